@@ -1,0 +1,746 @@
+//! The event stream contract (DESIGN.md §2): the envelope, every v1 kind as a type, and the
+//! table of kinds that `sentinel-events(7)` is generated from.
+//!
+//! Tools pass input lines through as text (see [`crate::stream`]); these types are for the
+//! events a tool writes and for reading the kinds it acts on. Unknown kinds and unknown fields
+//! are never an error.
+
+use crate::clock::now_rfc3339;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// The envelope's schema version, `v`.
+pub const ENVELOPE_VERSION: u32 = 1;
+
+/// One event: the envelope plus a typed payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Schema version of the envelope (`v`).
+    pub v: u32,
+    /// RFC 3339 UTC with milliseconds.
+    pub ts: String,
+    /// The tool that wrote it, e.g. `sentinel-watch`.
+    pub source: String,
+    /// Present whenever the event belongs to a rollout.
+    pub rollout_id: Option<String>,
+    /// The kind and its fields.
+    pub payload: Payload,
+}
+
+impl Event {
+    /// A new event stamped now.
+    pub fn new(source: &str, rollout_id: Option<&str>, payload: Payload) -> Self {
+        Event {
+            v: ENVELOPE_VERSION,
+            ts: now_rfc3339(),
+            source: source.to_owned(),
+            rollout_id: rollout_id.map(str::to_owned),
+            payload,
+        }
+    }
+
+    /// The `<noun>.<verb>` kind.
+    pub fn kind(&self) -> &'static str {
+        self.payload.kind()
+    }
+
+    /// The event as one JSON object, envelope fields first so a human scanning the stream
+    /// sees `v`, `kind`, `ts` at the start of every line.
+    pub fn to_json(&self) -> Map<String, Value> {
+        let mut object = Map::new();
+        object.insert("v".into(), Value::from(self.v));
+        object.insert("kind".into(), Value::from(self.kind()));
+        object.insert("ts".into(), Value::from(self.ts.clone()));
+        object.insert("source".into(), Value::from(self.source.clone()));
+        if let Some(id) = &self.rollout_id {
+            object.insert("rolloutId".into(), Value::from(id.clone()));
+        }
+        // Payload structs serialize to objects by construction; the tag is already written.
+        if let Ok(Value::Object(fields)) = serde_json::to_value(&self.payload) {
+            for (key, value) in fields {
+                if key != "kind" {
+                    object.insert(key, value);
+                }
+            }
+        }
+        object
+    }
+
+    /// The event as one NDJSON line, without the newline.
+    pub fn to_line(&self) -> String {
+        Value::Object(self.to_json()).to_string()
+    }
+
+    /// Read a typed event from a JSON object. `None` for kinds this version does not know
+    /// or objects that do not carry an envelope; the caller passes those through untouched.
+    pub fn from_json(object: &Map<String, Value>) -> Option<Event> {
+        let payload: Payload = serde_json::from_value(Value::Object(object.clone())).ok()?;
+        Some(Event {
+            v: object.get("v").and_then(Value::as_u64).unwrap_or(1) as u32,
+            ts: object
+                .get("ts")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            source: object
+                .get("source")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            rollout_id: object
+                .get("rolloutId")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            payload,
+        })
+    }
+}
+
+/// Every v1 kind with its fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum Payload {
+    #[serde(rename = "rollout.triggered")]
+    RolloutTriggered(RolloutTriggered),
+    #[serde(rename = "rollout.status")]
+    RolloutStatus(RolloutStatus),
+    #[serde(rename = "stage.started")]
+    StageStarted(StageStarted),
+    #[serde(rename = "stage.completed")]
+    StageCompleted(StageCompleted),
+    #[serde(rename = "stage.failed")]
+    StageFailed(StageFailed),
+    #[serde(rename = "approval.required")]
+    ApprovalRequired(ApprovalRequired),
+    #[serde(rename = "approval.granted")]
+    ApprovalGranted(ApprovalDecision),
+    #[serde(rename = "approval.rejected")]
+    ApprovalRejected(ApprovalDecision),
+    #[serde(rename = "health.passed")]
+    HealthPassed(HealthCheck),
+    #[serde(rename = "health.failed")]
+    HealthFailed(HealthCheck),
+    #[serde(rename = "stress.result")]
+    StressResult(Box<StressTestResult>),
+    #[serde(rename = "gate.passed")]
+    GatePassed(GateOutcome),
+    #[serde(rename = "gate.failed")]
+    GateFailed(GateOutcome),
+    #[serde(rename = "branch.created")]
+    BranchCreated(BranchCreated),
+    #[serde(rename = "tag.created")]
+    TagCreated(TagCreated),
+    #[serde(rename = "notify.sent")]
+    NotifySent(NotifyOutcome),
+    #[serde(rename = "notify.failed")]
+    NotifyFailed(NotifyOutcome),
+    #[serde(rename = "rollout.completed")]
+    RolloutCompleted(RolloutFinished),
+    #[serde(rename = "rollout.failed")]
+    RolloutFailed(RolloutFinished),
+    #[serde(rename = "rollout.cancelled")]
+    RolloutCancelled(RolloutFinished),
+    #[serde(rename = "rollback.started")]
+    RollbackStarted(Rollback),
+    #[serde(rename = "rollback.completed")]
+    RollbackCompleted(Rollback),
+    #[serde(rename = "rollback.failed")]
+    RollbackFailed(Rollback),
+    #[serde(rename = "log")]
+    Log(LogMessage),
+}
+
+impl Payload {
+    /// The `kind` string this payload is written with.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Payload::RolloutTriggered(_) => "rollout.triggered",
+            Payload::RolloutStatus(_) => "rollout.status",
+            Payload::StageStarted(_) => "stage.started",
+            Payload::StageCompleted(_) => "stage.completed",
+            Payload::StageFailed(_) => "stage.failed",
+            Payload::ApprovalRequired(_) => "approval.required",
+            Payload::ApprovalGranted(_) => "approval.granted",
+            Payload::ApprovalRejected(_) => "approval.rejected",
+            Payload::HealthPassed(_) => "health.passed",
+            Payload::HealthFailed(_) => "health.failed",
+            Payload::StressResult(_) => "stress.result",
+            Payload::GatePassed(_) => "gate.passed",
+            Payload::GateFailed(_) => "gate.failed",
+            Payload::BranchCreated(_) => "branch.created",
+            Payload::TagCreated(_) => "tag.created",
+            Payload::NotifySent(_) => "notify.sent",
+            Payload::NotifyFailed(_) => "notify.failed",
+            Payload::RolloutCompleted(_) => "rollout.completed",
+            Payload::RolloutFailed(_) => "rollout.failed",
+            Payload::RolloutCancelled(_) => "rollout.cancelled",
+            Payload::RollbackStarted(_) => "rollback.started",
+            Payload::RollbackCompleted(_) => "rollback.completed",
+            Payload::RollbackFailed(_) => "rollback.failed",
+            Payload::Log(_) => "log",
+        }
+    }
+}
+
+/// A stage of a stage map and the regions it deploys to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StageInfo {
+    pub name: String,
+    pub regions: Vec<String>,
+}
+
+/// One error as providers report it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ErrorDetail {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+}
+
+/// `rollout.triggered`: a rollout was started (or an unfinished one resumed).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RolloutTriggered {
+    pub service_group_name: String,
+    pub service_id: String,
+    pub environment: String,
+    pub stage_map_name: String,
+    pub stage_map_version: String,
+    pub artifact_version: String,
+    pub provider: String,
+    pub stages: Vec<StageInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dashboard_url: Option<String>,
+    pub resumed: bool,
+    /// Where `artifactVersion` came from: `flag`, `config`, `git-tag`, `provider`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub artifact_version_source: Option<String>,
+    /// Set by `--dry-run`: nothing was started.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
+}
+
+/// `rollout.status`: the overall status changed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RolloutStatus {
+    pub overall_status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_stage: Option<String>,
+    pub deployed_regions: Vec<String>,
+    pub pending_regions: Vec<String>,
+}
+
+/// `stage.started`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StageStarted {
+    pub stage: String,
+    pub index: u32,
+    pub regions: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic_percent: Option<u32>,
+}
+
+/// `stage.completed`: the stage is deployed; `endpoints` are the URLs to verify.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StageCompleted {
+    pub stage: String,
+    pub index: u32,
+    pub regions: Vec<String>,
+    pub endpoints: Vec<String>,
+    pub duration_ms: u64,
+    /// Re-emitted by a restarted watcher that had no state to tell it this was reported.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub replayed: bool,
+}
+
+/// `stage.failed`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StageFailed {
+    pub stage: String,
+    pub index: u32,
+    pub regions: Vec<String>,
+    pub errors: Vec<ErrorDetail>,
+}
+
+/// `approval.required`: a wait action blocks the rollout.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ApprovalRequired {
+    pub stage: String,
+    pub action_id: String,
+    pub reason: String,
+    /// The exact commands that approve or reject.
+    pub instructions: String,
+}
+
+/// `approval.granted` / `approval.rejected`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ApprovalDecision {
+    pub stage: String,
+    pub action_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
+/// `health.passed` / `health.failed`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct HealthCheck {
+    pub url: String,
+    pub attempts: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The limits a stress result was judged against. Absent limits were not checked.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Thresholds {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_error_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_p50_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_p95_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_p99_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_avg_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_rps: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_latency_ratio: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_error_rate_increase: Option<f64>,
+}
+
+/// StressTestResult (DESIGN.md §6), the payload of `stress.result`. Times in milliseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StressTestResult {
+    pub endpoint_url: String,
+    pub method: String,
+    pub total_requests: u64,
+    pub successful_requests: u64,
+    pub failed_requests: u64,
+    /// Percent, 0–100.
+    pub error_rate: f64,
+    pub average_response_time: f64,
+    pub p50_response_time: f64,
+    pub p90_response_time: f64,
+    pub p95_response_time: f64,
+    pub p99_response_time: f64,
+    pub max_response_time: f64,
+    pub requests_per_second: f64,
+    pub test_duration: u64,
+    pub timestamp: String,
+    pub status_codes: BTreeMap<String, u64>,
+    pub errors: BTreeMap<String, u64>,
+    pub thresholds: Thresholds,
+    pub violations: Vec<String>,
+    pub passed: bool,
+    /// HdrHistogram V2 compressed, base64, so results from many machines merge exactly.
+    pub histogram: String,
+}
+
+/// `gate.passed` / `gate.failed`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GateOutcome {
+    pub gate: String,
+    /// A sentence with the measured value and the limit.
+    pub reason: String,
+}
+
+/// `branch.created`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BranchCreated {
+    pub branch_name: String,
+    pub commit: String,
+    pub reused: bool,
+    pub pushed: bool,
+}
+
+/// `tag.created`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TagCreated {
+    pub tag: String,
+    pub commit: String,
+    pub version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_version: Option<String>,
+    pub files_changed: u64,
+    pub insertions: u64,
+    pub deletions: u64,
+}
+
+/// `notify.sent` / `notify.failed`. `channel` never holds the webhook URL itself.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NotifyOutcome {
+    pub channel: String,
+    pub event_kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// `rollout.completed` / `rollout.failed` / `rollout.cancelled`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RolloutFinished {
+    pub overall_status: String,
+    pub duration_ms: u64,
+    pub deployed_regions: Vec<String>,
+    pub errors: Vec<ErrorDetail>,
+}
+
+/// `rollback.started` / `rollback.completed` / `rollback.failed`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Rollback {
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<String>,
+}
+
+/// `log`: only written with `--events-log`; humans read stderr.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LogMessage {
+    pub level: String,
+    pub message: String,
+}
+
+/// What `sentinel-events(7)` says about one kind.
+#[derive(Debug, Clone, Copy)]
+pub struct KindSpec {
+    pub kind: &'static str,
+    pub written_by: &'static str,
+    pub payload: &'static str,
+    pub meaning: &'static str,
+}
+
+/// Every v1 kind, in the order of DESIGN.md §2. The man page and the round-trip test read this.
+pub const KINDS: &[KindSpec] = &[
+    KindSpec {
+        kind: "rollout.triggered",
+        written_by: "trigger",
+        payload: "serviceGroupName, serviceId, environment, stageMapName, stageMapVersion, artifactVersion, provider, stages[] (name, regions[]), dashboardUrl?, resumed (bool), artifactVersionSource?, dryRun?",
+        meaning: "a rollout was started, or an unfinished one resumed",
+    },
+    KindSpec {
+        kind: "rollout.status",
+        written_by: "watch",
+        payload: "overallStatus, currentStage, deployedRegions[], pendingRegions[]",
+        meaning: "the rollout's status changed (written only on change)",
+    },
+    KindSpec {
+        kind: "stage.started",
+        written_by: "watch",
+        payload: "stage, index, regions[], trafficPercent?",
+        meaning: "a stage began deploying",
+    },
+    KindSpec {
+        kind: "stage.completed",
+        written_by: "watch",
+        payload: "stage, index, regions[], endpoints[] (URLs to verify), durationMs, replayed?",
+        meaning: "a stage finished deploying; its endpoints are ready to verify",
+    },
+    KindSpec {
+        kind: "stage.failed",
+        written_by: "watch",
+        payload: "stage, index, regions[], errors[] (errorCode?, message)",
+        meaning: "a stage failed",
+    },
+    KindSpec {
+        kind: "approval.required",
+        written_by: "watch",
+        payload: "stage, actionId, reason, instructions (exact command that approves / rejects)",
+        meaning: "a wait action blocks the rollout until someone decides",
+    },
+    KindSpec {
+        kind: "approval.granted",
+        written_by: "trigger, watch",
+        payload: "stage, actionId, by?",
+        meaning: "a wait action was approved",
+    },
+    KindSpec {
+        kind: "approval.rejected",
+        written_by: "trigger, watch",
+        payload: "stage, actionId, by?",
+        meaning: "a wait action was rejected",
+    },
+    KindSpec {
+        kind: "health.passed",
+        written_by: "watch",
+        payload: "url, attempts, status?, error?",
+        meaning: "an endpoint answered as expected",
+    },
+    KindSpec {
+        kind: "health.failed",
+        written_by: "watch",
+        payload: "url, attempts, status?, error?",
+        meaning: "an endpoint never answered as expected within its timeout",
+    },
+    KindSpec {
+        kind: "stress.result",
+        written_by: "stress",
+        payload: "a StressTestResult: endpointUrl, method, totalRequests, successfulRequests, failedRequests, errorRate, averageResponseTime, p50/p90/p95/p99/maxResponseTime, requestsPerSecond, testDuration, timestamp, statusCodes, errors, thresholds, violations[], passed, histogram",
+        meaning: "one endpoint's load test, judged against its thresholds",
+    },
+    KindSpec {
+        kind: "gate.passed",
+        written_by: "state, branch",
+        payload: "gate, reason (a sentence with the measured value and the limit)",
+        meaning: "a release gate is open",
+    },
+    KindSpec {
+        kind: "gate.failed",
+        written_by: "state, branch",
+        payload: "gate, reason (a sentence with the measured value and the limit)",
+        meaning: "a release gate is closed",
+    },
+    KindSpec {
+        kind: "branch.created",
+        written_by: "branch",
+        payload: "branchName, commit, reused (bool), pushed (bool)",
+        meaning: "the rollout's tracking branch exists",
+    },
+    KindSpec {
+        kind: "tag.created",
+        written_by: "branch",
+        payload: "tag, commit, version, previousVersion?, filesChanged, insertions, deletions",
+        meaning: "a release tag was created",
+    },
+    KindSpec {
+        kind: "notify.sent",
+        written_by: "notify",
+        payload: "channel, eventKind, status?, error?",
+        meaning: "a message reached a channel",
+    },
+    KindSpec {
+        kind: "notify.failed",
+        written_by: "notify",
+        payload: "channel, eventKind, status?, error?",
+        meaning: "a channel stayed unreachable; the message is in the fallback log",
+    },
+    KindSpec {
+        kind: "rollout.completed",
+        written_by: "watch",
+        payload: "overallStatus, durationMs, deployedRegions[], errors[]",
+        meaning: "the rollout succeeded",
+    },
+    KindSpec {
+        kind: "rollout.failed",
+        written_by: "watch",
+        payload: "overallStatus, durationMs, deployedRegions[], errors[]",
+        meaning: "the rollout failed",
+    },
+    KindSpec {
+        kind: "rollout.cancelled",
+        written_by: "watch",
+        payload: "overallStatus, durationMs, deployedRegions[], errors[]",
+        meaning: "the rollout was cancelled",
+    },
+    KindSpec {
+        kind: "rollback.started",
+        written_by: "trigger, watch",
+        payload: "reason, fromVersion?, toVersion?",
+        meaning: "a rollback began",
+    },
+    KindSpec {
+        kind: "rollback.completed",
+        written_by: "trigger, watch",
+        payload: "reason, fromVersion?, toVersion?",
+        meaning: "a rollback finished",
+    },
+    KindSpec {
+        kind: "rollback.failed",
+        written_by: "trigger, watch",
+        payload: "reason, fromVersion?, toVersion?",
+        meaning: "a rollback failed",
+    },
+    KindSpec {
+        kind: "log",
+        written_by: "any",
+        payload: "level (info/warn/error), message",
+        meaning: "a log line, only with --events-log; humans read stderr",
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_of_each_kind() -> Vec<Payload> {
+        let finished = RolloutFinished {
+            overall_status: "Completed".into(),
+            duration_ms: 61_000,
+            deployed_regions: vec!["westus".into()],
+            errors: vec![],
+        };
+        let rollback = Rollback {
+            reason: "PDV failure".into(),
+            from_version: Some("1.2.0".into()),
+            to_version: Some("1.1.0".into()),
+        };
+        let decision = ApprovalDecision {
+            stage: "Prod".into(),
+            action_id: "a1".into(),
+            by: Some("alice".into()),
+        };
+        let health = HealthCheck {
+            url: "http://127.0.0.1:8080/healthz".into(),
+            attempts: 2,
+            status: Some(200),
+            error: None,
+        };
+        let gate = GateOutcome {
+            gate: "soak".into(),
+            reason: "Soak time violation. Production unlock in 09:45.".into(),
+        };
+        let notify = NotifyOutcome {
+            channel: "teams".into(),
+            event_kind: "rollout.completed".into(),
+            status: Some(202),
+            error: None,
+        };
+        vec![
+            Payload::RolloutTriggered(RolloutTriggered {
+                service_group_name: "Contoso.Orders".into(),
+                stages: vec![StageInfo {
+                    name: "Staging".into(),
+                    regions: vec!["westus".into()],
+                }],
+                ..Default::default()
+            }),
+            Payload::RolloutStatus(RolloutStatus {
+                overall_status: "InProgress".into(),
+                ..Default::default()
+            }),
+            Payload::StageStarted(StageStarted {
+                stage: "Canary".into(),
+                traffic_percent: Some(10),
+                ..Default::default()
+            }),
+            Payload::StageCompleted(StageCompleted {
+                stage: "Canary".into(),
+                endpoints: vec!["http://127.0.0.1:9000/".into()],
+                ..Default::default()
+            }),
+            Payload::StageFailed(StageFailed {
+                errors: vec![ErrorDetail {
+                    error_code: Some("DeployFailed".into()),
+                    message: "exit 1".into(),
+                    stage: None,
+                }],
+                ..Default::default()
+            }),
+            Payload::ApprovalRequired(ApprovalRequired::default()),
+            Payload::ApprovalGranted(decision.clone()),
+            Payload::ApprovalRejected(decision),
+            Payload::HealthPassed(health.clone()),
+            Payload::HealthFailed(health),
+            Payload::StressResult(Box::new(StressTestResult {
+                total_requests: 100,
+                status_codes: BTreeMap::from([("200".to_owned(), 100)]),
+                ..Default::default()
+            })),
+            Payload::GatePassed(gate.clone()),
+            Payload::GateFailed(gate),
+            Payload::BranchCreated(BranchCreated::default()),
+            Payload::TagCreated(TagCreated::default()),
+            Payload::NotifySent(notify.clone()),
+            Payload::NotifyFailed(notify),
+            Payload::RolloutCompleted(finished.clone()),
+            Payload::RolloutFailed(finished.clone()),
+            Payload::RolloutCancelled(finished),
+            Payload::RollbackStarted(rollback.clone()),
+            Payload::RollbackCompleted(rollback.clone()),
+            Payload::RollbackFailed(rollback),
+            Payload::Log(LogMessage {
+                level: "info".into(),
+                message: "hello".into(),
+            }),
+        ]
+    }
+
+    #[test]
+    fn every_kind_round_trips_and_is_documented() {
+        let payloads = one_of_each_kind();
+        let kinds: Vec<&str> = payloads.iter().map(Payload::kind).collect();
+        let documented: Vec<&str> = KINDS.iter().map(|k| k.kind).collect();
+        assert_eq!(
+            kinds, documented,
+            "KINDS and Payload must list the same kinds in the same order"
+        );
+
+        for payload in payloads {
+            let event = Event::new("sentinel-test", Some("r-1"), payload);
+            let line = event.to_line();
+            let object: Map<String, Value> = serde_json::from_str(&line).unwrap();
+            assert_eq!(object["kind"], event.kind());
+            let back =
+                Event::from_json(&object).unwrap_or_else(|| panic!("{line} did not parse back"));
+            assert_eq!(back, event, "{line}");
+        }
+    }
+
+    #[test]
+    fn envelope_comes_first_and_field_names_are_camel_case() {
+        let event = Event::new(
+            "sentinel-watch",
+            Some("r-9"),
+            Payload::StageCompleted(StageCompleted {
+                stage: "Staging".into(),
+                duration_ms: 1_500,
+                ..Default::default()
+            }),
+        );
+        let line = event.to_line();
+        assert!(
+            line.starts_with(r#"{"v":1,"kind":"stage.completed","ts":""#),
+            "{line}"
+        );
+        assert!(line.contains(r#""rolloutId":"r-9""#));
+        assert!(line.contains(r#""durationMs":1500"#));
+        assert!(
+            !line.contains("replayed"),
+            "false flags are left out: {line}"
+        );
+    }
+
+    #[test]
+    fn unknown_kinds_and_fields_are_not_errors() {
+        let unknown: Map<String, Value> =
+            serde_json::from_str(r#"{"v":1,"kind":"canary.promoted","ts":"t","source":"x"}"#)
+                .unwrap();
+        assert!(Event::from_json(&unknown).is_none());
+
+        let extra: Map<String, Value> = serde_json::from_str(
+            r#"{"v":1,"kind":"gate.passed","ts":"t","source":"x","gate":"soak","reason":"ok","futureField":[1,2]}"#,
+        )
+        .unwrap();
+        let event =
+            Event::from_json(&extra).expect("known kind with an unknown field still parses");
+        assert_eq!(event.kind(), "gate.passed");
+    }
+}

@@ -1,0 +1,78 @@
+//! The files of DESIGN.md §3 and where they live: the state directory is `--state-dir`, else
+//! `$SENTINEL_STATE_DIR`, else the current directory.
+
+use std::path::{Path, PathBuf};
+
+/// RolloutState, written atomically.
+pub const STATE_FILE: &str = ".deploy-sentinel-state.json";
+/// The temporary file of the state's atomic write; never read as state.
+pub const STATE_TEMP_FILE: &str = ".deploy-sentinel-state.tmp";
+/// The last good state before the current one.
+pub const STATE_BACKUP_FILE: &str = ".deploy-sentinel-state.json.bak";
+/// Append-only journal of every event applied.
+pub const JOURNAL_FILE: &str = ".deploy-sentinel-events.ndjson";
+/// The run lock.
+pub use crate::lock::LOCK_FILE;
+/// The local provider's rollouts: `.sentinel/rollouts/<rolloutId>/`.
+pub const ROLLOUTS_DIR: &str = ".sentinel/rollouts";
+/// Finished rollouts moved aside by `sentinel-state archive`.
+pub const HISTORY_DIR: &str = ".sentinel/history";
+/// Messages that could not be delivered by `sentinel-notify`.
+pub const NOTIFY_FALLBACK_FILE: &str = ".sentinel/notifications.ndjson";
+
+/// The `--state-dir` flag shared by the tools that keep files.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct StateDirArgs {
+    /// Directory for state, journal, lock and rollouts [default: current directory].
+    #[arg(long, value_name = "DIR", env = "SENTINEL_STATE_DIR", global = true)]
+    pub state_dir: Option<PathBuf>,
+}
+
+impl StateDirArgs {
+    /// The state directory.
+    pub fn dir(&self) -> PathBuf {
+        self.state_dir.clone().unwrap_or_else(|| PathBuf::from("."))
+    }
+}
+
+/// Paths of the state directory's files.
+#[derive(Debug, Clone)]
+pub struct StatePaths {
+    pub dir: PathBuf,
+}
+
+impl StatePaths {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        StatePaths { dir: dir.into() }
+    }
+    pub fn state(&self) -> PathBuf {
+        self.dir.join(STATE_FILE)
+    }
+    pub fn state_temp(&self) -> PathBuf {
+        self.dir.join(STATE_TEMP_FILE)
+    }
+    pub fn state_backup(&self) -> PathBuf {
+        self.dir.join(STATE_BACKUP_FILE)
+    }
+    pub fn journal(&self) -> PathBuf {
+        self.dir.join(JOURNAL_FILE)
+    }
+    pub fn lock(&self) -> PathBuf {
+        self.dir.join(LOCK_FILE)
+    }
+    pub fn rollout_dir(&self, rollout_id: &str) -> PathBuf {
+        self.dir.join(ROLLOUTS_DIR).join(rollout_id)
+    }
+    pub fn history_dir(&self, rollout_id: &str) -> PathBuf {
+        self.dir.join(HISTORY_DIR).join(rollout_id)
+    }
+    pub fn notify_fallback(&self) -> PathBuf {
+        self.dir.join(NOTIFY_FALLBACK_FILE)
+    }
+}
+
+impl AsRef<Path> for StatePaths {
+    fn as_ref(&self) -> &Path {
+        &self.dir
+    }
+}

@@ -1,0 +1,292 @@
+//! Reading and writing newline-delimited JSON events.
+//!
+//! The reader keeps each line's original text, so a tool passes it on byte for byte, and its
+//! line number, so a bad line is reported where it is. The writer flushes after every line:
+//! a downstream tool must see an event the moment it is written, never at exit.
+
+use crate::error::{Error, Result};
+use crate::events::Event;
+use serde_json::{Map, Value};
+use std::io::{BufRead, Write};
+
+/// The longest line accepted; a larger one is reported as invalid instead of filling memory.
+pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+/// How many characters of a bad line an error message shows.
+const EXCERPT_CHARS: usize = 60;
+
+/// One valid input line: a JSON object.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// 1-based line number in the input.
+    pub number: u64,
+    /// The line exactly as read, without its line terminator.
+    pub text: String,
+    /// The parsed object.
+    pub object: Map<String, Value>,
+}
+
+impl Line {
+    /// The event kind, when the object has one.
+    pub fn kind(&self) -> Option<&str> {
+        self.object.get("kind").and_then(Value::as_str)
+    }
+
+    /// The `rolloutId`, when the event belongs to a rollout.
+    pub fn rollout_id(&self) -> Option<&str> {
+        self.object.get("rolloutId").and_then(Value::as_str)
+    }
+
+    /// The typed event, for kinds this version knows.
+    pub fn event(&self) -> Option<Event> {
+        Event::from_json(&self.object)
+    }
+}
+
+/// A line that is not a JSON object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvalidLine {
+    pub number: u64,
+    pub excerpt: String,
+    pub reason: String,
+}
+
+impl InvalidLine {
+    /// As an error naming where the input came from (`standard input`, a file path).
+    pub fn into_error(self, origin: &str) -> Error {
+        Error::InvalidInput {
+            origin: origin.to_owned(),
+            line: self.number,
+            excerpt: self.excerpt,
+            reason: self.reason,
+        }
+    }
+}
+
+/// What the reader yields for each non-blank line.
+#[derive(Debug)]
+pub enum Item {
+    Valid(Line),
+    Invalid(InvalidLine),
+}
+
+/// An iterator over the lines of an NDJSON input. Blank lines are skipped but counted.
+#[derive(Debug)]
+pub struct Reader<R> {
+    input: R,
+    number: u64,
+    buffer: Vec<u8>,
+}
+
+impl<R: BufRead> Reader<R> {
+    pub fn new(input: R) -> Self {
+        Reader {
+            input,
+            number: 0,
+            buffer: Vec::with_capacity(1024),
+        }
+    }
+
+    /// The next non-blank line, `Ok(None)` at end of input.
+    pub fn next_item(&mut self) -> std::io::Result<Option<Item>> {
+        loop {
+            self.buffer.clear();
+            let read = std::io::Read::take(&mut self.input, MAX_LINE_BYTES as u64 + 1)
+                .read_until(b'\n', &mut self.buffer)?;
+            if read == 0 {
+                return Ok(None);
+            }
+            self.number += 1;
+            if self.buffer.len() > MAX_LINE_BYTES {
+                // Skip the rest of the oversized line so the next item starts on a line boundary.
+                let mut rest = Vec::new();
+                self.input.read_until(b'\n', &mut rest)?;
+                return Ok(Some(Item::Invalid(InvalidLine {
+                    number: self.number,
+                    excerpt: excerpt(&String::from_utf8_lossy(&self.buffer[..EXCERPT_CHARS * 4])),
+                    reason: format!("line is longer than {} MiB", MAX_LINE_BYTES / (1024 * 1024)),
+                })));
+            }
+            let mut bytes: &[u8] = &self.buffer;
+            if let Some(stripped) = bytes.strip_suffix(b"\n") {
+                bytes = stripped;
+            }
+            if let Some(stripped) = bytes.strip_suffix(b"\r") {
+                bytes = stripped;
+            }
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Ok(Some(parse_line(self.number, bytes)));
+        }
+    }
+}
+
+fn parse_line(number: u64, bytes: &[u8]) -> Item {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            return Item::Invalid(InvalidLine {
+                number,
+                excerpt: excerpt(&String::from_utf8_lossy(bytes)),
+                reason: format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+            });
+        }
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(object)) => Item::Valid(Line {
+            number,
+            text: text.to_owned(),
+            object,
+        }),
+        Ok(other) => Item::Invalid(InvalidLine {
+            number,
+            excerpt: excerpt(text),
+            reason: format!("expected a JSON object, found {}", json_type(&other)),
+        }),
+        Err(e) => Item::Invalid(InvalidLine {
+            number,
+            excerpt: excerpt(text),
+            reason: format!("not JSON ({e})"),
+        }),
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The first characters of a line, marked when cut.
+fn excerpt(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(EXCERPT_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+/// Writes NDJSON lines and flushes after each one. A closed reader becomes [`Error::BrokenPipe`].
+#[derive(Debug)]
+pub struct Writer<W: Write> {
+    output: W,
+    lines_written: u64,
+}
+
+impl<W: Write> Writer<W> {
+    pub fn new(output: W) -> Self {
+        Writer {
+            output,
+            lines_written: 0,
+        }
+    }
+
+    /// Write one line of text (an input line being passed through) and flush.
+    pub fn write_line(&mut self, text: &str) -> Result<()> {
+        self.output.write_all(text.as_bytes())?;
+        self.output.write_all(b"\n")?;
+        self.output.flush()?;
+        self.lines_written += 1;
+        Ok(())
+    }
+
+    /// Write one event and flush.
+    pub fn emit(&mut self, event: &Event) -> Result<()> {
+        self.write_line(&event.to_line())
+    }
+
+    /// Lines written so far.
+    pub fn lines_written(&self) -> u64 {
+        self.lines_written
+    }
+
+    /// The underlying output (tests read what was written).
+    pub fn into_inner(self) -> W {
+        self.output
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(input: &str) -> Vec<Item> {
+        let mut reader = Reader::new(input.as_bytes());
+        let mut out = Vec::new();
+        while let Some(item) = reader.next_item().unwrap() {
+            out.push(item);
+        }
+        out
+    }
+
+    #[test]
+    fn reports_a_malformed_line_with_its_number_and_an_excerpt() {
+        let found = items("{\"kind\":\"log\"}\n\nnot json at all\n[1,2]\n");
+        assert_eq!(found.len(), 3, "the blank line is skipped");
+        let Item::Invalid(bad) = &found[1] else {
+            panic!("line 3 is invalid")
+        };
+        assert_eq!(bad.number, 3, "blank lines still count");
+        assert_eq!(bad.excerpt, "not json at all");
+        assert!(bad.reason.starts_with("not JSON"), "{}", bad.reason);
+        let Item::Invalid(array) = &found[2] else {
+            panic!("line 4 is invalid")
+        };
+        assert_eq!(array.reason, "expected a JSON object, found an array");
+    }
+
+    #[test]
+    fn keeps_the_original_text_for_pass_through() {
+        let original = r#"{ "kind" : "x.y",   "b":1 }"#;
+        let found = items(&format!("{original}\r\n"));
+        let Item::Valid(line) = &found[0] else {
+            panic!("valid")
+        };
+        assert_eq!(line.text, original, "spacing is kept and CR is dropped");
+        assert_eq!(line.kind(), Some("x.y"));
+    }
+
+    #[test]
+    fn long_excerpts_are_cut_on_a_character_boundary() {
+        let long = "é".repeat(200);
+        let found = items(&long);
+        let Item::Invalid(bad) = &found[0] else {
+            panic!("invalid")
+        };
+        assert_eq!(bad.excerpt.chars().count(), EXCERPT_CHARS + 1);
+        assert!(bad.excerpt.ends_with('…'));
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_not_fatal() {
+        let mut reader = Reader::new(&b"\xff\xfe\n{}\n"[..]);
+        assert!(matches!(
+            reader.next_item().unwrap(),
+            Some(Item::Invalid(_))
+        ));
+        assert!(matches!(reader.next_item().unwrap(), Some(Item::Valid(_))));
+    }
+
+    #[test]
+    fn writer_turns_a_closed_pipe_into_broken_pipe() {
+        struct Closed;
+        impl Write for Closed {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut writer = Writer::new(Closed);
+        assert!(matches!(writer.write_line("{}"), Err(Error::BrokenPipe)));
+    }
+}
