@@ -1,0 +1,273 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'sentinel-state'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'sentinel-state' {
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Pass events through, journal them, and fold them into the state file')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'A summary on stderr, or the RolloutState JSON on stdout with --json')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one field of the state, e.g. rolloutId, overallStatus, stages.0.status')
+            [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Hold the run lock while COMMAND runs, and pass its exit code through')
+            [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Remove a stale lock')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Print rollout.triggered with resumed: true for an unfinished rollout (exit 1 if none)')
+            [CompletionResult]::new('gate', 'gate', [CompletionResultType]::ParameterValue, 'Release gates; each writes gate.passed or gate.failed and exits 0 or 1')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'The deployment report built from the journal')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Mark the release Archived and move state and journal to .sentinel/history/<rolloutId>/')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'sentinel-state;apply' {
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--no-pass-through', '--no-pass-through', [CompletionResultType]::ParameterName, 'Write only this tool''s own events, not the input events')
+            [CompletionResult]::new('--skip-invalid', '--skip-invalid', [CompletionResultType]::ParameterName, 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sentinel-state;show' {
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sentinel-state;get' {
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sentinel-state;lock' {
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait this long for a live holder to finish before giving up with exit 3')
+            [CompletionResult]::new('--operation', '--operation', [CompletionResultType]::ParameterName, 'What the holder is doing, shown to anyone refused')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Take over a stale lock')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sentinel-state;unlock' {
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Remove the lock even from a live holder on this host, if its id matches')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Required: removing a lock is a deliberate act')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sentinel-state;resume' {
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sentinel-state;gate' {
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('soak', 'soak', [CompletionResultType]::ParameterValue, 'Pass when STAGE completed at least DURATION ago')
+            [CompletionResult]::new('fresh', 'fresh', [CompletionResultType]::ParameterValue, 'Pass when a test-result file shows no failures and is newer than DURATION')
+            [CompletionResult]::new('approved', 'approved', [CompletionResultType]::ParameterValue, 'Pass when a QA report says approved')
+            [CompletionResult]::new('checksum', 'checksum', [CompletionResultType]::ParameterValue, 'Pass when the artifact''s SHA-256 matches')
+            [CompletionResult]::new('no-active-rollout', 'no-active-rollout', [CompletionResultType]::ParameterValue, 'Pass when no rollout of this service and environment is unfinished')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'sentinel-state;gate;soak' {
+            [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'after')
+            [CompletionResult]::new('--min', '--min', [CompletionResultType]::ParameterName, 'min')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sentinel-state;gate;fresh' {
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'file')
+            [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'max-age')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sentinel-state;gate;approved' {
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'file')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sentinel-state;gate;checksum' {
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'file')
+            [CompletionResult]::new('--sha256', '--sha256', [CompletionResultType]::ParameterName, 'sha256')
+            [CompletionResult]::new('--sha256-file', '--sha256-file', [CompletionResultType]::ParameterName, 'sha256-file')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sentinel-state;gate;no-active-rollout' {
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sentinel-state;gate;help' {
+            [CompletionResult]::new('soak', 'soak', [CompletionResultType]::ParameterValue, 'Pass when STAGE completed at least DURATION ago')
+            [CompletionResult]::new('fresh', 'fresh', [CompletionResultType]::ParameterValue, 'Pass when a test-result file shows no failures and is newer than DURATION')
+            [CompletionResult]::new('approved', 'approved', [CompletionResultType]::ParameterValue, 'Pass when a QA report says approved')
+            [CompletionResult]::new('checksum', 'checksum', [CompletionResultType]::ParameterValue, 'Pass when the artifact''s SHA-256 matches')
+            [CompletionResult]::new('no-active-rollout', 'no-active-rollout', [CompletionResultType]::ParameterValue, 'Pass when no rollout of this service and environment is unfinished')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'sentinel-state;gate;help;soak' {
+            break
+        }
+        'sentinel-state;gate;help;fresh' {
+            break
+        }
+        'sentinel-state;gate;help;approved' {
+            break
+        }
+        'sentinel-state;gate;help;checksum' {
+            break
+        }
+        'sentinel-state;gate;help;no-active-rollout' {
+            break
+        }
+        'sentinel-state;gate;help;help' {
+            break
+        }
+        'sentinel-state;report' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to this file instead of stdout')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sentinel-state;archive' {
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sentinel-state;help' {
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Pass events through, journal them, and fold them into the state file')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'A summary on stderr, or the RolloutState JSON on stdout with --json')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one field of the state, e.g. rolloutId, overallStatus, stages.0.status')
+            [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Hold the run lock while COMMAND runs, and pass its exit code through')
+            [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Remove a stale lock')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Print rollout.triggered with resumed: true for an unfinished rollout (exit 1 if none)')
+            [CompletionResult]::new('gate', 'gate', [CompletionResultType]::ParameterValue, 'Release gates; each writes gate.passed or gate.failed and exits 0 or 1')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'The deployment report built from the journal')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Mark the release Archived and move state and journal to .sentinel/history/<rolloutId>/')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'sentinel-state;help;apply' {
+            break
+        }
+        'sentinel-state;help;show' {
+            break
+        }
+        'sentinel-state;help;get' {
+            break
+        }
+        'sentinel-state;help;lock' {
+            break
+        }
+        'sentinel-state;help;unlock' {
+            break
+        }
+        'sentinel-state;help;resume' {
+            break
+        }
+        'sentinel-state;help;gate' {
+            [CompletionResult]::new('soak', 'soak', [CompletionResultType]::ParameterValue, 'Pass when STAGE completed at least DURATION ago')
+            [CompletionResult]::new('fresh', 'fresh', [CompletionResultType]::ParameterValue, 'Pass when a test-result file shows no failures and is newer than DURATION')
+            [CompletionResult]::new('approved', 'approved', [CompletionResultType]::ParameterValue, 'Pass when a QA report says approved')
+            [CompletionResult]::new('checksum', 'checksum', [CompletionResultType]::ParameterValue, 'Pass when the artifact''s SHA-256 matches')
+            [CompletionResult]::new('no-active-rollout', 'no-active-rollout', [CompletionResultType]::ParameterValue, 'Pass when no rollout of this service and environment is unfinished')
+            break
+        }
+        'sentinel-state;help;gate;soak' {
+            break
+        }
+        'sentinel-state;help;gate;fresh' {
+            break
+        }
+        'sentinel-state;help;gate;approved' {
+            break
+        }
+        'sentinel-state;help;gate;checksum' {
+            break
+        }
+        'sentinel-state;help;gate;no-active-rollout' {
+            break
+        }
+        'sentinel-state;help;report' {
+            break
+        }
+        'sentinel-state;help;archive' {
+            break
+        }
+        'sentinel-state;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,59 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_sentinel_watch_global_optspecs
+    string join \n rollout-id= interval= timeout= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= state-dir= color= events-log h/help V/version
+end
+
+function __fish_sentinel_watch_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_sentinel_watch_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_sentinel_watch_using_subcommand
+    set -l cmd (__fish_sentinel_watch_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l rollout-id -d 'The rollout to follow [default: each rollout.triggered on stdin]' -r
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l interval -d 'Polling interval [default: pollingInterval from config, else 30s]' -r
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l timeout -d 'Give up (exit 4) after this long' -r
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l config -d 'The config file [default: $SENTINEL_CONFIG, else ./.deploy-sentinel-config.json]' -r -F
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l service-group -d 'ServiceGroup name from ServiceModel.json [env: SENTINEL_SERVICE_GROUP]' -r
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l service-id -d 'ServiceId (GUID) from ServiceModel.json [env: SENTINEL_SERVICE_ID]' -r
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l stage-map -d 'Stage map name [env: SENTINEL_STAGE_MAP]' -r
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l environment -d 'Target environment, e.g. Staging or Prod [env: SENTINEL_ENVIRONMENT]' -r
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l provider -d 'Rollout provider [env: SENTINEL_PROVIDER] [default: local]' -r -f -a "local\t'The embedded engine on this machine; needs nothing installed'
+ev2\t'Azure EV2 through its MCP server'
+ado\t'Azure DevOps pipelines'"
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -s V -l version -d 'Print version'
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -f -a "health" -d 'Wait for endpoints to become healthy, with backoff; writes health.passed / health.failed'
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l timeout -d 'Give up on an endpoint after this long' -r
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l expect-status -d 'Statuses that count as healthy' -r
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l expect-body -d 'A regular expression the body must match' -r
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand help; and not __fish_seen_subcommand_from health help" -f -a "health" -d 'Wait for endpoints to become healthy, with backoff; writes health.passed / health.failed'
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand help; and not __fish_seen_subcommand_from health help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

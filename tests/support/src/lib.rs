@@ -1,0 +1,172 @@
+//! What every Deploy Sentinel test wants, written once: run a real tool binary with stdin fed
+//! from a thread, and read its stdout back as events.
+
+use serde_json::{Map, Value};
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub use tempfile::{TempDir, tempdir};
+
+/// What a finished tool run produced.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code; `None` when a signal ended the process.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// stdout parsed as NDJSON; panics (failing the test) on a line that is not a JSON object,
+    /// since stdout must be data only.
+    pub fn events(&self) -> Vec<Map<String, Value>> {
+        parse_events(&self.stdout)
+    }
+
+    /// The `kind` of every event on stdout, in order.
+    pub fn kinds(&self) -> Vec<String> {
+        self.events()
+            .iter()
+            .map(|e| {
+                e.get("kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .collect()
+    }
+}
+
+/// Parse NDJSON text into objects, panicking with the offending line.
+pub fn parse_events(text: &str) -> Vec<Map<String, Value>> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| match serde_json::from_str::<Value>(line) {
+            Ok(Value::Object(object)) => object,
+            _ => panic!("stdout line is not a JSON object: {line:?}"),
+        })
+        .collect()
+}
+
+/// A command for one tool binary, run with [`Invocation::run`].
+#[derive(Debug)]
+pub struct Invocation {
+    command: Command,
+    stdin: Option<Vec<u8>>,
+}
+
+/// Start building a run of the binary at `path` (use `env!("CARGO_BIN_EXE_<name>")`).
+pub fn tool(path: impl AsRef<OsStr>) -> Invocation {
+    let mut command = Command::new(path);
+    // Tests must not inherit a developer's or CI's settings.
+    for name in [
+        "SENTINEL_CONFIG",
+        "SENTINEL_STATE_DIR",
+        "GITHUB_ACTIONS",
+        "TF_BUILD",
+        "GITHUB_STEP_SUMMARY",
+        "NO_COLOR",
+    ] {
+        command.env_remove(name);
+    }
+    Invocation {
+        command,
+        stdin: None,
+    }
+}
+
+impl Invocation {
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.command.arg(arg);
+        self
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(mut self, args: I) -> Self {
+        self.command.args(args);
+        self
+    }
+
+    pub fn env(mut self, name: &str, value: impl AsRef<OsStr>) -> Self {
+        self.command.env(name, value);
+        self
+    }
+
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.command.current_dir(dir);
+        self
+    }
+
+    /// Feed this to stdin (from a thread, so a tool that writes as it reads cannot deadlock).
+    pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(input.into());
+        self
+    }
+
+    /// Run to completion.
+    pub fn run(mut self) -> Run {
+        self.command
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.command.spawn().expect("the tool binary starts");
+        let feeder = feed(&mut child, self.stdin.take());
+        let output = child.wait_with_output().expect("the tool runs to the end");
+        if let Some(feeder) = feeder {
+            // A tool may exit before reading all input (a bad line); that is not a test failure.
+            let _ = feeder.join();
+        }
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Start without waiting, stdio piped (for kill and signal tests).
+    pub fn spawn(mut self) -> Child {
+        self.command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        self.command.spawn().expect("the tool binary starts")
+    }
+}
+
+fn feed(child: &mut Child, input: Option<Vec<u8>>) -> Option<std::thread::JoinHandle<()>> {
+    let input = input?;
+    let mut stdin = child.stdin.take()?;
+    Some(std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    }))
+}
+
+/// The directory holding the workspace's built binaries (for end-to-end tests that run tools
+/// of other packages): the parent of this test executable's `deps` directory.
+pub fn target_bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its own path");
+    let deps = exe
+        .parent()
+        .expect("test executables live in target/<profile>/deps");
+    deps.parent().unwrap_or(deps).to_path_buf()
+}
+
+/// The path of a workspace binary, built if `cargo test` had not built it yet.
+pub fn workspace_bin(name: &str) -> PathBuf {
+    let path = target_bin_dir().join(name);
+    if !path.exists() {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--workspace", "--bins", "--quiet"])
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building the workspace binaries failed");
+    }
+    assert!(path.exists(), "{} was not built", path.display());
+    path
+}

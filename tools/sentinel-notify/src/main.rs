@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    sentinel_core::run_main("sentinel-notify", sentinel_notify::run)
+}

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    sentinel_core::run_main("sentinel-trigger", sentinel_trigger::run)
+}
