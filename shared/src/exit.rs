@@ -20,6 +20,9 @@ pub enum Exit {
     Internal,
     /// 130: interrupted by SIGINT/SIGTERM after state was saved and the lock released.
     Interrupted,
+    /// The exit status of a command a tool ran on the user's behalf, passed through as it is
+    /// (`sentinel-state lock -- COMMAND`, like flock(1)).
+    Child(u8),
 }
 
 impl Exit {
@@ -44,6 +47,7 @@ impl Exit {
             Exit::Unreachable => 4,
             Exit::Internal => 5,
             Exit::Interrupted => 130,
+            Exit::Child(code) => code,
         }
     }
 
@@ -65,6 +69,7 @@ impl Exit {
             Exit::Interrupted => {
                 "interrupted (SIGINT/SIGTERM) after state was saved and the lock released"
             }
+            Exit::Child(_) => "the exit status of the command run under the lock",
         }
     }
 }

@@ -122,6 +122,25 @@ impl<R: BufRead> Reader<R> {
     }
 }
 
+impl<R: std::io::Read> Reader<std::io::BufReader<R>> {
+    /// The next line (waiting for it), then every further complete line that is already
+    /// buffered, up to `max` in all. Lets a writer commit a burst in one group without ever
+    /// waiting for input that has not arrived. Empty at end of input.
+    pub fn next_batch(&mut self, max: usize) -> std::io::Result<Vec<Item>> {
+        let mut batch = Vec::new();
+        if let Some(first) = self.next_item()? {
+            batch.push(first);
+        }
+        while !batch.is_empty() && batch.len() < max && self.input.buffer().contains(&b'\n') {
+            match self.next_item()? {
+                Some(item) => batch.push(item),
+                None => break,
+            }
+        }
+        Ok(batch)
+    }
+}
+
 fn parse_line(number: u64, bytes: &[u8]) -> Item {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
@@ -273,6 +292,15 @@ mod tests {
             Some(Item::Invalid(_))
         ));
         assert!(matches!(reader.next_item().unwrap(), Some(Item::Valid(_))));
+    }
+
+    #[test]
+    fn batches_take_only_what_is_already_buffered() {
+        let input = "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n";
+        let mut reader = Reader::new(std::io::BufReader::new(input.as_bytes()));
+        assert_eq!(reader.next_batch(2).unwrap().len(), 2, "bounded by max");
+        assert_eq!(reader.next_batch(10).unwrap().len(), 1);
+        assert!(reader.next_batch(10).unwrap().is_empty(), "end of input");
     }
 
     #[test]

@@ -1,15 +1,31 @@
 //! `sentinel-state`: fold events into a durable, locked state file; release gates; the
 //! deployment report.
 
+pub mod apply;
+pub mod archive;
 pub mod cli;
+pub mod gates;
+pub mod lock_command;
+pub mod query;
+pub mod recorder;
+pub mod report;
+pub mod state;
+pub mod store;
 
 use clap::CommandFactory;
 pub use cli::Cli;
-use sentinel_core::{Error, Exit, Result, ToolCli};
+use cli::Verb;
+use sentinel_core::clock::SystemClock;
+use sentinel_core::files::StatePaths;
+use sentinel_core::ndjson::Writer;
+use sentinel_core::output::Logger;
+use sentinel_core::{Exit, Result, ToolCli};
 
 /// What works in this build (the man page's STATUS section).
-pub const STATUS: &str = "Flags are parsed and documented; the verbs are being built (issue 3). \
-A verb that is not built yet exits 5 and says so.";
+pub const STATUS: &str = "All verbs work as documented. apply commits each burst of input as one group \
+(journal append, one fsync, one atomic state write) before passing it on, and skips lines that are already \
+in the journal, so applying a journal twice changes nothing. The lock is an flock(2) on .deploy-sentinel.lock \
+held by the sentinel-state process; a COMMAND that outlives a SIGKILLed sentinel-state is no longer protected.";
 
 impl ToolCli for Cli {
     fn output_args(&self) -> &sentinel_core::output::OutputArgs {
@@ -23,10 +39,36 @@ pub fn command() -> clap::Command {
 }
 
 /// Run the tool.
-pub fn run(_cli: Cli) -> Result<Exit> {
-    Err(Error::NotImplemented(
-        "this sentinel-state verb (issue 3)".into(),
-    ))
+pub fn run(cli: Cli) -> Result<Exit> {
+    let paths = StatePaths::new(cli.state.dir());
+    let logger = Logger::for_tool("sentinel-state", &cli.output);
+    let clock = SystemClock;
+    let stdout = std::io::stdout();
+    let mut out = Writer::new(stdout.lock());
+    match &cli.verb {
+        Verb::Apply { stream } => {
+            apply::apply(&paths, stream, std::io::stdin().lock(), &mut out, &logger)
+        }
+        Verb::Show { json } => query::show(&paths, *json, &mut out, &logger, &clock),
+        Verb::Get { field } => query::get(&paths, field, &mut out),
+        Verb::Lock(args) => lock_command::lock(&paths, args, &logger, &clock),
+        Verb::Unlock { id, .. } => lock_command::unlock(&paths, id.as_deref(), &logger, &clock),
+        Verb::Resume => query::resume(&paths, &mut out, &logger, &clock),
+        Verb::Gate { gate } => gates::run_gate(&paths, gate, &mut out, &logger, &clock),
+        Verb::Report { format, output } => {
+            let summary = std::env::var_os("GITHUB_STEP_SUMMARY")
+                .filter(|v| !v.is_empty())
+                .map(std::path::PathBuf::from);
+            report::run_report(
+                &paths,
+                *format,
+                output.as_deref(),
+                summary.as_deref(),
+                &mut out,
+            )
+        }
+        Verb::Archive => archive::archive(&paths, &logger),
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,374 @@
+//! Release gates. Each measures one thing, says in a sentence what it measured and what the
+//! limit was, writes `gate.passed` or `gate.failed`, records it in the state, and exits 0 or 1.
+
+use crate::cli::Gate;
+use crate::recorder::Recorder;
+use crate::state::RolloutState;
+use crate::store::read_journal;
+use sentinel_core::clock::{Clock, format_duration, parse_rfc3339};
+use sentinel_core::events::{Event, GateOutcome, Payload};
+use sentinel_core::files::StatePaths;
+use sentinel_core::ndjson::Writer;
+use sentinel_core::output::Logger;
+use sentinel_core::{Error, Exit, Result};
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::time::Duration;
+
+/// A gate's verdict before it is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub passed: bool,
+    pub reason: String,
+}
+
+impl Verdict {
+    fn pass(reason: String) -> Self {
+        Verdict {
+            passed: true,
+            reason,
+        }
+    }
+    fn fail(reason: String) -> Self {
+        Verdict {
+            passed: false,
+            reason,
+        }
+    }
+}
+
+/// Evaluate a gate, write and record its event, and give the exit code.
+pub fn run_gate<W: Write>(
+    paths: &StatePaths,
+    gate: &Gate,
+    out: &mut Writer<W>,
+    logger: &Logger,
+    clock: &dyn Clock,
+) -> Result<Exit> {
+    let mut recorder = Recorder::open(paths, logger)?;
+    let (name, verdict) = match gate {
+        Gate::Soak { after, min } => ("soak", soak(recorder.state(), paths, after, *min, clock)?),
+        Gate::Fresh { file, max_age } => ("fresh", fresh(file, *max_age, clock)?),
+        Gate::Approved { file } => ("approved", approved(file)?),
+        Gate::Checksum {
+            file,
+            sha256,
+            sha256_file,
+        } => (
+            "checksum",
+            checksum(file, sha256.as_deref(), sha256_file.as_deref())?,
+        ),
+        Gate::NoActiveRollout => (
+            "no-active-rollout",
+            no_active_rollout(recorder.state(), clock),
+        ),
+    };
+    let outcome = GateOutcome {
+        gate: name.to_owned(),
+        reason: verdict.reason.clone(),
+    };
+    let payload = if verdict.passed {
+        Payload::GatePassed(outcome)
+    } else {
+        Payload::GateFailed(outcome)
+    };
+    let event = Event::new(
+        "sentinel-state",
+        recorder.state().rollout_id.as_deref(),
+        payload,
+    );
+    recorder.record(&event)?;
+    drop(recorder);
+    if verdict.passed {
+        logger.info(&format!("gate {name} passed: {}", verdict.reason));
+    } else {
+        logger.error(&format!("gate {name} failed: {}", verdict.reason));
+    }
+    out.emit(&event)?;
+    Ok(if verdict.passed {
+        Exit::Success
+    } else {
+        Exit::CheckFailed
+    })
+}
+
+/// `gate soak`: STAGE completed at least `min` ago. The completion time comes from the state,
+/// or from the journal when a later rollout replaced the state.
+pub fn soak(
+    state: &RolloutState,
+    paths: &StatePaths,
+    stage: &str,
+    min: Duration,
+    clock: &dyn Clock,
+) -> Result<Verdict> {
+    let from_state = state
+        .stages
+        .iter()
+        .find(|s| s.name == stage && s.status == "Completed")
+        .and_then(|s| s.end_time.clone());
+    let completed = match from_state {
+        Some(time) => Some(time),
+        None => read_journal(paths)?
+            .iter()
+            .rev()
+            .filter(|l| l.kind() == Some("stage.completed"))
+            .find(|l| l.object.get("stage").and_then(|s| s.as_str()) == Some(stage))
+            .and_then(|l| {
+                l.object
+                    .get("ts")
+                    .and_then(|t| t.as_str())
+                    .map(str::to_owned)
+            }),
+    };
+    let Some(completed) = completed else {
+        return Ok(Verdict::fail(format!(
+            "Soak time violation. {stage} has not completed yet; production unlocks {} after it does.",
+            format_duration(min)
+        )));
+    };
+    let at = parse_rfc3339(&completed)
+        .map_err(|e| Error::usage(format!("stage {stage} completion time: {e}")))?;
+    let soaked = clock.now().duration_since(at).unwrap_or(Duration::ZERO);
+    if soaked >= min {
+        Ok(Verdict::pass(format!(
+            "{stage} completed {} ago; the minimum soak is {}.",
+            format_duration(soaked),
+            format_duration(min)
+        )))
+    } else {
+        let remaining = (min - soaked).as_secs();
+        Ok(Verdict::fail(format!(
+            "Soak time violation. Production unlock in {:02}:{:02}. ({stage} completed {} ago; the minimum soak is {}.)",
+            remaining / 60,
+            remaining % 60,
+            format_duration(soaked),
+            format_duration(min)
+        )))
+    }
+}
+
+/// `gate fresh`: a test-result file exists, shows no failures, and is newer than `max_age`.
+pub fn fresh(file: &Path, max_age: Duration, clock: &dyn Clock) -> Result<Verdict> {
+    let metadata = match std::fs::metadata(file) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Verdict::fail(format!(
+                "test results {} do not exist; they must be newer than {}.",
+                file.display(),
+                format_duration(max_age)
+            )));
+        }
+        Err(e) => return Err(Error::io("reading", file, e)),
+    };
+    let modified = metadata
+        .modified()
+        .map_err(|e| Error::io("reading the time of", file, e))?;
+    let age = clock
+        .now()
+        .duration_since(modified)
+        .unwrap_or(Duration::ZERO);
+    let text = std::fs::read_to_string(file).map_err(|e| Error::io("reading", file, e))?;
+    let failures = junit_failures(&text);
+    if age > max_age {
+        return Ok(Verdict::fail(format!(
+            "test results {} are {} old; the limit is {}. Run the tests again.",
+            file.display(),
+            format_duration(age),
+            format_duration(max_age)
+        )));
+    }
+    match failures {
+        Some(0) | None => Ok(Verdict::pass(format!(
+            "test results {} are {} old (limit {}) with {} failures.",
+            file.display(),
+            format_duration(age),
+            format_duration(max_age),
+            failures.map_or_else(|| "no recorded".to_owned(), |_| "0".to_owned())
+        ))),
+        Some(n) => Ok(Verdict::fail(format!(
+            "test results {} show {n} failed test(s); the limit is 0.",
+            file.display()
+        ))),
+    }
+}
+
+/// Failures plus errors in a JUnit XML report (the largest count on any `<testsuites>` or
+/// `<testsuite>` element, so nested totals are not counted twice). `None` when not JUnit.
+pub fn junit_failures(xml: &str) -> Option<u64> {
+    let mut found = None;
+    for tag in ["<testsuites", "<testsuite"] {
+        let mut rest = xml;
+        while let Some(start) = rest.find(tag) {
+            let after = &rest[start + tag.len()..];
+            let end = after.find('>').unwrap_or(after.len());
+            let element = &after[..end];
+            if element.starts_with(char::is_whitespace) || element.is_empty() {
+                let count = attribute(element, "failures").unwrap_or(0)
+                    + attribute(element, "errors").unwrap_or(0);
+                found = Some(found.map_or(count, |f: u64| f.max(count)));
+            }
+            rest = &after[end..];
+        }
+    }
+    found
+}
+
+fn attribute(element: &str, name: &str) -> Option<u64> {
+    let key = format!(" {name}=\"");
+    let start = element.find(&key)? + key.len();
+    let value = &element[start..];
+    value[..value.find('"')?].trim().parse().ok()
+}
+
+/// `gate approved`: the QA report's front matter (`status: approved` or `approved: true`) or
+/// a `Status:` line says approved.
+pub fn approved(file: &Path) -> Result<Verdict> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Verdict::fail(format!(
+                "QA report {} does not exist; it must say Status: Approved.",
+                file.display()
+            )));
+        }
+        Err(e) => return Err(Error::io("reading QA report", file, e)),
+    };
+    match qa_status(&text) {
+        Some(status)
+            if status.eq_ignore_ascii_case("approved") || status.eq_ignore_ascii_case("true") =>
+        {
+            Ok(Verdict::pass(format!(
+                "QA report {} says Status: Approved.",
+                file.display()
+            )))
+        }
+        Some(status) => Ok(Verdict::fail(format!(
+            "QA report {} says Status: {status}; it must say Approved.",
+            file.display()
+        ))),
+        None => Ok(Verdict::fail(format!(
+            "QA report {} has no status (front matter `status:` or a `Status:` line); it must say Approved.",
+            file.display()
+        ))),
+    }
+}
+
+/// The status a QA report states, from YAML front matter or the first `Status:` line.
+pub fn qa_status(text: &str) -> Option<String> {
+    let clean = |v: &str| {
+        v.trim()
+            .trim_matches(|c| c == '"' || c == '\'' || c == '*' || c == '`')
+            .trim()
+            .to_owned()
+    };
+    let mut lines = text.lines();
+    if text.starts_with("---") {
+        lines.next();
+        for line in lines.by_ref() {
+            if line.trim() == "---" {
+                break;
+            }
+            if let Some((key, value)) = line.split_once(':') {
+                let key = key.trim().to_ascii_lowercase();
+                if key == "status" || key == "approved" || key == "qa_status" {
+                    return Some(clean(value));
+                }
+            }
+        }
+    }
+    text.lines().find_map(|line| {
+        let plain = line.replace("**", "").replace('*', "");
+        let plain = plain.trim().trim_start_matches(['-', '#', '>', ' ']);
+        let (key, value) = plain.split_once(':')?;
+        key.trim()
+            .eq_ignore_ascii_case("status")
+            .then(|| clean(value.split_whitespace().next().unwrap_or("")))
+    })
+}
+
+/// `gate checksum`: the artifact's SHA-256 equals the expected one.
+pub fn checksum(file: &Path, sha256: Option<&str>, sha256_file: Option<&Path>) -> Result<Verdict> {
+    let expected = match (sha256, sha256_file) {
+        (Some(hex), _) => hex.trim().to_ascii_lowercase(),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Error::io("reading checksum file", path, e))?;
+            // sha256sum's format: "<hex>  <name>".
+            text.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        }
+        (None, None) => {
+            return Err(Error::usage(
+                "gate checksum needs --sha256 HEX or --sha256-file F",
+            ));
+        }
+    };
+    if expected.len() != 64 || !expected.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(Error::usage(format!(
+            "expected checksum {expected:?} is not a SHA-256 (64 hexadecimal digits)"
+        )));
+    }
+    let mut artifact = match std::fs::File::open(file) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Verdict::fail(format!(
+                "artifact {} does not exist; expected SHA-256 {expected}.",
+                file.display()
+            )));
+        }
+        Err(e) => return Err(Error::io("reading artifact", file, e)),
+    };
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let read = artifact
+            .read(&mut buffer)
+            .map_err(|e| Error::io("reading artifact", file, e))?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    let actual: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(if actual == expected {
+        Verdict::pass(format!(
+            "artifact {} has SHA-256 {actual}, as expected.",
+            file.display()
+        ))
+    } else {
+        Verdict::fail(format!(
+            "artifact {} has SHA-256 {actual}; expected {expected}. Do not deploy it.",
+            file.display()
+        ))
+    })
+}
+
+/// `gate no-active-rollout`: nothing unfinished in this state directory.
+pub fn no_active_rollout(state: &RolloutState, clock: &dyn Clock) -> Verdict {
+    if !state.is_unfinished() {
+        return Verdict::pass(
+            "no rollout is in progress in this state directory (0 active; the limit is 0).".into(),
+        );
+    }
+    let since = state
+        .start_time
+        .as_deref()
+        .and_then(|t| parse_rfc3339(t).ok())
+        .and_then(|t| clock.now().duration_since(t).ok())
+        .map(|d| format!(", started {} ago", format_duration(d)))
+        .unwrap_or_default();
+    Verdict::fail(format!(
+        "rollout {} of {} to {} is {}{since} (1 active; the limit is 0). Resume it with `sentinel-state resume | sentinel-watch` or cancel it.",
+        state.rollout_id.as_deref().unwrap_or("?"),
+        state.service_group_name.as_deref().unwrap_or("?"),
+        state.environment.as_deref().unwrap_or("?"),
+        state.overall_status.as_str()
+    ))
+}

@@ -1,0 +1,378 @@
+//! `sentinel-state report`: the deployment report, built from the journal — summary,
+//! timeline, verification table (expected vs actual), rollback status, errors.
+
+use crate::store::read_journal;
+use sentinel_core::atomic::write_atomic;
+use sentinel_core::clock::{format_duration, parse_rfc3339};
+use sentinel_core::events::{Event, Payload, StressTestResult};
+use sentinel_core::files::StatePaths;
+use sentinel_core::ndjson::Writer;
+use sentinel_core::{Error, Exit, Result};
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+/// The report's data; Markdown and JSON are two renderings of it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// SUCCESS, FAILED, CANCELLED, ROLLED_BACK or IN_PROGRESS.
+    pub status: String,
+    pub service_group_name: Option<String>,
+    pub environment: Option<String>,
+    pub artifact_version: Option<String>,
+    pub rollout_ids: Vec<String>,
+    pub started: Option<String>,
+    pub finished: Option<String>,
+    pub duration_ms: Option<u64>,
+    pub timeline: Vec<TimelineRow>,
+    pub verification: Vec<VerificationRow>,
+    pub rollback: Option<String>,
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineRow {
+    pub time: String,
+    pub action: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerificationRow {
+    pub check: String,
+    pub expected: String,
+    pub actual: String,
+    pub passed: bool,
+}
+
+/// Build the report from journal events, in order.
+pub fn build(events: &[Event]) -> Report {
+    let mut report = Report {
+        status: "IN_PROGRESS".into(),
+        ..Default::default()
+    };
+    let mut rollback = Vec::new();
+    for event in events {
+        let row = |action: String, status: &str| TimelineRow {
+            time: event.ts.clone(),
+            action,
+            status: status.to_owned(),
+        };
+        if report.started.is_none() {
+            report.started = Some(event.ts.clone());
+        }
+        report.finished = Some(event.ts.clone());
+        let entry = match &event.payload {
+            Payload::RolloutTriggered(t) => {
+                report.service_group_name = Some(t.service_group_name.clone());
+                report.environment = Some(t.environment.clone());
+                report.artifact_version = Some(t.artifact_version.clone());
+                if let Some(id) = &event.rollout_id {
+                    if !report.rollout_ids.contains(id) {
+                        report.rollout_ids.push(id.clone());
+                    }
+                }
+                report.status = "IN_PROGRESS".into();
+                let verb = if t.resumed { "resumed" } else { "triggered" };
+                Some(row(
+                    format!(
+                        "Rollout {verb}: {} {} to {} ({} stages)",
+                        t.service_group_name,
+                        t.artifact_version,
+                        t.environment,
+                        t.stages.len()
+                    ),
+                    "started",
+                ))
+            }
+            Payload::StageStarted(s) => Some(row(
+                format!(
+                    "Stage {} started{}",
+                    s.stage,
+                    s.traffic_percent
+                        .map(|p| format!(" ({p}% traffic)"))
+                        .unwrap_or_default()
+                ),
+                "in progress",
+            )),
+            Payload::StageCompleted(s) => Some(row(
+                format!(
+                    "Stage {} deployed to {} in {}",
+                    s.stage,
+                    s.regions.join(", "),
+                    format_duration(std::time::Duration::from_millis(s.duration_ms))
+                ),
+                "✅ completed",
+            )),
+            Payload::StageFailed(s) => {
+                for e in &s.errors {
+                    report.errors.push(format!("{}: {}", s.stage, e.message));
+                }
+                Some(row(format!("Stage {} failed", s.stage), "❌ failed"))
+            }
+            Payload::ApprovalRequired(a) => Some(row(
+                format!("Approval required for {}: {}", a.stage, a.reason),
+                "⏸ waiting",
+            )),
+            Payload::ApprovalGranted(a) => Some(row(
+                format!("Approval granted for {}", a.stage),
+                "✅ approved",
+            )),
+            Payload::ApprovalRejected(a) => Some(row(
+                format!("Approval rejected for {}", a.stage),
+                "❌ rejected",
+            )),
+            Payload::HealthPassed(h) => Some(row(format!("Health check {}", h.url), "✅ healthy")),
+            Payload::HealthFailed(h) => {
+                Some(row(format!("Health check {}", h.url), "❌ unhealthy"))
+            }
+            Payload::StressResult(r) => {
+                report.verification.extend(stress_rows(r));
+                Some(row(
+                    format!("Stress test {}", r.endpoint_url),
+                    if r.passed { "✅ passed" } else { "❌ failed" },
+                ))
+            }
+            Payload::GatePassed(g) | Payload::GateFailed(g) => {
+                let passed = matches!(event.payload, Payload::GatePassed(_));
+                report.verification.push(VerificationRow {
+                    check: format!("Gate: {}", g.gate),
+                    expected: "passes".into(),
+                    actual: g.reason.clone(),
+                    passed,
+                });
+                Some(row(
+                    format!("Gate {}", g.gate),
+                    if passed { "✅ passed" } else { "❌ closed" },
+                ))
+            }
+            Payload::BranchCreated(b) => Some(row(
+                format!("Tracking branch {}", b.branch_name),
+                if b.reused { "reused" } else { "created" },
+            )),
+            Payload::TagCreated(t) => Some(row(format!("Release tag {}", t.tag), "created")),
+            Payload::RolloutCompleted(_) => {
+                report.status = "SUCCESS".into();
+                Some(row("Rollout completed".into(), "✅ completed"))
+            }
+            Payload::RolloutFailed(f) => {
+                report.status = "FAILED".into();
+                report
+                    .errors
+                    .extend(f.errors.iter().map(|e| e.message.clone()));
+                Some(row("Rollout failed".into(), "❌ failed"))
+            }
+            Payload::RolloutCancelled(_) => {
+                report.status = "CANCELLED".into();
+                Some(row("Rollout cancelled".into(), "⛔ cancelled"))
+            }
+            Payload::RollbackStarted(r) => {
+                rollback.push(format!("started {}: {}", event.ts, r.reason));
+                Some(row(
+                    format!("Rollback started: {}", r.reason),
+                    "↩ rolling back",
+                ))
+            }
+            Payload::RollbackCompleted(r) => {
+                report.status = "ROLLED_BACK".into();
+                rollback.push(format!(
+                    "completed {}{}",
+                    event.ts,
+                    r.to_version
+                        .as_deref()
+                        .map(|v| format!(", back on {v}"))
+                        .unwrap_or_default()
+                ));
+                Some(row("Rollback completed".into(), "↩ rolled back"))
+            }
+            Payload::RollbackFailed(r) => {
+                report.status = "FAILED".into();
+                report.errors.push(format!("rollback failed: {}", r.reason));
+                rollback.push(format!("FAILED {}: {}", event.ts, r.reason));
+                Some(row("Rollback failed".into(), "❌ failed"))
+            }
+            Payload::RolloutStatus(_)
+            | Payload::NotifySent(_)
+            | Payload::NotifyFailed(_)
+            | Payload::Log(_) => None,
+        };
+        if let Some(entry) = entry {
+            report.timeline.push(entry);
+        }
+    }
+    if let (Some(start), Some(end)) = (&report.started, &report.finished) {
+        if let (Ok(a), Ok(b)) = (parse_rfc3339(start), parse_rfc3339(end)) {
+            report.duration_ms = b.duration_since(a).ok().map(|d| d.as_millis() as u64);
+        }
+    }
+    if !rollback.is_empty() {
+        report.rollback = Some(rollback.join("; "));
+    }
+    report
+}
+
+fn stress_rows(result: &StressTestResult) -> Vec<VerificationRow> {
+    let t = &result.thresholds;
+    let mut rows = Vec::new();
+    let mut row =
+        |what: &str, limit: Option<f64>, actual: f64, unit: &str, higher_is_better: bool| {
+            let Some(limit) = limit else { return };
+            let passed = if higher_is_better {
+                actual >= limit
+            } else {
+                actual <= limit
+            };
+            rows.push(VerificationRow {
+                check: format!("{} {what}", result.endpoint_url),
+                expected: format!("{} {limit}{unit}", if higher_is_better { "≥" } else { "≤" }),
+                actual: format!("{actual:.2}{unit}"),
+                passed,
+            });
+        };
+    row(
+        "error rate",
+        t.max_error_rate,
+        result.error_rate,
+        "%",
+        false,
+    );
+    row("p50", t.max_p50_ms, result.p50_response_time, " ms", false);
+    row("p95", t.max_p95_ms, result.p95_response_time, " ms", false);
+    row("p99", t.max_p99_ms, result.p99_response_time, " ms", false);
+    row(
+        "average",
+        t.max_avg_ms,
+        result.average_response_time,
+        " ms",
+        false,
+    );
+    row(
+        "requests/s",
+        t.min_rps,
+        result.requests_per_second,
+        "",
+        true,
+    );
+    if rows.is_empty() {
+        rows.push(VerificationRow {
+            check: format!("{} stress test", result.endpoint_url),
+            expected: "no violations".into(),
+            actual: if result.violations.is_empty() {
+                "none".into()
+            } else {
+                result.violations.join("; ")
+            },
+            passed: result.passed,
+        });
+    }
+    rows
+}
+
+/// The report as Markdown.
+pub fn markdown(report: &Report) -> String {
+    let badge = match report.status.as_str() {
+        "SUCCESS" => "✅ SUCCESS",
+        "ROLLED_BACK" => "↩️ ROLLED_BACK",
+        "CANCELLED" => "⛔ CANCELLED",
+        "IN_PROGRESS" => "⏳ IN_PROGRESS",
+        _ => "❌ FAILED",
+    };
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+    let mut md = format!(
+        "# Deployment report: {} {}\n\n| | |\n|---|---|\n| Status | **{badge}** |\n| Service | {} |\n| Environment | {} |\n| Version | {} |\n| Rollout | {} |\n| Started | {} |\n| Duration | {} |\n",
+        dash(&report.service_group_name),
+        dash(&report.artifact_version),
+        dash(&report.service_group_name),
+        dash(&report.environment),
+        dash(&report.artifact_version),
+        if report.rollout_ids.is_empty() {
+            "-".into()
+        } else {
+            report.rollout_ids.join(", ")
+        },
+        dash(&report.started),
+        report.duration_ms.map_or("-".into(), |ms| format_duration(
+            std::time::Duration::from_millis(ms)
+        )),
+    );
+    md.push_str("\n## Timeline\n\n| Time (UTC) | Action | Status |\n|---|---|---|\n");
+    for row in &report.timeline {
+        md.push_str(&format!(
+            "| {} | {} | {} |\n",
+            cell(&row.time),
+            cell(&row.action),
+            cell(&row.status)
+        ));
+    }
+    md.push_str("\n## Verification\n\n");
+    if report.verification.is_empty() {
+        md.push_str("No gates or stress tests were recorded.\n");
+    } else {
+        md.push_str("| Check | Expected | Actual | Status |\n|---|---|---|---|\n");
+        for row in &report.verification {
+            md.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                cell(&row.check),
+                cell(&row.expected),
+                cell(&row.actual),
+                if row.passed { "✅" } else { "❌" }
+            ));
+        }
+    }
+    md.push_str("\n## Rollback\n\n");
+    md.push_str(&match &report.rollback {
+        Some(text) => format!("Rollback {text}.\n"),
+        None => "No rollback was needed.\n".into(),
+    });
+    if !report.errors.is_empty() {
+        md.push_str("\n## Errors\n\n");
+        for error in &report.errors {
+            md.push_str(&format!("- {}\n", error.replace('\n', " ")));
+        }
+    }
+    md
+}
+
+/// `report`: write it to `--output` or stdout; append the Markdown to `$GITHUB_STEP_SUMMARY`.
+pub fn run_report<W: Write>(
+    paths: &StatePaths,
+    format: crate::cli::ReportFormat,
+    output: Option<&Path>,
+    step_summary: Option<&Path>,
+    out: &mut Writer<W>,
+) -> Result<Exit> {
+    let events: Vec<Event> = read_journal(paths)?
+        .iter()
+        .filter_map(|l| l.event())
+        .collect();
+    if events.is_empty() {
+        return Err(Error::CheckFailed(format!(
+            "no events in {}: nothing to report yet",
+            paths.journal().display()
+        )));
+    }
+    let report = build(&events);
+    let md = markdown(&report);
+    let text = match format {
+        crate::cli::ReportFormat::Markdown => md.clone(),
+        crate::cli::ReportFormat::Json => {
+            serde_json::to_string(&report).map_err(|e| Error::Internal(e.to_string()))?
+        }
+    };
+    match output {
+        Some(path) => write_atomic(path, text.as_bytes())?,
+        None => out.write_line(text.trim_end())?,
+    }
+    if let Some(summary) = step_summary {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(summary)
+            .map_err(|e| Error::io("opening $GITHUB_STEP_SUMMARY", summary, e))?;
+        file.write_all(md.as_bytes())
+            .map_err(|e| Error::io("appending to $GITHUB_STEP_SUMMARY", summary, e))?;
+    }
+    Ok(Exit::Success)
+}

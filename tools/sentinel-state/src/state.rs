@@ -1,0 +1,464 @@
+//! RolloutState (DESIGN.md §6) and the fold that turns events into it.
+//!
+//! The fold is deterministic: every time it records comes from the event's `ts`, never from
+//! the clock, so folding the same journal twice gives the same state.
+
+use sentinel_core::events::{ErrorDetail, Event, Payload, StressTestResult};
+use sentinel_core::ndjson::Line;
+use sentinel_core::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// The `schemaVersion` this build reads and writes.
+pub const SCHEMA_VERSION: &str = "1.0";
+
+/// Overall status of a rollout.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OverallStatus {
+    #[default]
+    NotStarted,
+    InProgress,
+    WaitingForApproval,
+    Completed,
+    Failed,
+    Cancelled,
+    RolledBack,
+}
+
+impl OverallStatus {
+    /// Whether the rollout has ended.
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            OverallStatus::Completed
+                | OverallStatus::Failed
+                | OverallStatus::Cancelled
+                | OverallStatus::RolledBack
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OverallStatus::NotStarted => "NotStarted",
+            OverallStatus::InProgress => "InProgress",
+            OverallStatus::WaitingForApproval => "WaitingForApproval",
+            OverallStatus::Completed => "Completed",
+            OverallStatus::Failed => "Failed",
+            OverallStatus::Cancelled => "Cancelled",
+            OverallStatus::RolledBack => "RolledBack",
+        }
+    }
+
+    /// Read a provider's status string; unknown ones keep the current status.
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text.to_ascii_lowercase().as_str() {
+            "notstarted" | "pending" => OverallStatus::NotStarted,
+            "inprogress" | "running" => OverallStatus::InProgress,
+            "waitingforapproval" | "waiting" => OverallStatus::WaitingForApproval,
+            "completed" | "succeeded" => OverallStatus::Completed,
+            "failed" => OverallStatus::Failed,
+            "cancelled" | "canceled" => OverallStatus::Cancelled,
+            "rolledback" => OverallStatus::RolledBack,
+            _ => return None,
+        })
+    }
+}
+
+/// Where the release stands in the release protocol (DESIGN.md §5).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Phase {
+    #[default]
+    Active,
+    ReleaseCandidate,
+    Staging,
+    Soaking,
+    Production,
+    Verifying,
+    Archived,
+    RolledBack,
+}
+
+/// One stage of the rollout.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageState {
+    pub name: String,
+    /// NotStarted, InProgress, Completed, Failed.
+    pub status: String,
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    pub regions: Vec<String>,
+}
+
+/// A wait action (approval) of the rollout.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WaitAction {
+    pub action_id: String,
+    pub stage: String,
+    pub reason: String,
+    /// Pending, Approved, Rejected.
+    pub status: String,
+    pub waiting_since: String,
+    pub decided_by: Option<String>,
+}
+
+/// A gate's outcome.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GateRecord {
+    pub gate: String,
+    pub passed: bool,
+    pub reason: String,
+    pub time: String,
+}
+
+/// The durable state of one rollout, `.deploy-sentinel-state.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RolloutState {
+    pub schema_version: String,
+    pub rollout_id: Option<String>,
+    pub service_group_name: Option<String>,
+    pub service_id: Option<String>,
+    pub environment: Option<String>,
+    pub stage_map_name: Option<String>,
+    pub provider: Option<String>,
+    pub current_stage: Option<String>,
+    pub deployed_regions: Vec<String>,
+    pub pending_regions: Vec<String>,
+    pub overall_status: OverallStatus,
+    pub errors: Vec<ErrorDetail>,
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    pub last_update_time: Option<String>,
+    pub artifact_version: Option<String>,
+    pub stage_map_version: Option<String>,
+    pub branch_name: Option<String>,
+    pub release_tag: Option<String>,
+    pub dashboard_url: Option<String>,
+    pub stages: Vec<StageState>,
+    pub wait_actions: Vec<WaitAction>,
+    /// Results without their histograms (those stay in the journal).
+    pub stress_results: Vec<StressTestResult>,
+    pub gates: Vec<GateRecord>,
+    pub phase: Phase,
+    /// How many journal lines this state is the fold of; lets `apply` finish a fold that a
+    /// crash interrupted between the journal append and the state write.
+    pub events_applied: u64,
+}
+
+impl Default for RolloutState {
+    fn default() -> Self {
+        RolloutState {
+            schema_version: SCHEMA_VERSION.to_owned(),
+            rollout_id: None,
+            service_group_name: None,
+            service_id: None,
+            environment: None,
+            stage_map_name: None,
+            provider: None,
+            current_stage: None,
+            deployed_regions: Vec::new(),
+            pending_regions: Vec::new(),
+            overall_status: OverallStatus::NotStarted,
+            errors: Vec::new(),
+            start_time: None,
+            end_time: None,
+            last_update_time: None,
+            artifact_version: None,
+            stage_map_version: None,
+            branch_name: None,
+            release_tag: None,
+            dashboard_url: None,
+            stages: Vec::new(),
+            wait_actions: Vec::new(),
+            stress_results: Vec::new(),
+            gates: Vec::new(),
+            phase: Phase::Active,
+            events_applied: 0,
+        }
+    }
+}
+
+/// Whether an environment name is production, for the release phase.
+pub fn is_production(environment: &str) -> bool {
+    let lower = environment.to_ascii_lowercase();
+    lower == "prod"
+        || lower == "production"
+        || lower.starts_with("prod-")
+        || lower.starts_with("production-")
+}
+
+impl RolloutState {
+    /// Whether a rollout is under way (started and not ended).
+    pub fn is_unfinished(&self) -> bool {
+        self.rollout_id.is_some() && !self.overall_status.is_finished()
+    }
+
+    /// Fold one journal line. Unknown kinds are ignored. An event of another rollout while
+    /// this one is unfinished is refused, unless it is that rollout's `rollout.triggered`
+    /// after this one ended.
+    pub fn fold_line(&mut self, line: &Line) -> Result<()> {
+        if let (Some(incoming), Some(current)) = (line.rollout_id(), self.rollout_id.as_deref()) {
+            let is_trigger = line.kind() == Some("rollout.triggered");
+            if incoming != current && self.is_unfinished() {
+                return Err(Error::usage_with_hint(
+                    format!(
+                        "line {}: event {} belongs to rollout {incoming}, but rollout {current} is still {} in this state directory",
+                        line.number,
+                        line.kind().unwrap_or("(no kind)"),
+                        self.overall_status.as_str()
+                    ),
+                    "finish or cancel the running rollout first, or use a separate --state-dir per rollout",
+                ));
+            }
+            if incoming != current && !is_trigger {
+                // A late event of a rollout that already ended elsewhere: journaled, not folded.
+                self.events_applied += 1;
+                return Ok(());
+            }
+        }
+        if let Some(event) = line.event() {
+            self.fold(&event);
+        }
+        self.events_applied += 1;
+        Ok(())
+    }
+
+    /// Fold one typed event.
+    pub fn fold(&mut self, event: &Event) {
+        let ts = event.ts.clone();
+        match &event.payload {
+            Payload::RolloutTriggered(t) => {
+                let same_rollout = self.rollout_id.is_some() && self.rollout_id == event.rollout_id;
+                if !same_rollout {
+                    let carried = self
+                        .rollout_id
+                        .is_none()
+                        .then(|| (self.gates.clone(), self.stress_results.clone()));
+                    let events_applied = self.events_applied;
+                    *self = RolloutState {
+                        events_applied,
+                        start_time: Some(ts.clone()),
+                        ..RolloutState::default()
+                    };
+                    // Pre-flight gates and the baseline come before any rollout; keep them.
+                    if let Some((gates, stress)) = carried {
+                        self.gates = gates;
+                        self.stress_results = stress;
+                    }
+                    self.stages = t
+                        .stages
+                        .iter()
+                        .map(|s| StageState {
+                            name: s.name.clone(),
+                            status: "NotStarted".into(),
+                            regions: s.regions.clone(),
+                            ..Default::default()
+                        })
+                        .collect();
+                    self.pending_regions =
+                        unique(t.stages.iter().flat_map(|s| s.regions.iter().cloned()));
+                }
+                self.rollout_id = event.rollout_id.clone();
+                self.service_group_name = Some(t.service_group_name.clone());
+                self.service_id = Some(t.service_id.clone());
+                self.environment = Some(t.environment.clone());
+                self.stage_map_name = Some(t.stage_map_name.clone());
+                self.stage_map_version = Some(t.stage_map_version.clone());
+                self.artifact_version = Some(t.artifact_version.clone());
+                self.provider = Some(t.provider.clone());
+                self.dashboard_url = t.dashboard_url.clone();
+                if self.overall_status == OverallStatus::NotStarted {
+                    self.overall_status = OverallStatus::InProgress;
+                }
+                self.phase = if is_production(&t.environment) {
+                    Phase::Production
+                } else {
+                    Phase::Staging
+                };
+            }
+            Payload::RolloutStatus(s) => {
+                if let Some(status) = OverallStatus::parse(&s.overall_status) {
+                    self.overall_status = status;
+                }
+                self.current_stage = s.current_stage.clone();
+                self.deployed_regions = s.deployed_regions.clone();
+                self.pending_regions = s.pending_regions.clone();
+            }
+            Payload::StageStarted(s) => {
+                let stage = self.stage_mut(&s.stage);
+                stage.status = "InProgress".into();
+                stage.start_time = Some(ts.clone());
+                if !s.regions.is_empty() {
+                    stage.regions = s.regions.clone();
+                }
+                self.current_stage = Some(s.stage.clone());
+                if !self.overall_status.is_finished() {
+                    self.overall_status = OverallStatus::InProgress;
+                }
+            }
+            Payload::StageCompleted(s) => {
+                let stage = self.stage_mut(&s.stage);
+                stage.status = "Completed".into();
+                stage.end_time = Some(ts.clone());
+                if !s.regions.is_empty() {
+                    stage.regions = s.regions.clone();
+                }
+                for region in &s.regions {
+                    if !self.deployed_regions.contains(region) {
+                        self.deployed_regions.push(region.clone());
+                    }
+                }
+                self.pending_regions.retain(|r| !s.regions.contains(r));
+            }
+            Payload::StageFailed(s) => {
+                let stage = self.stage_mut(&s.stage);
+                stage.status = "Failed".into();
+                stage.end_time = Some(ts.clone());
+                for error in &s.errors {
+                    let mut error = error.clone();
+                    error.stage.get_or_insert_with(|| s.stage.clone());
+                    push_unique(&mut self.errors, error);
+                }
+            }
+            Payload::ApprovalRequired(a) => {
+                let action = self.wait_action_mut(&a.action_id);
+                action.stage = a.stage.clone();
+                action.reason = a.reason.clone();
+                action.status = "Pending".into();
+                action.waiting_since = ts.clone();
+                self.overall_status = OverallStatus::WaitingForApproval;
+            }
+            Payload::ApprovalGranted(a) | Payload::ApprovalRejected(a) => {
+                let granted = matches!(event.payload, Payload::ApprovalGranted(_));
+                let action = self.wait_action_mut(&a.action_id);
+                if action.stage.is_empty() {
+                    action.stage = a.stage.clone();
+                }
+                action.status = if granted { "Approved" } else { "Rejected" }.into();
+                action.decided_by = a.by.clone();
+                if granted && self.overall_status == OverallStatus::WaitingForApproval {
+                    self.overall_status = OverallStatus::InProgress;
+                }
+            }
+            Payload::StressResult(result) => {
+                let mut result = (**result).clone();
+                result.histogram.clear();
+                let same = |r: &StressTestResult| {
+                    r.endpoint_url == result.endpoint_url && r.timestamp == result.timestamp
+                };
+                match self.stress_results.iter_mut().find(|r| same(r)) {
+                    Some(existing) => *existing = result,
+                    None => self.stress_results.push(result),
+                }
+            }
+            Payload::GatePassed(g) | Payload::GateFailed(g) => {
+                let record = GateRecord {
+                    gate: g.gate.clone(),
+                    passed: matches!(event.payload, Payload::GatePassed(_)),
+                    reason: g.reason.clone(),
+                    time: ts.clone(),
+                };
+                push_unique(&mut self.gates, record);
+            }
+            Payload::BranchCreated(b) => self.branch_name = Some(b.branch_name.clone()),
+            Payload::TagCreated(t) => self.release_tag = Some(t.tag.clone()),
+            Payload::RolloutCompleted(f)
+            | Payload::RolloutFailed(f)
+            | Payload::RolloutCancelled(f) => {
+                self.overall_status = match event.payload {
+                    Payload::RolloutCompleted(_) => OverallStatus::Completed,
+                    Payload::RolloutFailed(_) => OverallStatus::Failed,
+                    _ => OverallStatus::Cancelled,
+                };
+                if !f.deployed_regions.is_empty() {
+                    self.deployed_regions = f.deployed_regions.clone();
+                }
+                for error in &f.errors {
+                    push_unique(&mut self.errors, error.clone());
+                }
+                self.end_time = Some(ts.clone());
+                if self.overall_status == OverallStatus::Completed {
+                    self.phase = match self.phase {
+                        Phase::Staging => Phase::Soaking,
+                        Phase::Production => Phase::Verifying,
+                        other => other,
+                    };
+                }
+            }
+            Payload::RollbackStarted(_) => {}
+            Payload::RollbackCompleted(_) => {
+                self.overall_status = OverallStatus::RolledBack;
+                self.phase = Phase::RolledBack;
+                self.end_time = Some(ts.clone());
+            }
+            Payload::RollbackFailed(r) => push_unique(
+                &mut self.errors,
+                ErrorDetail {
+                    error_code: Some("RollbackFailed".into()),
+                    message: r.reason.clone(),
+                    stage: None,
+                },
+            ),
+            Payload::HealthPassed(_)
+            | Payload::HealthFailed(_)
+            | Payload::NotifySent(_)
+            | Payload::NotifyFailed(_)
+            | Payload::Log(_) => {}
+        }
+        self.last_update_time = Some(ts);
+    }
+
+    fn stage_mut(&mut self, name: &str) -> &mut StageState {
+        if let Some(index) = self.stages.iter().position(|s| s.name == name) {
+            return &mut self.stages[index];
+        }
+        self.stages.push(StageState {
+            name: name.to_owned(),
+            status: "NotStarted".into(),
+            ..Default::default()
+        });
+        let last = self.stages.len() - 1;
+        &mut self.stages[last]
+    }
+
+    fn wait_action_mut(&mut self, action_id: &str) -> &mut WaitAction {
+        if let Some(index) = self
+            .wait_actions
+            .iter()
+            .position(|a| a.action_id == action_id)
+        {
+            return &mut self.wait_actions[index];
+        }
+        self.wait_actions.push(WaitAction {
+            action_id: action_id.to_owned(),
+            ..Default::default()
+        });
+        let last = self.wait_actions.len() - 1;
+        &mut self.wait_actions[last]
+    }
+}
+
+fn push_unique<T: PartialEq>(list: &mut Vec<T>, item: T) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+fn unique(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in items {
+        push_unique(&mut out, item);
+    }
+    out
+}
+
+/// Fold journal lines from an empty state (tests and reconciliation use this).
+pub fn fold_all<'a>(lines: impl IntoIterator<Item = &'a Line>) -> Result<RolloutState> {
+    let mut state = RolloutState::default();
+    for line in lines {
+        state.fold_line(line)?;
+    }
+    Ok(state)
+}
