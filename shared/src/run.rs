@@ -23,8 +23,18 @@ pub fn run_main<C: ToolCli>(tool: &'static str, run: impl FnOnce(C) -> Result<Ex
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
+    ignore_file_size_signal();
     let logger = Logger::for_tool(tool, cli.output_args());
     finish(&logger, run(cli))
+}
+
+/// A write past `ulimit -f` raises SIGXFSZ, whose default action kills the process without a
+/// word. Ignored, the write fails with EFBIG instead, which is reported like a full disk.
+fn ignore_file_size_signal() {
+    // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
 }
 
 /// Report the outcome of a run and give its exit code.

@@ -137,7 +137,8 @@ pub fn soak(
             format_duration(min)
         )))
     } else {
-        let remaining = (min - soaked).as_secs();
+        // Round up: "unlock in 00:00" while time remains would read as open.
+        let remaining = (min - soaked).as_secs_f64().ceil() as u64;
         Ok(Verdict::fail(format!(
             "Soak time violation. Production unlock in {:02}:{:02}. ({stage} completed {} ago; the minimum soak is {}.)",
             remaining / 60,

@@ -53,6 +53,8 @@ pub fn build(events: &[Event]) -> Report {
         ..Default::default()
     };
     let mut rollback = Vec::new();
+    // Stress results follow the stage.completed whose endpoints they tested.
+    let mut last_stage: Option<String> = None;
     for event in events {
         let row = |action: String, status: &str| TimelineRow {
             time: event.ts.clone(),
@@ -96,15 +98,18 @@ pub fn build(events: &[Event]) -> Report {
                 ),
                 "in progress",
             )),
-            Payload::StageCompleted(s) => Some(row(
-                format!(
-                    "Stage {} deployed to {} in {}",
-                    s.stage,
-                    s.regions.join(", "),
-                    format_duration(std::time::Duration::from_millis(s.duration_ms))
-                ),
-                "✅ completed",
-            )),
+            Payload::StageCompleted(s) => {
+                last_stage = Some(s.stage.clone());
+                Some(row(
+                    format!(
+                        "Stage {} deployed to {} in {}",
+                        s.stage,
+                        s.regions.join(", "),
+                        format_duration(std::time::Duration::from_millis(s.duration_ms))
+                    ),
+                    "✅ completed",
+                ))
+            }
             Payload::StageFailed(s) => {
                 for e in &s.errors {
                     report.errors.push(format!("{}: {}", s.stage, e.message));
@@ -128,7 +133,9 @@ pub fn build(events: &[Event]) -> Report {
                 Some(row(format!("Health check {}", h.url), "❌ unhealthy"))
             }
             Payload::StressResult(r) => {
-                report.verification.extend(stress_rows(r));
+                report
+                    .verification
+                    .extend(stress_rows(r, last_stage.as_deref()));
                 Some(row(
                     format!("Stress test {}", r.endpoint_url),
                     if r.passed { "✅ passed" } else { "❌ failed" },
@@ -212,8 +219,12 @@ pub fn build(events: &[Event]) -> Report {
     report
 }
 
-fn stress_rows(result: &StressTestResult) -> Vec<VerificationRow> {
+fn stress_rows(result: &StressTestResult, stage: Option<&str>) -> Vec<VerificationRow> {
     let t = &result.thresholds;
+    let target = match stage {
+        Some(stage) => format!("{stage}: {}", result.endpoint_url),
+        None => result.endpoint_url.clone(),
+    };
     let mut rows = Vec::new();
     let mut row =
         |what: &str, limit: Option<f64>, actual: f64, unit: &str, higher_is_better: bool| {
@@ -224,7 +235,7 @@ fn stress_rows(result: &StressTestResult) -> Vec<VerificationRow> {
                 actual <= limit
             };
             rows.push(VerificationRow {
-                check: format!("{} {what}", result.endpoint_url),
+                check: format!("{target} {what}"),
                 expected: format!("{} {limit}{unit}", if higher_is_better { "≥" } else { "≤" }),
                 actual: format!("{actual:.2}{unit}"),
                 passed,
@@ -256,7 +267,7 @@ fn stress_rows(result: &StressTestResult) -> Vec<VerificationRow> {
     );
     if rows.is_empty() {
         rows.push(VerificationRow {
-            check: format!("{} stress test", result.endpoint_url),
+            check: format!("{target} stress test"),
             expected: "no violations".into(),
             actual: if result.violations.is_empty() {
                 "none".into()
