@@ -136,7 +136,7 @@ impl Error {
 fn io_hint(source: &std::io::Error) -> Option<String> {
     use std::io::ErrorKind;
     match source.kind() {
-        ErrorKind::StorageFull => Some(
+        ErrorKind::StorageFull | ErrorKind::FileTooLarge | ErrorKind::QuotaExceeded => Some(
             "the disk is full: free space and run again; files written before are intact".into(),
         ),
         ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {

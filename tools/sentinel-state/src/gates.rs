@@ -373,3 +373,156 @@ pub fn no_active_rollout(state: &RolloutState, clock: &dyn Clock) -> Verdict {
         state.overall_status.as_str()
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{StageState, fold_all};
+    use sentinel_core::clock::FakeClock;
+
+    fn completed_at(stage: &str, time: &str) -> RolloutState {
+        RolloutState {
+            stages: vec![StageState {
+                name: stage.into(),
+                status: "Completed".into(),
+                end_time: Some(time.into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn soak_says_exactly_when_production_unlocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = StatePaths::new(dir.path());
+        let clock = FakeClock::at(parse_rfc3339("2026-11-23T10:20:15.000Z").unwrap());
+        let state = completed_at("Staging", "2026-11-23T10:00:00.000Z");
+        let verdict = soak(
+            &state,
+            &paths,
+            "Staging",
+            Duration::from_secs(30 * 60),
+            &clock,
+        )
+        .unwrap();
+        assert!(!verdict.passed);
+        assert!(
+            verdict
+                .reason
+                .starts_with("Soak time violation. Production unlock in 09:45."),
+            "{}",
+            verdict.reason
+        );
+        assert!(verdict.reason.contains("20m 15s ago"), "{}", verdict.reason);
+        clock.advance(Duration::from_secs(9 * 60 + 45));
+        let verdict = soak(
+            &state,
+            &paths,
+            "Staging",
+            Duration::from_secs(30 * 60),
+            &clock,
+        )
+        .unwrap();
+        assert!(verdict.passed, "{}", verdict.reason);
+    }
+
+    #[test]
+    fn soak_of_a_stage_that_never_completed_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = FakeClock::at(std::time::SystemTime::now());
+        let verdict = soak(
+            &RolloutState::default(),
+            &StatePaths::new(dir.path()),
+            "Staging",
+            Duration::from_secs(60),
+            &clock,
+        )
+        .unwrap();
+        assert!(!verdict.passed);
+        assert!(
+            verdict.reason.contains("Staging has not completed yet"),
+            "{}",
+            verdict.reason
+        );
+    }
+
+    #[test]
+    fn junit_failures_and_errors_are_counted_once() {
+        let xml = r#"<?xml version="1.0"?><testsuites tests="3" failures="1" errors="1"><testsuite name="a" failures="1" errors="1"><testcase/></testsuite></testsuites>"#;
+        assert_eq!(junit_failures(xml), Some(2));
+        assert_eq!(
+            junit_failures(r#"<testsuite name="x" tests="2" failures="0">"#),
+            Some(0)
+        );
+        assert_eq!(junit_failures("plain text"), None);
+    }
+
+    #[test]
+    fn qa_status_reads_front_matter_and_status_lines() {
+        assert_eq!(
+            qa_status("---\ntitle: QA\nstatus: Approved\n---\nbody").as_deref(),
+            Some("Approved")
+        );
+        assert_eq!(
+            qa_status("# QA report\n\n**Status:** REJECTED — flaky login\n").as_deref(),
+            Some("REJECTED")
+        );
+        assert_eq!(qa_status("- Status: approved").as_deref(), Some("approved"));
+        assert_eq!(qa_status("nothing here"), None);
+    }
+
+    #[test]
+    fn approved_rejects_anything_but_approved() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("qa.md");
+        std::fs::write(&file, "Status: Not approved\n").unwrap();
+        let verdict = approved(&file).unwrap();
+        assert!(!verdict.passed, "{}", verdict.reason);
+        std::fs::write(&file, "---\napproved: true\n---\n").unwrap();
+        assert!(approved(&file).unwrap().passed);
+    }
+
+    #[test]
+    fn checksum_compares_sha256() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.bin");
+        std::fs::write(&file, b"abc").unwrap();
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert!(checksum(&file, Some(abc), None).unwrap().passed);
+        let sums = dir.path().join("a.bin.sha256");
+        std::fs::write(&sums, format!("{}  a.bin\n", abc.to_uppercase())).unwrap();
+        assert!(checksum(&file, None, Some(&sums)).unwrap().passed);
+        std::fs::write(&file, b"abd").unwrap();
+        let verdict = checksum(&file, Some(abc), None).unwrap();
+        assert!(
+            !verdict.passed && verdict.reason.contains(abc),
+            "{}",
+            verdict.reason
+        );
+        assert_eq!(
+            checksum(&file, Some("xyz"), None)
+                .unwrap_err()
+                .exit()
+                .code(),
+            2
+        );
+    }
+
+    #[test]
+    fn no_active_rollout_names_the_running_one() {
+        let clock = FakeClock::at(std::time::SystemTime::now());
+        assert!(no_active_rollout(&RolloutState::default(), &clock).passed);
+        let text = crate::state::tests::triggered("r9", "2026-11-23T10:00:00.000Z", "Staging");
+        let running = fold_all(&crate::state::tests::lines(&text)).unwrap();
+        let verdict = no_active_rollout(&running, &clock);
+        assert!(
+            !verdict.passed
+                && verdict
+                    .reason
+                    .contains("rollout r9 of Contoso.Orders to Staging is InProgress"),
+            "{}",
+            verdict.reason
+        );
+    }
+}

@@ -387,3 +387,90 @@ pub fn run_report<W: Write>(
     }
     Ok(Exit::Success)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::tests::{event, lines, triggered};
+
+    fn events(text: &[String]) -> Vec<Event> {
+        lines(&text.join("\n"))
+            .iter()
+            .filter_map(|l| l.event())
+            .collect()
+    }
+
+    #[test]
+    fn a_rolled_back_release_says_so_with_its_verification_table() {
+        let text = [
+            triggered("r1", "2026-11-23T10:00:00.000Z", "Prod"),
+            event(
+                "stage.completed",
+                "r1",
+                "2026-11-23T10:01:00.000Z",
+                r#""stage":"Canary","index":0,"regions":["eastus"],"endpoints":[],"durationMs":60000"#,
+            ),
+            event(
+                "stress.result",
+                "r1",
+                "2026-11-23T10:01:30.000Z",
+                r#""endpointUrl":"http://127.0.0.1:1/","errorRate":5.2,"p95ResponseTime":120.0,"thresholds":{"maxErrorRate":1.0,"maxP95Ms":500.0},"passed":false,"violations":["error rate 5.20% is above the limit of 1%"]"#,
+            ),
+            event(
+                "rollback.started",
+                "r1",
+                "2026-11-23T10:02:00.000Z",
+                r#""reason":"Automatic rollback triggered due to PDV failure""#,
+            ),
+            event(
+                "rollback.completed",
+                "r1",
+                "2026-11-23T10:03:00.000Z",
+                r#""reason":"done","toVersion":"0.9.0""#,
+            ),
+        ];
+        let report = build(&events(&text));
+        assert_eq!(report.status, "ROLLED_BACK");
+        assert_eq!(report.duration_ms, Some(180_000));
+        let error_row = &report.verification[0];
+        assert_eq!(error_row.check, "Canary: http://127.0.0.1:1/ error rate");
+        assert_eq!(
+            (
+                error_row.expected.as_str(),
+                error_row.actual.as_str(),
+                error_row.passed
+            ),
+            ("≤ 1%", "5.20%", false)
+        );
+        assert!(report.verification[1].passed, "p95 120 ms is within 500 ms");
+        let md = markdown(&report);
+        assert!(md.contains("**↩️ ROLLED_BACK**"), "{md}");
+        assert!(
+            md.contains("Automatic rollback triggered due to PDV failure"),
+            "{md}"
+        );
+        assert!(md.contains("back on 0.9.0"), "{md}");
+    }
+
+    #[test]
+    fn status_follows_the_last_rollout() {
+        let done = event(
+            "rollout.completed",
+            "r1",
+            "2026-11-23T10:05:00.000Z",
+            r#""overallStatus":"Completed","durationMs":1,"deployedRegions":[],"errors":[]"#,
+        );
+        let ok = build(&events(&[
+            triggered("r1", "2026-11-23T10:00:00.000Z", "Staging"),
+            done.clone(),
+        ]));
+        assert_eq!(ok.status, "SUCCESS");
+        let again = build(&events(&[
+            triggered("r1", "2026-11-23T10:00:00.000Z", "Staging"),
+            done,
+            triggered("r2", "2026-11-23T11:00:00.000Z", "Prod"),
+        ]));
+        assert_eq!(again.status, "IN_PROGRESS");
+        assert_eq!(again.rollout_ids, vec!["r1", "r2"]);
+    }
+}

@@ -319,7 +319,7 @@ impl RolloutState {
                 for error in &s.errors {
                     let mut error = error.clone();
                     error.stage.get_or_insert_with(|| s.stage.clone());
-                    push_unique(&mut self.errors, error);
+                    push_error(&mut self.errors, error);
                 }
             }
             Payload::ApprovalRequired(a) => {
@@ -376,7 +376,7 @@ impl RolloutState {
                     self.deployed_regions = f.deployed_regions.clone();
                 }
                 for error in &f.errors {
-                    push_unique(&mut self.errors, error.clone());
+                    push_error(&mut self.errors, error.clone());
                 }
                 self.end_time = Some(ts.clone());
                 if self.overall_status == OverallStatus::Completed {
@@ -393,7 +393,7 @@ impl RolloutState {
                 self.phase = Phase::RolledBack;
                 self.end_time = Some(ts.clone());
             }
-            Payload::RollbackFailed(r) => push_unique(
+            Payload::RollbackFailed(r) => push_error(
                 &mut self.errors,
                 ErrorDetail {
                     error_code: Some("RollbackFailed".into()),
@@ -446,6 +446,19 @@ fn push_unique<T: PartialEq>(list: &mut Vec<T>, item: T) {
     }
 }
 
+/// Providers repeat a stage's errors in the rollout's final event, often without the stage:
+/// the same code and message is one error.
+fn push_error(errors: &mut Vec<ErrorDetail>, error: ErrorDetail) {
+    let same = |e: &ErrorDetail| {
+        e.message == error.message
+            && e.error_code == error.error_code
+            && (e.stage == error.stage || e.stage.is_none() || error.stage.is_none())
+    };
+    if !errors.iter().any(same) {
+        errors.push(error);
+    }
+}
+
 fn unique(items: impl Iterator<Item = String>) -> Vec<String> {
     let mut out = Vec::new();
     for item in items {
@@ -461,4 +474,173 @@ pub fn fold_all<'a>(lines: impl IntoIterator<Item = &'a Line>) -> Result<Rollout
         state.fold_line(line)?;
     }
     Ok(state)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use sentinel_core::ndjson::{Item, Reader};
+
+    /// Parse NDJSON text into lines the way `apply` reads them.
+    pub(crate) fn lines(text: &str) -> Vec<Line> {
+        let mut reader = Reader::new(text.as_bytes());
+        let mut out = Vec::new();
+        while let Some(item) = reader.next_item().unwrap() {
+            match item {
+                Item::Valid(line) => out.push(line),
+                Item::Invalid(bad) => {
+                    panic!("test input line {} is invalid: {}", bad.number, bad.reason)
+                }
+            }
+        }
+        out
+    }
+
+    pub(crate) fn event(kind: &str, rollout: &str, ts: &str, fields: &str) -> String {
+        format!(
+            r#"{{"v":1,"kind":"{kind}","ts":"{ts}","source":"test","rolloutId":"{rollout}",{fields}}}"#
+        )
+    }
+
+    pub(crate) fn triggered(rollout: &str, ts: &str, environment: &str) -> String {
+        event(
+            "rollout.triggered",
+            rollout,
+            ts,
+            &format!(
+                r#""serviceGroupName":"Contoso.Orders","serviceId":"x","environment":"{environment}","stageMapName":"m","stageMapVersion":"1","artifactVersion":"1.0.0","provider":"local","stages":[{{"name":"Staging","regions":["westus"]}},{{"name":"Prod","regions":["eastus","westeurope"]}}],"resumed":false"#
+            ),
+        )
+    }
+
+    fn journal() -> String {
+        [
+            triggered("r1", "2026-11-23T10:00:00.000Z", "Staging"),
+            event("stage.started", "r1", "2026-11-23T10:00:01.000Z", r#""stage":"Staging","index":0,"regions":["westus"]"#),
+            event("canary.promoted", "r1", "2026-11-23T10:00:02.000Z", r#""x":1"#),
+            event("stage.completed", "r1", "2026-11-23T10:00:03.000Z", r#""stage":"Staging","index":0,"regions":["westus"],"endpoints":[],"durationMs":2000"#),
+            event("approval.required", "r1", "2026-11-23T10:00:04.000Z", r#""stage":"Prod","actionId":"a1","reason":"prod","instructions":"sentinel-trigger approve""#),
+            event("stage.failed", "r1", "2026-11-23T10:00:05.000Z", r#""stage":"Prod","index":1,"regions":[],"errors":[{"message":"deploy exited 1"}]"#),
+            event("rollout.failed", "r1", "2026-11-23T10:00:06.000Z", r#""overallStatus":"Failed","durationMs":6000,"deployedRegions":["westus"],"errors":[{"message":"deploy exited 1"}]"#),
+        ]
+        .join("\n")
+    }
+
+    #[test]
+    fn folds_a_rollout_and_ignores_unknown_kinds() {
+        let state = fold_all(&lines(&journal())).unwrap();
+        assert_eq!(state.rollout_id.as_deref(), Some("r1"));
+        assert_eq!(state.overall_status, OverallStatus::Failed);
+        assert_eq!(
+            state.events_applied, 7,
+            "unknown kinds count as applied journal lines"
+        );
+        assert_eq!(state.stages[0].status, "Completed");
+        assert_eq!(
+            state.stages[0].end_time.as_deref(),
+            Some("2026-11-23T10:00:03.000Z")
+        );
+        assert_eq!(state.stages[1].status, "Failed");
+        assert_eq!(state.deployed_regions, vec!["westus"]);
+        assert_eq!(state.pending_regions, vec!["eastus", "westeurope"]);
+        assert_eq!(state.wait_actions[0].status, "Pending");
+        assert_eq!(
+            state.errors.len(),
+            1,
+            "the same error from stage.failed and rollout.failed is kept once"
+        );
+        assert_eq!(
+            state.last_update_time.as_deref(),
+            Some("2026-11-23T10:00:06.000Z")
+        );
+    }
+
+    #[test]
+    fn folding_the_same_journal_twice_gives_the_same_state() {
+        let first = fold_all(&lines(&journal())).unwrap();
+        let second = fold_all(&lines(&journal())).unwrap();
+        assert_eq!(first, second);
+    }
+
+    #[test]
+    fn another_rollout_is_refused_while_one_is_unfinished() {
+        let mut state = fold_all(&lines(&triggered(
+            "r1",
+            "2026-11-23T10:00:00.000Z",
+            "Staging",
+        )))
+        .unwrap();
+        let intruder = lines(&event(
+            "stage.started",
+            "r2",
+            "2026-11-23T10:00:01.000Z",
+            r#""stage":"X","index":0,"regions":[]"#,
+        ));
+        let error = state.fold_line(&intruder[0]).unwrap_err();
+        assert_eq!(error.exit().code(), 2);
+        assert!(
+            error
+                .to_string()
+                .contains("belongs to rollout r2, but rollout r1 is still InProgress"),
+            "{error}"
+        );
+        let second_trigger = lines(&triggered("r2", "2026-11-23T10:00:01.000Z", "Prod"));
+        assert!(
+            state.fold_line(&second_trigger[0]).is_err(),
+            "a new trigger while r1 runs is refused too"
+        );
+    }
+
+    #[test]
+    fn a_new_rollout_after_the_old_one_ended_starts_a_fresh_state() {
+        let mut text = journal();
+        text.push('\n');
+        text.push_str(&triggered("r2", "2026-11-23T11:00:00.000Z", "Prod"));
+        let state = fold_all(&lines(&text)).unwrap();
+        assert_eq!(state.rollout_id.as_deref(), Some("r2"));
+        assert_eq!(state.overall_status, OverallStatus::InProgress);
+        assert!(state.errors.is_empty() && state.wait_actions.is_empty());
+        assert_eq!(state.phase, Phase::Production);
+    }
+
+    #[test]
+    fn preflight_gates_before_the_first_rollout_are_kept() {
+        let text = [
+            r#"{"v":1,"kind":"gate.passed","ts":"2026-11-23T09:59:00.000Z","source":"test","gate":"approved","reason":"ok"}"#.to_owned(),
+            triggered("r1", "2026-11-23T10:00:00.000Z", "Staging"),
+        ]
+        .join("\n");
+        let state = fold_all(&lines(&text)).unwrap();
+        assert_eq!(state.gates.len(), 1);
+        assert_eq!(state.phase, Phase::Staging);
+    }
+
+    #[test]
+    fn completion_moves_the_release_phase_on() {
+        let text = [
+            triggered("r1", "2026-11-23T10:00:00.000Z", "Staging"),
+            event(
+                "rollout.completed",
+                "r1",
+                "2026-11-23T10:01:00.000Z",
+                r#""overallStatus":"Completed","durationMs":1,"deployedRegions":[],"errors":[]"#,
+            ),
+        ]
+        .join("\n");
+        assert_eq!(fold_all(&lines(&text)).unwrap().phase, Phase::Soaking);
+        let rolled_back = format!(
+            "{text}\n{}",
+            event(
+                "rollback.completed",
+                "r1",
+                "2026-11-23T10:02:00.000Z",
+                r#""reason":"PDV failure""#
+            )
+        );
+        let state = fold_all(&lines(&rolled_back)).unwrap();
+        assert_eq!(
+            (state.overall_status, state.phase),
+            (OverallStatus::RolledBack, Phase::RolledBack)
+        );
+    }
 }
