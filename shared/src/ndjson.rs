@@ -210,8 +210,12 @@ impl<W: Write> Writer<W> {
 
     /// Write one line of text (an input line being passed through) and flush.
     pub fn write_line(&mut self, text: &str) -> Result<()> {
-        self.output.write_all(text.as_bytes())?;
-        self.output.write_all(b"\n")?;
+        // One write per line: another thread writing events to the same stdout (a logger with
+        // --events-log) can then never land in the middle of it.
+        let mut line = Vec::with_capacity(text.len() + 1);
+        line.extend_from_slice(text.as_bytes());
+        line.push(b'\n');
+        self.output.write_all(&line)?;
         self.output.flush()?;
         self.lines_written += 1;
         Ok(())

@@ -5,6 +5,7 @@
 #![allow(clippy::print_stderr)]
 
 use crate::clock::now_rfc3339;
+use crate::events::{Event, LogMessage, Payload};
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -142,6 +143,8 @@ pub struct Logger {
     color: bool,
     annotations: CiAnnotations,
     sink: Sink,
+    /// `--events-log`: also write each log line as a `log` event on stdout.
+    events_log: bool,
 }
 
 impl Logger {
@@ -153,6 +156,7 @@ impl Logger {
             color: use_color(args.color, env, std::io::stderr().is_terminal()),
             annotations: CiAnnotations::detect(env),
             sink: Sink::Stderr,
+            events_log: args.events_log,
         }
     }
 
@@ -163,6 +167,7 @@ impl Logger {
             color: false,
             annotations: CiAnnotations::None,
             sink: Sink::Silent,
+            events_log: false,
         }
     }
 
@@ -174,6 +179,7 @@ impl Logger {
             color: false,
             annotations: CiAnnotations::None,
             sink: Sink::Buffer(Arc::clone(&buffer)),
+            events_log: false,
         };
         (logger, buffer)
     }
@@ -211,6 +217,25 @@ impl Logger {
             text.push('\n');
         }
         self.write_raw(&text);
+        if self.events_log {
+            self.write_log_event(level, message);
+        }
+    }
+
+    fn write_log_event(&self, level: Level, message: &str) {
+        let event = Event::new(
+            self.tool,
+            None,
+            Payload::Log(LogMessage {
+                level: level.as_str().to_owned(),
+                message: message.to_owned(),
+            }),
+        );
+        let mut line = event.to_line().into_bytes();
+        line.push(b'\n');
+        // A closed stdout is the main path's to report (as a quiet broken pipe).
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(&line).and_then(|()| stdout.flush());
     }
 
     /// Write text to the sink as it is (reports and summaries meant for people).

@@ -43,8 +43,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let paths = StatePaths::new(cli.state.dir());
     let logger = Logger::for_tool("sentinel-state", &cli.output);
     let clock = SystemClock;
-    let stdout = std::io::stdout();
-    let mut out = Writer::new(stdout.lock());
+    // Unlocked stdout: the logger writes `log` events to it too under --events-log.
+    let mut out = Writer::new(std::io::stdout());
     match &cli.verb {
         Verb::Apply { stream } => {
             apply::apply(&paths, stream, std::io::stdin().lock(), &mut out, &logger)

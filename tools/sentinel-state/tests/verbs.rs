@@ -227,3 +227,35 @@ fn archive_moves_a_finished_release_into_history() {
     // The next run starts clean.
     assert_eq!(state(dir.path(), &["resume"]).code, Some(1));
 }
+
+#[test]
+fn events_log_puts_log_lines_on_stdout_as_events() {
+    let dir = tempdir().unwrap();
+    let run = tool(BIN)
+        .args(["--events-log", "gate", "no-active-rollout", "--state-dir"])
+        .arg(dir.path())
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let events = run.events();
+    let log = events
+        .iter()
+        .find(|e| e["kind"] == "log")
+        .expect("a log event");
+    assert_eq!(log["level"], "info");
+    assert_eq!(log["source"], "sentinel-state");
+    assert!(
+        log["message"]
+            .as_str()
+            .unwrap()
+            .contains("gate no-active-rollout passed")
+    );
+    assert!(
+        run.stderr.contains("gate no-active-rollout passed"),
+        "humans still read stderr"
+    );
+    let without = state(dir.path(), &["gate", "no-active-rollout"]);
+    assert!(
+        without.kinds().iter().all(|k| k != "log"),
+        "only with --events-log"
+    );
+}
