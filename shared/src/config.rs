@@ -123,6 +123,8 @@ pub struct StageConfig {
     #[serde(default)]
     pub approval: bool,
     pub soak: Option<ConfigDuration>,
+    /// How long the local engine waits for `healthUrl` to answer 2xx (default 60s).
+    pub health_timeout: Option<ConfigDuration>,
 }
 
 /// The user's `.deploy-sentinel-config.json`. Every field is optional in the file; tools ask

@@ -15,10 +15,12 @@ pub mod http;
 pub mod lock;
 pub mod ndjson;
 pub mod output;
+pub mod provider;
 pub mod redact;
 pub mod retry;
 pub mod run;
 pub mod stream;
+pub mod versions;
 
 pub use error::{Error, Result};
 pub use exit::Exit;

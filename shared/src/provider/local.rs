@@ -1,0 +1,397 @@
+//! The `local` provider: rollouts carried out by a detached engine process on this machine
+//! (see [`super::engine`]), talking through files in `.sentinel/rollouts/<rolloutId>/`:
+//! `plan.json` (what to do), `status.json` (written atomically by the engine after every
+//! change and every second as a heartbeat), `control/` (approve, reject, cancel, rollback
+//! requests the engine acts on within a second) and `engine.log`.
+
+use super::{
+    Discovered, Provider, RolloutSnapshot, RolloutStatusKind, StartRequest, WaitActionStatus,
+};
+use crate::atomic::write_atomic;
+use crate::clock::{now_rfc3339, parse_rfc3339};
+use crate::config::{ProviderKind, StageConfig};
+use crate::error::{Error, Result};
+use crate::events::ErrorDetail;
+use crate::files::StatePaths;
+use crate::lock::pid_is_alive;
+use serde::{Deserialize, Serialize};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, SystemTime};
+
+/// A heartbeat older than this from a live pid means the engine hangs.
+pub const HEARTBEAT_STALE_AFTER: Duration = Duration::from_secs(30);
+
+/// What the engine is asked to do, written once by `start`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalPlan {
+    pub rollout_id: String,
+    pub service_group_name: String,
+    pub service_id: String,
+    pub environment: String,
+    pub stage_map_name: String,
+    pub stage_map_version: String,
+    pub artifact_version: String,
+    pub stages: Vec<StageConfig>,
+    /// Deploy and rollback commands run here (where `sentinel-trigger` was started).
+    pub workdir: PathBuf,
+    pub created: String,
+}
+
+/// The `local` provider over one state directory.
+#[derive(Debug, Clone)]
+pub struct LocalProvider {
+    paths: StatePaths,
+    stages: Vec<StageConfig>,
+    artifact_version: Option<String>,
+    stage_map_version: Option<String>,
+    /// The program that runs the engine (`<exe> __engine <rollout dir>`).
+    engine_exe: PathBuf,
+    workdir: PathBuf,
+}
+
+impl LocalProvider {
+    /// A provider for `state_dir` with the config's stages; the engine runs as
+    /// `engine_exe __engine DIR`.
+    pub fn new(
+        state_dir: &Path,
+        config: &crate::config::DeploymentConfig,
+        engine_exe: PathBuf,
+        workdir: PathBuf,
+    ) -> Self {
+        LocalProvider {
+            paths: StatePaths::new(state_dir),
+            stages: config.stages.clone(),
+            artifact_version: config.artifact_version.clone(),
+            stage_map_version: config.stage_map_version.clone(),
+            engine_exe,
+            workdir,
+        }
+    }
+
+    /// The directory of one rollout.
+    pub fn rollout_dir(&self, rollout_id: &str) -> PathBuf {
+        self.paths.rollout_dir(rollout_id)
+    }
+
+    fn existing_dir(&self, rollout_id: &str) -> Result<PathBuf> {
+        let valid = !rollout_id.is_empty()
+            && rollout_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let dir = self.rollout_dir(rollout_id);
+        if !valid || !dir.join("plan.json").exists() {
+            return Err(Error::usage_with_hint(
+                format!(
+                    "no local rollout {rollout_id:?} in {}",
+                    self.paths.dir.join(crate::files::ROLLOUTS_DIR).display()
+                ),
+                "check --rollout-id and --state-dir (the rollout lives in the state directory it was started from)",
+            ));
+        }
+        Ok(dir)
+    }
+
+    /// The plan of a rollout.
+    pub fn plan(&self, rollout_id: &str) -> Result<LocalPlan> {
+        read_json(&self.existing_dir(rollout_id)?.join("plan.json"))
+    }
+
+    fn spawn_engine(&self, dir: &Path) -> Result<u32> {
+        let log_path = dir.join("engine.log");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .map_err(|e| Error::io("opening engine log", &log_path, e))?;
+        let log_err = log
+            .try_clone()
+            .map_err(|e| Error::io("opening engine log", &log_path, e))?;
+        let mut command = Command::new(&self.engine_exe);
+        command
+            .arg("__engine")
+            .arg(dir)
+            .current_dir(&self.workdir)
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err);
+        // SAFETY: setsid is async-signal-safe; it detaches the engine from our session and
+        // terminal, so neither Ctrl-C in the pipeline nor a closed terminal stops the rollout.
+        unsafe {
+            command.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        let child = command
+            .spawn()
+            .map_err(|e| Error::io("starting the rollout engine", &self.engine_exe, e))?;
+        Ok(child.id())
+    }
+
+    fn wait_for_status(&self, dir: &Path) -> Result<()> {
+        let deadline = SystemTime::now() + Duration::from_secs(10);
+        while !dir.join("status.json").exists() {
+            if SystemTime::now() > deadline {
+                return Err(Error::Internal(format!(
+                    "the rollout engine did not start within 10s; see {}",
+                    dir.join("engine.log").display()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(())
+    }
+
+    fn request(&self, rollout_id: &str, name: &str, content: &str) -> Result<PathBuf> {
+        let dir = self.existing_dir(rollout_id)?;
+        let control = dir.join("control");
+        std::fs::create_dir_all(&control).map_err(|e| Error::io("creating", &control, e))?;
+        write_atomic(&control.join(name), content.as_bytes())?;
+        Ok(dir)
+    }
+
+    fn require_unfinished(&self, rollout_id: &str) -> Result<RolloutSnapshot> {
+        let snapshot = self.status(rollout_id)?;
+        if snapshot.overall_status.is_terminal() {
+            return Err(Error::CheckFailed(format!(
+                "rollout {rollout_id} already ended: {}",
+                snapshot.overall_status.as_str()
+            )));
+        }
+        Ok(snapshot)
+    }
+
+    fn engine_alive(snapshot: &RolloutSnapshot) -> bool {
+        snapshot.pid.is_some_and(pid_is_alive)
+    }
+}
+
+impl Provider for LocalProvider {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Local
+    }
+
+    fn discover(&self, _request: &StartRequest) -> Result<Discovered> {
+        let (artifact_version, artifact_version_source) = match &self.artifact_version {
+            Some(v) => (v.clone(), "config".to_owned()),
+            None => match crate::versions::newest_tag_version(&self.workdir) {
+                Some(v) => (v.to_string(), "git-tag".to_owned()),
+                None => {
+                    return Err(Error::usage_with_hint(
+                        "no artifact version to deploy",
+                        "pass --artifact-version, set artifactVersion in the config, or tag a release (git tag v1.2.3)",
+                    ));
+                }
+            },
+        };
+        Ok(Discovered {
+            artifact_version,
+            artifact_version_source,
+            stage_map_version: self
+                .stage_map_version
+                .clone()
+                .unwrap_or_else(|| "local".to_owned()),
+        })
+    }
+
+    fn start(&self, request: &StartRequest) -> Result<String> {
+        if self.stages.is_empty() {
+            return Err(Error::usage_with_hint(
+                "the local provider has no stages to deploy",
+                crate::config::Field::Stages.where_found(),
+            ));
+        }
+        let rollout_id = uuid::Uuid::new_v4().to_string();
+        let dir = self.rollout_dir(&rollout_id);
+        std::fs::create_dir_all(dir.join("control")).map_err(|e| Error::io("creating", &dir, e))?;
+        let plan = LocalPlan {
+            rollout_id: rollout_id.clone(),
+            service_group_name: request.service_group_name.clone(),
+            service_id: request.service_id.clone(),
+            environment: request.environment.clone(),
+            stage_map_name: request.stage_map_name.clone(),
+            stage_map_version: request.stage_map_version.clone(),
+            artifact_version: request.artifact_version.clone(),
+            stages: self.stages.clone(),
+            workdir: self.workdir.clone(),
+            created: now_rfc3339(),
+        };
+        write_json(&dir.join("plan.json"), &plan)?;
+        self.spawn_engine(&dir)?;
+        self.wait_for_status(&dir)?;
+        Ok(rollout_id)
+    }
+
+    fn status(&self, rollout_id: &str) -> Result<RolloutSnapshot> {
+        let dir = self.existing_dir(rollout_id)?;
+        let path = dir.join("status.json");
+        let mut snapshot: RolloutSnapshot = match read_json(&path) {
+            Ok(s) => s,
+            // Written before the engine's first status: it is starting.
+            Err(_) if !path.exists() => RolloutSnapshot {
+                rollout_id: rollout_id.to_owned(),
+                ..Default::default()
+            },
+            Err(e) => return Err(e),
+        };
+        if !snapshot.overall_status.is_terminal() {
+            if let Some(pid) = snapshot.pid.filter(|pid| !pid_is_alive(*pid)) {
+                snapshot.overall_status = RolloutStatusKind::Failed;
+                snapshot.errors.push(ErrorDetail {
+                    error_code: Some("EngineStopped".into()),
+                    message: format!(
+                        "engine stopped unexpectedly (pid {pid}); restart it with `sentinel-trigger resume --rollout-id {rollout_id}`"
+                    ),
+                    stage: snapshot.current_stage.clone(),
+                });
+            } else if let Some(age) = snapshot
+                .heartbeat
+                .as_deref()
+                .and_then(|h| parse_rfc3339(h).ok())
+                .and_then(|h| SystemTime::now().duration_since(h).ok())
+                .filter(|age| *age > HEARTBEAT_STALE_AFTER)
+            {
+                snapshot.errors.push(ErrorDetail {
+                    error_code: Some("EngineUnresponsive".into()),
+                    message: format!("engine has not reported for {}s", age.as_secs()),
+                    stage: snapshot.current_stage.clone(),
+                });
+            }
+        }
+        Ok(snapshot)
+    }
+
+    fn approve(&self, rollout_id: &str, action_id: &str, by: &str) -> Result<()> {
+        let snapshot = self.require_unfinished(rollout_id)?;
+        require_pending(&snapshot, action_id)?;
+        self.request(rollout_id, &format!("approve-{action_id}"), by)
+            .map(|_| ())
+    }
+
+    fn reject(&self, rollout_id: &str, action_id: &str, reason: &str) -> Result<()> {
+        let snapshot = self.require_unfinished(rollout_id)?;
+        require_pending(&snapshot, action_id)?;
+        self.request(rollout_id, &format!("reject-{action_id}"), reason)
+            .map(|_| ())
+    }
+
+    fn cancel(&self, rollout_id: &str, reason: &str) -> Result<()> {
+        self.require_unfinished(rollout_id)?;
+        self.request(rollout_id, "cancel", reason).map(|_| ())
+    }
+
+    fn rollback(&self, rollout_id: &str, reason: &str) -> Result<()> {
+        let snapshot = self.status(rollout_id)?;
+        if matches!(
+            snapshot.overall_status,
+            RolloutStatusKind::RolledBack | RolloutStatusKind::RollingBack
+        ) {
+            return Err(Error::CheckFailed(format!(
+                "rollout {rollout_id} is already {}",
+                snapshot.overall_status.as_str()
+            )));
+        }
+        let dir = self.request(rollout_id, "rollback", reason)?;
+        // A finished or dead engine is not there to act on the request: start one that will.
+        if !Self::engine_alive(&snapshot) {
+            self.spawn_engine(&dir)?;
+        }
+        Ok(())
+    }
+
+    fn resume(&self, rollout_id: &str) -> Result<()> {
+        let dir = self.existing_dir(rollout_id)?;
+        let raw: RolloutSnapshot = read_json(&dir.join("status.json")).unwrap_or_default();
+        if raw.overall_status.is_terminal() {
+            return Err(Error::CheckFailed(format!(
+                "rollout {rollout_id} already ended: {}",
+                raw.overall_status.as_str()
+            )));
+        }
+        if Self::engine_alive(&raw) {
+            return Err(Error::usage(format!(
+                "the engine of rollout {rollout_id} is running (pid {}); nothing to resume",
+                raw.pid.unwrap_or_default()
+            )));
+        }
+        self.spawn_engine(&dir)?;
+        Ok(())
+    }
+
+    fn unfinished(&self, service_group_name: &str, environment: &str) -> Result<Vec<String>> {
+        let root = self.paths.dir.join(crate::files::ROLLOUTS_DIR);
+        let Ok(entries) = std::fs::read_dir(&root) else {
+            return Ok(Vec::new());
+        };
+        let mut found: Vec<(String, String)> = Vec::new();
+        for entry in entries.flatten() {
+            let dir = entry.path();
+            let (Ok(plan), Ok(status)) = (
+                read_json::<LocalPlan>(&dir.join("plan.json")),
+                read_json::<RolloutSnapshot>(&dir.join("status.json")),
+            ) else {
+                continue;
+            };
+            if plan.service_group_name == service_group_name
+                && plan.environment.eq_ignore_ascii_case(environment)
+                && !status.overall_status.is_terminal()
+            {
+                found.push((plan.created, plan.rollout_id));
+            }
+        }
+        found.sort();
+        Ok(found.into_iter().map(|(_, id)| id).collect())
+    }
+}
+
+fn require_pending(snapshot: &RolloutSnapshot, action_id: &str) -> Result<()> {
+    match snapshot
+        .wait_actions
+        .iter()
+        .find(|a| a.action_id == action_id)
+    {
+        Some(action) if action.status == WaitActionStatus::Pending => Ok(()),
+        Some(action) => Err(Error::CheckFailed(format!(
+            "wait action {action_id} was already {:?}",
+            action.status
+        ))),
+        None => {
+            let pending: Vec<&str> = snapshot
+                .wait_actions
+                .iter()
+                .filter(|a| a.status == WaitActionStatus::Pending)
+                .map(|a| a.action_id.as_str())
+                .collect();
+            Err(Error::usage(format!(
+                "rollout {} has no wait action {action_id:?}; pending: {}",
+                snapshot.rollout_id,
+                if pending.is_empty() {
+                    "none".to_owned()
+                } else {
+                    pending.join(", ")
+                }
+            )))
+        }
+    }
+}
+
+/// Read a JSON file into `T`.
+pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io("reading", path, e))?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::Internal(format!(
+            "{} is not what this version wrote: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// Write `value` as JSON atomically.
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Internal(e.to_string()))?;
+    bytes.push(b'\n');
+    write_atomic(path, &bytes)
+}

@@ -1,0 +1,206 @@
+//! Rollout providers behind one interface: the embedded `local` engine, EV2 (through its MCP
+//! server) and Azure DevOps. `sentinel-trigger` starts and steers rollouts through it;
+//! `sentinel-watch` reads their status through it.
+
+pub mod engine;
+pub mod local;
+
+use crate::config::ProviderKind;
+use crate::error::{Error, Result};
+use crate::events::ErrorDetail;
+use serde::{Deserialize, Serialize};
+
+/// Overall status of a rollout, the same for every provider.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RolloutStatusKind {
+    #[default]
+    NotStarted,
+    InProgress,
+    WaitingForApproval,
+    Completed,
+    Failed,
+    Cancelled,
+    RollingBack,
+    RolledBack,
+}
+
+impl RolloutStatusKind {
+    /// Whether the rollout has ended; a watcher stops here.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            RolloutStatusKind::Completed
+                | RolloutStatusKind::Failed
+                | RolloutStatusKind::Cancelled
+                | RolloutStatusKind::RolledBack
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RolloutStatusKind::NotStarted => "NotStarted",
+            RolloutStatusKind::InProgress => "InProgress",
+            RolloutStatusKind::WaitingForApproval => "WaitingForApproval",
+            RolloutStatusKind::Completed => "Completed",
+            RolloutStatusKind::Failed => "Failed",
+            RolloutStatusKind::Cancelled => "Cancelled",
+            RolloutStatusKind::RollingBack => "RollingBack",
+            RolloutStatusKind::RolledBack => "RolledBack",
+        }
+    }
+}
+
+/// Status of one stage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StageStatus {
+    #[default]
+    NotStarted,
+    InProgress,
+    Completed,
+    Failed,
+    Cancelled,
+    RolledBack,
+}
+
+/// One stage as a provider reports it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageSnapshot {
+    pub name: String,
+    pub status: StageStatus,
+    pub regions: Vec<String>,
+    /// URLs to verify once the stage is deployed.
+    pub endpoints: Vec<String>,
+    pub traffic_percent: Option<u32>,
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    pub errors: Vec<ErrorDetail>,
+}
+
+/// Status of a wait action.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WaitActionStatus {
+    #[default]
+    Pending,
+    Approved,
+    Rejected,
+}
+
+/// A wait action (approval) as a provider reports it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WaitActionSnapshot {
+    pub action_id: String,
+    pub stage: String,
+    pub reason: String,
+    pub status: WaitActionStatus,
+    pub waiting_since: String,
+    pub decided_by: Option<String>,
+}
+
+/// Everything a watcher needs to know about a rollout at one moment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RolloutSnapshot {
+    pub rollout_id: String,
+    pub overall_status: RolloutStatusKind,
+    pub current_stage: Option<String>,
+    pub stages: Vec<StageSnapshot>,
+    pub wait_actions: Vec<WaitActionSnapshot>,
+    pub errors: Vec<ErrorDetail>,
+    pub started: Option<String>,
+    pub finished: Option<String>,
+    pub last_update_time: Option<String>,
+    /// The reason a rollback was asked for, once one was.
+    pub rollback_reason: Option<String>,
+    /// Local engine only: its pid and last sign of life.
+    pub pid: Option<u32>,
+    pub heartbeat: Option<String>,
+}
+
+impl RolloutSnapshot {
+    /// Regions of completed stages.
+    pub fn deployed_regions(&self) -> Vec<String> {
+        let mut regions = Vec::new();
+        for stage in self
+            .stages
+            .iter()
+            .filter(|s| s.status == StageStatus::Completed)
+        {
+            for region in &stage.regions {
+                if !regions.contains(region) {
+                    regions.push(region.clone());
+                }
+            }
+        }
+        regions
+    }
+
+    /// Regions not deployed yet.
+    pub fn pending_regions(&self) -> Vec<String> {
+        let deployed = self.deployed_regions();
+        let mut regions = Vec::new();
+        for stage in &self.stages {
+            for region in &stage.regions {
+                if !deployed.contains(region) && !regions.contains(region) {
+                    regions.push(region.clone());
+                }
+            }
+        }
+        regions
+    }
+}
+
+/// What a provider needs to start a rollout.
+#[derive(Debug, Clone, Default)]
+pub struct StartRequest {
+    pub service_group_name: String,
+    pub service_id: String,
+    pub environment: String,
+    pub stage_map_name: String,
+    pub stage_map_version: String,
+    pub artifact_version: String,
+    pub selection_scope: Vec<String>,
+    pub exclusion_scope: Vec<String>,
+}
+
+/// Versions found by discovery, and where they came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Discovered {
+    pub artifact_version: String,
+    /// `flag`, `config`, `git-tag` or `provider`.
+    pub artifact_version_source: String,
+    pub stage_map_version: String,
+}
+
+/// A rollout engine: the local one, EV2 or Azure DevOps.
+pub trait Provider {
+    /// `local`, `ev2` or `ado`.
+    fn kind(&self) -> ProviderKind;
+    /// The artifact and stage-map versions to deploy when none was given.
+    fn discover(&self, request: &StartRequest) -> Result<Discovered>;
+    /// Start a rollout; returns its id.
+    fn start(&self, request: &StartRequest) -> Result<String>;
+    /// The rollout's current status.
+    fn status(&self, rollout_id: &str) -> Result<RolloutSnapshot>;
+    /// Approve a pending wait action.
+    fn approve(&self, rollout_id: &str, action_id: &str, by: &str) -> Result<()>;
+    /// Reject a pending wait action; the rollout is cancelled.
+    fn reject(&self, rollout_id: &str, action_id: &str, reason: &str) -> Result<()>;
+    /// Stop the rollout before its next step.
+    fn cancel(&self, rollout_id: &str, reason: &str) -> Result<()>;
+    /// Undo the deployed stages in reverse order.
+    fn rollback(&self, rollout_id: &str, reason: &str) -> Result<()>;
+    /// Restart a rollout whose engine stopped, at its first unfinished step.
+    fn resume(&self, rollout_id: &str) -> Result<()>;
+    /// Unfinished rollouts of this service and environment (for idempotent triggering).
+    fn unfinished(&self, service_group_name: &str, environment: &str) -> Result<Vec<String>>;
+}
+
+/// The error for a provider that this build does not have yet.
+pub fn not_built(kind: ProviderKind) -> Error {
+    Error::NotImplemented(format!(
+        "the {} provider (issue 6); use --provider local, which needs nothing installed",
+        kind.as_str()
+    ))
+}
