@@ -16,6 +16,9 @@ _sentinel__trigger() {
             ",$1")
                 cmd="sentinel__trigger"
                 ;;
+            sentinel__trigger,__engine)
+                cmd="sentinel__trigger__subcmd____engine"
+                ;;
             sentinel__trigger,approve)
                 cmd="sentinel__trigger__subcmd__approve"
                 ;;
@@ -33,6 +36,9 @@ _sentinel__trigger() {
                 ;;
             sentinel__trigger,rollback)
                 cmd="sentinel__trigger__subcmd__rollback"
+                ;;
+            sentinel__trigger__subcmd__help,__engine)
+                cmd="sentinel__trigger__subcmd__help__subcmd____engine"
                 ;;
             sentinel__trigger__subcmd__help,approve)
                 cmd="sentinel__trigger__subcmd__help__subcmd__approve"
@@ -59,7 +65,7 @@ _sentinel__trigger() {
 
     case "${cmd}" in
         sentinel__trigger)
-            opts="-h -V --artifact-version --stage-map-version --selection-scope --exclusion-scope --dry-run --confirm --new --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --help --version approve reject cancel rollback resume help"
+            opts="-h -V --artifact-version --stage-map-version --selection-scope --exclusion-scope --dry-run --confirm --new --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --help --version approve reject cancel rollback resume __engine help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -124,8 +130,30 @@ _sentinel__trigger() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sentinel__subcmd__trigger__subcmd____engine)
+            opts="-h --state-dir --color --events-log --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sentinel__subcmd__trigger__subcmd__approve)
-            opts="-h --rollout-id --action-id --state-dir --color --events-log --help"
+            opts="-h --rollout-id --no-pass-through --skip-invalid --action-id --state-dir --color --events-log --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -155,7 +183,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__cancel)
-            opts="-h --rollout-id --reason --state-dir --color --events-log --help"
+            opts="-h --rollout-id --no-pass-through --skip-invalid --reason --state-dir --color --events-log --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -185,8 +213,22 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__help)
-            opts="approve reject cancel rollback resume help"
+            opts="approve reject cancel rollback resume __engine help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sentinel__subcmd__trigger__subcmd__help__subcmd____engine)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -283,7 +325,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__reject)
-            opts="-h --rollout-id --action-id --reason --state-dir --color --events-log --help"
+            opts="-h --rollout-id --no-pass-through --skip-invalid --action-id --reason --state-dir --color --events-log --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -317,7 +359,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__resume)
-            opts="-h --rollout-id --state-dir --color --events-log --help"
+            opts="-h --rollout-id --no-pass-through --skip-invalid --state-dir --color --events-log --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -343,7 +385,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__rollback)
-            opts="-h --rollout-id --reason --state-dir --color --events-log --help"
+            opts="-h --rollout-id --no-pass-through --skip-invalid --reason --state-dir --color --events-log --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

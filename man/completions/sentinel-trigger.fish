@@ -51,6 +51,7 @@ complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -f -a "r
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -f -a "cancel" -d 'Cancel the rollout before its next step'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -f -a "rollback" -d 'Roll back the deployed stages in reverse order'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -f -a "resume" -d 'Restart a local engine that died, at its first unfinished step'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -f -a "__engine" -d 'The local rollout engine itself (started detached by sentinel-trigger)'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l rollout-id -d 'The rollout [default: the rolloutId of the events on stdin]' -r
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l action-id -d 'The wait action [default: the only pending one]' -r
@@ -58,6 +59,8 @@ complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approv
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l rollout-id -d 'The rollout [default: the rolloutId of the events on stdin]' -r
@@ -67,6 +70,8 @@ complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l rollout-id -d 'The rollout [default: the rolloutId of the events on stdin]' -r
@@ -75,6 +80,8 @@ complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l rollout-id -d 'The rollout [default: the rolloutId of the events on stdin]' -r
@@ -83,6 +90,8 @@ complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollba
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l rollout-id -d 'The rollout [default: the rolloutId of the events on stdin]' -r
@@ -90,11 +99,20 @@ complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume help" -f -a "approve" -d 'Approve a wait action'
-complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume help" -f -a "reject" -d 'Reject a wait action; the rollout is cancelled'
-complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume help" -f -a "cancel" -d 'Cancel the rollout before its next step'
-complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume help" -f -a "rollback" -d 'Roll back the deployed stages in reverse order'
-complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume help" -f -a "resume" -d 'Restart a local engine that died, at its first unfinished step'
-complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume __engine help" -f -a "approve" -d 'Approve a wait action'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume __engine help" -f -a "reject" -d 'Reject a wait action; the rollout is cancelled'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume __engine help" -f -a "cancel" -d 'Cancel the rollout before its next step'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume __engine help" -f -a "rollback" -d 'Roll back the deployed stages in reverse order'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume __engine help" -f -a "resume" -d 'Restart a local engine that died, at its first unfinished step'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume __engine help" -f -a "__engine" -d 'The local rollout engine itself (started detached by sentinel-trigger)'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume __engine help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -323,7 +323,8 @@ pub fn hostname() -> String {
     String::from_utf8_lossy(&buffer[..end]).into_owned()
 }
 
-fn user_name() -> String {
+/// The user running this process, as shown in locks and approvals.
+pub fn user_name() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))

@@ -11,7 +11,7 @@ use crate::atomic::write_atomic;
 use crate::clock::{now_rfc3339, parse_rfc3339};
 use crate::config::{ProviderKind, StageConfig};
 use crate::error::{Error, Result};
-use crate::events::ErrorDetail;
+use crate::events::{ErrorDetail, RolloutTriggered, StageInfo};
 use crate::files::StatePaths;
 use crate::lock::pid_is_alive;
 use serde::{Deserialize, Serialize};
@@ -344,6 +344,31 @@ impl Provider for LocalProvider {
         }
         found.sort();
         Ok(found.into_iter().map(|(_, id)| id).collect())
+    }
+
+    fn describe(&self, rollout_id: &str) -> Result<RolloutTriggered> {
+        let plan = self.plan(rollout_id)?;
+        Ok(RolloutTriggered {
+            service_group_name: plan.service_group_name,
+            service_id: plan.service_id,
+            environment: plan.environment,
+            stage_map_name: plan.stage_map_name,
+            stage_map_version: plan.stage_map_version,
+            artifact_version: plan.artifact_version,
+            provider: ProviderKind::Local.as_str().to_owned(),
+            stages: plan
+                .stages
+                .iter()
+                .map(|s| StageInfo {
+                    name: s.name.clone(),
+                    regions: s.regions.clone(),
+                })
+                .collect(),
+            dashboard_url: None,
+            resumed: false,
+            artifact_version_source: None,
+            dry_run: false,
+        })
     }
 }
 

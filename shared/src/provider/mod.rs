@@ -7,7 +7,7 @@ pub mod local;
 
 use crate::config::ProviderKind;
 use crate::error::{Error, Result};
-use crate::events::ErrorDetail;
+use crate::events::{ErrorDetail, RolloutTriggered};
 use serde::{Deserialize, Serialize};
 
 /// Overall status of a rollout, the same for every provider.
@@ -195,6 +195,35 @@ pub trait Provider {
     fn resume(&self, rollout_id: &str) -> Result<()>;
     /// Unfinished rollouts of this service and environment (for idempotent triggering).
     fn unfinished(&self, service_group_name: &str, environment: &str) -> Result<Vec<String>>;
+    /// What was started: the `rollout.triggered` payload of an existing rollout.
+    fn describe(&self, rollout_id: &str) -> Result<RolloutTriggered>;
+}
+
+/// The program that runs local engines: `sentinel-trigger`, found beside the running tool.
+pub fn engine_program() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap_or_else(|_| "sentinel-trigger".into());
+    if exe.file_name().is_some_and(|n| n == "sentinel-trigger") {
+        exe
+    } else {
+        exe.with_file_name("sentinel-trigger")
+    }
+}
+
+/// Open the provider the config names, for the rollouts of `state_dir`.
+pub fn open(
+    config: &crate::config::DeploymentConfig,
+    state_dir: &std::path::Path,
+    workdir: &std::path::Path,
+) -> Result<Box<dyn Provider>> {
+    match config.provider() {
+        ProviderKind::Local => Ok(Box::new(local::LocalProvider::new(
+            state_dir,
+            config,
+            engine_program(),
+            workdir.to_owned(),
+        ))),
+        other => Err(not_built(other)),
+    }
 }
 
 /// The error for a provider that this build does not have yet.

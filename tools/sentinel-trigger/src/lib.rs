@@ -1,131 +1,24 @@
 //! `sentinel-trigger`: start, approve, reject, cancel, roll back or resume a rollout through a
 //! provider, and discover the versions to deploy.
 
-use clap::{Args, CommandFactory, Parser, Subcommand};
-use sentinel_core::config::ConfigArgs;
-use sentinel_core::files::StateDirArgs;
-use sentinel_core::output::OutputArgs;
-use sentinel_core::{Error, Exit, Result, ToolCli};
+pub mod actions;
+pub mod cli;
+pub mod confirm;
+pub mod start;
+
+use clap::CommandFactory;
+pub use cli::{Action, Cli};
+use sentinel_core::ndjson::Writer;
+use sentinel_core::output::{Logger, OutputArgs};
+use sentinel_core::{Exit, Result, ToolCli};
 
 /// What works in this build (the man page's STATUS section).
-pub const STATUS: &str = "Flags are parsed and documented; starting and acting on rollouts is not implemented yet \
-(issue 5: local engine; issue 6: EV2 and Azure DevOps). Every invocation exits 5 with that message.";
-
-const EXAMPLES: &str = "\
-Examples:
-  # Start a rollout of the newest tagged version, as configured in .deploy-sentinel-config.json
-  sentinel-trigger --environment Staging
-
-  # Production needs break-glass confirmation; in CI say it on the command line
-  sentinel-trigger --environment Prod --artifact-version 1.4.2 --confirm DEPLOY-NOW
-
-  # Validate config and version discovery without starting anything
-  sentinel-trigger --dry-run
-
-  # Act on a running rollout
-  sentinel-trigger approve --rollout-id 3f2a9c1e --action-id Prod-approval
-  sentinel-trigger rollback --rollout-id 3f2a9c1e --reason 'p99 above 500 ms'";
-
-/// Start a rollout (or approve, reject, cancel, roll back, resume one) and print its event.
-#[derive(Debug, Parser)]
-#[command(name = "sentinel-trigger", version, after_help = EXAMPLES, after_long_help = EXAMPLES)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub action: Option<Action>,
-
-    #[command(flatten)]
-    pub start: StartArgs,
-
-    #[command(flatten)]
-    pub config: ConfigArgs,
-
-    #[command(flatten)]
-    pub state: StateDirArgs,
-
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
-
-/// Flags for starting a rollout.
-#[derive(Debug, Clone, Default, Args)]
-pub struct StartArgs {
-    /// Version of the artifact to deploy [default: discovered: newest semver git tag, config, provider].
-    #[arg(long, value_name = "V")]
-    pub artifact_version: Option<String>,
-
-    /// Version of the stage map [default: the provider's newest].
-    #[arg(long, value_name = "V")]
-    pub stage_map_version: Option<String>,
-
-    /// Scope to deploy, e.g. 'regions(*).steps(*).stamps(*).actions(*)' (repeatable).
-    #[arg(long, value_name = "S")]
-    pub selection_scope: Vec<String>,
-
-    /// Scope to leave out (repeatable).
-    #[arg(long, value_name = "S")]
-    pub exclusion_scope: Vec<String>,
-
-    /// Validate config and discovery; print the event with dryRun: true and start nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-
-    /// Break-glass confirmation for a protected environment when there is no terminal.
-    #[arg(long, value_name = "DEPLOY-NOW")]
-    pub confirm: Option<String>,
-
-    /// Start a fresh rollout even though an unfinished one exists (the old one is cancelled first).
-    #[arg(long)]
-    pub new: bool,
-}
-
-/// Acting on a running rollout.
-#[derive(Debug, Subcommand)]
-pub enum Action {
-    /// Approve a wait action.
-    Approve {
-        #[command(flatten)]
-        target: Target,
-        /// The wait action [default: the only pending one].
-        #[arg(long, value_name = "A")]
-        action_id: Option<String>,
-    },
-    /// Reject a wait action; the rollout is cancelled.
-    Reject {
-        #[command(flatten)]
-        target: Target,
-        #[arg(long, value_name = "A")]
-        action_id: Option<String>,
-        #[arg(long, value_name = "R")]
-        reason: Option<String>,
-    },
-    /// Cancel the rollout before its next step.
-    Cancel {
-        #[command(flatten)]
-        target: Target,
-        #[arg(long, value_name = "R")]
-        reason: Option<String>,
-    },
-    /// Roll back the deployed stages in reverse order.
-    Rollback {
-        #[command(flatten)]
-        target: Target,
-        #[arg(long, value_name = "R")]
-        reason: Option<String>,
-    },
-    /// Restart a local engine that died, at its first unfinished step.
-    Resume {
-        #[command(flatten)]
-        target: Target,
-    },
-}
-
-/// Which rollout a subcommand acts on.
-#[derive(Debug, Clone, Args)]
-pub struct Target {
-    /// The rollout [default: the rolloutId of the events on stdin].
-    #[arg(long, value_name = "ID")]
-    pub rollout_id: Option<String>,
-}
+pub const STATUS: &str = "Works with the local provider: start (version discovery, idempotent resume of an \
+unfinished rollout, break-glass confirmation, --dry-run), approve, reject, cancel, rollback, resume. The local \
+engine runs deploy and rollback commands with sh -c; they must be idempotent, since a resumed engine re-runs \
+the stage it was in, and a command that starts a background server must not wait for it. --provider ev2 and \
+--provider ado exit 5: they come with issue 6. --selection-scope and --exclusion-scope are recorded but only \
+EV2 will use them.";
 
 impl ToolCli for Cli {
     fn output_args(&self) -> &OutputArgs {
@@ -139,15 +32,22 @@ pub fn command() -> clap::Command {
 }
 
 /// Run the tool.
-pub fn run(_cli: Cli) -> Result<Exit> {
-    Err(Error::NotImplemented(
-        "starting and acting on rollouts (issue 5)".into(),
-    ))
+pub fn run(cli: Cli) -> Result<Exit> {
+    let logger = Logger::for_tool("sentinel-trigger", &cli.output);
+    let mut out = Writer::new(std::io::stdout());
+    match &cli.action {
+        None => start::start(&cli, &mut out, &logger),
+        Some(Action::Engine { dir }) => {
+            sentinel_core::provider::engine::run_engine(dir).map(|()| Exit::Success)
+        }
+        Some(action) => actions::act(&cli, action, &mut out, &logger),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
 
     #[test]
     fn cli_is_consistent() {

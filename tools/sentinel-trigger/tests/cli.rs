@@ -27,14 +27,46 @@ fn an_unknown_flag_is_a_usage_error() {
 }
 
 #[test]
-fn says_honestly_that_it_is_not_built_yet() {
-    let run = tool(BIN).args(["--environment", "Staging"]).run();
-    assert_eq!(run.code, Some(5));
+fn missing_config_names_each_field_and_where_it_is_found() {
+    let dir = sentinel_test_support::tempdir().unwrap();
+    let run = tool(BIN)
+        .current_dir(dir.path())
+        .args(["--environment", "Staging"])
+        .run();
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
-        run.stderr.starts_with("sentinel-trigger: error: "),
+        run.stderr
+            .starts_with("sentinel-trigger: error: configuration"),
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("not implemented yet"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("serviceGroupName is missing — it is the ServiceGroup in ServiceModel.json"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("stages is missing"), "{}", run.stderr);
     assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn the_ev2_provider_says_honestly_that_it_is_not_built_yet() {
+    let dir = sentinel_test_support::tempdir().unwrap();
+    let run = tool(BIN)
+        .current_dir(dir.path())
+        .args([
+            "--provider",
+            "ev2",
+            "--environment",
+            "PPE",
+            "--service-group",
+            "G",
+            "--stage-map",
+            "M",
+        ])
+        .args(["--service-id", "8f3c2a1b-4d5e-4f60-9a7b-1c2d3e4f5a6b"])
+        .run();
+    assert_eq!(run.code, Some(5), "{}", run.stderr);
+    assert!(run.stderr.contains("not implemented yet"), "{}", run.stderr);
 }

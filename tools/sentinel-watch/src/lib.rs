@@ -1,81 +1,22 @@
 //! `sentinel-watch`: follow a rollout until it ends, one event per change; wait for health
 //! endpoints.
 
-use clap::{CommandFactory, Parser, Subcommand};
-use sentinel_core::clock::parse_duration;
-use sentinel_core::config::ConfigArgs;
-use sentinel_core::files::StateDirArgs;
-use sentinel_core::output::OutputArgs;
-use sentinel_core::stream::StreamArgs;
-use sentinel_core::{Error, Exit, Result, ToolCli};
-use std::time::Duration;
+pub mod cli;
+pub mod follow;
+pub mod health;
+
+use clap::CommandFactory;
+pub use cli::{Action, Cli};
+use sentinel_core::ndjson::Writer;
+use sentinel_core::output::{Logger, OutputArgs};
+use sentinel_core::{Exit, Result, ToolCli};
 
 /// What works in this build (the man page's STATUS section).
-pub const STATUS: &str = "Flags are parsed and documented; following rollouts and health checks are not \
-implemented yet (issue 5). Every invocation exits 5 with that message.";
-
-const EXAMPLES: &str = "\
-Examples:
-  # Follow what sentinel-trigger started, passing its event on
-  sentinel-trigger --environment Staging | sentinel-watch | sentinel-state apply
-
-  # Follow a known rollout, polling every 10 s, for at most an hour
-  sentinel-watch --rollout-id 3f2a9c1e --interval 10s --timeout 1h
-
-  # Wait until endpoints answer 2xx
-  sentinel-watch health http://127.0.0.1:8080/healthz --timeout 2m";
-
-/// Follow a rollout until it ends, writing one event per change.
-#[derive(Debug, Parser)]
-#[command(name = "sentinel-watch", version, after_help = EXAMPLES, after_long_help = EXAMPLES)]
-#[command(args_conflicts_with_subcommands = true)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub action: Option<Action>,
-
-    /// The rollout to follow [default: each rollout.triggered on stdin].
-    #[arg(long, value_name = "ID")]
-    pub rollout_id: Option<String>,
-
-    /// Polling interval [default: pollingInterval from config, else 30s].
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub interval: Option<Duration>,
-
-    /// Give up (exit 4) after this long.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub timeout: Option<Duration>,
-
-    #[command(flatten)]
-    pub stream: StreamArgs,
-
-    #[command(flatten)]
-    pub config: ConfigArgs,
-
-    #[command(flatten)]
-    pub state: StateDirArgs,
-
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Action {
-    /// Wait for endpoints to become healthy, with backoff; writes health.passed / health.failed.
-    Health {
-        /// Endpoints to check.
-        #[arg(required = true, value_name = "URL")]
-        urls: Vec<String>,
-        /// Give up on an endpoint after this long.
-        #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
-        timeout: Duration,
-        /// Statuses that count as healthy.
-        #[arg(long, value_name = "RANGE", default_value = "200-299")]
-        expect_status: String,
-        /// A regular expression the body must match.
-        #[arg(long, value_name = "REGEX")]
-        expect_body: Option<String>,
-    },
-}
+pub const STATUS: &str = "Works with the local provider: follows rollouts named by --rollout-id or by the \
+rollout.triggered events on stdin, emits one event per change, detects a dead engine within one polling \
+interval, and does not repeat stage events that sentinel-state already recorded (without a state file it \
+re-emits completed stages with replayed: true). health waits for endpoints with backoff. EV2 and Azure DevOps \
+rollouts come with issue 6.";
 
 impl ToolCli for Cli {
     fn output_args(&self) -> &OutputArgs {
@@ -89,15 +30,32 @@ pub fn command() -> clap::Command {
 }
 
 /// Run the tool.
-pub fn run(_cli: Cli) -> Result<Exit> {
-    Err(Error::NotImplemented(
-        "following rollouts and health checks (issue 5)".into(),
-    ))
+pub fn run(cli: Cli) -> Result<Exit> {
+    let logger = Logger::for_tool("sentinel-watch", &cli.output);
+    let mut out = Writer::new(std::io::stdout());
+    match &cli.action {
+        Some(Action::Health {
+            urls,
+            timeout,
+            expect_status,
+            expect_body,
+        }) => health::run(
+            urls,
+            *timeout,
+            expect_status,
+            expect_body.as_deref(),
+            &mut out,
+            &logger,
+        ),
+        None => follow::run(&cli, &mut out, &logger),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+    use std::time::Duration;
 
     #[test]
     fn cli_is_consistent() {

@@ -1,0 +1,167 @@
+//! The sample service deployed by the demo and the tests: a small HTTP/1.1 server on
+//! 127.0.0.1 whose version, error rate and latency are set per instance.
+//!
+//! `GET /healthz` answers 200 `ok`; every other path answers 200 with
+//! `{"service":"sample","version":V}`, except that every Nth request answers 500 so that
+//! `--error-rate` is exact and repeatable (5% = every 20th request).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+struct Settings {
+    version: String,
+    /// Every `error_every`-th request fails; 0 never.
+    error_every: u64,
+    latency: Duration,
+    counter: AtomicU64,
+}
+
+fn main() {
+    let mut port = 0u16;
+    let mut version = "0.0.0".to_owned();
+    let mut error_rate = 0.0f64;
+    let mut latency_ms = 0u64;
+    let mut pid_file = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let value = args.next().unwrap_or_default();
+        match flag.as_str() {
+            "--port" => {
+                port = value
+                    .parse()
+                    .unwrap_or_else(|_| fail(&format!("--port {value:?} is not a port")))
+            }
+            "--version" => version = value,
+            "--error-rate" => {
+                error_rate = value.parse().unwrap_or_else(|_| {
+                    fail(&format!("--error-rate {value:?} is not a percentage"))
+                })
+            }
+            "--latency-ms" => {
+                latency_ms = value
+                    .parse()
+                    .unwrap_or_else(|_| fail(&format!("--latency-ms {value:?} is not a number")))
+            }
+            "--pid-file" => pid_file = Some(value),
+            other => fail(&format!(
+                "unknown flag {other}; flags: --port --version --error-rate --latency-ms --pid-file"
+            )),
+        }
+    }
+    let listener = bind(port);
+    if let Some(path) = pid_file {
+        if let Err(e) = std::fs::write(&path, format!("{}\n", std::process::id())) {
+            fail(&format!("cannot write {path}: {e}"));
+        }
+    }
+    let settings = Arc::new(Settings {
+        version,
+        error_every: if error_rate > 0.0 {
+            (100.0 / error_rate).round().max(1.0) as u64
+        } else {
+            0
+        },
+        latency: Duration::from_millis(latency_ms),
+        counter: AtomicU64::new(0),
+    });
+    for stream in listener.incoming().flatten() {
+        let settings = Arc::clone(&settings);
+        std::thread::spawn(move || serve(stream, &settings));
+    }
+}
+
+/// Bind 127.0.0.1:port, retrying while an instance being replaced still holds it.
+fn bind(port: u16) -> TcpListener {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match TcpListener::bind(("127.0.0.1", port)) {
+            Ok(listener) => return listener,
+            Err(e) if Instant::now() < deadline && e.kind() == std::io::ErrorKind::AddrInUse => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => fail(&format!("cannot listen on 127.0.0.1:{port}: {e}")),
+        }
+    }
+}
+
+#[allow(clippy::print_stderr)]
+fn fail(message: &str) -> ! {
+    eprintln!("sample-service: error: {message}");
+    std::process::exit(2)
+}
+
+fn serve(stream: TcpStream, settings: &Settings) {
+    let Ok(mut writer) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(stream);
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            return;
+        }
+        let path = request_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("/")
+            .to_owned();
+        let mut content_length = 0usize;
+        let mut close = request_line.ends_with("HTTP/1.0\r\n");
+        loop {
+            let mut header = String::new();
+            if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                return;
+            }
+            if header == "\r\n" || header == "\n" {
+                break;
+            }
+            let lower = header.to_ascii_lowercase();
+            if let Some(value) = lower.strip_prefix("content-length:") {
+                content_length = value.trim().parse().unwrap_or(0);
+            }
+            if lower.starts_with("connection:") && lower.contains("close") {
+                close = true;
+            }
+        }
+        let mut body = vec![0u8; content_length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        if !settings.latency.is_zero() {
+            std::thread::sleep(settings.latency);
+        }
+        let (status, text) = if path == "/healthz" {
+            ("200 OK", "ok".to_owned())
+        } else {
+            let n = settings.counter.fetch_add(1, Ordering::Relaxed) + 1;
+            if settings.error_every > 0 && n % settings.error_every == 0 {
+                (
+                    "500 Internal Server Error",
+                    format!(
+                        "{{\"error\":\"injected\",\"version\":\"{}\"}}",
+                        settings.version
+                    ),
+                )
+            } else {
+                (
+                    "200 OK",
+                    format!(
+                        "{{\"service\":\"sample\",\"version\":\"{}\"}}",
+                        settings.version
+                    ),
+                )
+            }
+        };
+        let response = format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{}\r\n{text}",
+            text.len(),
+            if close { "connection: close\r\n" } else { "" }
+        );
+        if writer.write_all(response.as_bytes()).is_err() || close {
+            return;
+        }
+    }
+}

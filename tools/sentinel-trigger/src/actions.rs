@@ -1,0 +1,209 @@
+//! Acting on a running rollout: approve, reject, cancel, rollback, resume.
+
+use crate::cli::{Action, Cli, Target};
+use crate::start::load_config;
+use sentinel_core::events::{ApprovalDecision, Event, Payload, Rollback, RolloutFinished};
+use sentinel_core::ndjson::Writer;
+use sentinel_core::output::Logger;
+use sentinel_core::provider::{self, Provider, WaitActionStatus};
+use sentinel_core::stream::pump;
+use sentinel_core::{Error, Exit, Result};
+use std::io::{IsTerminal, Write};
+
+const SOURCE: &str = "sentinel-trigger";
+
+/// Run a subcommand against its rollout.
+pub fn act<W: Write>(
+    cli: &Cli,
+    action: &Action,
+    out: &mut Writer<W>,
+    logger: &Logger,
+) -> Result<Exit> {
+    let loaded = load_config(cli)?;
+    let cwd = std::env::current_dir().map_err(|e| Error::Io {
+        context: "reading the current directory".into(),
+        source: e,
+    })?;
+    let provider = provider::open(&loaded.config, &cli.state.dir(), &cwd)?;
+    let target = match action {
+        Action::Approve { target, .. }
+        | Action::Reject { target, .. }
+        | Action::Cancel { target, .. }
+        | Action::Rollback { target, .. }
+        | Action::Resume { target } => target,
+        Action::Engine { .. } => return Err(Error::Internal("the engine is not an action".into())),
+    };
+    let rollout_id = rollout_id(target, out, logger)?;
+    let by = sentinel_core::lock::user_name();
+    match action {
+        Action::Approve { action_id, .. } => {
+            let (action_id, stage) =
+                pending_action(provider.as_ref(), &rollout_id, action_id.as_deref())?;
+            provider.approve(&rollout_id, &action_id, &by)?;
+            logger.info(&format!("approved {action_id} of rollout {rollout_id}"));
+            let decision = ApprovalDecision {
+                stage,
+                action_id,
+                by: Some(by),
+            };
+            out.emit(&Event::new(
+                SOURCE,
+                Some(&rollout_id),
+                Payload::ApprovalGranted(decision),
+            ))?;
+        }
+        Action::Reject {
+            action_id, reason, ..
+        } => {
+            let (action_id, stage) =
+                pending_action(provider.as_ref(), &rollout_id, action_id.as_deref())?;
+            let reason = reason
+                .clone()
+                .unwrap_or_else(|| format!("rejected by {by}"));
+            provider.reject(&rollout_id, &action_id, &reason)?;
+            logger.info(&format!(
+                "rejected {action_id} of rollout {rollout_id}: {reason}"
+            ));
+            let decision = ApprovalDecision {
+                stage,
+                action_id,
+                by: Some(by),
+            };
+            out.emit(&Event::new(
+                SOURCE,
+                Some(&rollout_id),
+                Payload::ApprovalRejected(decision),
+            ))?;
+        }
+        Action::Cancel { reason, .. } => {
+            let reason = reason
+                .clone()
+                .unwrap_or_else(|| format!("cancelled by {by}"));
+            let snapshot = provider.status(&rollout_id)?;
+            provider.cancel(&rollout_id, &reason)?;
+            logger.info(&format!(
+                "asked rollout {rollout_id} to stop before its next step"
+            ));
+            let request = RolloutFinished {
+                overall_status: "CancelRequested".into(),
+                duration_ms: 0,
+                deployed_regions: snapshot.deployed_regions(),
+                errors: vec![sentinel_core::events::ErrorDetail {
+                    error_code: Some("Cancelled".into()),
+                    message: reason,
+                    stage: None,
+                }],
+            };
+            out.emit(&Event::new(
+                SOURCE,
+                Some(&rollout_id),
+                Payload::RolloutCancelled(request),
+            ))?;
+        }
+        Action::Rollback { reason, .. } => {
+            let reason = reason
+                .clone()
+                .unwrap_or_else(|| format!("rollback requested by {by}"));
+            let from = provider.describe(&rollout_id)?.artifact_version;
+            provider.rollback(&rollout_id, &reason)?;
+            logger.info(&format!("rolling back rollout {rollout_id}: {reason}"));
+            let rollback = Rollback {
+                reason,
+                from_version: Some(from),
+                to_version: None,
+            };
+            out.emit(&Event::new(
+                SOURCE,
+                Some(&rollout_id),
+                Payload::RollbackStarted(rollback),
+            ))?;
+        }
+        Action::Resume { .. } => {
+            provider.resume(&rollout_id)?;
+            logger.info(&format!("restarted the engine of rollout {rollout_id}"));
+            let mut payload = provider.describe(&rollout_id)?;
+            payload.resumed = true;
+            out.emit(&Event::new(
+                SOURCE,
+                Some(&rollout_id),
+                Payload::RolloutTriggered(payload),
+            ))?;
+        }
+        Action::Engine { .. } => {}
+    }
+    Ok(Exit::Success)
+}
+
+/// `--rollout-id`, else the rollout of the events on stdin (passed through as they are read).
+fn rollout_id<W: Write>(target: &Target, out: &mut Writer<W>, logger: &Logger) -> Result<String> {
+    if let Some(id) = &target.rollout_id {
+        return Ok(id.clone());
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Err(Error::usage_with_hint(
+            "which rollout? no --rollout-id and no events on stdin",
+            "pass --rollout-id ID, or pipe events: sentinel-state resume | sentinel-trigger approve",
+        ));
+    }
+    let mut found: Option<String> = None;
+    pump(
+        stdin.lock(),
+        "standard input",
+        out,
+        &target.stream,
+        logger,
+        |line, _| {
+            if let Some(id) = line.rollout_id() {
+                if found.is_none() || line.kind() == Some("rollout.triggered") {
+                    found = Some(id.to_owned());
+                }
+            }
+            Ok(())
+        },
+    )?;
+    found
+        .ok_or_else(|| Error::usage("the events on stdin carry no rolloutId; pass --rollout-id ID"))
+}
+
+/// The wait action to decide: the one named, or the only pending one.
+fn pending_action(
+    provider: &dyn Provider,
+    rollout_id: &str,
+    named: Option<&str>,
+) -> Result<(String, String)> {
+    let snapshot = provider.status(rollout_id)?;
+    if snapshot.overall_status.is_terminal() {
+        return Err(Error::CheckFailed(format!(
+            "rollout {rollout_id} already ended: {}",
+            snapshot.overall_status.as_str()
+        )));
+    }
+    if let Some(id) = named {
+        let stage = snapshot
+            .wait_actions
+            .iter()
+            .find(|a| a.action_id == id)
+            .map(|a| a.stage.clone())
+            .unwrap_or_default();
+        return Ok((id.to_owned(), stage));
+    }
+    let pending: Vec<_> = snapshot
+        .wait_actions
+        .iter()
+        .filter(|a| a.status == WaitActionStatus::Pending)
+        .collect();
+    match pending.as_slice() {
+        [only] => Ok((only.action_id.clone(), only.stage.clone())),
+        [] => Err(Error::CheckFailed(format!(
+            "rollout {rollout_id} is not waiting for an approval"
+        ))),
+        many => Err(Error::usage(format!(
+            "rollout {rollout_id} waits on several approvals; pass --action-id with one of: {}",
+            many.iter()
+                .map(|a| a.action_id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}

@@ -1,0 +1,219 @@
+//! Starting a rollout: config, version discovery, idempotency, break-glass, the event.
+
+use crate::cli::Cli;
+use crate::confirm::{Summary, confirm};
+use sentinel_core::config::{self, Field, LoadedConfig, ProviderKind};
+use sentinel_core::events::{Event, Payload, RolloutTriggered, StageInfo};
+use sentinel_core::ndjson::Writer;
+use sentinel_core::output::Logger;
+use sentinel_core::provider::{self, Discovered, Provider, StartRequest};
+use sentinel_core::{Error, Exit, Result};
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+/// Load the config with the flags that override it, and check what starting needs.
+pub fn load_config(cli: &Cli) -> Result<LoadedConfig> {
+    let cwd = std::env::current_dir().map_err(|e| Error::Io {
+        context: "reading the current directory".into(),
+        source: e,
+    })?;
+    let env = |name: &str| std::env::var(name).ok();
+    let mut loaded = config::load(&cli.config, &env, &cwd)?;
+    let c = &mut loaded.config;
+    if !cli.start.selection_scope.is_empty() {
+        c.selection_scope = cli.start.selection_scope.clone();
+    }
+    if !cli.start.exclusion_scope.is_empty() {
+        c.exclusion_scope = cli.start.exclusion_scope.clone();
+    }
+    if let Some(version) = &cli.start.stage_map_version {
+        c.stage_map_version = Some(version.clone());
+    }
+    Ok(loaded)
+}
+
+fn required_fields(kind: ProviderKind) -> Vec<Field> {
+    match kind {
+        ProviderKind::Local => vec![Field::ServiceGroupName, Field::Environment, Field::Stages],
+        ProviderKind::Ev2 => vec![
+            Field::ServiceGroupName,
+            Field::ServiceId,
+            Field::StageMapName,
+            Field::Environment,
+        ],
+        ProviderKind::Ado => vec![
+            Field::ServiceGroupName,
+            Field::Environment,
+            Field::PipelineOrganization,
+            Field::PipelineProject,
+            Field::PipelineId,
+        ],
+    }
+}
+
+/// `sentinel-trigger` without a subcommand.
+pub fn start<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<Exit> {
+    let loaded = load_config(cli)?;
+    let config = &loaded.config;
+    loaded.require(&required_fields(config.provider()))?;
+    let cwd = std::env::current_dir().map_err(|e| Error::Io {
+        context: "reading the current directory".into(),
+        source: e,
+    })?;
+    let provider = provider::open(config, &cli.state.dir(), &cwd)?;
+    let service = config.service_group_name.clone().unwrap_or_default();
+    let environment = config.environment.clone().unwrap_or_default();
+
+    if !cli.start.dry_run {
+        let unfinished = provider.unfinished(&service, &environment)?;
+        if let Some(existing) = unfinished.last() {
+            if !cli.start.new {
+                return resume_existing(provider.as_ref(), existing, out, logger);
+            }
+            for id in &unfinished {
+                cancel_and_wait(provider.as_ref(), id, logger)?;
+            }
+        }
+    }
+
+    let mut request = StartRequest {
+        service_group_name: service.clone(),
+        service_id: config.service_id.clone().unwrap_or_default(),
+        environment: environment.clone(),
+        stage_map_name: config.stage_map_name.clone().unwrap_or_default(),
+        selection_scope: config.selection_scope.clone(),
+        exclusion_scope: config.exclusion_scope.clone(),
+        ..Default::default()
+    };
+    let discovered = match &cli.start.artifact_version {
+        Some(version) => Discovered {
+            artifact_version: version.clone(),
+            artifact_version_source: "flag".into(),
+            stage_map_version: provider
+                .discover(&request)
+                .map(|d| d.stage_map_version)
+                .unwrap_or_else(|_| {
+                    config
+                        .stage_map_version
+                        .clone()
+                        .unwrap_or_else(|| "local".into())
+                }),
+        },
+        None => provider.discover(&request)?,
+    };
+    request.artifact_version = discovered.artifact_version.clone();
+    request.stage_map_version = discovered.stage_map_version.clone();
+    let stages: Vec<StageInfo> = config
+        .stages
+        .iter()
+        .map(|s| StageInfo {
+            name: s.name.clone(),
+            regions: s.regions.clone(),
+        })
+        .collect();
+    let payload = RolloutTriggered {
+        service_group_name: service.clone(),
+        service_id: request.service_id.clone(),
+        environment: environment.clone(),
+        stage_map_name: request.stage_map_name.clone(),
+        stage_map_version: request.stage_map_version.clone(),
+        artifact_version: request.artifact_version.clone(),
+        provider: provider.kind().as_str().to_owned(),
+        stages: stages.clone(),
+        dashboard_url: None,
+        resumed: false,
+        artifact_version_source: Some(discovered.artifact_version_source.clone()),
+        dry_run: cli.start.dry_run,
+    };
+
+    if cli.start.dry_run {
+        logger.info(&format!(
+            "dry run: would deploy {service} {} to {environment}; nothing was started",
+            request.artifact_version
+        ));
+        out.emit(&Event::new(
+            "sentinel-trigger",
+            None,
+            Payload::RolloutTriggered(payload),
+        ))?;
+        return Ok(Exit::Success);
+    }
+    if config.is_protected(&environment) {
+        confirm(
+            &Summary {
+                service: service.clone(),
+                environment: environment.clone(),
+                provider: provider.kind().as_str().to_owned(),
+                version: request.artifact_version.clone(),
+                version_source: discovered.artifact_version_source.clone(),
+                stages: stages.iter().map(|s| s.name.clone()).collect(),
+            },
+            cli.start.confirm.as_deref(),
+        )?;
+    }
+    let rollout_id = provider.start(&request)?;
+    logger.info(&format!(
+        "started rollout {rollout_id}: {service} {} ({}) to {environment}",
+        request.artifact_version, discovered.artifact_version_source
+    ));
+    out.emit(&Event::new(
+        "sentinel-trigger",
+        Some(&rollout_id),
+        Payload::RolloutTriggered(payload),
+    ))?;
+    Ok(Exit::Success)
+}
+
+fn resume_existing<W: Write>(
+    provider: &dyn Provider,
+    rollout_id: &str,
+    out: &mut Writer<W>,
+    logger: &Logger,
+) -> Result<Exit> {
+    let snapshot = provider.status(rollout_id)?;
+    logger.warn(&format!(
+        "rollout {rollout_id} of this service and environment is still {}: resuming it instead of starting another (pass --new to cancel it and start fresh)",
+        snapshot.overall_status.as_str()
+    ));
+    // A rollout whose engine died is picked up again here, as running the workflow again promises.
+    if snapshot.pid.is_some()
+        && snapshot
+            .errors
+            .iter()
+            .any(|e| e.error_code.as_deref() == Some("EngineStopped"))
+    {
+        provider.resume(rollout_id)?;
+        logger.info(&format!("restarted the engine of rollout {rollout_id}"));
+    }
+    let mut payload = provider.describe(rollout_id)?;
+    payload.resumed = true;
+    out.emit(&Event::new(
+        "sentinel-trigger",
+        Some(rollout_id),
+        Payload::RolloutTriggered(payload),
+    ))?;
+    Ok(Exit::Success)
+}
+
+fn cancel_and_wait(provider: &dyn Provider, rollout_id: &str, logger: &Logger) -> Result<()> {
+    logger.warn(&format!(
+        "--new: cancelling unfinished rollout {rollout_id} first"
+    ));
+    match provider.cancel(rollout_id, "superseded by a new rollout (--new)") {
+        Ok(()) | Err(Error::CheckFailed(_)) => {}
+        Err(e) => return Err(e),
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let snapshot = provider.status(rollout_id)?;
+        if snapshot.overall_status.is_terminal() {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(Error::CheckFailed(format!(
+                "rollout {rollout_id} did not stop within 30s of being cancelled; not starting another"
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

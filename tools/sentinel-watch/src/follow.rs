@@ -1,0 +1,609 @@
+//! Following a rollout: poll the provider, turn each change into events, stop when it ends.
+//!
+//! [`changes`] is a pure function from what was already reported to what the provider says
+//! now, so the event logic is tested without processes; [`run`] adds polling, retries,
+//! pass-through and the exit code.
+
+use crate::cli::Cli;
+use sentinel_core::clock::{format_duration, parse_rfc3339};
+use sentinel_core::config;
+use sentinel_core::events::{
+    ApprovalDecision, ApprovalRequired, Event, Payload, Rollback, RolloutFinished, RolloutStatus,
+    StageCompleted, StageFailed, StageStarted,
+};
+use sentinel_core::files::StatePaths;
+use sentinel_core::ndjson::Writer;
+use sentinel_core::output::{Logger, progress_bar, stderr_is_terminal};
+use sentinel_core::provider::{
+    self, Provider, RolloutSnapshot, RolloutStatusKind, StageStatus, WaitActionStatus,
+};
+use sentinel_core::retry::{Backoff, Failure, retry};
+use sentinel_core::stream::pump;
+use sentinel_core::{Error, Exit, Result};
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+const SOURCE: &str = "sentinel-watch";
+
+/// What this watcher (or, on a restart, the state file) has already reported.
+#[derive(Debug, Clone, Default)]
+pub struct Reported {
+    pub overall: Option<RolloutStatusKind>,
+    pub current_stage: Option<String>,
+    pub deployed: Vec<String>,
+    pub pending: Vec<String>,
+    pub stages: HashMap<String, StageStatus>,
+    pub actions: HashMap<String, WaitActionStatus>,
+}
+
+impl Reported {
+    /// What `sentinel-state` recorded for this rollout, if its state file is about it.
+    pub fn from_state_file(paths: &StatePaths, rollout_id: &str) -> Option<Reported> {
+        let text = std::fs::read_to_string(paths.state()).ok()?;
+        let state: serde_json::Value = serde_json::from_str(&text).ok()?;
+        if state.get("rolloutId")?.as_str()? != rollout_id {
+            return None;
+        }
+        let mut reported = Reported::default();
+        for stage in state.get("stages")?.as_array()? {
+            let status = match stage.get("status")?.as_str()? {
+                "InProgress" => StageStatus::InProgress,
+                "Completed" => StageStatus::Completed,
+                "Failed" => StageStatus::Failed,
+                _ => continue,
+            };
+            reported
+                .stages
+                .insert(stage.get("name")?.as_str()?.to_owned(), status);
+        }
+        for action in state
+            .get("waitActions")
+            .and_then(|a| a.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let status = match action.get("status").and_then(|s| s.as_str()) {
+                Some("Approved") => WaitActionStatus::Approved,
+                Some("Rejected") => WaitActionStatus::Rejected,
+                _ => WaitActionStatus::Pending,
+            };
+            if let Some(id) = action.get("actionId").and_then(|s| s.as_str()) {
+                reported.actions.insert(id.to_owned(), status);
+            }
+        }
+        Some(reported)
+    }
+
+    /// Take in what was just reported.
+    pub fn absorb(&mut self, snapshot: &RolloutSnapshot) {
+        self.overall = Some(snapshot.overall_status);
+        self.current_stage = snapshot.current_stage.clone();
+        self.deployed = snapshot.deployed_regions();
+        self.pending = snapshot.pending_regions();
+        for stage in &snapshot.stages {
+            self.stages.insert(stage.name.clone(), stage.status);
+        }
+        for action in &snapshot.wait_actions {
+            self.actions.insert(action.action_id.clone(), action.status);
+        }
+    }
+}
+
+/// The events that tell the difference between `reported` and `snapshot`, in the order they
+/// happened. `replay` marks completions this watcher cannot know were reported before.
+pub fn changes(reported: &Reported, snapshot: &RolloutSnapshot, replay: bool) -> Vec<Payload> {
+    let mut events = Vec::new();
+    let deployed = snapshot.deployed_regions();
+    let pending = snapshot.pending_regions();
+    for action in &snapshot.wait_actions {
+        let before = reported.actions.get(&action.action_id).copied();
+        let decision = || ApprovalDecision {
+            stage: action.stage.clone(),
+            action_id: action.action_id.clone(),
+            by: action.decided_by.clone(),
+        };
+        match (before, action.status) {
+            (None, WaitActionStatus::Pending) => events.push(Payload::ApprovalRequired(ApprovalRequired {
+                stage: action.stage.clone(),
+                action_id: action.action_id.clone(),
+                reason: action.reason.clone(),
+                instructions: format!(
+                    "sentinel-trigger approve --rollout-id {id} --action-id {a}   # or: sentinel-trigger reject --rollout-id {id} --action-id {a} --reason '...'",
+                    id = snapshot.rollout_id,
+                    a = action.action_id
+                ),
+            })),
+            (b, WaitActionStatus::Approved) if b != Some(WaitActionStatus::Approved) => events.push(Payload::ApprovalGranted(decision())),
+            (b, WaitActionStatus::Rejected) if b != Some(WaitActionStatus::Rejected) => events.push(Payload::ApprovalRejected(decision())),
+            _ => {}
+        }
+    }
+    for (index, stage) in snapshot.stages.iter().enumerate() {
+        let before = reported
+            .stages
+            .get(&stage.name)
+            .copied()
+            .unwrap_or_default();
+        if before == stage.status {
+            continue;
+        }
+        let started = || {
+            Payload::StageStarted(StageStarted {
+                stage: stage.name.clone(),
+                index: index as u32,
+                regions: stage.regions.clone(),
+                traffic_percent: stage.traffic_percent,
+            })
+        };
+        match stage.status {
+            StageStatus::InProgress if before == StageStatus::NotStarted => events.push(started()),
+            StageStatus::Completed => {
+                if before == StageStatus::NotStarted && !replay {
+                    events.push(started());
+                }
+                events.push(Payload::StageCompleted(StageCompleted {
+                    stage: stage.name.clone(),
+                    index: index as u32,
+                    regions: stage.regions.clone(),
+                    endpoints: stage.endpoints.clone(),
+                    duration_ms: elapsed_ms(stage.start_time.as_deref(), stage.end_time.as_deref()),
+                    replayed: replay,
+                }));
+            }
+            StageStatus::Failed => {
+                if before == StageStatus::NotStarted && !replay {
+                    events.push(started());
+                }
+                events.push(Payload::StageFailed(StageFailed {
+                    stage: stage.name.clone(),
+                    index: index as u32,
+                    regions: stage.regions.clone(),
+                    errors: stage.errors.clone(),
+                }));
+            }
+            _ => {}
+        }
+    }
+    // The status line sums up the stage events before it; the end of the rollout comes last.
+    if reported.overall != Some(snapshot.overall_status)
+        || reported.current_stage != snapshot.current_stage
+        || reported.deployed != deployed
+        || reported.pending != pending
+    {
+        events.push(Payload::RolloutStatus(RolloutStatus {
+            overall_status: snapshot.overall_status.as_str().to_owned(),
+            current_stage: snapshot.current_stage.clone(),
+            deployed_regions: deployed.clone(),
+            pending_regions: pending,
+        }));
+    }
+    let before = reported.overall;
+    let now = snapshot.overall_status;
+    if before != Some(now) {
+        let rollback = || Rollback {
+            reason: snapshot.rollback_reason.clone().unwrap_or_default(),
+            from_version: None,
+            to_version: None,
+        };
+        let finished = || RolloutFinished {
+            overall_status: now.as_str().to_owned(),
+            duration_ms: elapsed_ms(snapshot.started.as_deref(), snapshot.finished.as_deref()),
+            deployed_regions: deployed.clone(),
+            errors: snapshot.errors.clone(),
+        };
+        let rolling_back = before == Some(RolloutStatusKind::RollingBack);
+        match now {
+            RolloutStatusKind::RollingBack => events.push(Payload::RollbackStarted(rollback())),
+            RolloutStatusKind::RolledBack => {
+                if !rolling_back {
+                    events.push(Payload::RollbackStarted(rollback()));
+                }
+                events.push(Payload::RollbackCompleted(rollback()));
+            }
+            RolloutStatusKind::Failed if rolling_back || snapshot.rollback_reason.is_some() => {
+                events.push(Payload::RollbackFailed(rollback()));
+                events.push(Payload::RolloutFailed(finished()));
+            }
+            RolloutStatusKind::Completed => events.push(Payload::RolloutCompleted(finished())),
+            RolloutStatusKind::Failed => events.push(Payload::RolloutFailed(finished())),
+            RolloutStatusKind::Cancelled => events.push(Payload::RolloutCancelled(finished())),
+            _ => {}
+        }
+    }
+    events
+}
+
+fn elapsed_ms(start: Option<&str>, end: Option<&str>) -> u64 {
+    match (
+        start.and_then(|s| parse_rfc3339(s).ok()),
+        end.and_then(|e| parse_rfc3339(e).ok()),
+    ) {
+        (Some(start), Some(end)) => end
+            .duration_since(start)
+            .map_or(0, |d| d.as_millis() as u64),
+        _ => 0,
+    }
+}
+
+/// A line for people reading stderr (CI logs have no progress bar).
+fn describe(payload: &Payload) -> Option<String> {
+    Some(match payload {
+        Payload::StageStarted(s) => format!("stage {} started", s.stage),
+        Payload::StageCompleted(s) => format!(
+            "stage {} completed in {}",
+            s.stage,
+            format_duration(Duration::from_millis(s.duration_ms))
+        ),
+        Payload::StageFailed(s) => format!(
+            "stage {} failed: {}",
+            s.stage,
+            s.errors
+                .iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        Payload::ApprovalRequired(a) => {
+            format!("approval needed for {}: {}", a.stage, a.instructions)
+        }
+        Payload::ApprovalGranted(a) => format!("approval {} granted", a.action_id),
+        Payload::ApprovalRejected(a) => format!("approval {} rejected", a.action_id),
+        Payload::RollbackStarted(r) => format!("rollback started: {}", r.reason),
+        Payload::RollbackCompleted(_) => "rollback completed".to_owned(),
+        Payload::RollbackFailed(_) => "rollback failed".to_owned(),
+        _ => return None,
+    })
+}
+
+/// The exit code a finished rollout gives.
+pub fn exit_for(status: RolloutStatusKind) -> Exit {
+    if status == RolloutStatusKind::Completed {
+        Exit::Success
+    } else {
+        Exit::CheckFailed
+    }
+}
+
+/// Settings of one follow.
+#[derive(Debug, Clone, Copy)]
+pub struct FollowSettings {
+    pub interval: Duration,
+    pub timeout: Option<Duration>,
+    pub max_retries: u32,
+}
+
+/// Follow one rollout to its end, emitting events; returns its final status.
+pub fn follow<W: Write>(
+    provider: &dyn Provider,
+    rollout_id: &str,
+    mut reported: Reported,
+    replay: bool,
+    settings: FollowSettings,
+    out: &mut Writer<W>,
+    logger: &Logger,
+) -> Result<RolloutStatusKind> {
+    let started = Instant::now();
+    let bar = progress_bar(None, stderr_is_terminal());
+    let backoff = Backoff {
+        max_retries: settings.max_retries,
+        ..Backoff::default()
+    };
+    let mut first = true;
+    loop {
+        let snapshot = retry(&backoff, &sentinel_core::clock::SystemClock, |_| {
+            provider.status(rollout_id).map_err(|e| match e {
+                Error::Io { .. } | Error::Unreachable { .. } => Failure::transient(e),
+                other => Failure::Permanent(other),
+            })
+        })
+        .map_err(|e| match e {
+            sentinel_core::retry::RetryError::Exhausted { attempts, last } => Error::Unreachable {
+                service: format!("the {} provider", provider.kind().as_str()),
+                attempts,
+                source: Box::new(std::io::Error::other(sentinel_core::error::chain(&last))),
+            },
+            sentinel_core::retry::RetryError::Permanent { error, .. } => error,
+        })?;
+        for payload in changes(&reported, &snapshot, replay && first) {
+            if let Some(line) = describe(&payload) {
+                logger.info(&line);
+            }
+            out.emit(&Event::new(SOURCE, Some(rollout_id), payload))?;
+        }
+        reported.absorb(&snapshot);
+        first = false;
+        let done = snapshot
+            .stages
+            .iter()
+            .filter(|s| s.status == StageStatus::Completed)
+            .count();
+        bar.set_message(format!(
+            "rollout {rollout_id}: {} · stages {done}/{} · {}",
+            snapshot.overall_status.as_str(),
+            snapshot.stages.len(),
+            snapshot.current_stage.as_deref().unwrap_or("-")
+        ));
+        if snapshot.overall_status.is_terminal() {
+            bar.finish_and_clear();
+            return Ok(snapshot.overall_status);
+        }
+        if let Some(limit) = settings.timeout.filter(|limit| started.elapsed() >= *limit) {
+            bar.finish_and_clear();
+            return Err(Error::Unreachable {
+                service: format!("rollout {rollout_id}"),
+                attempts: 1,
+                source: Box::new(std::io::Error::other(format!(
+                    "it did not end within --timeout {} (still {})",
+                    format_duration(limit),
+                    snapshot.overall_status.as_str()
+                ))),
+            });
+        }
+        std::thread::sleep(settings.interval);
+    }
+}
+
+/// `sentinel-watch`: follow `--rollout-id`, or each rollout.triggered on stdin.
+pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<Exit> {
+    let cwd = std::env::current_dir().map_err(|e| Error::Io {
+        context: "reading the current directory".into(),
+        source: e,
+    })?;
+    let env = |name: &str| std::env::var(name).ok();
+    let loaded = config::load(&cli.config, &env, &cwd)?;
+    loaded.require(&[])?;
+    let state_dir = cli.state.dir();
+    let paths = StatePaths::new(&state_dir);
+    let settings = FollowSettings {
+        interval: cli
+            .interval
+            .unwrap_or_else(|| loaded.config.polling_interval()),
+        timeout: cli.timeout,
+        max_retries: loaded.config.max_retries(),
+    };
+    let follow_one = |rollout_id: &str,
+                      provider_name: Option<&str>,
+                      fresh: bool,
+                      out: &mut Writer<W>|
+     -> Result<Exit> {
+        let mut config = loaded.config.clone();
+        if let Some(name) = provider_name {
+            config.provider = match name {
+                "ev2" => Some(config::ProviderKind::Ev2),
+                "ado" => Some(config::ProviderKind::Ado),
+                _ => Some(config::ProviderKind::Local),
+            };
+        }
+        let provider = provider::open(&config, &state_dir, &cwd)?;
+        let known = Reported::from_state_file(&paths, rollout_id);
+        let replay = !fresh && known.is_none();
+        logger.info(&format!(
+            "following rollout {rollout_id} every {}",
+            format_duration(settings.interval)
+        ));
+        let status = follow(
+            provider.as_ref(),
+            rollout_id,
+            known.unwrap_or_default(),
+            replay,
+            settings,
+            out,
+            logger,
+        )?;
+        logger.info(&format!("rollout {rollout_id} ended: {}", status.as_str()));
+        Ok(exit_for(status))
+    };
+
+    if let Some(id) = &cli.rollout_id {
+        return follow_one(id, None, false, out);
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Err(Error::usage_with_hint(
+            "which rollout? no --rollout-id and no events on stdin",
+            "pass --rollout-id ID, or pipe sentinel-trigger into it: sentinel-trigger | sentinel-watch",
+        ));
+    }
+    let mut worst = Exit::Success;
+    let mut followed = 0;
+    pump(
+        stdin.lock(),
+        "standard input",
+        out,
+        &cli.stream,
+        logger,
+        |line, out| {
+            if line.kind() != Some("rollout.triggered")
+                || line.object.get("dryRun").and_then(|v| v.as_bool()) == Some(true)
+            {
+                return Ok(());
+            }
+            let Some(id) = line.rollout_id() else {
+                return Ok(());
+            };
+            let resumed = line
+                .object
+                .get("resumed")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            let provider_name = line.object.get("provider").and_then(|v| v.as_str());
+            followed += 1;
+            if follow_one(id, provider_name, !resumed, out)? != Exit::Success {
+                worst = Exit::CheckFailed;
+            }
+            Ok(())
+        },
+    )?;
+    if followed == 0 {
+        logger.warn("no rollout.triggered event on stdin: nothing to follow");
+    }
+    Ok(worst)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sentinel_core::events::ErrorDetail;
+    use sentinel_core::provider::{StageSnapshot, WaitActionSnapshot};
+
+    fn snapshot(overall: RolloutStatusKind, stages: &[(&str, StageStatus)]) -> RolloutSnapshot {
+        RolloutSnapshot {
+            rollout_id: "r1".into(),
+            overall_status: overall,
+            stages: stages
+                .iter()
+                .map(|(name, status)| StageSnapshot {
+                    name: (*name).into(),
+                    status: *status,
+                    regions: vec![format!("{name}-region")],
+                    endpoints: vec!["http://127.0.0.1:1/".into()],
+                    start_time: Some("2026-11-23T10:00:00.000Z".into()),
+                    end_time: Some("2026-11-23T10:00:02.500Z".into()),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn kinds(events: &[Payload]) -> Vec<&'static str> {
+        events.iter().map(Payload::kind).collect()
+    }
+
+    #[test]
+    fn each_change_is_reported_once_in_order() {
+        let mut reported = Reported::default();
+        let first = snapshot(
+            RolloutStatusKind::InProgress,
+            &[
+                ("A", StageStatus::InProgress),
+                ("B", StageStatus::NotStarted),
+            ],
+        );
+        assert_eq!(
+            kinds(&changes(&reported, &first, false)),
+            vec!["stage.started", "rollout.status"]
+        );
+        reported.absorb(&first);
+        assert!(
+            changes(&reported, &first, false).is_empty(),
+            "nothing changed, nothing said"
+        );
+
+        // B started and finished between two polls: both are reported.
+        let done = snapshot(
+            RolloutStatusKind::Completed,
+            &[("A", StageStatus::Completed), ("B", StageStatus::Completed)],
+        );
+        let events = changes(&reported, &done, false);
+        assert_eq!(
+            kinds(&events),
+            vec![
+                "stage.completed",
+                "stage.started",
+                "stage.completed",
+                "rollout.status",
+                "rollout.completed"
+            ]
+        );
+        let Payload::StageCompleted(a) = &events[0] else {
+            panic!()
+        };
+        assert_eq!(
+            (a.duration_ms, a.endpoints.len(), a.replayed),
+            (2_500, 1, false)
+        );
+    }
+
+    #[test]
+    fn a_restarted_watcher_replays_completions_it_cannot_know_about() {
+        let done = snapshot(
+            RolloutStatusKind::InProgress,
+            &[
+                ("A", StageStatus::Completed),
+                ("B", StageStatus::InProgress),
+            ],
+        );
+        let events = changes(&Reported::default(), &done, true);
+        assert_eq!(
+            kinds(&events),
+            vec!["stage.completed", "stage.started", "rollout.status"]
+        );
+        let Payload::StageCompleted(a) = &events[0] else {
+            panic!()
+        };
+        assert!(a.replayed);
+
+        let mut known = Reported::default();
+        known.stages.insert("A".into(), StageStatus::Completed);
+        known.stages.insert("B".into(), StageStatus::InProgress);
+        let events = changes(&known, &done, false);
+        assert_eq!(
+            kinds(&events),
+            vec!["rollout.status"],
+            "nothing the state already recorded is repeated"
+        );
+    }
+
+    #[test]
+    fn approvals_failures_and_rollbacks_become_their_events() {
+        let mut waiting = snapshot(
+            RolloutStatusKind::WaitingForApproval,
+            &[("Prod", StageStatus::NotStarted)],
+        );
+        waiting.wait_actions.push(WaitActionSnapshot {
+            action_id: "Prod-approval".into(),
+            stage: "Prod".into(),
+            status: WaitActionStatus::Pending,
+            ..Default::default()
+        });
+        let events = changes(&Reported::default(), &waiting, false);
+        let Payload::ApprovalRequired(required) = &events[0] else {
+            panic!("{events:?}")
+        };
+        assert!(
+            required
+                .instructions
+                .contains("sentinel-trigger approve --rollout-id r1 --action-id Prod-approval")
+        );
+        assert!(required.instructions.contains("sentinel-trigger reject"));
+
+        let mut reported = Reported::default();
+        reported.absorb(&waiting);
+        let mut failed = snapshot(RolloutStatusKind::Failed, &[("Prod", StageStatus::Failed)]);
+        failed.wait_actions = waiting.wait_actions.clone();
+        failed.wait_actions[0].status = WaitActionStatus::Approved;
+        failed.errors.push(ErrorDetail {
+            error_code: None,
+            message: "boom".into(),
+            stage: None,
+        });
+        assert_eq!(
+            kinds(&changes(&reported, &failed, false)),
+            vec![
+                "approval.granted",
+                "stage.started",
+                "stage.failed",
+                "rollout.status",
+                "rollout.failed"
+            ]
+        );
+
+        let mut reported = Reported::default();
+        reported.absorb(&snapshot(
+            RolloutStatusKind::Completed,
+            &[("Prod", StageStatus::Completed)],
+        ));
+        let rolled_back = snapshot(
+            RolloutStatusKind::RolledBack,
+            &[("Prod", StageStatus::RolledBack)],
+        );
+        assert_eq!(
+            kinds(&changes(&reported, &rolled_back, false)),
+            vec!["rollout.status", "rollback.started", "rollback.completed"]
+        );
+        assert_eq!(exit_for(RolloutStatusKind::RolledBack), Exit::CheckFailed);
+        assert_eq!(exit_for(RolloutStatusKind::Completed), Exit::Success);
+    }
+}
