@@ -131,6 +131,32 @@ impl LocalProvider {
         Ok(child.id())
     }
 
+    /// Start an engine and wait until it has taken over: its pid is in the status, or it
+    /// acknowledged a rollback request. Callers that return before this would let a watcher
+    /// read the previous engine's status.
+    fn spawn_engine_and_wait(
+        &self,
+        dir: &Path,
+        acknowledged: impl Fn(&RolloutSnapshot) -> bool,
+    ) -> Result<()> {
+        let pid = self.spawn_engine(dir)?;
+        let deadline = SystemTime::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(status) = read_json::<RolloutSnapshot>(&dir.join("status.json")) {
+                if status.pid == Some(pid) || acknowledged(&status) {
+                    return Ok(());
+                }
+            }
+            if SystemTime::now() > deadline {
+                return Err(Error::Internal(format!(
+                    "the rollout engine (pid {pid}) did not take over within 10s; see {}",
+                    dir.join("engine.log").display()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn wait_for_status(&self, dir: &Path) -> Result<()> {
         let deadline = SystemTime::now() + Duration::from_secs(10);
         while !dir.join("status.json").exists() {
@@ -295,9 +321,29 @@ impl Provider for LocalProvider {
             )));
         }
         let dir = self.request(rollout_id, "rollback", reason)?;
+        let rolling_back = |s: &RolloutSnapshot| {
+            matches!(
+                s.overall_status,
+                RolloutStatusKind::RollingBack | RolloutStatusKind::RolledBack
+            ) || s.rollback_reason.is_some()
+        };
         // A finished or dead engine is not there to act on the request: start one that will.
         if !Self::engine_alive(&snapshot) {
-            self.spawn_engine(&dir)?;
+            return self.spawn_engine_and_wait(&dir, rolling_back);
+        }
+        // A running engine takes the request at its next step; wait until it has, so a watcher
+        // started now sees the rollback and not the state before it.
+        let deadline = SystemTime::now() + Duration::from_secs(10);
+        while !read_json::<RolloutSnapshot>(&dir.join("status.json"))
+            .is_ok_and(|s| rolling_back(&s))
+        {
+            if SystemTime::now() > deadline {
+                return Err(Error::Internal(format!(
+                    "the engine of rollout {rollout_id} did not take the rollback request within 10s; see {}",
+                    dir.join("engine.log").display()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
         Ok(())
     }
@@ -317,8 +363,7 @@ impl Provider for LocalProvider {
                 raw.pid.unwrap_or_default()
             )));
         }
-        self.spawn_engine(&dir)?;
-        Ok(())
+        self.spawn_engine_and_wait(&dir, |_| false)
     }
 
     fn unfinished(&self, service_group_name: &str, environment: &str) -> Result<Vec<String>> {

@@ -156,17 +156,22 @@ pub fn target_bin_dir() -> PathBuf {
     deps.parent().unwrap_or(deps).to_path_buf()
 }
 
-/// The path of a workspace binary, built if `cargo test` had not built it yet.
+/// The path of a workspace binary, rebuilt first if any source changed.
+///
+/// `cargo test --workspace` builds every tool before running tests, but `cargo test -p X`
+/// builds only X's binaries; the first call here therefore runs `cargo build --bins` once
+/// (a no-op when everything is fresh), so an end-to-end test never runs a stale tool.
 pub fn workspace_bin(name: &str) -> PathBuf {
-    let path = target_bin_dir().join(name);
-    if !path.exists() {
+    static BUILD: std::sync::Once = std::sync::Once::new();
+    BUILD.call_once(|| {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let status = Command::new(cargo)
             .args(["build", "--workspace", "--bins", "--quiet"])
             .status()
             .expect("cargo runs");
         assert!(status.success(), "building the workspace binaries failed");
-    }
+    });
+    let path = target_bin_dir().join(name);
     assert!(path.exists(), "{} was not built", path.display());
     path
 }

@@ -218,6 +218,17 @@ impl RolloutState {
                 return Ok(());
             }
         }
+        let is_trigger = line.kind() == Some("rollout.triggered");
+        if let (Some(incoming), None, false) =
+            (line.rollout_id(), self.rollout_id.as_deref(), is_trigger)
+        {
+            // A watcher started with --rollout-id sends no rollout.triggered: its events name
+            // the rollout, and a restarted watcher needs the state to know which one it was.
+            self.rollout_id = Some(incoming.to_owned());
+            if self.overall_status == OverallStatus::NotStarted {
+                self.overall_status = OverallStatus::InProgress;
+            }
+        }
         if let Some(event) = line.event() {
             self.fold(&event);
         }
@@ -613,6 +624,20 @@ pub(crate) mod tests {
         let state = fold_all(&lines(&text)).unwrap();
         assert_eq!(state.gates.len(), 1);
         assert_eq!(state.phase, Phase::Staging);
+    }
+
+    #[test]
+    fn a_watchers_events_without_a_trigger_adopt_their_rollout() {
+        let text = event(
+            "stage.completed",
+            "r7",
+            "2026-11-23T10:00:03.000Z",
+            r#""stage":"Canary","index":0,"regions":["eastus"],"endpoints":[],"durationMs":1"#,
+        );
+        let state = fold_all(&lines(&text)).unwrap();
+        assert_eq!(state.rollout_id.as_deref(), Some("r7"));
+        assert_eq!(state.overall_status, OverallStatus::InProgress);
+        assert_eq!(state.stages[0].status, "Completed");
     }
 
     #[test]

@@ -1,0 +1,631 @@
+//! sentinel-trigger, the local engine and sentinel-watch with real processes: deploy commands
+//! start the real sample service on 127.0.0.1, the engine is a detached process, watchers and
+//! engines are SIGKILLed for real.
+
+use sentinel_test_support::{Run, parse_events, tempdir, tool, workspace_bin};
+use serde_json::{Map, Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Fixture {
+    /// A workspace with a three-stage plan; `middle` replaces the second stage's settings.
+    fn new(middle: Value) -> Fixture {
+        let dir = tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("run")).unwrap();
+        let port = free_port();
+        let service = workspace_bin("sample-service");
+        let mut second = json!({
+            "name": "Half", "regions": ["eastus", "westeurope"], "trafficPercent": 50,
+            "deploy": "echo deploy {stage} {region} {percent} {version} >> run/deploys",
+            "rollback": "echo undo {stage} {region} >> run/undo"
+        });
+        for (key, value) in middle.as_object().unwrap() {
+            second[key] = value.clone();
+        }
+        let config = json!({
+            "serviceGroupName": "Contoso.Orders",
+            "serviceId": "8f3c2a1b-4d5e-4f60-9a7b-1c2d3e4f5a6b",
+            "environment": "Staging",
+            "artifactVersion": "1.4.2",
+            "pollingInterval": "100ms",
+            "stages": [
+                {
+                    "name": "Canary", "regions": ["eastus"], "trafficPercent": 10,
+                    "deploy": format!("kill $(cat run/canary.pid 2>/dev/null) 2>/dev/null; nohup '{}' --port {port} --version {{version}} --pid-file run/canary.pid > run/canary.log 2>&1 &", service.display()),
+                    "rollback": "kill $(cat run/canary.pid); echo undo {stage} {region} >> run/undo",
+                    "healthUrl": format!("http://127.0.0.1:{port}/healthz"),
+                    "healthTimeout": "10s",
+                    "endpoints": [format!("http://127.0.0.1:{port}/")]
+                },
+                second,
+                { "name": "Full", "regions": ["westeurope"], "trafficPercent": 100,
+                  "deploy": "echo deploy {stage} {region} {percent} {version} >> run/deploys",
+                  "rollback": "echo undo {stage} {region} >> run/undo" }
+            ]
+        });
+        std::fs::write(
+            dir.path().join(".deploy-sentinel-config.json"),
+            serde_json::to_vec_pretty(&config).unwrap(),
+        )
+        .unwrap();
+        Fixture { dir, port }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn bin(name: &str) -> PathBuf {
+        workspace_bin(name)
+    }
+
+    fn trigger(&self, args: &[&str]) -> Run {
+        tool(Self::bin("sentinel-trigger"))
+            .current_dir(self.path())
+            .args(args)
+            .run()
+    }
+
+    fn watch_id(&self, rollout_id: &str) -> Run {
+        tool(Self::bin("sentinel-watch"))
+            .current_dir(self.path())
+            .args(["--rollout-id", rollout_id])
+            .run()
+    }
+
+    /// `sentinel-trigger | sentinel-watch | sentinel-state apply`, as a shell would run it.
+    fn pipeline(&self) -> Run {
+        let script = format!(
+            "set -o pipefail; '{}' | '{}' | '{}' apply",
+            Self::bin("sentinel-trigger").display(),
+            Self::bin("sentinel-watch").display(),
+            Self::bin("sentinel-state").display()
+        );
+        tool("bash")
+            .current_dir(self.path())
+            .args(["-c", &script])
+            .run()
+    }
+
+    /// Start a watcher whose events arrive on a channel as they are written.
+    fn spawn_watch(&self, rollout_id: &str) -> (Child, Receiver<Map<String, Value>>) {
+        let mut child = Command::new(Self::bin("sentinel-watch"))
+            .current_dir(self.path())
+            .args(["--rollout-id", rollout_id])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, receiver) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(event) = parse_events(&line).pop() {
+                    if sender.send(event).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        (child, receiver)
+    }
+
+    fn rollout_dirs(&self) -> usize {
+        std::fs::read_dir(self.path().join(".sentinel/rollouts")).map_or(0, |d| d.count())
+    }
+
+    fn status(&self, rollout_id: &str) -> Value {
+        let text = std::fs::read_to_string(
+            self.path()
+                .join(".sentinel/rollouts")
+                .join(rollout_id)
+                .join("status.json"),
+        )
+        .unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
+    fn read(&self, file: &str) -> String {
+        std::fs::read_to_string(self.path().join(file)).unwrap_or_default()
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        // Stop the sample service a test left running.
+        if let Ok(pid) = std::fs::read_to_string(self.path().join("run/canary.pid")) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+        }
+    }
+}
+
+fn started(fixture: &Fixture) -> String {
+    let run = fixture.trigger(&[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    run.events()[0]["rolloutId"].as_str().unwrap().to_owned()
+}
+
+fn wait_for(receiver: &Receiver<Map<String, Value>>, kind: &str) -> Map<String, Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let event = receiver
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("no {kind} event within 30s"));
+        if event["kind"] == kind {
+            return event;
+        }
+    }
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn count(kinds: &[String], kind: &str) -> usize {
+    kinds.iter().filter(|k| *k == kind).count()
+}
+
+#[test]
+fn trigger_watch_state_complete_a_three_stage_rollout() {
+    let fixture = Fixture::new(json!({}));
+    let run = fixture.pipeline();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let kinds = run.kinds();
+    assert_eq!(kinds[0], "rollout.triggered");
+    assert_eq!(count(&kinds, "stage.started"), 3, "{kinds:?}");
+    assert_eq!(count(&kinds, "stage.completed"), 3, "{kinds:?}");
+    assert_eq!(kinds.last().map(String::as_str), Some("rollout.completed"));
+    let events = run.events();
+    let canary = events
+        .iter()
+        .find(|e| e["kind"] == "stage.completed")
+        .unwrap();
+    assert_eq!(
+        canary["endpoints"][0],
+        format!("http://127.0.0.1:{}/", fixture.port)
+    );
+    assert_eq!(events[0]["artifactVersionSource"], "config");
+    // The deployed service answers with the deployed version.
+    let body = ureq_get(&format!("http://127.0.0.1:{}/", fixture.port));
+    assert!(body.contains("\"version\":\"1.4.2\""), "{body}");
+    // Deploy commands ran per region with substitutions, in order.
+    assert_eq!(
+        fixture.read("run/deploys"),
+        "deploy Half eastus 50 1.4.2\ndeploy Half westeurope 50 1.4.2\ndeploy Full westeurope 100 1.4.2\n"
+    );
+    let state = tool(Fixture::bin("sentinel-state"))
+        .current_dir(fixture.path())
+        .args(["get", "overallStatus"])
+        .run();
+    assert_eq!(state.stdout, "Completed\n");
+}
+
+fn ureq_get(url: &str) -> String {
+    let mut response = sentinel_core::http::agent(Default::default())
+        .get(url)
+        .call()
+        .unwrap();
+    response.body_mut().read_to_string().unwrap()
+}
+
+#[test]
+fn a_failing_deploy_fails_its_stage_with_the_commands_last_lines() {
+    let fixture = Fixture::new(
+        json!({"deploy": "echo preparing; echo 'disk quota exceeded on eastus' >&2; exit 3"}),
+    );
+    let run = fixture.pipeline();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let events = run.events();
+    let failed = events
+        .iter()
+        .find(|e| e["kind"] == "stage.failed")
+        .expect("stage.failed");
+    assert_eq!(failed["stage"], "Half");
+    let message = failed["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("exited with status 3"), "{message}");
+    assert!(
+        message.contains("disk quota exceeded on eastus"),
+        "{message}"
+    );
+    assert_eq!(events.last().unwrap()["kind"], "rollout.failed");
+    assert_eq!(
+        fixture.read("run/deploys"),
+        "",
+        "the Full stage never deployed"
+    );
+}
+
+#[test]
+fn a_health_check_that_never_passes_fails_the_stage() {
+    let dead = free_port();
+    let fixture = Fixture::new(
+        json!({"healthUrl": format!("http://127.0.0.1:{dead}/healthz"), "healthTimeout": "1s"}),
+    );
+    let started_at = Instant::now();
+    let run = fixture.pipeline();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(started_at.elapsed() < Duration::from_secs(20));
+    let failed = run
+        .events()
+        .into_iter()
+        .find(|e| e["kind"] == "stage.failed")
+        .expect("stage.failed");
+    let message = failed["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("did not answer 2xx within 1.0s"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_approval_stage_waits_until_approved() {
+    let fixture = Fixture::new(json!({"approval": true}));
+    let id = started(&fixture);
+    let (mut watch, events) = fixture.spawn_watch(&id);
+    let required = wait_for(&events, "approval.required");
+    assert_eq!(required["stage"], "Half");
+    let instructions = required["instructions"].as_str().unwrap();
+    assert!(
+        instructions.contains(&format!(
+            "sentinel-trigger approve --rollout-id {id} --action-id Half-approval"
+        )),
+        "{instructions}"
+    );
+    assert_eq!(
+        fixture.read("run/deploys"),
+        "",
+        "nothing deploys before the approval"
+    );
+
+    let approve = fixture.trigger(&["approve", "--rollout-id", &id]);
+    assert_eq!(approve.code, Some(0), "{}", approve.stderr);
+    assert_eq!(approve.events()[0]["kind"], "approval.granted");
+    assert_eq!(approve.events()[0]["actionId"], "Half-approval");
+    wait_for(&events, "approval.granted");
+    wait_for(&events, "rollout.completed");
+    assert_eq!(watch.wait().unwrap().code(), Some(0));
+    // Approving again is refused: the rollout has ended.
+    assert_eq!(
+        fixture.trigger(&["approve", "--rollout-id", &id]).code,
+        Some(1)
+    );
+}
+
+#[test]
+fn a_rejected_approval_cancels_the_rollout() {
+    let fixture = Fixture::new(json!({"approval": true}));
+    let id = started(&fixture);
+    let (mut watch, events) = fixture.spawn_watch(&id);
+    wait_for(&events, "approval.required");
+    let unknown = fixture.trigger(&["reject", "--rollout-id", &id, "--action-id", "nope"]);
+    assert_eq!(unknown.code, Some(2), "no such action: {}", unknown.stderr);
+    let reject = fixture.trigger(&[
+        "reject",
+        "--rollout-id",
+        &id,
+        "--reason",
+        "QA found a regression",
+    ]);
+    assert_eq!(reject.code, Some(0), "{}", reject.stderr);
+    wait_for(&events, "approval.rejected");
+    let cancelled = wait_for(&events, "rollout.cancelled");
+    assert!(
+        cancelled["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("QA found a regression")
+    );
+    assert_eq!(watch.wait().unwrap().code(), Some(1));
+    assert_eq!(fixture.read("run/deploys"), "");
+}
+
+#[test]
+fn cancel_stops_the_rollout_before_its_next_step() {
+    let fixture =
+        Fixture::new(json!({"deploy": "sleep 1; echo deploy {stage} {region} >> run/deploys"}));
+    let id = started(&fixture);
+    let (mut watch, events) = fixture.spawn_watch(&id);
+    wait_for(&events, "stage.completed");
+    let cancel = fixture.trigger(&["cancel", "--rollout-id", &id, "--reason", "change freeze"]);
+    assert_eq!(cancel.code, Some(0), "{}", cancel.stderr);
+    wait_for(&events, "rollout.cancelled");
+    assert_eq!(watch.wait().unwrap().code(), Some(1));
+    let status = fixture.status(&id);
+    assert_eq!(status["overallStatus"], "Cancelled");
+    assert_eq!(
+        status["stages"][2]["status"], "Cancelled",
+        "the last stage never started"
+    );
+    assert!(!fixture.read("run/deploys").contains("Full"));
+}
+
+#[test]
+fn rollback_after_completion_undoes_the_stages_in_reverse_order() {
+    let fixture = Fixture::new(json!({}));
+    assert_eq!(fixture.pipeline().code, Some(0));
+    let id = tool(Fixture::bin("sentinel-state"))
+        .current_dir(fixture.path())
+        .args(["get", "rolloutId"])
+        .run()
+        .stdout;
+    let id = id.trim();
+    let rollback = fixture.trigger(&[
+        "rollback",
+        "--rollout-id",
+        id,
+        "--reason",
+        "p99 above 500 ms",
+    ]);
+    assert_eq!(rollback.code, Some(0), "{}", rollback.stderr);
+    assert_eq!(rollback.events()[0]["kind"], "rollback.started");
+    assert_eq!(rollback.events()[0]["fromVersion"], "1.4.2");
+    let watch = fixture.watch_id(id);
+    assert_eq!(
+        watch.code,
+        Some(1),
+        "RolledBack is not success: {}",
+        watch.stderr
+    );
+    assert!(
+        watch.kinds().contains(&"rollback.completed".to_owned()),
+        "{:?}",
+        watch.kinds()
+    );
+    assert_eq!(
+        fixture.read("run/undo"),
+        "undo Full westeurope\nundo Half westeurope\nundo Half eastus\nundo Canary eastus\n"
+    );
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", fixture.port)).is_err(),
+        "the canary's service was stopped by its rollback command"
+    );
+}
+
+#[test]
+fn a_watcher_killed_mid_rollout_and_restarted_loses_and_repeats_nothing() {
+    let fixture = Fixture::new(json!({"deploy": "sleep 1.5"}));
+    let id = started(&fixture);
+    let follow = || {
+        let mut watch = Command::new(Fixture::bin("sentinel-watch"))
+            .current_dir(fixture.path())
+            .args(["--rollout-id", &id])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let apply = Command::new(Fixture::bin("sentinel-state"))
+            .current_dir(fixture.path())
+            .arg("apply")
+            .stdin(Stdio::from(watch.stdout.take().unwrap()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        (watch, apply)
+    };
+    let (mut watch, mut apply) = follow();
+    let journal = fixture.path().join(".deploy-sentinel-events.ndjson");
+    wait_until("the canary stage is journaled", || {
+        std::fs::read_to_string(&journal).is_ok_and(|t| t.contains("\"stage.completed\""))
+    });
+    watch.kill().unwrap();
+    watch.wait().unwrap();
+    apply.wait().unwrap();
+
+    let (mut watch, mut apply) = follow();
+    assert_eq!(watch.wait().unwrap().code(), Some(0));
+    assert_eq!(apply.wait().unwrap().code(), Some(0));
+    let events = parse_events(&std::fs::read_to_string(&journal).unwrap());
+    let completed: Vec<&str> = events
+        .iter()
+        .filter(|e| e["kind"] == "stage.completed")
+        .map(|e| e["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        completed,
+        vec!["Canary", "Half", "Full"],
+        "each stage exactly once"
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["kind"] == "rollout.completed")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn an_engine_killed_mid_rollout_is_reported_and_can_be_resumed() {
+    let fixture =
+        Fixture::new(json!({"deploy": "sleep 2; echo deploy {stage} {region} >> run/deploys"}));
+    let id = started(&fixture);
+    wait_until("the engine is in the Half stage", || {
+        fixture.status(&id)["currentStage"] == "Half"
+    });
+    let pid = fixture.status(&id)["pid"].as_u64().unwrap();
+    assert!(
+        Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+
+    let watch = fixture.watch_id(&id);
+    assert_eq!(watch.code, Some(1), "{}", watch.stderr);
+    let failed = watch
+        .events()
+        .into_iter()
+        .find(|e| e["kind"] == "rollout.failed")
+        .expect("rollout.failed");
+    let message = failed["errors"].to_string();
+    assert!(
+        message.contains(&format!("engine stopped unexpectedly (pid {pid})")),
+        "{message}"
+    );
+
+    let resume = fixture.trigger(&["resume", "--rollout-id", &id]);
+    assert_eq!(resume.code, Some(0), "{}", resume.stderr);
+    assert_eq!(resume.events()[0]["resumed"], true);
+    let watch = fixture.watch_id(&id);
+    assert_eq!(watch.code, Some(0), "{}", watch.stderr);
+    assert_eq!(fixture.status(&id)["overallStatus"], "Completed");
+    assert!(
+        fixture
+            .read("run/deploys")
+            .contains("deploy Full westeurope")
+    );
+}
+
+#[test]
+fn a_second_trigger_resumes_instead_of_starting_another_engine() {
+    let fixture = Fixture::new(json!({"approval": true}));
+    let first = started(&fixture);
+    let second = fixture.trigger(&[]);
+    assert_eq!(second.code, Some(0), "{}", second.stderr);
+    let event = &second.events()[0];
+    assert_eq!(event["rolloutId"], first.as_str());
+    assert_eq!(event["resumed"], true);
+    assert_eq!(fixture.rollout_dirs(), 1, "no second rollout was started");
+    assert!(
+        second
+            .stderr
+            .contains("resuming it instead of starting another"),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(
+        fixture.trigger(&["cancel", "--rollout-id", &first]).code,
+        Some(0)
+    );
+}
+
+#[test]
+fn a_protected_environment_needs_break_glass_and_starts_nothing_without_it() {
+    let fixture = Fixture::new(json!({}));
+    let refused = fixture.trigger(&["--environment", "Prod"]);
+    assert_eq!(refused.code, Some(2), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("Prod is a protected environment"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("--confirm DEPLOY-NOW"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stdout.is_empty());
+    assert_eq!(fixture.rollout_dirs(), 0, "nothing was started");
+    let wrong = fixture.trigger(&["--environment", "Prod", "--confirm", "yes"]);
+    assert_eq!(wrong.code, Some(2));
+    assert_eq!(fixture.rollout_dirs(), 0);
+    let confirmed = fixture.trigger(&["--environment", "Prod", "--confirm", "DEPLOY-NOW"]);
+    assert_eq!(confirmed.code, Some(0), "{}", confirmed.stderr);
+    assert_eq!(fixture.rollout_dirs(), 1);
+    let id = confirmed.events()[0]["rolloutId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(fixture.watch_id(&id).code, Some(0));
+}
+
+#[test]
+fn dry_run_and_version_discovery_from_git_tags() {
+    let fixture = Fixture::new(json!({}));
+    let config_path = fixture.path().join(".deploy-sentinel-config.json");
+    let mut config: Value =
+        serde_json::from_str(&std::fs::read_to_string(&config_path).unwrap()).unwrap();
+    config.as_object_mut().unwrap().remove("artifactVersion");
+    std::fs::write(&config_path, config.to_string()).unwrap();
+    let none = fixture.trigger(&["--dry-run"]);
+    assert_eq!(none.code, Some(2), "no version anywhere: {}", none.stderr);
+    assert!(
+        none.stderr.contains("--artifact-version"),
+        "{}",
+        none.stderr
+    );
+
+    let repo = git2::Repository::init(fixture.path()).unwrap();
+    let signature = git2::Signature::now("t", "t@example.invalid").unwrap();
+    let tree = repo
+        .find_tree(repo.index().unwrap().write_tree().unwrap())
+        .unwrap();
+    let commit = repo
+        .commit(Some("HEAD"), &signature, &signature, "init", &tree, &[])
+        .unwrap();
+    let object = repo.find_object(commit, None).unwrap();
+    repo.tag_lightweight("v2.0.1", &object, false).unwrap();
+    repo.tag_lightweight("v2.0.0", &object, false).unwrap();
+
+    let dry = fixture.trigger(&["--dry-run"]);
+    assert_eq!(dry.code, Some(0), "{}", dry.stderr);
+    let event = &dry.events()[0];
+    assert_eq!(
+        (
+            event["artifactVersion"].as_str(),
+            event["artifactVersionSource"].as_str()
+        ),
+        (Some("2.0.1"), Some("git-tag"))
+    );
+    assert_eq!(event["dryRun"], true);
+    assert!(event.get("rolloutId").is_none());
+    assert_eq!(fixture.rollout_dirs(), 0, "a dry run starts nothing");
+    let flag = fixture.trigger(&["--dry-run", "--artifact-version", "9.9.9"]);
+    assert_eq!(flag.events()[0]["artifactVersionSource"], "flag");
+}
+
+#[test]
+fn watch_health_waits_for_endpoints() {
+    let fixture = Fixture::new(json!({}));
+    assert_eq!(fixture.pipeline().code, Some(0));
+    let healthy = tool(Fixture::bin("sentinel-watch"))
+        .args([
+            "health",
+            &format!("http://127.0.0.1:{}/healthz", fixture.port),
+            "--expect-body",
+            "^ok$",
+        ])
+        .run();
+    assert_eq!(healthy.code, Some(0), "{}", healthy.stderr);
+    assert_eq!(healthy.events()[0]["kind"], "health.passed");
+    assert_eq!(healthy.events()[0]["status"], 200);
+    let dead = free_port();
+    let unhealthy = tool(Fixture::bin("sentinel-watch"))
+        .args([
+            "health",
+            &format!("http://127.0.0.1:{dead}/healthz"),
+            "--timeout",
+            "1s",
+        ])
+        .run();
+    assert_eq!(unhealthy.code, Some(1));
+    let event = &unhealthy.events()[0];
+    assert_eq!(event["kind"], "health.failed");
+    assert!(
+        event["attempts"].as_u64().unwrap() >= 2,
+        "it retried with backoff: {event:?}"
+    );
+}
