@@ -629,3 +629,61 @@ fn watch_health_waits_for_endpoints() {
         "it retried with backoff: {event:?}"
     );
 }
+
+#[test]
+fn subcommands_take_the_rollout_from_the_events_on_stdin() {
+    let fixture = Fixture::new(json!({"approval": true}));
+    let trigger = fixture.trigger(&[]);
+    let id = trigger.events()[0]["rolloutId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cancel = tool(Fixture::bin("sentinel-trigger"))
+        .current_dir(fixture.path())
+        .args(["cancel", "--reason", "piped"])
+        .stdin(trigger.stdout.clone())
+        .run();
+    assert_eq!(cancel.code, Some(0), "{}", cancel.stderr);
+    assert_eq!(
+        cancel.kinds(),
+        vec!["rollout.triggered", "rollout.cancelled"],
+        "input passed through, then its event"
+    );
+    assert_eq!(cancel.events()[1]["rolloutId"], id.as_str());
+    assert_eq!(fixture.watch_id(&id).code, Some(1));
+}
+
+#[test]
+fn a_provider_that_stays_unreadable_exits_4_after_its_retries() {
+    let fixture = Fixture::new(json!({"approval": true}));
+    let config_path = fixture.path().join(".deploy-sentinel-config.json");
+    let mut config: Value =
+        serde_json::from_str(&std::fs::read_to_string(&config_path).unwrap()).unwrap();
+    config["maxRetries"] = json!(1);
+    std::fs::write(&config_path, config.to_string()).unwrap();
+    let id = started(&fixture);
+    assert_eq!(
+        fixture.trigger(&["cancel", "--rollout-id", &id]).code,
+        Some(0)
+    );
+    wait_until("the engine ended", || {
+        fixture.status(&id)["overallStatus"] == "Cancelled"
+    });
+    // The status file turns into something unreadable: every read fails.
+    let status = fixture
+        .path()
+        .join(".sentinel/rollouts")
+        .join(&id)
+        .join("status.json");
+    std::fs::remove_file(&status).unwrap();
+    std::fs::create_dir(&status).unwrap();
+    let watch = fixture.watch_id(&id);
+    assert_eq!(watch.code, Some(4), "{}", watch.stderr);
+    assert!(
+        watch
+            .stderr
+            .contains("stayed unreachable after 2 attempt(s)"),
+        "{}",
+        watch.stderr
+    );
+}
