@@ -79,11 +79,12 @@ pub fn build(events: &[Event]) -> Report {
                 let verb = if t.resumed { "resumed" } else { "triggered" };
                 Some(row(
                     format!(
-                        "Rollout {verb}: {} {} to {} ({} stages)",
+                        "Rollout {verb}: {} {} to {} ({} stage{})",
                         t.service_group_name,
                         t.artifact_version,
                         t.environment,
-                        t.stages.len()
+                        t.stages.len(),
+                        if t.stages.len() == 1 { "" } else { "s" }
                     ),
                     "started",
                 ))
