@@ -25,32 +25,32 @@ pub fn tools() -> Vec<Tool> {
     vec![
         Tool {
             name: "sentinel-trigger",
-            command: sentinel_trigger::command,
+            command: <sentinel_trigger::Cli as clap::CommandFactory>::command,
             status: sentinel_trigger::STATUS,
         },
         Tool {
             name: "sentinel-watch",
-            command: sentinel_watch::command,
+            command: <sentinel_watch::Cli as clap::CommandFactory>::command,
             status: sentinel_watch::STATUS,
         },
         Tool {
             name: "sentinel-stress",
-            command: sentinel_stress::command,
+            command: <sentinel_stress::Cli as clap::CommandFactory>::command,
             status: sentinel_stress::STATUS,
         },
         Tool {
             name: "sentinel-notify",
-            command: sentinel_notify::command,
+            command: <sentinel_notify::Cli as clap::CommandFactory>::command,
             status: sentinel_notify::STATUS,
         },
         Tool {
             name: "sentinel-state",
-            command: sentinel_state::command,
+            command: <sentinel_state::Cli as clap::CommandFactory>::command,
             status: sentinel_state::STATUS,
         },
         Tool {
             name: "sentinel-branch",
-            command: sentinel_branch::command,
+            command: <sentinel_branch::Cli as clap::CommandFactory>::command,
             status: sentinel_branch::STATUS,
         },
     ]

@@ -372,7 +372,7 @@ impl Engine {
     ) -> std::result::Result<(), String> {
         let percent_text = percent.unwrap_or(100).to_string();
         let command = template
-            .replace("{version}", &self.plan.artifact_version)
+            .replace("{version}", &self.plan.request.artifact_version)
             .replace("{stage}", stage)
             .replace("{region}", region)
             .replace("{percent}", &percent_text);
@@ -396,7 +396,7 @@ impl Engine {
             .arg(&command)
             .current_dir(&self.plan.workdir)
             .env("SENTINEL_ROLLOUT_ID", &self.plan.rollout_id)
-            .env("SENTINEL_VERSION", &self.plan.artifact_version)
+            .env("SENTINEL_VERSION", &self.plan.request.artifact_version)
             .env("SENTINEL_STAGE", stage)
             .env("SENTINEL_REGION", region)
             .env("SENTINEL_PERCENT", &percent_text)

@@ -28,12 +28,9 @@ pub const HEARTBEAT_STALE_AFTER: Duration = Duration::from_secs(30);
 #[serde(rename_all = "camelCase")]
 pub struct LocalPlan {
     pub rollout_id: String,
-    pub service_group_name: String,
-    pub service_id: String,
-    pub environment: String,
-    pub stage_map_name: String,
-    pub stage_map_version: String,
-    pub artifact_version: String,
+    /// What was asked for: service, environment, versions, scopes.
+    #[serde(flatten)]
+    pub request: StartRequest,
     pub stages: Vec<StageConfig>,
     /// Deploy and rollback commands run here (where `sentinel-trigger` was started).
     pub workdir: PathBuf,
@@ -235,12 +232,7 @@ impl Provider for LocalProvider {
         std::fs::create_dir_all(dir.join("control")).map_err(|e| Error::io("creating", &dir, e))?;
         let plan = LocalPlan {
             rollout_id: rollout_id.clone(),
-            service_group_name: request.service_group_name.clone(),
-            service_id: request.service_id.clone(),
-            environment: request.environment.clone(),
-            stage_map_name: request.stage_map_name.clone(),
-            stage_map_version: request.stage_map_version.clone(),
-            artifact_version: request.artifact_version.clone(),
+            request: request.clone(),
             stages: self.stages.clone(),
             workdir: self.workdir.clone(),
             created: now_rfc3339(),
@@ -380,8 +372,8 @@ impl Provider for LocalProvider {
             ) else {
                 continue;
             };
-            if plan.service_group_name == service_group_name
-                && plan.environment.eq_ignore_ascii_case(environment)
+            if plan.request.service_group_name == service_group_name
+                && plan.request.environment.eq_ignore_ascii_case(environment)
                 && !status.overall_status.is_terminal()
             {
                 found.push((plan.created, plan.rollout_id));
@@ -393,13 +385,14 @@ impl Provider for LocalProvider {
 
     fn describe(&self, rollout_id: &str) -> Result<RolloutTriggered> {
         let plan = self.plan(rollout_id)?;
+        let request = plan.request;
         Ok(RolloutTriggered {
-            service_group_name: plan.service_group_name,
-            service_id: plan.service_id,
-            environment: plan.environment,
-            stage_map_name: plan.stage_map_name,
-            stage_map_version: plan.stage_map_version,
-            artifact_version: plan.artifact_version,
+            service_group_name: request.service_group_name,
+            service_id: request.service_id,
+            environment: request.environment,
+            stage_map_name: request.stage_map_name,
+            stage_map_version: request.stage_map_version,
+            artifact_version: request.artifact_version,
             provider: ProviderKind::Local.as_str().to_owned(),
             stages: plan
                 .stages

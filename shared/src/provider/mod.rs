@@ -152,7 +152,8 @@ impl RolloutSnapshot {
 }
 
 /// What a provider needs to start a rollout.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct StartRequest {
     pub service_group_name: String,
     pub service_id: String,

@@ -175,3 +175,18 @@ pub fn workspace_bin(name: &str) -> PathBuf {
     assert!(path.exists(), "{} was not built", path.display());
     path
 }
+
+/// What every tool's command line must do: `--version` names the tool and version, `--help`
+/// shows examples, an unknown flag is a usage error (exit 2) with nothing on stdout.
+pub fn assert_cli_basics(bin: &str, name: &str, version: &str) {
+    let run = tool(bin).arg("--version").run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.stdout.trim(), format!("{name} {version}"));
+    let help = tool(bin).arg("--help").run();
+    assert_eq!(help.code, Some(0));
+    assert!(help.stdout.contains("Examples:"), "{}", help.stdout);
+    let wrong = tool(bin).arg("--no-such-flag").run();
+    assert_eq!(wrong.code, Some(2));
+    assert!(wrong.stderr.contains("--no-such-flag"), "{}", wrong.stderr);
+    assert!(wrong.stdout.is_empty(), "stdout is data only");
+}

@@ -1,7 +1,7 @@
 //! `sentinel-branch`: the git side of a deployment — tracking branches, release versions and
 //! tags, release checks, branch clean-up.
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use sentinel_core::output::OutputArgs;
 use sentinel_core::stream::StreamArgs;
 use sentinel_core::{Error, Exit, Result, ToolCli};
@@ -157,11 +157,6 @@ impl ToolCli for Cli {
     }
 }
 
-/// The command definition (for man pages and completions).
-pub fn command() -> clap::Command {
-    Cli::command()
-}
-
 /// Run the tool.
 pub fn run(_cli: Cli) -> Result<Exit> {
     Err(Error::NotImplemented(
@@ -172,6 +167,7 @@ pub fn run(_cli: Cli) -> Result<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
 
     #[test]
     fn cli_is_consistent() {

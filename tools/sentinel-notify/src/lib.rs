@@ -1,7 +1,7 @@
 //! `sentinel-notify`: turn events into Teams, Slack, Discord and webhook messages without ever
 //! blocking the deployment.
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use sentinel_core::config::ConfigArgs;
 use sentinel_core::files::StateDirArgs;
 use sentinel_core::output::OutputArgs;
@@ -126,11 +126,6 @@ impl ToolCli for Cli {
     }
 }
 
-/// The command definition (for man pages and completions).
-pub fn command() -> clap::Command {
-    Cli::command()
-}
-
 /// Run the tool.
 pub fn run(_cli: Cli) -> Result<Exit> {
     Err(Error::NotImplemented(
@@ -141,6 +136,7 @@ pub fn run(_cli: Cli) -> Result<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
 
     #[test]
     fn cli_is_consistent() {

@@ -12,7 +12,6 @@ pub mod report;
 pub mod state;
 pub mod store;
 
-use clap::CommandFactory;
 pub use cli::Cli;
 use cli::Verb;
 use sentinel_core::clock::SystemClock;
@@ -31,11 +30,6 @@ impl ToolCli for Cli {
     fn output_args(&self) -> &sentinel_core::output::OutputArgs {
         &self.output
     }
-}
-
-/// The command definition (for man pages and completions).
-pub fn command() -> clap::Command {
-    Cli::command()
 }
 
 /// Run the tool.
@@ -74,6 +68,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
     use clap::Parser;
 
     #[test]

@@ -1,7 +1,7 @@
 //! `sentinel-stress`: load-test HTTP endpoints and judge them against thresholds; standalone
 //! or as the judge of each deployed stage in a pipeline.
 
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use sentinel_core::clock::parse_duration;
 use sentinel_core::config::ConfigArgs;
 use sentinel_core::output::OutputArgs;
@@ -188,11 +188,6 @@ impl ToolCli for Cli {
     }
 }
 
-/// The command definition (for man pages and completions).
-pub fn command() -> clap::Command {
-    Cli::command()
-}
-
 /// Run the tool.
 pub fn run(_cli: Cli) -> Result<Exit> {
     Err(Error::NotImplemented("load testing (issue 4)".into()))
@@ -201,6 +196,7 @@ pub fn run(_cli: Cli) -> Result<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
 
     #[test]
     fn cli_is_consistent() {

@@ -6,7 +6,6 @@ pub mod cli;
 pub mod confirm;
 pub mod start;
 
-use clap::CommandFactory;
 pub use cli::{Action, Cli};
 use sentinel_core::ndjson::Writer;
 use sentinel_core::output::{Logger, OutputArgs};
@@ -26,11 +25,6 @@ impl ToolCli for Cli {
     }
 }
 
-/// The command definition (for man pages and completions).
-pub fn command() -> clap::Command {
-    Cli::command()
-}
-
 /// Run the tool.
 pub fn run(cli: Cli) -> Result<Exit> {
     let logger = Logger::for_tool("sentinel-trigger", &cli.output);
@@ -47,6 +41,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
     use clap::Parser;
 
     #[test]

@@ -1,30 +1,8 @@
-//! The real binary's command line: version, help with examples, usage errors, and an honest
-//! "not implemented yet" until its issue lands.
+//! The real binary's command line: version, help with examples, usage errors.
 
 use sentinel_test_support::tool;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sentinel-trigger");
-
-#[test]
-fn version_and_help_with_examples() {
-    let version = tool(BIN).arg("--version").run();
-    assert_eq!(version.code, Some(0));
-    assert_eq!(
-        version.stdout.trim(),
-        format!("sentinel-trigger {}", env!("CARGO_PKG_VERSION"))
-    );
-    let help = tool(BIN).arg("--help").run();
-    assert_eq!(help.code, Some(0));
-    assert!(help.stdout.contains("Examples:"), "{}", help.stdout);
-}
-
-#[test]
-fn an_unknown_flag_is_a_usage_error() {
-    let run = tool(BIN).arg("--no-such-flag").run();
-    assert_eq!(run.code, Some(2));
-    assert!(run.stderr.contains("--no-such-flag"), "{}", run.stderr);
-    assert!(run.stdout.is_empty(), "stdout is data only");
-}
 
 #[test]
 fn missing_config_names_each_field_and_where_it_is_found() {
@@ -69,4 +47,9 @@ fn the_ev2_provider_says_honestly_that_it_is_not_built_yet() {
         .run();
     assert_eq!(run.code, Some(5), "{}", run.stderr);
     assert!(run.stderr.contains("not implemented yet"), "{}", run.stderr);
+}
+
+#[test]
+fn version_help_and_usage_errors() {
+    sentinel_test_support::assert_cli_basics(BIN, "sentinel-trigger", env!("CARGO_PKG_VERSION"));
 }

@@ -5,7 +5,6 @@ pub mod cli;
 pub mod follow;
 pub mod health;
 
-use clap::CommandFactory;
 pub use cli::{Action, Cli};
 use sentinel_core::ndjson::Writer;
 use sentinel_core::output::{Logger, OutputArgs};
@@ -22,11 +21,6 @@ impl ToolCli for Cli {
     fn output_args(&self) -> &OutputArgs {
         &self.output
     }
-}
-
-/// The command definition (for man pages and completions).
-pub fn command() -> clap::Command {
-    Cli::command()
 }
 
 /// Run the tool.
@@ -54,6 +48,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
     use clap::Parser;
     use std::time::Duration;
 
