@@ -1,8 +1,6 @@
 //! The real binary's command line: version, help with examples, usage errors, and an honest
 //! "not implemented yet" (exit 5) until its issue lands.
 
-use sentinel_test_support::tool;
-
 const BIN: &str = env!("CARGO_BIN_EXE_sentinel-notify");
 
 #[test]
@@ -12,18 +10,9 @@ fn version_help_and_usage_errors() {
 
 #[test]
 fn says_honestly_that_it_is_not_built_yet() {
-    let args: &[&str] = match "notify" {
-        "stress" => &["http://127.0.0.1:9/"],
-        "branch" => &["check", "clean"],
-        _ => &["send", "--title", "T", "--status", "info"],
-    };
-    let run = tool(BIN).args(args).run();
-    assert_eq!(run.code, Some(5), "{}", run.stderr);
-    assert!(
-        run.stderr.starts_with("sentinel-notify: error: "),
-        "{}",
-        run.stderr
+    sentinel_test_support::assert_not_implemented_yet(
+        BIN,
+        "sentinel-notify",
+        &["send", "--title", "T", "--status", "info"],
     );
-    assert!(run.stderr.contains("not implemented yet"), "{}", run.stderr);
-    assert!(run.stdout.is_empty());
 }
