@@ -129,6 +129,8 @@ pub enum Payload {
     GateFailed(GateOutcome),
     #[serde(rename = "branch.created")]
     BranchCreated(BranchCreated),
+    #[serde(rename = "branch.deleted")]
+    BranchDeleted(BranchDeleted),
     #[serde(rename = "tag.created")]
     TagCreated(TagCreated),
     #[serde(rename = "notify.sent")]
@@ -169,6 +171,7 @@ impl Payload {
             Payload::GatePassed(_) => "gate.passed",
             Payload::GateFailed(_) => "gate.failed",
             Payload::BranchCreated(_) => "branch.created",
+            Payload::BranchDeleted(_) => "branch.deleted",
             Payload::TagCreated(_) => "tag.created",
             Payload::NotifySent(_) => "notify.sent",
             Payload::NotifyFailed(_) => "notify.failed",
@@ -374,6 +377,18 @@ pub struct BranchCreated {
     pub pushed: bool,
 }
 
+/// `branch.deleted`: a merged branch removed by `sentinel-branch cleanup`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BranchDeleted {
+    pub branch_name: String,
+    pub commit: String,
+    /// With `--dry-run`: it would have been deleted.
+    pub dry_run: bool,
+    /// Deleted on the remote too.
+    pub pushed: bool,
+}
+
 /// `tag.created`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -525,6 +540,12 @@ pub const KINDS: &[KindSpec] = &[
         meaning: "the rollout's tracking branch exists",
     },
     KindSpec {
+        kind: "branch.deleted",
+        written_by: "branch",
+        payload: "branchName, commit, dryRun (bool), pushed (bool)",
+        meaning: "a merged branch was deleted by cleanup (or would be, with --dry-run)",
+    },
+    KindSpec {
         kind: "tag.created",
         written_by: "branch",
         payload: "tag, commit, version, previousVersion?, filesChanged, insertions, deletions",
@@ -667,6 +688,7 @@ mod tests {
             Payload::GatePassed(gate.clone()),
             Payload::GateFailed(gate),
             Payload::BranchCreated(BranchCreated::default()),
+            Payload::BranchDeleted(BranchDeleted::default()),
             Payload::TagCreated(TagCreated::default()),
             Payload::NotifySent(notify.clone()),
             Payload::NotifyFailed(notify),

@@ -1,155 +1,26 @@
 //! `sentinel-branch`: the git side of a deployment — tracking branches, release versions and
 //! tags, release checks, branch clean-up.
 
-use clap::{Parser, Subcommand, ValueEnum};
-use sentinel_core::output::OutputArgs;
-use sentinel_core::stream::StreamArgs;
+pub mod check;
+pub mod cleanup;
+pub mod cli;
+pub mod create;
+pub mod git;
+pub mod naming;
+pub mod release;
+
+pub use cli::{Action, Bump, Check, Cli};
+use sentinel_core::ndjson::Writer;
+use sentinel_core::output::{Logger, OutputArgs};
+use sentinel_core::stream::pump;
 use sentinel_core::{Error, Exit, Result, ToolCli};
-use std::path::PathBuf;
+use std::io::IsTerminal;
 
 /// What works in this build (the man page's STATUS section).
-pub const STATUS: &str = "Flags are parsed and documented; the git operations are not implemented yet \
-(issue 8). Every invocation exits 5 with that message.";
-
-const EXAMPLES: &str = "\
-Examples:
-  # A tracking branch for each rollout that passes by
-  sentinel-trigger | sentinel-branch create | sentinel-watch
-
-  # The next version from the CHANGELOG's [Unreleased] section, then tag it
-  sentinel-branch version --bump auto --changelog CHANGELOG.md
-  sentinel-branch tag --bump auto --message 'Release' --push origin
-
-  # Release checks before production
-  sentinel-branch check clean && sentinel-branch check at-tag v1.4.2
-
-  # Delete feature branches merged into main more than 30 days ago
-  sentinel-branch cleanup --merged-into main --pattern 'feature/*' --older-than 30d --dry-run";
-
-/// How to choose the next version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Bump {
-    Major,
-    Minor,
-    Patch,
-    /// From the CHANGELOG's [Unreleased] section or conventional commits.
-    Auto,
-}
-
-/// The git side of a deployment: tracking branches, release tags, release checks, clean-up.
-#[derive(Debug, Parser)]
-#[command(name = "sentinel-branch", version, after_help = EXAMPLES, after_long_help = EXAMPLES)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub action: Action,
-
-    /// The repository [default: the one containing the current directory].
-    #[arg(long, value_name = "DIR", global = true)]
-    pub repo: Option<PathBuf>,
-
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Action {
-    /// Create the rollout's tracking branch (for each rollout.triggered on stdin, or from flags).
-    Create {
-        /// Branch name pattern; placeholders {environment} {serviceGroupName} {timestamp} {version} {rolloutId} {rolloutId8}.
-        #[arg(
-            long,
-            value_name = "P",
-            default_value = "deploy/{environment}/{serviceGroupName}/{timestamp}"
-        )]
-        pattern: String,
-        /// Where the branch starts.
-        #[arg(long, value_name = "REV", default_value = "HEAD")]
-        from: String,
-        /// Check the branch out.
-        #[arg(long)]
-        checkout: bool,
-        /// Push the branch to this remote.
-        #[arg(long, value_name = "REMOTE")]
-        push: Option<String>,
-        /// Standalone: the environment.
-        #[arg(long)]
-        environment: Option<String>,
-        /// Standalone: the service group.
-        #[arg(long)]
-        service_group: Option<String>,
-        /// Standalone: the version.
-        #[arg(long)]
-        version: Option<String>,
-        /// Standalone: the rollout id.
-        #[arg(long)]
-        rollout_id: Option<String>,
-        #[command(flatten)]
-        stream: StreamArgs,
-    },
-    /// Print the next semantic version.
-    Version {
-        #[arg(long, value_enum, default_value_t = Bump::Auto)]
-        bump: Bump,
-        #[arg(long, value_name = "FILE")]
-        changelog: Option<PathBuf>,
-    },
-    /// Create an annotated release tag on HEAD.
-    Tag {
-        /// The version to tag [default: computed with --bump].
-        #[arg(long, value_name = "V", conflicts_with = "bump")]
-        version: Option<String>,
-        #[arg(long, value_enum)]
-        bump: Option<Bump>,
-        #[arg(long, value_name = "M")]
-        message: Option<String>,
-        /// Sign with the configured gpg or ssh signing program.
-        #[arg(long)]
-        sign: bool,
-        #[arg(long, value_name = "REMOTE")]
-        push: Option<String>,
-        #[arg(long, value_name = "FILE")]
-        changelog: Option<PathBuf>,
-    },
-    /// Release checks; each writes gate.passed or gate.failed.
-    Check {
-        #[command(subcommand)]
-        check: Check,
-    },
-    /// Delete merged branches that match a pattern.
-    Cleanup {
-        #[arg(long, value_name = "BRANCH", default_value = "main")]
-        merged_into: String,
-        #[arg(long, value_name = "GLOB", default_value = "feature/*")]
-        pattern: String,
-        #[arg(long, value_name = "DURATION", value_parser = sentinel_core::clock::parse_duration)]
-        older_than: Option<std::time::Duration>,
-        #[arg(long)]
-        dry_run: bool,
-        #[arg(long, value_name = "REMOTE")]
-        remote: Option<String>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Check {
-    /// No uncommitted or untracked changes.
-    Clean,
-    /// HEAD is the tag's commit.
-    AtTag { tag: String },
-    /// The artifact was built from the tag's commit.
-    Artifact {
-        #[arg(long, value_name = "F")]
-        file: PathBuf,
-        /// The key in the artifact's JSON sidecar that records the commit.
-        #[arg(long, value_name = "KEY", conflicts_with = "expect_commit")]
-        commit_from: Option<String>,
-        #[arg(long, value_name = "SHA")]
-        expect_commit: Option<String>,
-        /// The tag whose commit is expected [default: the newest version tag].
-        #[arg(long)]
-        tag: Option<String>,
-    },
-}
+pub const STATUS: &str = "create, version, tag, check clean|at-tag|artifact and cleanup work, with git2. \
+--push works over the file transport and any transport the linked libgit2 supports; this build's libgit2 has \
+no https or ssh support compiled in, so pushing to such remotes fails with exit 4 and says so. tag --sign is \
+not implemented yet (exit 5).";
 
 impl ToolCli for Cli {
     fn output_args(&self) -> &OutputArgs {
@@ -158,16 +29,117 @@ impl ToolCli for Cli {
 }
 
 /// Run the tool.
-pub fn run(_cli: Cli) -> Result<Exit> {
-    Err(Error::NotImplemented(
-        "git branches, tags and checks (issue 8)".into(),
-    ))
+pub fn run(cli: Cli) -> Result<Exit> {
+    let logger = Logger::for_tool("sentinel-branch", &cli.output);
+    let mut out = Writer::new(std::io::stdout());
+    let repo = git::open(cli.repo.as_deref())?;
+    match &cli.action {
+        Action::Create {
+            pattern,
+            from,
+            checkout,
+            push,
+            environment,
+            service_group,
+            version,
+            rollout_id,
+            stream,
+        } => {
+            let request = create::CreateRequest {
+                pattern,
+                from,
+                checkout: *checkout,
+                push: push.as_deref(),
+            };
+            let standalone =
+                environment.is_some() || service_group.is_some() || std::io::stdin().is_terminal();
+            if standalone {
+                let values = naming::Values {
+                    environment: environment.clone().unwrap_or_default(),
+                    service_group_name: service_group.clone().unwrap_or_default(),
+                    timestamp: naming::timestamp(None),
+                    version: version.clone().unwrap_or_default(),
+                    rollout_id: rollout_id.clone().unwrap_or_default(),
+                };
+                create::create(&repo, &request, &values, &mut out, &logger)?;
+            } else {
+                pump(
+                    std::io::stdin().lock(),
+                    "standard input",
+                    &mut out,
+                    stream,
+                    &logger,
+                    |line, out| {
+                        if line.kind() == Some("rollout.triggered")
+                            && line.object.get("dryRun").and_then(|v| v.as_bool()) != Some(true)
+                        {
+                            create::create(
+                                &repo,
+                                &request,
+                                &create::values_from_event(line),
+                                out,
+                                &logger,
+                            )?;
+                        }
+                        Ok(())
+                    },
+                )?;
+            }
+            Ok(Exit::Success)
+        }
+        Action::Version { bump, changelog } => {
+            let (next, _) = release::next_version(&repo, *bump, changelog.as_deref())?;
+            out.write_line(&next.to_string())?;
+            Ok(Exit::Success)
+        }
+        Action::Tag {
+            version,
+            bump,
+            message,
+            sign,
+            push,
+            changelog,
+        } => {
+            if *sign {
+                return Err(Error::NotImplemented("signed tags (tag --sign)".into()));
+            }
+            release::tag(
+                &repo,
+                version.as_deref(),
+                *bump,
+                changelog.as_deref(),
+                message.as_deref(),
+                push.as_deref(),
+                &mut out,
+                &logger,
+            )?;
+            Ok(Exit::Success)
+        }
+        Action::Check { check } => check::run(&repo, check, &mut out, &logger),
+        Action::Cleanup {
+            merged_into,
+            pattern,
+            older_than,
+            dry_run,
+            remote,
+        } => {
+            let request = cleanup::CleanupRequest {
+                merged_into,
+                pattern,
+                older_than: *older_than,
+                dry_run: *dry_run,
+                remote: remote.as_deref(),
+            };
+            cleanup::cleanup(&repo, &request, &mut out, &logger)?;
+            Ok(Exit::Success)
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser};
 
     #[test]
     fn cli_is_consistent() {

@@ -160,6 +160,10 @@ pub fn build(events: &[Event]) -> Report {
                 if b.reused { "reused" } else { "created" },
             )),
             Payload::TagCreated(t) => Some(row(format!("Release tag {}", t.tag), "created")),
+            Payload::BranchDeleted(b) => Some(row(
+                format!("Merged branch {} cleaned up", b.branch_name),
+                if b.dry_run { "would delete" } else { "deleted" },
+            )),
             Payload::RolloutCompleted(_) => {
                 report.status = "SUCCESS".into();
                 Some(row("Rollout completed".into(), "✅ completed"))

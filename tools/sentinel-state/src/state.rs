@@ -414,6 +414,7 @@ impl RolloutState {
             ),
             Payload::HealthPassed(_)
             | Payload::HealthFailed(_)
+            | Payload::BranchDeleted(_)
             | Payload::NotifySent(_)
             | Payload::NotifyFailed(_)
             | Payload::Log(_) => {}
