@@ -87,7 +87,7 @@ complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; a
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and not __fish_seen_subcommand_from clean at-tag artifact help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and not __fish_seen_subcommand_from clean at-tag artifact help" -f -a "clean" -d 'No uncommitted or untracked changes'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and not __fish_seen_subcommand_from clean at-tag artifact help" -f -a "at-tag" -d 'HEAD is the tag\'s commit'
-complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and not __fish_seen_subcommand_from clean at-tag artifact help" -f -a "artifact" -d 'The artifact was built from the tag\'s commit'
+complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and not __fish_seen_subcommand_from clean at-tag artifact help" -f -a "artifact" -d 'The artifact was built from the tag\'s commit ("deployment artifact must be built from this exact tag")'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and not __fish_seen_subcommand_from clean at-tag artifact help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from clean" -l repo -d 'The repository [default: the one containing the current directory]' -r -F
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from clean" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -101,10 +101,10 @@ always\t''
 never\t''"
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from at-tag" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from at-tag" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from artifact" -l file -r -F
-complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from artifact" -l commit-from -d 'The key in the artifact\'s JSON sidecar that records the commit' -r
-complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from artifact" -l expect-commit -r
-complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from artifact" -l tag -d 'The tag whose commit is expected [default: the newest version tag]' -r
+complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from artifact" -l file -d 'The artifact; its commit is read from F.sha, else from KEY in F.json or in F itself' -r -F
+complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from artifact" -l commit-from -d 'The key (dotted for nested JSON) that records the commit [default: commit]' -r
+complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from artifact" -l expect-commit -d 'The commit the artifact must record [default: the commit of --tag, else of the newest release tag]' -r
+complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from artifact" -l tag -d 'The release tag whose commit is expected' -r
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from artifact" -l repo -d 'The repository [default: the one containing the current directory]' -r -F
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from artifact" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
@@ -113,7 +113,7 @@ complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; a
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from artifact" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from help" -f -a "clean" -d 'No uncommitted or untracked changes'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from help" -f -a "at-tag" -d 'HEAD is the tag\'s commit'
-complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from help" -f -a "artifact" -d 'The artifact was built from the tag\'s commit'
+complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from help" -f -a "artifact" -d 'The artifact was built from the tag\'s commit ("deployment artifact must be built from this exact tag")'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand cleanup" -l merged-into -r
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand cleanup" -l pattern -r
@@ -134,4 +134,4 @@ complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand help; an
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand help; and not __fish_seen_subcommand_from create version tag check cleanup help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand help; and __fish_seen_subcommand_from check" -f -a "clean" -d 'No uncommitted or untracked changes'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand help; and __fish_seen_subcommand_from check" -f -a "at-tag" -d 'HEAD is the tag\'s commit'
-complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand help; and __fish_seen_subcommand_from check" -f -a "artifact" -d 'The artifact was built from the tag\'s commit'
+complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand help; and __fish_seen_subcommand_from check" -f -a "artifact" -d 'The artifact was built from the tag\'s commit ("deployment artifact must be built from this exact tag")'

@@ -86,7 +86,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-branch' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('clean', 'clean', [CompletionResultType]::ParameterValue, 'No uncommitted or untracked changes')
             [CompletionResult]::new('at-tag', 'at-tag', [CompletionResultType]::ParameterValue, 'HEAD is the tag''s commit')
-            [CompletionResult]::new('artifact', 'artifact', [CompletionResultType]::ParameterValue, 'The artifact was built from the tag''s commit')
+            [CompletionResult]::new('artifact', 'artifact', [CompletionResultType]::ParameterValue, 'The artifact was built from the tag''s commit ("deployment artifact must be built from this exact tag")')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -107,10 +107,10 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-branch' -ScriptBlock {
             break
         }
         'sentinel-branch;check;artifact' {
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'file')
-            [CompletionResult]::new('--commit-from', '--commit-from', [CompletionResultType]::ParameterName, 'The key in the artifact''s JSON sidecar that records the commit')
-            [CompletionResult]::new('--expect-commit', '--expect-commit', [CompletionResultType]::ParameterName, 'expect-commit')
-            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'The tag whose commit is expected [default: the newest version tag]')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The artifact; its commit is read from F.sha, else from KEY in F.json or in F itself')
+            [CompletionResult]::new('--commit-from', '--commit-from', [CompletionResultType]::ParameterName, 'The key (dotted for nested JSON) that records the commit [default: commit]')
+            [CompletionResult]::new('--expect-commit', '--expect-commit', [CompletionResultType]::ParameterName, 'The commit the artifact must record [default: the commit of --tag, else of the newest release tag]')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'The release tag whose commit is expected')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The repository [default: the one containing the current directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
@@ -121,7 +121,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-branch' -ScriptBlock {
         'sentinel-branch;check;help' {
             [CompletionResult]::new('clean', 'clean', [CompletionResultType]::ParameterValue, 'No uncommitted or untracked changes')
             [CompletionResult]::new('at-tag', 'at-tag', [CompletionResultType]::ParameterValue, 'HEAD is the tag''s commit')
-            [CompletionResult]::new('artifact', 'artifact', [CompletionResultType]::ParameterValue, 'The artifact was built from the tag''s commit')
+            [CompletionResult]::new('artifact', 'artifact', [CompletionResultType]::ParameterValue, 'The artifact was built from the tag''s commit ("deployment artifact must be built from this exact tag")')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -171,7 +171,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-branch' -ScriptBlock {
         'sentinel-branch;help;check' {
             [CompletionResult]::new('clean', 'clean', [CompletionResultType]::ParameterValue, 'No uncommitted or untracked changes')
             [CompletionResult]::new('at-tag', 'at-tag', [CompletionResultType]::ParameterValue, 'HEAD is the tag''s commit')
-            [CompletionResult]::new('artifact', 'artifact', [CompletionResultType]::ParameterValue, 'The artifact was built from the tag''s commit')
+            [CompletionResult]::new('artifact', 'artifact', [CompletionResultType]::ParameterValue, 'The artifact was built from the tag''s commit ("deployment artifact must be built from this exact tag")')
             break
         }
         'sentinel-branch;help;check;clean' {

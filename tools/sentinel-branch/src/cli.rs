@@ -130,16 +130,18 @@ pub enum Check {
     Clean,
     /// HEAD is the tag's commit.
     AtTag { tag: String },
-    /// The artifact was built from the tag's commit.
+    /// The artifact was built from the tag's commit ("deployment artifact must be built from this exact tag").
     Artifact {
+        /// The artifact; its commit is read from F.sha, else from KEY in F.json or in F itself.
         #[arg(long, value_name = "F")]
         file: PathBuf,
-        /// The key in the artifact's JSON sidecar that records the commit.
-        #[arg(long, value_name = "KEY", conflicts_with = "expect_commit")]
+        /// The key (dotted for nested JSON) that records the commit [default: commit].
+        #[arg(long, value_name = "KEY")]
         commit_from: Option<String>,
-        #[arg(long, value_name = "SHA")]
+        /// The commit the artifact must record [default: the commit of --tag, else of the newest release tag].
+        #[arg(long, value_name = "SHA", conflicts_with = "tag")]
         expect_commit: Option<String>,
-        /// The tag whose commit is expected [default: the newest version tag].
+        /// The release tag whose commit is expected.
         #[arg(long)]
         tag: Option<String>,
     },
