@@ -8,19 +8,20 @@ pub mod create;
 pub mod git;
 pub mod naming;
 pub mod release;
+pub mod signing;
 
 pub use cli::{Action, Bump, Check, Cli};
 use sentinel_core::ndjson::Writer;
 use sentinel_core::output::{Logger, OutputArgs};
 use sentinel_core::stream::pump;
-use sentinel_core::{Error, Exit, Result, ToolCli};
+use sentinel_core::{Exit, Result, ToolCli};
 use std::io::IsTerminal;
 
 /// What works in this build (the man page's STATUS section).
 pub const STATUS: &str = "create, version, tag, check clean|at-tag|artifact and cleanup work, with git2. \
 --push works over the file transport and any transport the linked libgit2 supports; this build's libgit2 has \
-no https or ssh support compiled in, so pushing to such remotes fails with exit 4 and says so. tag --sign is \
-not implemented yet (exit 5).";
+no https or ssh support compiled in, so pushing to such remotes fails with exit 4 and says so. tag --sign signs \
+with the program git is configured to use (gpg, gpgsm, or ssh-keygen with gpg.format=ssh).";
 
 impl ToolCli for Cli {
     fn output_args(&self) -> &OutputArgs {
@@ -100,19 +101,15 @@ pub fn run(cli: Cli) -> Result<Exit> {
             push,
             changelog,
         } => {
-            if *sign {
-                return Err(Error::NotImplemented("signed tags (tag --sign)".into()));
-            }
-            release::tag(
-                &repo,
-                version.as_deref(),
-                *bump,
-                changelog.as_deref(),
-                message.as_deref(),
-                push.as_deref(),
-                &mut out,
-                &logger,
-            )?;
+            let options = release::TagOptions {
+                version: version.as_deref(),
+                how: *bump,
+                changelog: changelog.as_deref(),
+                message: message.as_deref(),
+                sign: *sign,
+                remote: push.as_deref(),
+            };
+            release::tag(&repo, &options, &mut out, &logger)?;
             Ok(Exit::Success)
         }
         Action::Check { check } => check::run(&repo, check, &mut out, &logger),

@@ -152,18 +152,34 @@ fn change_since(repo: &Repository, previous: Option<&ReleaseTag>) -> Result<Chan
     Ok(change.unwrap_or(Change::Patch))
 }
 
+/// What `tag` was asked for.
+#[derive(Debug, Clone, Default)]
+pub struct TagOptions<'a> {
+    /// The version to tag; else computed with `how`.
+    pub version: Option<&'a str>,
+    pub how: Option<Bump>,
+    pub changelog: Option<&'a Path>,
+    pub message: Option<&'a str>,
+    pub sign: bool,
+    /// Push the tag here.
+    pub remote: Option<&'a str>,
+}
+
 /// Create the annotated tag `v<version>` on HEAD and write `tag.created`.
-#[allow(clippy::too_many_arguments)]
 pub fn tag<W: Write>(
     repo: &Repository,
-    version: Option<&str>,
-    how: Option<Bump>,
-    changelog: Option<&Path>,
-    message: Option<&str>,
-    remote: Option<&str>,
+    options: &TagOptions<'_>,
     out: &mut Writer<W>,
     logger: &Logger,
 ) -> Result<()> {
+    let TagOptions {
+        version,
+        how,
+        changelog,
+        message,
+        sign,
+        remote,
+    } = options.clone();
     let head = head_commit(repo)?;
     let (version, previous) = match version {
         Some(text) => {
@@ -209,8 +225,12 @@ pub fn tag<W: Write>(
         .map_err(|e| git_error("comparing with the previous release", e))?;
     if !reused {
         let text = message.map_or_else(|| format!("Release {name}"), str::to_owned);
-        repo.tag(&name, head.as_object(), &signature(repo)?, &text, false)
-            .map_err(|e| git_error(&format!("creating tag {name}"), e))?;
+        if sign {
+            crate::signing::create_signed_tag(repo, &name, head.id(), &signature(repo)?, &text)?;
+        } else {
+            repo.tag(&name, head.as_object(), &signature(repo)?, &text, false)
+                .map_err(|e| git_error(&format!("creating tag {name}"), e))?;
+        }
     }
     if let Some(remote) = remote {
         push(

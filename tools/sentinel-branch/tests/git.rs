@@ -304,10 +304,103 @@ fn tag_creates_an_annotated_release_tag_with_its_stats_and_never_moves_it() {
         "{}",
         moved.stderr
     );
-    assert_eq!(
-        repo.run(&["tag", "--version", "1.3.1", "--sign"]).code,
-        Some(5),
-        "signing is not built yet"
+}
+
+#[test]
+#[allow(clippy::print_stderr)]
+fn signed_tags_carry_a_signature_that_verifies() {
+    if std::process::Command::new("ssh-keygen")
+        .arg("-?")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: ssh-keygen is not installed, so there is no key to sign with");
+        return;
+    }
+    let repo = Repo::new();
+    let key = repo.path().join("signing-key");
+    let made = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "release-bot", "-f"])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    {
+        let mut config = repo.repo.config().unwrap();
+        config.set_str("gpg.format", "ssh").unwrap();
+        config
+            .set_str("user.signingkey", key.to_str().unwrap())
+            .unwrap();
+    }
+    let run = repo.run(&[
+        "tag",
+        "--version",
+        "2.0.0",
+        "--sign",
+        "--message",
+        "Signed release",
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let tag = repo
+        .repo
+        .find_reference("refs/tags/v2.0.0")
+        .unwrap()
+        .peel_to_tag()
+        .unwrap();
+    assert_eq!(tag.target_id(), repo.head());
+    let odb = repo.repo.odb().unwrap();
+    let raw = odb.read(tag.id()).unwrap();
+    let text = String::from_utf8(raw.data().to_vec()).unwrap();
+    let at = text
+        .find("-----BEGIN SSH SIGNATURE-----")
+        .expect("the tag object carries an SSH signature");
+    let (payload, signature) = text.split_at(at);
+    assert!(
+        payload.contains("tag v2.0.0\ntagger Release Bot <bot@example.invalid>"),
+        "{payload}"
+    );
+    let signature_file = repo.path().join("tag.sig");
+    std::fs::write(&signature_file, signature).unwrap();
+    let mut verify = std::process::Command::new("ssh-keygen")
+        .args(["-Y", "check-novalidate", "-n", "git", "-s"])
+        .arg(&signature_file)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    verify
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(payload.as_bytes())
+        .unwrap();
+    let verified = verify.wait_with_output().unwrap();
+    assert!(
+        verified.status.success(),
+        "ssh-keygen rejects the signature: {}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+
+    repo.repo
+        .config()
+        .unwrap()
+        .set_str("user.signingkey", "/nonexistent/key")
+        .unwrap();
+    repo.commit("f.txt", "f\n", "fix: f");
+    let broken = repo.run(&["tag", "--version", "2.0.1", "--sign"]);
+    assert_eq!(broken.code, Some(2), "{}", broken.stderr);
+    assert!(
+        broken
+            .stderr
+            .contains("signing the tag with ssh-keygen failed"),
+        "{}",
+        broken.stderr
+    );
+    assert!(
+        repo.repo.find_reference("refs/tags/v2.0.1").is_err(),
+        "no unsigned tag is left behind"
     );
 }
 
