@@ -18,10 +18,10 @@ use sentinel_core::{Exit, Result, ToolCli};
 use std::io::IsTerminal;
 
 /// What works in this build (the man page's STATUS section).
-pub const STATUS: &str = "create, version, tag, check clean|at-tag|artifact and cleanup work, with git2. \
---push works over the file transport and any transport the linked libgit2 supports; this build's libgit2 has \
-no https or ssh support compiled in, so pushing to such remotes fails with exit 4 and says so. tag --sign signs \
-with the program git is configured to use (gpg, gpgsm, or ssh-keygen with gpg.format=ssh).";
+pub const STATUS: &str = "create, version, tag (also --sign, with the gpg, gpgsm or ssh-keygen git is \
+configured to use), check clean|at-tag|artifact and cleanup work, with git2. --push works over file, https and \
+ssh remotes with ssh-agent, git credential helpers or GIT_TOKEN/GITHUB_TOKEN; the tests push to a local bare \
+repository and exercise https only up to the connection, since the test machines reach no git host.";
 
 impl ToolCli for Cli {
     fn output_args(&self) -> &OutputArgs {

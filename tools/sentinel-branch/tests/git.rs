@@ -604,4 +604,40 @@ fn push_reaches_a_bare_remote_and_a_dead_remote_is_exit_4_with_the_branch_kept()
         repo.branch_exists("deploy/kept"),
         "a failed push keeps the local branch"
     );
+
+    // https and ssh transports are compiled in: a dead loopback endpoint is a connection
+    // failure, not an unsupported protocol.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    repo.repo
+        .remote(
+            "https-dead",
+            &format!("https://127.0.0.1:{port}/team/service.git"),
+        )
+        .unwrap();
+    let https = repo.run(&[
+        "create",
+        "--environment",
+        "Prod",
+        "--service-group",
+        "Orders",
+        "--pattern",
+        "deploy/https",
+        "--push",
+        "https-dead",
+    ]);
+    assert_eq!(https.code, Some(4), "{}", https.stderr);
+    assert!(
+        !https.stderr.contains("unsupported URL protocol"),
+        "{}",
+        https.stderr
+    );
+    assert!(
+        https.stderr.contains("https://127.0.0.1"),
+        "the remote is named, masked: {}",
+        https.stderr
+    );
 }
