@@ -515,6 +515,30 @@ fn cleanup_deletes_only_merged_matching_branches_that_are_not_current() {
         "a dry run deletes nothing"
     );
 
+    let recent = repo.run(&[
+        "cleanup",
+        "--merged-into",
+        "main",
+        "--pattern",
+        "feature/*",
+        "--older-than",
+        "30d",
+    ]);
+    assert_eq!(recent.code, Some(0), "{}", recent.stderr);
+    assert!(
+        recent.stdout.is_empty(),
+        "a branch whose last commit is minutes old is kept: {}",
+        recent.stdout
+    );
+    assert!(
+        recent
+            .stderr
+            .contains("keeping feature/merged: its last commit is newer than"),
+        "{}",
+        recent.stderr
+    );
+    assert!(repo.branch_exists("feature/merged"));
+
     let (_bare_dir, bare) = repo.with_remote();
     let push = repo.run(&[
         "create",
