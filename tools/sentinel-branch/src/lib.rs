@@ -65,21 +65,31 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 create::create(&repo, &request, &values, &mut out, &logger)?;
             } else {
                 let mut rollouts = 0;
-                pump(std::io::stdin().lock(), "standard input", &mut out, stream, &logger, |line, out| {
-                    let dry_run = line.object.get("dryRun").and_then(|v| v.as_bool()) == Some(true);
-                    if line.kind() == Some("rollout.triggered") && !dry_run {
-                        rollouts += 1;
-                        create::create(&repo, &request, &create::values_from_event(line), out, &logger)?;
-                    }
-                    Ok(())
-                })?;
-                if rollouts == 0 {
-                    logger.warn("no rollout.triggered event on stdin: no branch created (standalone: pass --environment and --service-group)");
-                }
+                pump(
+                    std::io::stdin().lock(),
+                    "standard input",
+                    &mut out,
+                    stream,
+                    &logger,
+                    |line, out| {
+                        let dry_run =
+                            line.object.get("dryRun").and_then(|v| v.as_bool()) == Some(true);
+                        if line.kind() == Some("rollout.triggered") && !dry_run {
+                            rollouts += 1;
+                            create::create(
+                                &repo,
+                                &request,
+                                &create::values_from_event(line),
+                                out,
+                                &logger,
+                            )?;
                         }
                         Ok(())
                     },
                 )?;
+                if rollouts == 0 {
+                    logger.warn("no rollout.triggered event on stdin: no branch created (standalone: pass --environment and --service-group)");
+                }
             }
             Ok(Exit::Success)
         }
