@@ -1,124 +1,35 @@
 //! `sentinel-notify`: turn events into Teams, Slack, Discord and webhook messages without ever
 //! blocking the deployment.
 
-use clap::{Parser, Subcommand, ValueEnum};
-use sentinel_core::config::ConfigArgs;
-use sentinel_core::files::StateDirArgs;
-use sentinel_core::output::OutputArgs;
-use sentinel_core::stream::StreamArgs;
+pub mod cli;
+pub mod deliver;
+pub mod message;
+pub mod payloads;
+
+pub use cli::{Action, Cli, Status, TeamsFormat};
+use deliver::{Channel, ChannelKind, Delivery, deliver, signature_headers};
+use message::{Context, NotificationMessage, Templates};
+use sentinel_core::clock::{SystemClock, now_rfc3339};
+use sentinel_core::config;
+use sentinel_core::events::{Event, NotifyOutcome, Payload};
+use sentinel_core::files::StatePaths;
+use sentinel_core::ndjson::Writer;
+use sentinel_core::output::{Logger, OutputArgs};
+use sentinel_core::redact::{Secret, mask_url};
+use sentinel_core::retry::Backoff;
+use sentinel_core::stream::pump;
 use sentinel_core::{Error, Exit, Result, ToolCli};
-use std::path::PathBuf;
+use serde_json::{Map, Value, json};
+use std::io::Write;
 
 /// What works in this build (the man page's STATUS section).
-pub const STATUS: &str = "Flags are parsed and documented; sending is not implemented yet (issue 7). \
-Every invocation exits 5 with that message.";
+pub const STATUS: &str = "Works: Teams (Workflows Adaptive Card 1.4, or --teams-format flow), Slack, Discord \
+and signed webhooks; retries with backoff honouring Retry-After; a fallback log for what could not be \
+delivered; --template, --dry-run, --strict and send. Each event's messages go to all channels in parallel and \
+its notify.* events follow it, so pass-through waits for the slowest channel's send (with its retries) and \
+no longer.";
 
-const EXAMPLES: &str = "\
-Examples:
-  # Post the default events to a Teams Workflows webhook kept in the environment
-  export SENTINEL_TEAMS_WEBHOOK='https://prod-00.westus.logic.azure.com/workflows/...'
-  sentinel-watch | sentinel-notify | sentinel-state apply
-
-  # One message without an event stream
-  sentinel-notify send --title 'Release 1.4.2 is live' --status Succeeded --fact Region=westus
-
-  # See the payloads without sending them
-  sentinel-notify --dry-run --slack https://hooks.slack.com/services/T/B/X < events.ndjson";
-
-/// Teams payload shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TeamsFormat {
-    /// Adaptive Card 1.4 in the Workflows message envelope.
-    Card,
-    /// The flat JSON that Power Automate flows parse.
-    Flow,
-}
-
-/// Message status for `send`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Status {
-    Succeeded,
-    Failed,
-    Warning,
-    Info,
-}
-
-/// Turn events into Teams, Slack, Discord and webhook messages; never blocks the deployment.
-#[derive(Debug, Parser)]
-#[command(name = "sentinel-notify", version, after_help = EXAMPLES, after_long_help = EXAMPLES)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub action: Option<Action>,
-
-    /// Teams Workflows webhook URL (repeatable) [env: SENTINEL_TEAMS_WEBHOOK].
-    #[arg(long, value_name = "URL", global = true)]
-    pub teams: Vec<String>,
-
-    /// Teams payload shape.
-    #[arg(long, value_enum, default_value_t = TeamsFormat::Card, global = true)]
-    pub teams_format: TeamsFormat,
-
-    /// Slack incoming webhook URL (repeatable) [env: SENTINEL_SLACK_WEBHOOK].
-    #[arg(long, value_name = "URL", global = true)]
-    pub slack: Vec<String>,
-
-    /// Discord webhook URL (repeatable).
-    #[arg(long, value_name = "URL", global = true)]
-    pub discord: Vec<String>,
-
-    /// Generic webhook URL that receives the event itself (repeatable) [env: SENTINEL_WEBHOOK_URL].
-    #[arg(long, value_name = "URL", global = true)]
-    pub webhook: Vec<String>,
-
-    /// Environment variable holding the webhook signing secret.
-    #[arg(long, value_name = "VAR", global = true)]
-    pub webhook_secret_env: Option<String>,
-
-    /// Event kinds to send (comma-separated) [default: start, stages, approvals, failed stress results, end, rollbacks].
-    #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
-    pub on: Vec<String>,
-
-    /// Title and body per kind with {field} placeholders.
-    #[arg(long, value_name = "FILE")]
-    pub template: Option<PathBuf>,
-
-    /// Exit 1 when a message could not be delivered.
-    #[arg(long, global = true)]
-    pub strict: bool,
-
-    /// Print each payload to stderr instead of sending it.
-    #[arg(long, global = true)]
-    pub dry_run: bool,
-
-    #[command(flatten)]
-    pub stream: StreamArgs,
-
-    #[command(flatten)]
-    pub config: ConfigArgs,
-
-    #[command(flatten)]
-    pub state: StateDirArgs,
-
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Action {
-    /// Send one message built from flags, without an event stream.
-    Send {
-        #[arg(long)]
-        title: String,
-        #[arg(long, value_enum)]
-        status: Status,
-        /// A fact 'Key=Value' (repeatable).
-        #[arg(long, value_name = "K=V")]
-        fact: Vec<String>,
-        /// A link button.
-        #[arg(long, value_name = "URL")]
-        link: Option<String>,
-    },
-}
+const SOURCE: &str = "sentinel-notify";
 
 impl ToolCli for Cli {
     fn output_args(&self) -> &OutputArgs {
@@ -126,17 +37,338 @@ impl ToolCli for Cli {
     }
 }
 
+/// Everything a run needs to send.
+struct Sender {
+    channels: Vec<Channel>,
+    teams_format: TeamsFormat,
+    secret: Option<Secret>,
+    timeout: std::time::Duration,
+    policy: Backoff,
+    dry_run: bool,
+    fallback: std::path::PathBuf,
+}
+
 /// Run the tool.
-pub fn run(_cli: Cli) -> Result<Exit> {
-    Err(Error::NotImplemented(
-        "sending notifications (issue 7)".into(),
-    ))
+pub fn run(cli: Cli) -> Result<Exit> {
+    let logger = Logger::for_tool(SOURCE, &cli.output);
+    let mut out = Writer::new(std::io::stdout());
+    let cwd = std::env::current_dir().map_err(|e| Error::Io {
+        context: "reading the current directory".into(),
+        source: e,
+    })?;
+    let env = |name: &str| std::env::var(name).ok();
+    let loaded = config::load(&cli.config, &env, &cwd)?;
+    loaded.require(&[])?;
+    let secret = match &cli.webhook_secret_env {
+        Some(var) => Some(Secret::new(std::env::var(var).map_err(|_| {
+            Error::usage(format!(
+                "--webhook-secret-env {var}: that environment variable is not set"
+            ))
+        })?)),
+        None => None,
+    };
+    let sender = Sender {
+        channels: channels(&cli, &loaded.config)?,
+        teams_format: cli.teams_format,
+        secret,
+        timeout: cli.timeout,
+        policy: Backoff {
+            max_retries: cli
+                .max_retries
+                .unwrap_or_else(|| loaded.config.max_retries()),
+            ..Backoff::default()
+        },
+        dry_run: cli.dry_run,
+        fallback: StatePaths::new(cli.state.dir()).notify_fallback(),
+    };
+    let templates: Templates = match &cli.template {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Error::io("reading template", path, e))?;
+            serde_json::from_str(&text).map_err(|e| {
+                Error::usage_with_hint(
+                    format!("template {}: {e}", path.display()),
+                    r#"a template is JSON by kind: {"rollout.completed": {"title": "{serviceGroupName} is live", "body": "..."}}"#,
+                )
+            })?
+        }
+        None => Templates::new(),
+    };
+    let mut failures = 0;
+    match &cli.action {
+        Some(Action::Send {
+            title,
+            status,
+            fact,
+            link,
+        }) => {
+            if sender.channels.is_empty() {
+                return Err(Error::usage_with_hint(
+                    "no channel to send to",
+                    "pass --teams, --slack, --discord or --webhook, or set SENTINEL_TEAMS_WEBHOOK / SENTINEL_SLACK_WEBHOOK / SENTINEL_WEBHOOK_URL",
+                ));
+            }
+            let facts = fact
+                .iter()
+                .map(|f| {
+                    f.split_once('=')
+                        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                        .ok_or_else(|| Error::usage(format!("--fact {f:?} must be KEY=VALUE")))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let message = NotificationMessage {
+                title: title.clone(),
+                status: Some(*status),
+                facts,
+                dashboard_url: link.clone(),
+                timestamp: now_rfc3339(),
+                event_kind: "manual".into(),
+                ..Default::default()
+            };
+            let event = json!({"kind": "manual", "title": title});
+            failures += send_all(
+                &sender,
+                &message,
+                event.as_object().unwrap_or(&Map::new()),
+                None,
+                &mut out,
+                &logger,
+            )?;
+        }
+        None => {
+            if sender.channels.is_empty() {
+                logger.warn("no channel configured: events pass through, nothing is sent");
+            }
+            let kinds: Vec<String> = if cli.on.is_empty() {
+                message::DEFAULT_KINDS
+                    .iter()
+                    .map(|k| (*k).to_owned())
+                    .collect()
+            } else {
+                cli.on.clone()
+            };
+            let mut context = Context::default();
+            pump(
+                std::io::stdin().lock(),
+                "standard input",
+                &mut out,
+                &cli.stream,
+                &logger,
+                |line, out| {
+                    let Some(event) = line.event() else {
+                        return Ok(());
+                    };
+                    context.learn(&event);
+                    if sender.channels.is_empty() || !kinds.iter().any(|k| k == event.kind()) {
+                        return Ok(());
+                    }
+                    let Some(mut message) = message::for_event(&event, &context) else {
+                        return Ok(());
+                    };
+                    if let Some(template) = templates.get(event.kind()) {
+                        if let Some(title) = &template.title {
+                            message.title = message::fill(title, &line.object);
+                        }
+                        if let Some(body) = &template.body {
+                            message.body = message::fill(body, &line.object);
+                        }
+                    }
+                    failures += send_all(
+                        &sender,
+                        &message,
+                        &line.object,
+                        event.rollout_id.as_deref(),
+                        out,
+                        &logger,
+                    )?;
+                    Ok(())
+                },
+            )?;
+        }
+    }
+    Ok(if failures > 0 && cli.strict {
+        Exit::CheckFailed
+    } else {
+        Exit::Success
+    })
+}
+
+/// Every configured channel: flags first; without flags, the config and environment.
+fn channels(cli: &Cli, config: &config::DeploymentConfig) -> Result<Vec<Channel>> {
+    let mut channels = Vec::new();
+    let mut add = |kind: ChannelKind, urls: &[String], fallback: &Option<Secret>| -> Result<()> {
+        let urls: Vec<Secret> = if urls.is_empty() {
+            fallback.iter().cloned().collect()
+        } else {
+            urls.iter().map(Secret::new).collect()
+        };
+        for url in urls {
+            let text = url.expose();
+            if !(text.starts_with("https://") || text.starts_with("http://")) {
+                return Err(Error::usage(format!(
+                    "{} URL {} is not an http(s) URL",
+                    kind.as_str(),
+                    mask_url(text)
+                )));
+            }
+            channels.push(Channel { kind, url });
+        }
+        Ok(())
+    };
+    add(ChannelKind::Teams, &cli.teams, &config.teams_webhook_url)?;
+    add(ChannelKind::Slack, &cli.slack, &config.slack_webhook_url)?;
+    add(ChannelKind::Discord, &cli.discord, &None)?;
+    add(ChannelKind::Webhook, &cli.webhook, &config.webhook_url)?;
+    Ok(channels)
+}
+
+/// A channel's request body and extra headers.
+type Outgoing = (Vec<u8>, Vec<(String, String)>);
+
+/// Send one message to every channel in parallel, then write one notify event per channel in
+/// channel order. Returns how many channels failed.
+fn send_all<W: Write>(
+    sender: &Sender,
+    message: &NotificationMessage,
+    event: &Map<String, Value>,
+    rollout_id: Option<&str>,
+    out: &mut Writer<W>,
+    logger: &Logger,
+) -> Result<usize> {
+    let bodies: Vec<Outgoing> = sender
+        .channels
+        .iter()
+        .map(|channel| {
+            let payload = match channel.kind {
+                ChannelKind::Teams if sender.teams_format == TeamsFormat::Flow => {
+                    payloads::teams_flow(message, event)
+                }
+                ChannelKind::Teams => payloads::teams_card(message),
+                ChannelKind::Slack => payloads::slack(message),
+                ChannelKind::Discord => payloads::discord(message),
+                ChannelKind::Webhook => Value::Object(event.clone()),
+            };
+            let body = payload.to_string().into_bytes();
+            let headers = match (&sender.secret, channel.kind) {
+                (Some(secret), ChannelKind::Webhook) => {
+                    let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .unwrap_or_default()
+                        .as_secs();
+                    signature_headers(secret.expose(), &id, now, &body)
+                }
+                _ => Vec::new(),
+            };
+            (body, headers)
+        })
+        .collect();
+    if sender.dry_run {
+        for (channel, (body, _)) in sender.channels.iter().zip(&bodies) {
+            logger.write_raw(&format!(
+                "dry run: would send to {}:\n{}\n",
+                channel.shown(),
+                String::from_utf8_lossy(body)
+            ));
+        }
+        return Ok(0);
+    }
+    let deliveries: Vec<Delivery> = std::thread::scope(|scope| {
+        let handles: Vec<_> = sender
+            .channels
+            .iter()
+            .zip(&bodies)
+            .map(|(channel, (body, headers))| {
+                scope.spawn(move || {
+                    deliver(
+                        channel,
+                        body,
+                        headers,
+                        sender.timeout,
+                        &sender.policy,
+                        &SystemClock,
+                    )
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or(Delivery {
+                    status: None,
+                    error: Some("the sender thread failed".into()),
+                    attempts: 0,
+                })
+            })
+            .collect()
+    });
+    let mut failures = 0;
+    for ((channel, (body, _)), delivery) in sender.channels.iter().zip(&bodies).zip(deliveries) {
+        let outcome = NotifyOutcome {
+            channel: channel.kind.as_str().to_owned(),
+            event_kind: message.event_kind.clone(),
+            status: delivery.status,
+            error: delivery.error.clone(),
+        };
+        let payload = match &delivery.error {
+            None => Payload::NotifySent(outcome),
+            Some(error) => {
+                failures += 1;
+                logger.warn(&format!(
+                    "could not notify {}: {error}; kept in {}",
+                    channel.shown(),
+                    sender.fallback.display()
+                ));
+                keep_in_fallback(&sender.fallback, channel, message, body, error, logger);
+                Payload::NotifyFailed(outcome)
+            }
+        };
+        out.emit(&Event::new(SOURCE, rollout_id, payload))?;
+    }
+    Ok(failures)
+}
+
+/// Append an undelivered message to the fallback log, so nothing is lost. A failure here is
+/// only logged: notifying must never stop the deployment.
+fn keep_in_fallback(
+    path: &std::path::Path,
+    channel: &Channel,
+    message: &NotificationMessage,
+    body: &[u8],
+    error: &str,
+    logger: &Logger,
+) {
+    let record = json!({
+        "ts": now_rfc3339(),
+        "channel": channel.kind.as_str(),
+        "url": mask_url(channel.url.expose()),
+        "eventKind": message.event_kind,
+        "title": message.title,
+        "error": error,
+        "payload": serde_json::from_slice::<Value>(body).unwrap_or(Value::Null),
+    });
+    let result = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+        })
+        .and_then(|mut file| writeln!(file, "{record}").and_then(|()| file.sync_data()));
+    if let Err(e) = result {
+        logger.error(&format!(
+            "could not write the fallback log {}: {e}",
+            path.display()
+        ));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser};
 
     #[test]
     fn cli_is_consistent() {

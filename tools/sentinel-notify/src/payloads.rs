@@ -1,0 +1,261 @@
+//! Shaping a message for each channel: Teams (Workflows Adaptive Card 1.4, or the flat JSON
+//! Power Automate flows parse), Slack (text + blocks), Discord (content + one embed).
+
+use crate::cli::Status;
+use crate::message::NotificationMessage;
+use serde_json::{Value, json};
+
+/// Teams Workflows reject cards over 28 KB.
+pub const TEAMS_MAX_BYTES: usize = 28 * 1024;
+
+fn facts(message: &NotificationMessage) -> Vec<(String, String)> {
+    let mut facts = message.facts.clone();
+    let mut add = |k: &str, v: &Option<String>| {
+        if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
+            facts.push((k.to_owned(), v.clone()));
+        }
+    };
+    add("Service", &message.service_group_name);
+    add("Environment", &message.environment);
+    add("Version", &message.artifact_version);
+    add("Duration", &message.duration);
+    if !message.deployed_regions.is_empty() {
+        facts.push(("Regions".into(), message.deployed_regions.join(", ")));
+    }
+    facts.push(("Time".into(), message.timestamp.clone()));
+    facts
+}
+
+/// The error list, cut to `keep` entries with "... N more".
+fn errors(message: &NotificationMessage, keep: usize) -> Vec<String> {
+    let mut list: Vec<String> = message.error_summary.iter().take(keep).cloned().collect();
+    if message.error_summary.len() > keep {
+        list.push(format!("... {} more", message.error_summary.len() - keep));
+    }
+    list
+}
+
+fn adaptive_color(status: Option<Status>) -> &'static str {
+    match status {
+        Some(Status::Succeeded) => "Good",
+        Some(Status::Failed) => "Attention",
+        Some(Status::Warning) => "Warning",
+        _ => "Default",
+    }
+}
+
+/// The Workflows `message` envelope around an Adaptive Card 1.4 (1.5 cards render as errors
+/// in Workflows; the retired Office 365 connector MessageCard is not sent).
+pub fn teams_card(message: &NotificationMessage) -> Value {
+    let mut keep = message.error_summary.len();
+    loop {
+        let card = teams_card_with(message, keep);
+        if card.to_string().len() <= TEAMS_MAX_BYTES || keep == 0 {
+            return card;
+        }
+        keep /= 2;
+    }
+}
+
+fn teams_card_with(message: &NotificationMessage, keep_errors: usize) -> Value {
+    let mut body = vec![
+        json!({"type": "TextBlock", "text": message.title, "size": "Large", "weight": "Bolder", "wrap": true, "color": adaptive_color(message.status)}),
+    ];
+    if !message.body.is_empty() {
+        body.push(json!({"type": "TextBlock", "text": message.body, "wrap": true}));
+    }
+    let facts: Vec<Value> = facts(message)
+        .into_iter()
+        .map(|(title, value)| json!({"title": title, "value": value}))
+        .collect();
+    body.push(json!({"type": "FactSet", "facts": facts}));
+    let errors = errors(message, keep_errors);
+    if !errors.is_empty() {
+        body.push(json!({"type": "TextBlock", "text": "Errors", "weight": "Bolder", "color": "Attention"}));
+        body.push(json!({"type": "TextBlock", "text": errors.iter().map(|e| format!("- {e}")).collect::<Vec<_>>().join("\n"), "wrap": true}));
+    }
+    let mut content = json!({
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+    });
+    if let Some(url) = &message.dashboard_url {
+        content["actions"] =
+            json!([{"type": "Action.OpenUrl", "title": "Open dashboard", "url": url}]);
+    }
+    json!({
+        "type": "message",
+        "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": null, "content": content}]
+    })
+}
+
+/// The flat JSON of the original specification's Power Automate flows.
+pub fn teams_flow(message: &NotificationMessage, event: &serde_json::Map<String, Value>) -> Value {
+    let errors: Vec<Value> = message
+        .error_summary
+        .iter()
+        .map(|e| json!({"stage": event.get("stage").cloned().unwrap_or(Value::Null), "message": e}))
+        .collect();
+    let mut flow = json!({
+        "title": message.title,
+        "status": message.status.map(|s| format!("{s:?}")),
+        "rolloutId": message.rollout_id,
+        "service": message.service_group_name,
+        "artifactVersion": message.artifact_version,
+        "stageMapVersion": message.stage_map_version,
+        "regions": message.deployed_regions,
+        "timestamp": message.timestamp,
+        "errors": errors,
+        "actionUrl": message.dashboard_url,
+    });
+    if event.get("kind").and_then(Value::as_str) == Some("stress.result") {
+        let keys = [
+            "endpointUrl",
+            "errorRate",
+            "p95ResponseTime",
+            "p99ResponseTime",
+            "requestsPerSecond",
+            "violations",
+            "passed",
+        ];
+        let stress: serde_json::Map<String, Value> = keys
+            .iter()
+            .filter_map(|k| event.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+            .collect();
+        flow["stressTestResults"] = Value::Object(stress);
+    }
+    flow
+}
+
+/// Slack: `text` for notifications and old clients, blocks for the message itself.
+pub fn slack(message: &NotificationMessage) -> Value {
+    let mut blocks = vec![
+        json!({"type": "header", "text": {"type": "plain_text", "text": truncate(&message.title, 150), "emoji": true}}),
+    ];
+    if !message.body.is_empty() {
+        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate(&message.body, 3000)}}));
+    }
+    let fields: Vec<Value> = facts(message)
+        .into_iter()
+        .take(10)
+        .map(|(k, v)| json!({"type": "mrkdwn", "text": format!("*{k}*\n{}", truncate(&v, 1900))}))
+        .collect();
+    blocks.push(json!({"type": "section", "fields": fields}));
+    let errors = errors(message, 10);
+    if !errors.is_empty() {
+        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate(&format!("*Errors*\n{}", errors.iter().map(|e| format!("• {e}")).collect::<Vec<_>>().join("\n")), 3000)}}));
+    }
+    blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": format!("Deploy Sentinel · {}", message.event_kind)}]}));
+    if let Some(url) = &message.dashboard_url {
+        blocks.push(json!({"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text", "text": "Open dashboard"}, "url": url}]}));
+    }
+    json!({"text": message.title, "blocks": blocks})
+}
+
+/// Discord: `content` plus one embed with fields and a colour.
+pub fn discord(message: &NotificationMessage) -> Value {
+    let color = match message.status {
+        Some(Status::Succeeded) => 0x2e_a0_43,
+        Some(Status::Failed) => 0xd1_24_2f,
+        Some(Status::Warning) => 0xbf_87_00,
+        _ => 0x09_69_da,
+    };
+    let mut fields: Vec<Value> = facts(message)
+        .into_iter()
+        .take(20)
+        .map(|(k, v)| json!({"name": k, "value": truncate(&v, 1000), "inline": true}))
+        .collect();
+    let errors = errors(message, 10);
+    if !errors.is_empty() {
+        fields.push(
+            json!({"name": "Errors", "value": truncate(&errors.join("\n"), 1000), "inline": false}),
+        );
+    }
+    let mut embed = json!({
+        "title": truncate(&message.title, 256),
+        "description": truncate(&message.body, 4000),
+        "color": color,
+        "fields": fields,
+        "timestamp": message.timestamp,
+    });
+    if let Some(url) = &message.dashboard_url {
+        embed["url"] = json!(url);
+    }
+    json!({"content": truncate(&message.title, 2000), "embeds": [embed]})
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(errors: usize) -> NotificationMessage {
+        NotificationMessage {
+            title: "❌ Deployment failed".into(),
+            status: Some(Status::Failed),
+            body: "stopped".into(),
+            service_group_name: Some("Contoso.Orders".into()),
+            error_summary: (0..errors)
+                .map(|i| format!("error number {i} {}", "x".repeat(200)))
+                .collect(),
+            timestamp: "2026-11-23T18:04:05.123Z".into(),
+            dashboard_url: Some("https://dashboard.example/r1".into()),
+            event_kind: "rollout.failed".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn teams_card_is_an_adaptive_card_1_4_in_the_workflows_envelope() {
+        let card = teams_card(&message(2));
+        assert_eq!(card["type"], "message");
+        let attachment = &card["attachments"][0];
+        assert_eq!(
+            attachment["contentType"],
+            "application/vnd.microsoft.card.adaptive"
+        );
+        let content = &attachment["content"];
+        assert_eq!(
+            (content["type"].as_str(), content["version"].as_str()),
+            (Some("AdaptiveCard"), Some("1.4"))
+        );
+        assert_eq!(content["body"][0]["text"], "❌ Deployment failed");
+        assert_eq!(content["body"][0]["color"], "Attention");
+        assert_eq!(content["body"][2]["type"], "FactSet");
+        assert_eq!(content["actions"][0]["type"], "Action.OpenUrl");
+    }
+
+    #[test]
+    fn a_long_error_list_is_cut_to_fit_28_kb() {
+        let card = teams_card(&message(500));
+        let text = card.to_string();
+        assert!(text.len() <= TEAMS_MAX_BYTES, "{} bytes", text.len());
+        assert!(text.contains("more"), "the cut says how many are left out");
+    }
+
+    #[test]
+    fn slack_and_discord_shapes() {
+        let slack = slack(&message(1));
+        assert_eq!(slack["text"], "❌ Deployment failed");
+        assert_eq!(slack["blocks"][0]["type"], "header");
+        assert!(
+            slack["blocks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|b| b["type"] == "actions")
+        );
+        let discord = discord(&message(1));
+        assert_eq!(discord["embeds"][0]["color"], 0xd1242f);
+        assert_eq!(discord["embeds"][0]["url"], "https://dashboard.example/r1");
+    }
+}
