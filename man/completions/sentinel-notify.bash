@@ -35,7 +35,7 @@ _sentinel__notify() {
 
     case "${cmd}" in
         sentinel__notify)
-            opts="-h -V --teams --teams-format --slack --discord --webhook --webhook-secret-env --on --template --strict --dry-run --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --help --version send help"
+            opts="-h -V --teams --teams-format --slack --discord --webhook --webhook-secret-env --on --template --strict --dry-run --timeout --max-retries --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --help --version send help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -70,6 +70,14 @@ _sentinel__notify() {
                     return 0
                     ;;
                 --template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-retries)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -155,7 +163,7 @@ _sentinel__notify() {
             return 0
             ;;
         sentinel__subcmd__notify__subcmd__send)
-            opts="-h --title --status --fact --link --teams --teams-format --slack --discord --webhook --webhook-secret-env --strict --dry-run --state-dir --color --events-log --help"
+            opts="-h --title --status --fact --link --teams --teams-format --slack --discord --webhook --webhook-secret-env --strict --dry-run --timeout --max-retries --state-dir --color --events-log --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -198,6 +206,14 @@ _sentinel__notify() {
                     return 0
                     ;;
                 --webhook-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-retries)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

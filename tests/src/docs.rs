@@ -18,6 +18,8 @@ pub struct Tool {
     pub name: &'static str,
     pub command: fn() -> clap::Command,
     pub status: &'static str,
+    /// Sections of the man page beyond the generated ones: (title, text).
+    pub extra: &'static [(&'static str, &'static str)],
 }
 
 /// The six tools of the suite.
@@ -27,31 +29,37 @@ pub fn tools() -> Vec<Tool> {
             name: "sentinel-trigger",
             command: <sentinel_trigger::Cli as clap::CommandFactory>::command,
             status: sentinel_trigger::STATUS,
+            extra: &[],
         },
         Tool {
             name: "sentinel-watch",
             command: <sentinel_watch::Cli as clap::CommandFactory>::command,
             status: sentinel_watch::STATUS,
+            extra: &[],
         },
         Tool {
             name: "sentinel-stress",
             command: <sentinel_stress::Cli as clap::CommandFactory>::command,
             status: sentinel_stress::STATUS,
+            extra: &[],
         },
         Tool {
             name: "sentinel-notify",
             command: <sentinel_notify::Cli as clap::CommandFactory>::command,
             status: sentinel_notify::STATUS,
+            extra: sentinel_notify::MAN_SECTIONS,
         },
         Tool {
             name: "sentinel-state",
             command: <sentinel_state::Cli as clap::CommandFactory>::command,
             status: sentinel_state::STATUS,
+            extra: &[],
         },
         Tool {
             name: "sentinel-branch",
             command: <sentinel_branch::Cli as clap::CommandFactory>::command,
             status: sentinel_branch::STATUS,
+            extra: &[],
         },
     ]
 }
@@ -136,6 +144,12 @@ fn preformatted_section(title: &str, text: &str) -> String {
 
 fn common_sections(tool: &Tool) -> String {
     let mut roff = Roff::new();
+    for (title, text) in tool.extra {
+        roff.control("SH", [*title]);
+        for paragraph in text.lines() {
+            roff.text([roman(paragraph)]).control("PP", []);
+        }
+    }
     roff.control("SH", ["EXIT STATUS"]);
     for exit in Exit::ALL {
         roff.control("TP", [])

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 use std::ffi::OsStr;
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -202,4 +202,158 @@ pub fn assert_not_implemented_yet(bin: &str, name: &str, args: &[&str]) {
     );
     assert!(run.stderr.contains("not implemented yet"), "{}", run.stderr);
     assert!(run.stdout.is_empty());
+}
+
+/// How the [`Receiver`] answers one request.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// Status code, extra header lines (`name: value\r\n` each), body.
+    Answer(u16, String, String),
+    /// Read the request and never answer (until the test ends).
+    Hang,
+}
+
+/// A request the [`Receiver`] got.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub method: String,
+    pub path: String,
+    /// Header names lower-cased.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("the request body is JSON")
+    }
+}
+
+/// A loopback HTTP server that records every request and answers from a script (then with
+/// the default reply): the stand-in for Teams, Slack, Discord or any webhook receiver.
+#[derive(Debug, Clone)]
+pub struct Receiver {
+    address: std::net::SocketAddr,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+    script: std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<Reply>>>,
+}
+
+impl Receiver {
+    /// Start on 127.0.0.1; every request not scripted with [`Receiver::then`] gets `default`.
+    pub fn start(default: Reply) -> Receiver {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        let receiver = Receiver {
+            address: listener.local_addr().expect("bound"),
+            received: Default::default(),
+            script: Default::default(),
+        };
+        let shared = receiver.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let shared = shared.clone();
+                let default = default.clone();
+                std::thread::spawn(move || shared.serve(stream, &default));
+            }
+        });
+        receiver
+    }
+
+    /// Answer the next request with `reply` (scripted replies are used in order).
+    pub fn then(&self, reply: Reply) -> &Self {
+        self.script
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push_back(reply);
+        self
+    }
+
+    /// A URL on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// Everything received so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.received
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn serve(&self, stream: std::net::TcpStream, default: &Reply) {
+        use std::io::Read;
+        let Ok(mut writer) = stream.try_clone() else {
+            return;
+        };
+        let mut reader = BufReader::new(stream);
+        loop {
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+                return;
+            }
+            let mut parts = request_line.split_whitespace();
+            let method = parts.next().unwrap_or_default().to_owned();
+            let path = parts.next().unwrap_or_default().to_owned();
+            let mut headers = Vec::new();
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                if line == "\r\n" {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':') {
+                    let name = name.trim().to_ascii_lowercase();
+                    let value = value.trim().to_owned();
+                    if name == "content-length" {
+                        length = value.parse().unwrap_or(0);
+                    }
+                    headers.push((name, value));
+                }
+            }
+            let mut body = vec![0; length];
+            if reader.read_exact(&mut body).is_err() {
+                return;
+            }
+            self.received
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(Received {
+                    method,
+                    path,
+                    headers,
+                    body,
+                });
+            let reply = self
+                .script
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .pop_front()
+                .unwrap_or_else(|| default.clone());
+            match reply {
+                Reply::Hang => {
+                    std::thread::sleep(std::time::Duration::from_secs(30));
+                    return;
+                }
+                Reply::Answer(status, extra, text) => {
+                    let response = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\n{extra}\r\n{text}",
+                        text.len()
+                    );
+                    if writer.write_all(response.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
 }

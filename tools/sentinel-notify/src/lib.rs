@@ -29,6 +29,35 @@ delivered; --template, --dry-run, --strict and send. Each event's messages go to
 its notify.* events follow it, so pass-through waits for the slowest channel's send (with its retries) and \
 no longer.";
 
+/// Extra man page sections: how to get the webhook URLs, and what is sent.
+pub const MAN_SECTIONS: &[(&str, &str)] = &[
+    (
+        "CHANNEL SETUP",
+        "Teams (Workflows): in the channel, open ⋯ → Workflows → \"Post to a channel when a webhook request is received\", \
+name it, choose the team and channel, and copy the URL it shows (https://prod-NN.<region>.logic.azure.com/workflows/…). \
+The old Office 365 connectors are retired; use Workflows. Pass it as --teams URL or SENTINEL_TEAMS_WEBHOOK.
+Slack: at api.slack.com/apps create an app, open Incoming Webhooks, turn them on, \"Add New Webhook to Workspace\", \
+pick the channel, and copy https://hooks.slack.com/services/T…/B…/…; pass it as --slack URL or SENTINEL_SLACK_WEBHOOK.
+Discord: channel settings → Integrations → Webhooks → New Webhook → Copy Webhook URL; pass it as --discord URL.
+Generic webhooks receive the event JSON itself; with --webhook-secret-env VAR the request is signed.
+Webhook URLs are secrets: they are shown only as scheme and host.",
+    ),
+    (
+        "PAYLOADS",
+        "Teams card (default): {\"type\":\"message\",\"attachments\":[{\"contentType\":\"application/vnd.microsoft.card.adaptive\",\
+\"contentUrl\":null,\"content\":{\"$schema\":\"http://adaptivecards.io/schemas/adaptive-card.json\",\"type\":\"AdaptiveCard\",\
+\"version\":\"1.4\",\"body\":[{\"type\":\"TextBlock\",\"text\":TITLE,\"size\":\"Large\",\"weight\":\"Bolder\"},{\"type\":\"TextBlock\",\"text\":BODY},\
+{\"type\":\"FactSet\",\"facts\":[{\"title\":\"Rollout\",\"value\":ID},…]}],\"actions\":[{\"type\":\"Action.OpenUrl\",\"title\":\"Open dashboard\",\"url\":URL}]}}]}; \
+cards stay under 28 KB (long error lists end in \"... N more\"). Success is 200 or 202.
+Teams flow (--teams-format flow): {\"title\",\"status\",\"rolloutId\",\"service\",\"artifactVersion\",\"stageMapVersion\",\"regions\":[],\"timestamp\",\
+\"errors\":[{\"stage\",\"message\"}],\"actionUrl\",\"stressTestResults\":{…}} for Power Automate flows.
+Slack: {\"text\":TITLE,\"blocks\":[header, section (body), section fields (facts), section (errors), context, actions (button)]}; success is 200 with body ok.
+Discord: {\"content\":TITLE,\"embeds\":[{\"title\",\"description\",\"color\",\"fields\":[{\"name\",\"value\",\"inline\"}],\"timestamp\",\"url\"}]}.
+Webhook: the event as received, with headers webhook-id, webhook-timestamp, webhook-signature: v1,BASE64(HMAC-SHA256(key, id.timestamp.body)) \
+(Standard Webhooks; a whsec_ secret is base64-decoded into the key) and X-Hub-Signature-256: sha256=HEX(HMAC-SHA256(secret, body)).",
+    ),
+];
+
 const SOURCE: &str = "sentinel-notify";
 
 impl ToolCli for Cli {

@@ -1,0 +1,410 @@
+//! sentinel-notify against real loopback receivers standing in for Teams Workflows, Slack,
+//! Discord and a signed webhook endpoint, built from their documented payloads and answers.
+
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sentinel_test_support::{Receiver, Reply, tempdir, tool};
+use sha2::Sha256;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sentinel-notify");
+
+fn event(kind: &str, fields: &str) -> String {
+    format!(
+        r#"{{"v":1,"kind":"{kind}","ts":"2026-11-23T18:04:05.123Z","source":"test","rolloutId":"r1",{fields}}}"#
+    )
+}
+
+fn rollout() -> Vec<String> {
+    vec![
+        event(
+            "rollout.triggered",
+            r#""serviceGroupName":"Contoso.Orders","serviceId":"x","environment":"Prod","stageMapName":"m","stageMapVersion":"3","artifactVersion":"1.4.2","provider":"local","stages":[{"name":"Canary","regions":["eastus"]}],"resumed":false,"dashboardUrl":"https://dash.example/r1""#,
+        ),
+        event("canary.promoted", r#""x":1"#),
+        event(
+            "stress.result",
+            r#""endpointUrl":"http://127.0.0.1:1/","passed":true"#,
+        ),
+        event(
+            "stage.completed",
+            r#""stage":"Canary","index":0,"regions":["eastus"],"endpoints":[],"durationMs":61000"#,
+        ),
+    ]
+}
+
+fn input(lines: &[String]) -> String {
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text
+}
+
+fn ok() -> Reply {
+    Reply::Answer(200, String::new(), "ok".into())
+}
+
+#[test]
+fn teams_workflows_and_slack_receive_their_documented_payloads_with_pass_through_kept() {
+    let teams = Receiver::start(Reply::Answer(202, String::new(), String::new()));
+    let slack = Receiver::start(ok());
+    let state = tempdir().unwrap();
+    let lines = rollout();
+    let run = tool(BIN)
+        .args([
+            "--teams",
+            &teams.url("/workflows/abc/triggers/manual"),
+            "--slack",
+            &slack.url("/services/T/B/X"),
+            "--state-dir",
+        ])
+        .arg(state.path())
+        .stdin(input(&lines))
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let out: Vec<&str> = run.stdout.lines().collect();
+    // Every input line, unchanged and in order, each followed by its own notify events.
+    assert_eq!(out[0], lines[0]);
+    assert!(
+        out[1].contains("\"notify.sent\"") && out[1].contains("\"channel\":\"teams\""),
+        "{}",
+        out[1]
+    );
+    assert!(out[2].contains("\"channel\":\"slack\""), "{}", out[2]);
+    assert_eq!(
+        out[3], lines[1],
+        "unknown kinds pass through and are not announced"
+    );
+    assert_eq!(out[4], lines[2], "a passing stress result is not announced");
+    assert_eq!(out[5], lines[3]);
+    assert!(
+        out[6].contains("\"eventKind\":\"stage.completed\"") && out[6].contains("\"status\":202"),
+        "{}",
+        out[6]
+    );
+    assert_eq!(out.len(), 8);
+
+    let cards = teams.received();
+    assert_eq!(cards.len(), 2);
+    assert_eq!(cards[0].method, "POST");
+    assert_eq!(cards[0].path, "/workflows/abc/triggers/manual");
+    assert_eq!(cards[0].header("content-type"), Some("application/json"));
+    let card = cards[0].json();
+    assert_eq!(card["type"], "message");
+    assert_eq!(
+        card["attachments"][0]["contentType"],
+        "application/vnd.microsoft.card.adaptive"
+    );
+    let content = &card["attachments"][0]["content"];
+    assert_eq!(content["type"], "AdaptiveCard");
+    assert_eq!(content["version"], "1.4");
+    assert_eq!(content["body"][0]["type"], "TextBlock");
+    assert_eq!(
+        content["body"][0]["text"],
+        "🚀 Deployment starting: Contoso.Orders 1.4.2 to Prod"
+    );
+    let facts = content["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["type"] == "FactSet")
+        .unwrap();
+    assert!(
+        facts["facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["title"] == "Rollout" && f["value"] == "r1")
+    );
+    assert_eq!(content["actions"][0]["type"], "Action.OpenUrl");
+    assert_eq!(content["actions"][0]["url"], "https://dash.example/r1");
+    let stage = cards[1].json();
+    assert_eq!(
+        stage["attachments"][0]["content"]["body"][0]["text"],
+        "✅ Contoso.Orders 1.4.2: stage Canary deployed"
+    );
+
+    let messages = slack.received();
+    let first = messages[0].json();
+    assert_eq!(
+        first["text"],
+        "🚀 Deployment starting: Contoso.Orders 1.4.2 to Prod"
+    );
+    let blocks = first["blocks"].as_array().unwrap();
+    assert_eq!(blocks[0]["type"], "header");
+    assert!(
+        blocks
+            .iter()
+            .any(|b| b["type"] == "section" && b["fields"].is_array())
+    );
+    assert!(blocks.iter().any(|b| b["type"] == "context"));
+    assert_eq!(
+        blocks.last().unwrap()["elements"][0]["url"],
+        "https://dash.example/r1"
+    );
+}
+
+#[test]
+fn webhooks_carry_the_event_signed_per_standard_webhooks_and_github() {
+    let hook = Receiver::start(Reply::Answer(204, String::new(), String::new()));
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let line = event(
+        "rollout.completed",
+        r#""overallStatus":"Completed","durationMs":5,"deployedRegions":[],"errors":[]"#,
+    );
+    let run = tool(BIN)
+        .args([
+            "--webhook",
+            &hook.url("/hooks/deploy"),
+            "--webhook-secret-env",
+            "TEST_WEBHOOK_SECRET",
+        ])
+        .env("TEST_WEBHOOK_SECRET", secret)
+        .stdin(format!("{line}\n"))
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let request = &hook.received()[0];
+    let body = String::from_utf8(request.body.clone()).unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+        serde_json::from_str::<serde_json::Value>(&line).unwrap()
+    );
+    let id = request.header("webhook-id").unwrap();
+    let timestamp = request.header("webhook-timestamp").unwrap();
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(&secret["whsec_".len()..])
+        .unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
+    let expected = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    assert_eq!(
+        request.header("webhook-signature"),
+        Some(format!("v1,{expected}").as_str())
+    );
+    let mut github = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    github.update(body.as_bytes());
+    let hex: String = github
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        request.header("x-hub-signature-256"),
+        Some(format!("sha256={hex}").as_str())
+    );
+    assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret));
+}
+
+#[test]
+fn a_dead_or_hanging_channel_never_stops_another_or_the_pass_through_and_nothing_is_lost() {
+    let live = Receiver::start(ok());
+    let hanging = Receiver::start(Reply::Hang);
+    let dead_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dead = format!("http://127.0.0.1:{dead_port}/services/T0SECRET/B0SECRET/XSECRETTOKEN");
+    let state = tempdir().unwrap();
+    let line = event(
+        "stage.failed",
+        r#""stage":"Canary","index":0,"regions":["eastus"],"errors":[{"message":"deploy exited 3"}]"#,
+    );
+    let started = Instant::now();
+    let run = tool(BIN)
+        .args([
+            "--slack",
+            &live.url("/ok"),
+            "--slack",
+            &dead,
+            "--teams",
+            &hanging.url("/workflows/SECRETHANG"),
+            "--timeout",
+            "500ms",
+            "--max-retries",
+            "1",
+            "--state-dir",
+        ])
+        .arg(state.path())
+        .stdin(format!("{line}\n"))
+        .run();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the channels were tried in parallel"
+    );
+    assert_eq!(
+        run.code,
+        Some(0),
+        "failures do not fail the deployment: {}",
+        run.stderr
+    );
+    let events = run.events();
+    assert_eq!(run.stdout.lines().next(), Some(line.as_str()));
+    let outcomes: Vec<(&str, &str)> = events[1..]
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["channel"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            ("notify.failed", "teams"),
+            ("notify.sent", "slack"),
+            ("notify.failed", "slack")
+        ],
+        "one event per channel, right after the line, in channel order"
+    );
+    for failed in [&events[1], &events[3]] {
+        assert!(
+            failed["error"]
+                .as_str()
+                .unwrap()
+                .contains("gave up after 2 attempts"),
+            "{failed:?}"
+        );
+    }
+    assert_eq!(live.received().len(), 1);
+    assert_eq!(
+        hanging.received().len(),
+        2,
+        "the hanging channel was retried once"
+    );
+    for text in [&run.stdout, &run.stderr] {
+        assert!(!text.contains("SECRET"), "a webhook URL leaked: {text}");
+    }
+    let fallback =
+        std::fs::read_to_string(state.path().join(".sentinel/notifications.ndjson")).unwrap();
+    let records: Vec<serde_json::Value> = fallback
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["eventKind"], "stage.failed");
+    assert!(
+        records[0]["payload"].is_object(),
+        "the message itself is kept"
+    );
+    assert!(!fallback.contains("SECRET"));
+
+    let strict = tool(BIN)
+        .args([
+            "--slack",
+            &dead,
+            "--max-retries",
+            "0",
+            "--strict",
+            "--state-dir",
+        ])
+        .arg(state.path())
+        .stdin(format!("{line}\n"))
+        .run();
+    assert_eq!(strict.code, Some(1), "{}", strict.stderr);
+}
+
+#[test]
+fn permanent_refusals_are_not_retried() {
+    let gone = Receiver::start(Reply::Answer(
+        404,
+        String::new(),
+        "workflow not found".into(),
+    ));
+    let line = event(
+        "rollout.completed",
+        r#""overallStatus":"Completed","durationMs":5,"deployedRegions":[],"errors":[]"#,
+    );
+    let state = tempdir().unwrap();
+    let run = tool(BIN)
+        .args(["--teams", &gone.url("/w"), "--state-dir"])
+        .arg(state.path())
+        .stdin(format!("{line}\n"))
+        .run();
+    assert_eq!(run.code, Some(0));
+    assert_eq!(gone.received().len(), 1);
+    assert_eq!(run.events()[1]["status"], 404);
+}
+
+#[test]
+fn dry_run_shows_payloads_and_sends_nothing() {
+    let teams = Receiver::start(ok());
+    let line = event(
+        "rollout.completed",
+        r#""overallStatus":"Completed","durationMs":5,"deployedRegions":[],"errors":[]"#,
+    );
+    let run = tool(BIN)
+        .args(["--teams", &teams.url("/workflows/SECRET"), "--dry-run"])
+        .stdin(format!("{line}\n"))
+        .run();
+    assert_eq!(run.code, Some(0));
+    assert!(
+        run.stderr
+            .contains("dry run: would send to teams http://127.0.0.1"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("\"AdaptiveCard\""), "{}", run.stderr);
+    assert!(!run.stderr.contains("SECRET"));
+    assert!(teams.received().is_empty());
+    assert_eq!(run.stdout, format!("{line}\n"));
+}
+
+#[test]
+fn send_builds_one_discord_message_from_flags_and_templates_override_wording() {
+    let discord = Receiver::start(Reply::Answer(204, String::new(), String::new()));
+    let run = tool(BIN)
+        .args([
+            "--discord",
+            &discord.url("/api/webhooks/1/tok"),
+            "send",
+            "--title",
+            "Release 1.4.2 is live",
+            "--status",
+            "succeeded",
+            "--fact",
+            "Region=westus",
+            "--link",
+            "https://dash.example",
+        ])
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let embed = &discord.received()[0].json()["embeds"][0];
+    assert_eq!(embed["title"], "Release 1.4.2 is live");
+    assert_eq!(embed["color"], 0x2ea043);
+    assert!(
+        embed["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "Region" && f["value"] == "westus")
+    );
+    assert_eq!(run.events()[0]["kind"], "notify.sent");
+    assert_eq!(
+        tool(BIN)
+            .args(["send", "--title", "x", "--status", "info"])
+            .run()
+            .code,
+        Some(2),
+        "no channel"
+    );
+
+    let slack = Receiver::start(ok());
+    let template = tempdir().unwrap();
+    let file = template.path().join("t.json");
+    std::fs::write(
+        &file,
+        r#"{"stage.completed": {"title": "{stage} is out in {regions}"}}"#,
+    )
+    .unwrap();
+    let line = event(
+        "stage.completed",
+        r#""stage":"Canary","index":0,"regions":["eastus"],"endpoints":[],"durationMs":1"#,
+    );
+    let run = tool(BIN)
+        .args(["--slack", &slack.url("/s"), "--template"])
+        .arg(&file)
+        .stdin(format!("{line}\n"))
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(
+        slack.received()[0].json()["text"],
+        "Canary is out in [\"eastus\"]"
+    );
+}
