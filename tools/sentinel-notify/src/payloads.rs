@@ -243,6 +243,40 @@ mod tests {
     }
 
     #[test]
+    fn teams_flow_is_the_flat_json_power_automate_parses() {
+        let mut m = message(1);
+        m.rollout_id = Some("r1".into());
+        m.artifact_version = Some("1.4.2".into());
+        m.deployed_regions = vec!["eastus".into()];
+        let event: serde_json::Map<String, Value> = serde_json::from_str(
+            r#"{"kind":"stress.result","stage":"Canary","endpointUrl":"http://127.0.0.1:1/","errorRate":5.2,"p95ResponseTime":12.0,"passed":false,"histogram":"HISTFAAAA"}"#,
+        )
+        .unwrap();
+        let flow = teams_flow(&m, &event);
+        for key in [
+            "title",
+            "status",
+            "rolloutId",
+            "service",
+            "artifactVersion",
+            "stageMapVersion",
+            "regions",
+            "timestamp",
+            "errors",
+            "actionUrl",
+        ] {
+            assert!(flow.get(key).is_some(), "{key} missing: {flow}");
+        }
+        assert_eq!(flow["status"], "Failed");
+        assert_eq!(flow["errors"][0]["stage"], "Canary");
+        assert_eq!(flow["stressTestResults"]["errorRate"], 5.2);
+        assert!(
+            flow["stressTestResults"].get("histogram").is_none(),
+            "only the numbers a flow shows"
+        );
+    }
+
+    #[test]
     fn slack_and_discord_shapes() {
         let slack = slack(&message(1));
         assert_eq!(slack["text"], "❌ Deployment failed");
