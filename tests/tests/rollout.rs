@@ -687,3 +687,61 @@ fn a_provider_that_stays_unreadable_exits_4_after_its_retries() {
         watch.stderr
     );
 }
+
+#[test]
+#[allow(clippy::print_stderr)]
+fn break_glass_on_a_terminal_proceeds_only_on_the_exact_words() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!(
+            "skipped: util-linux `script` is not installed, so there is no terminal to type on"
+        );
+        return;
+    }
+    let fixture = Fixture::new(json!({}));
+    // `script` gives sentinel-trigger a real pseudo-terminal and types our stdin into it.
+    let on_terminal = |typed: &str| {
+        let command = format!(
+            "'{}' --environment Prod",
+            Fixture::bin("sentinel-trigger").display()
+        );
+        tool("script")
+            .current_dir(fixture.path())
+            .args(["-qfec", &command, "/dev/null"])
+            .stdin(typed.to_owned())
+            .run()
+    };
+    let refused = on_terminal("deploy-now\n");
+    assert!(
+        refused
+            .stdout
+            .contains("[SENTINEL DEFCON 1] Prod is a protected environment"),
+        "{}",
+        refused.stdout
+    );
+    assert!(
+        refused.stdout.contains("Version:  1.4.2 (from config)"),
+        "{}",
+        refused.stdout
+    );
+    assert!(
+        refused.stdout.contains("nothing was started"),
+        "{}",
+        refused.stdout
+    );
+    assert_eq!(fixture.rollout_dirs(), 0);
+
+    let confirmed = on_terminal("DEPLOY-NOW\n");
+    assert!(
+        confirmed.stdout.contains("\"kind\":\"rollout.triggered\""),
+        "{}",
+        confirmed.stdout
+    );
+    assert_eq!(fixture.rollout_dirs(), 1);
+    let id = std::fs::read_dir(fixture.path().join(".sentinel/rollouts"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
+    assert_eq!(fixture.watch_id(id.to_str().unwrap()).code, Some(0));
+}
