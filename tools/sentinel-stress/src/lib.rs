@@ -1,186 +1,36 @@
 //! `sentinel-stress`: load-test HTTP endpoints and judge them against thresholds; standalone
 //! or as the judge of each deployed stage in a pipeline.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use sentinel_core::clock::parse_duration;
-use sentinel_core::config::ConfigArgs;
-use sentinel_core::output::OutputArgs;
-use sentinel_core::stream::StreamArgs;
+pub mod cli;
+pub mod engine;
+pub mod judge;
+pub mod report;
+pub mod target;
+
+pub use cli::{Action, Cli, OutputFormat};
+use engine::{Plan, Shared};
+use judge::Limits;
+use rayon::prelude::*;
+use sentinel_core::config::{self, StressTestConfig};
+use sentinel_core::events::{Event, Payload, StressTestResult, Thresholds};
+use sentinel_core::ndjson::Writer;
+use sentinel_core::output::{Logger, OutputArgs, progress_bar, stderr_is_terminal};
+use sentinel_core::stream::pump;
 use sentinel_core::{Error, Exit, Result, ToolCli};
-use std::path::PathBuf;
-use std::time::Duration;
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+use target::{RequestSpec, Target};
 
 /// What works in this build (the man page's STATUS section).
-pub const STATUS: &str = "Flags are parsed and documented; the load engine, thresholds, merge and pipeline \
-mode are not implemented yet (issue 4). Every invocation exits 5 with that message.";
+pub const STATUS: &str = "Works for plain http:// targets: the mio event-loop engine (closed model, or open \
+model with -q/--rate and coordinated-omission-corrected latency), keep-alive, thresholds and baseline \
+comparison, text/json/ndjson/junit/markdown output, merge, pipeline mode with --on and --ready-timeout. Not \
+yet: https targets (exit 2 says so), --warmup, --abort-on-breach/--window, per-endpoint results when several \
+URLs are given standalone (one combined result is reported), and the wrk/oha/hey benchmark.";
 
-const EXAMPLES: &str = "\
-Examples:
-  # 10 000 requests, 50 connections, judged against limits (exit 1 on a breach)
-  sentinel-stress -n 10000 -c 50 --max-error-rate 1 --max-p99 500ms http://127.0.0.1:8080/
-
-  # Constant 200 requests/s for 30 s, latency corrected for coordinated omission
-  sentinel-stress -z 30s -q 200 http://127.0.0.1:8080/api
-
-  # Compare with an earlier run: p95 within 10%
-  sentinel-stress --baseline before.json --max-latency-ratio 1.1 http://127.0.0.1:8080/
-
-  # Merge results from several machines into exact combined percentiles
-  sentinel-stress merge runner-*.json
-
-  # In a pipeline: test every endpoint of each completed stage
-  sentinel-watch | sentinel-stress --on stage.completed | sentinel-state apply";
-
-/// Report formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Text,
-    Json,
-    Ndjson,
-    Junit,
-    Markdown,
-}
-
-/// Load-test HTTP endpoints and judge them against thresholds.
-#[derive(Debug, Parser)]
-#[command(name = "sentinel-stress", version, after_help = EXAMPLES, after_long_help = EXAMPLES)]
-#[command(args_conflicts_with_subcommands = true)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub action: Option<Action>,
-
-    /// Endpoints to test, spread round-robin.
-    #[arg(value_name = "URL")]
-    pub urls: Vec<String>,
-
-    #[command(flatten)]
-    pub load: LoadArgs,
-
-    #[command(flatten)]
-    pub request: RequestArgs,
-
-    #[command(flatten)]
-    pub thresholds: ThresholdArgs,
-
-    /// Report format [default: text on a terminal, ndjson otherwise].
-    #[arg(long, value_enum)]
-    pub output: Option<OutputFormat>,
-
-    /// Pipeline mode: test the endpoints of each event of these kinds (comma-separated).
-    #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
-    pub on: Vec<String>,
-
-    /// In pipeline mode, retry endpoints that refuse or answer 503 for this long first.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
-    pub ready_timeout: Duration,
-
-    #[command(flatten)]
-    pub stream: StreamArgs,
-
-    #[command(flatten)]
-    pub config: ConfigArgs,
-
-    #[command(flatten)]
-    pub output_args: OutputArgs,
-}
-
-/// How much load, and how it is shaped.
-#[derive(Debug, Clone, Args)]
-pub struct LoadArgs {
-    /// Number of requests [default: 100 unless --duration is given].
-    #[arg(short = 'n', long, value_name = "N")]
-    pub requests: Option<u64>,
-    /// Run for this long instead of a number of requests.
-    #[arg(short = 'z', long, value_name = "DURATION", value_parser = parse_duration)]
-    pub duration: Option<Duration>,
-    /// Concurrent connections.
-    #[arg(short = 'c', long, value_name = "N", default_value_t = 10)]
-    pub concurrency: u32,
-    /// Constant arrival rate in requests/s (open model, coordinated omission corrected).
-    #[arg(short = 'q', long, value_name = "RPS")]
-    pub rate: Option<f64>,
-    /// Send load for this long first without counting it.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub warmup: Option<Duration>,
-    /// Per-request timeout.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
-    pub timeout: Duration,
-    /// Connect timeout.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub connect_timeout: Option<Duration>,
-    /// Open a new connection for every request.
-    #[arg(long)]
-    pub disable_keepalive: bool,
-}
-
-/// What each request looks like.
-#[derive(Debug, Clone, Args)]
-pub struct RequestArgs {
-    /// HTTP method.
-    #[arg(short = 'm', long, default_value = "GET")]
-    pub method: String,
-    /// Header 'Name: value' (repeatable).
-    #[arg(short = 'H', long = "header", value_name = "HEADER")]
-    pub headers: Vec<String>,
-    /// Request body.
-    #[arg(short = 'd', long, value_name = "BODY")]
-    pub body: Option<String>,
-    /// Request body from a file.
-    #[arg(long, value_name = "FILE", conflicts_with = "body")]
-    pub body_file: Option<PathBuf>,
-    /// Send 'Authorization: Bearer' with the token in this environment variable (never echoed).
-    #[arg(long, value_name = "VAR")]
-    pub bearer_token_env: Option<String>,
-    /// Accept invalid TLS certificates.
-    #[arg(short = 'k', long)]
-    pub insecure: bool,
-    /// Targets file: one 'METHOD URL' per line (vegeta style).
-    #[arg(long, value_name = "FILE")]
-    pub targets: Option<PathBuf>,
-}
-
-/// Limits; any breach makes the exit status 1.
-#[derive(Debug, Clone, Args)]
-pub struct ThresholdArgs {
-    /// Highest error rate, in percent.
-    #[arg(long, value_name = "PCT")]
-    pub max_error_rate: Option<f64>,
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub max_p50: Option<Duration>,
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub max_p95: Option<Duration>,
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub max_p99: Option<Duration>,
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub max_avg: Option<Duration>,
-    /// Lowest acceptable requests/s.
-    #[arg(long, value_name = "N")]
-    pub min_rps: Option<f64>,
-    /// An earlier result to compare with.
-    #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
-    /// Highest p95 relative to the baseline's p95, e.g. 1.1.
-    #[arg(long, value_name = "RATIO", requires = "baseline")]
-    pub max_latency_ratio: Option<f64>,
-    /// Highest error-rate increase over the baseline, in percentage points.
-    #[arg(long, value_name = "POINTS", requires = "baseline")]
-    pub max_error_rate_increase: Option<f64>,
-    /// Stop early once a window breaches the thresholds.
-    #[arg(long)]
-    pub abort_on_breach: bool,
-    /// Window for --abort-on-breach.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5s")]
-    pub window: Duration,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Action {
-    /// Merge results (their HdrHistograms) into one exact result.
-    Merge {
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
-    },
-}
+/// At most this many endpoints of one event are tested.
+pub const MAX_ENDPOINTS: usize = 10;
 
 impl ToolCli for Cli {
     fn output_args(&self) -> &OutputArgs {
@@ -189,14 +39,355 @@ impl ToolCli for Cli {
 }
 
 /// Run the tool.
-pub fn run(_cli: Cli) -> Result<Exit> {
-    Err(Error::NotImplemented("load testing (issue 4)".into()))
+pub fn run(cli: Cli) -> Result<Exit> {
+    let logger = Logger::for_tool("sentinel-stress", &cli.output_args);
+    let mut out = Writer::new(std::io::stdout());
+    if cli.load.warmup.is_some() || cli.thresholds.abort_on_breach {
+        return Err(Error::NotImplemented(
+            "--warmup and --abort-on-breach".into(),
+        ));
+    }
+    let format = cli.output.unwrap_or(if std::io::stdout().is_terminal() {
+        OutputFormat::Text
+    } else {
+        OutputFormat::Ndjson
+    });
+    if let Some(Action::Merge { files }) = &cli.action {
+        let results = files
+            .iter()
+            .map(|f| read_result(f))
+            .collect::<Result<Vec<_>>>()?;
+        let limits = limits(&cli, &StressTestConfig::default())?;
+        let merged = judge::merge(&results, &limits)?;
+        return emit(&merged, format, &mut out, &logger);
+    }
+    if !cli.on.is_empty() {
+        return pipeline(&cli, &mut out, &logger);
+    }
+    let spec = request_spec(&cli)?;
+    let targets = match &cli.request.targets {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Error::io("reading targets file", path, e))?;
+            target::parse_targets_file(&text, &spec)?
+        }
+        None if cli.urls.is_empty() => {
+            return Err(Error::usage_with_hint(
+                "no URL to test",
+                "pass one or more URLs, --targets FILE, or --on KIND to test the endpoints of events on stdin",
+            ));
+        }
+        None => cli
+            .urls
+            .iter()
+            .map(|u| target::parse(&cli.request.method, u, &spec))
+            .collect::<Result<_>>()?,
+    };
+    let plan = plan(
+        &cli,
+        targets.clone(),
+        cli.load.requests,
+        cli.load.duration,
+        cli.load.concurrency as usize,
+    );
+    let limits = limits(&cli, &StressTestConfig::default())?;
+    let result = load_test(&plan, &limits, &logger);
+    emit(&result, format, &mut out, &logger)
+}
+
+fn request_spec(cli: &Cli) -> Result<RequestSpec> {
+    let mut headers = cli
+        .request
+        .headers
+        .iter()
+        .map(|h| target::parse_header(h))
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(var) = &cli.request.bearer_token_env {
+        let token = std::env::var(var).map_err(|_| {
+            Error::usage(format!(
+                "--bearer-token-env {var}: that environment variable is not set"
+            ))
+        })?;
+        headers.push(("Authorization".into(), format!("Bearer {token}")));
+    }
+    let body = match (&cli.request.body, &cli.request.body_file) {
+        (Some(text), _) => Some(text.clone().into_bytes()),
+        (None, Some(path)) => {
+            Some(std::fs::read(path).map_err(|e| Error::io("reading body file", path, e))?)
+        }
+        (None, None) => None,
+    };
+    Ok(RequestSpec {
+        headers,
+        body,
+        keepalive: !cli.load.disable_keepalive,
+    })
+}
+
+fn plan(
+    cli: &Cli,
+    targets: Vec<Target>,
+    requests: Option<u64>,
+    duration: Option<Duration>,
+    concurrency: usize,
+) -> Plan {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    Plan {
+        targets,
+        connections: concurrency.max(1),
+        // The deployment default: 100 requests unless a count or a duration is given.
+        requests: if duration.is_some() {
+            requests
+        } else {
+            Some(requests.unwrap_or(100))
+        },
+        duration,
+        timeout: cli.load.timeout,
+        connect_timeout: cli
+            .load
+            .connect_timeout
+            .unwrap_or(cli.load.timeout.min(Duration::from_secs(5))),
+        rate: cli.load.rate,
+        keepalive: !cli.load.disable_keepalive,
+        threads,
+    }
+}
+
+/// Limits from flags, falling back to the config's stressTestConfig.
+fn limits(cli: &Cli, config: &StressTestConfig) -> Result<Limits> {
+    let t = &cli.thresholds;
+    let ms = |d: Option<Duration>| d.map(|d| d.as_secs_f64() * 1000.0);
+    let baseline = match t.baseline.as_ref().or(config.baseline_file.as_ref()) {
+        Some(path) => Some(read_result(path)?),
+        None => None,
+    };
+    Ok(Limits {
+        thresholds: Thresholds {
+            max_error_rate: t.max_error_rate.or(config.max_error_rate),
+            max_p50_ms: ms(t.max_p50),
+            max_p95_ms: ms(t.max_p95).or(config.max_p95_ms),
+            max_p99_ms: ms(t.max_p99).or(config.max_p99_ms),
+            max_avg_ms: ms(t.max_avg),
+            min_rps: t.min_rps,
+            max_latency_ratio: t
+                .max_latency_ratio
+                .or(config.max_latency_ratio.filter(|_| baseline.is_some())),
+            max_error_rate_increase: t.max_error_rate_increase,
+        },
+        baseline,
+    })
+}
+
+/// Read a result file: a StressTestResult JSON, or NDJSON whose last `stress.result` is taken.
+pub fn read_result(path: &std::path::Path) -> Result<StressTestResult> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io("reading result", path, e))?;
+    if let Ok(result) = serde_json::from_str::<StressTestResult>(&text) {
+        if !result.histogram.is_empty() || result.total_requests > 0 {
+            return Ok(result);
+        }
+    }
+    text.lines()
+        .rev()
+        .filter_map(|l| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(l).ok())
+        .filter_map(|o| Event::from_json(&o))
+        .filter_map(|e| match e.payload {
+            Payload::StressResult(r) => Some(*r),
+            _ => None,
+        })
+        .next()
+        .ok_or_else(|| {
+            Error::usage(format!(
+                "{} holds no stress result (a JSON result or stress.result events)",
+                path.display()
+            ))
+        })
+}
+
+/// Run one plan with a progress bar on a terminal, and judge it.
+fn load_test(plan: &Plan, limits: &Limits, logger: &Logger) -> StressTestResult {
+    let shared = Shared::default();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let shown: Vec<&str> = plan.targets.iter().map(|t| t.shown_url.as_str()).collect();
+    let result = std::thread::scope(|scope| {
+        let (shared_ref, done_ref) = (&shared, &done);
+        let total = plan.requests.filter(|_| plan.duration.is_none());
+        let progress = scope.spawn(move || {
+            let bar = progress_bar(total, stderr_is_terminal());
+            let started = Instant::now();
+            while !done_ref.load(Ordering::Relaxed) {
+                let finished = shared_ref.done.load(Ordering::Relaxed);
+                bar.set_position(finished);
+                bar.set_message(format!(
+                    "{:.0} req/s · {} errors",
+                    finished as f64 / started.elapsed().as_secs_f64().max(0.001),
+                    shared_ref.failed.load(Ordering::Relaxed)
+                ));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            bar.finish_and_clear();
+        });
+        let measured = engine::run(plan, &shared);
+        done.store(true, Ordering::Relaxed);
+        let _ = progress.join();
+        measured
+    });
+    let method = plan.targets.first().map_or("GET", |t| t.method.as_str());
+    let judged = judge::result(&shown.join(", "), method, &result, limits);
+    logger.info(&format!(
+        "{}: {} requests, {:.2}% errors, p95 {:.1} ms, {:.0} req/s — {}",
+        judged.endpoint_url,
+        judged.total_requests,
+        judged.error_rate,
+        judged.p95_response_time,
+        judged.requests_per_second,
+        if judged.passed {
+            "passed".to_owned()
+        } else {
+            format!("FAILED: {}", judged.violations.join("; "))
+        }
+    ));
+    judged
+}
+
+fn emit<W: Write>(
+    result: &StressTestResult,
+    format: OutputFormat,
+    out: &mut Writer<W>,
+    logger: &Logger,
+) -> Result<Exit> {
+    match format {
+        OutputFormat::Text => logger.write_raw(&report::text(result, logger.color())),
+        OutputFormat::Json => out.write_line(
+            &serde_json::to_string_pretty(result).map_err(|e| Error::Internal(e.to_string()))?,
+        )?,
+        OutputFormat::Ndjson => out.emit(&Event::new(
+            "sentinel-stress",
+            None,
+            Payload::StressResult(Box::new(result.clone())),
+        ))?,
+        OutputFormat::Junit => out.write_line(report::junit(result).trim_end())?,
+        OutputFormat::Markdown => out.write_line(report::markdown(result).trim_end())?,
+    }
+    Ok(if result.passed {
+        Exit::Success
+    } else {
+        Exit::CheckFailed
+    })
+}
+
+/// `--on KIND,...`: pass every event through; after each matching one, test its endpoints in
+/// parallel and write one `stress.result` per endpoint.
+fn pipeline<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<Exit> {
+    let cwd = std::env::current_dir().map_err(|e| Error::Io {
+        context: "reading the current directory".into(),
+        source: e,
+    })?;
+    let env = |name: &str| std::env::var(name).ok();
+    let loaded = config::load(&cli.config, &env, &cwd)?;
+    loaded.require(&[])?;
+    let stress = loaded.config.stress_test_config.clone().unwrap_or_default();
+    let mut limits = limits(cli, &stress)?;
+    // The deployment defaults: error rate ≤ 5%, p95 ≤ 500 ms.
+    limits.thresholds.max_error_rate = limits.thresholds.max_error_rate.or(Some(5.0));
+    limits.thresholds.max_p95_ms = limits.thresholds.max_p95_ms.or(Some(500.0));
+    let spec = request_spec(cli)?;
+    let requests = cli.load.requests.or(stress.requests);
+    let duration = cli.load.duration.or(stress.duration.map(|d| d.0));
+    let concurrency = stress
+        .concurrency
+        .map_or(cli.load.concurrency as usize, |c| c as usize);
+    let mut failed = false;
+    pump(
+        std::io::stdin().lock(),
+        "standard input",
+        out,
+        &cli.stream,
+        logger,
+        |line, out| {
+            if !line.kind().is_some_and(|k| cli.on.iter().any(|on| on == k)) {
+                return Ok(());
+            }
+            let mut endpoints: Vec<String> = line
+                .object
+                .get("endpoints")
+                .and_then(|e| e.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if endpoints.is_empty() {
+                endpoints = stress.endpoints.clone();
+            }
+            if endpoints.len() > MAX_ENDPOINTS {
+                logger.warn(&format!(
+                    "{} endpoints; testing the first {MAX_ENDPOINTS}",
+                    endpoints.len()
+                ));
+                endpoints.truncate(MAX_ENDPOINTS);
+            }
+            let results: Vec<Result<StressTestResult>> = endpoints
+                .par_iter()
+                .map(|url| {
+                    let target = target::parse(&cli.request.method, url, &spec)?;
+                    wait_until_ready(&target, cli.ready_timeout, logger);
+                    let plan = plan(cli, vec![target], requests, duration, concurrency);
+                    Ok(load_test(&plan, &limits, logger))
+                })
+                .collect();
+            for result in results {
+                let result = result?;
+                failed |= !result.passed;
+                out.emit(&Event::new(
+                    "sentinel-stress",
+                    line.rollout_id(),
+                    Payload::StressResult(Box::new(result)),
+                ))?;
+            }
+            Ok(())
+        },
+    )?;
+    Ok(if failed {
+        Exit::CheckFailed
+    } else {
+        Exit::Success
+    })
+}
+
+/// A freshly deployed endpoint may not listen yet: retry refusals and 503s with backoff, up to
+/// `limit`, before the test counts.
+fn wait_until_ready(target: &Target, limit: Duration, logger: &Logger) {
+    let agent = sentinel_core::http::agent(sentinel_core::http::HttpTimeouts::default());
+    let deadline = Instant::now() + limit;
+    let mut delay = Duration::from_millis(100);
+    loop {
+        let ready = match agent.get(&target.url).call() {
+            Ok(mut response) => {
+                let _ = response.body_mut().read_to_vec();
+                response.status().as_u16() != 503
+            }
+            Err(_) => false,
+        };
+        if ready {
+            return;
+        }
+        if Instant::now() + delay > deadline {
+            logger.warn(&format!(
+                "{} is still not ready after {:?}; testing it anyway",
+                target.shown_url, limit
+            ));
+            return;
+        }
+        std::thread::sleep(delay);
+        delay = (delay * 2).min(Duration::from_secs(2));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser};
 
     #[test]
     fn cli_is_consistent() {

@@ -9,7 +9,7 @@ fn version_help_and_usage_errors() {
 }
 
 #[test]
-fn says_honestly_that_it_is_not_built_yet() {
+fn warmup_says_honestly_that_it_is_not_built_yet() {
     sentinel_test_support::assert_not_implemented_yet(
         BIN,
         "sentinel-stress",

@@ -1,0 +1,177 @@
+//! The command line of `sentinel-stress`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use sentinel_core::clock::parse_duration;
+use sentinel_core::config::ConfigArgs;
+use sentinel_core::output::OutputArgs;
+use sentinel_core::stream::StreamArgs;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const EXAMPLES: &str = "\
+Examples:
+  # 10 000 requests, 50 connections, judged against limits (exit 1 on a breach)
+  sentinel-stress -n 10000 -c 50 --max-error-rate 1 --max-p99 500ms http://127.0.0.1:8080/
+
+  # Constant 200 requests/s for 30 s, latency corrected for coordinated omission
+  sentinel-stress -z 30s -q 200 http://127.0.0.1:8080/api
+
+  # Compare with an earlier run: p95 within 10%
+  sentinel-stress --baseline before.json --max-latency-ratio 1.1 http://127.0.0.1:8080/
+
+  # Merge results from several machines into exact combined percentiles
+  sentinel-stress merge runner-*.json
+
+  # In a pipeline: test every endpoint of each completed stage
+  sentinel-watch | sentinel-stress --on stage.completed | sentinel-state apply";
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Ndjson,
+    Junit,
+    Markdown,
+}
+
+/// Load-test HTTP endpoints and judge them against thresholds.
+#[derive(Debug, Parser)]
+#[command(name = "sentinel-stress", version, after_help = EXAMPLES, after_long_help = EXAMPLES)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub action: Option<Action>,
+
+    /// Endpoints to test, spread round-robin.
+    #[arg(value_name = "URL")]
+    pub urls: Vec<String>,
+
+    #[command(flatten)]
+    pub load: LoadArgs,
+
+    #[command(flatten)]
+    pub request: RequestArgs,
+
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+
+    /// Report format [default: text on a terminal, ndjson otherwise].
+    #[arg(long, value_enum)]
+    pub output: Option<OutputFormat>,
+
+    /// Pipeline mode: test the endpoints of each event of these kinds (comma-separated).
+    #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
+    pub on: Vec<String>,
+
+    /// In pipeline mode, retry endpoints that refuse or answer 503 for this long first.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    pub ready_timeout: Duration,
+
+    #[command(flatten)]
+    pub stream: StreamArgs,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    #[command(flatten)]
+    pub output_args: OutputArgs,
+}
+
+/// How much load, and how it is shaped.
+#[derive(Debug, Clone, Args)]
+pub struct LoadArgs {
+    /// Number of requests [default: 100 unless --duration is given].
+    #[arg(short = 'n', long, value_name = "N")]
+    pub requests: Option<u64>,
+    /// Run for this long instead of a number of requests.
+    #[arg(short = 'z', long, value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+    /// Concurrent connections.
+    #[arg(short = 'c', long, value_name = "N", default_value_t = 10)]
+    pub concurrency: u32,
+    /// Constant arrival rate in requests/s (open model, coordinated omission corrected).
+    #[arg(short = 'q', long, value_name = "RPS")]
+    pub rate: Option<f64>,
+    /// Send load for this long first without counting it.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub warmup: Option<Duration>,
+    /// Per-request timeout.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    pub timeout: Duration,
+    /// Connect timeout.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub connect_timeout: Option<Duration>,
+    /// Open a new connection for every request.
+    #[arg(long)]
+    pub disable_keepalive: bool,
+}
+
+/// What each request looks like.
+#[derive(Debug, Clone, Args)]
+pub struct RequestArgs {
+    /// HTTP method.
+    #[arg(short = 'm', long, default_value = "GET")]
+    pub method: String,
+    /// Header 'Name: value' (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// Request body.
+    #[arg(short = 'd', long, value_name = "BODY")]
+    pub body: Option<String>,
+    /// Request body from a file.
+    #[arg(long, value_name = "FILE", conflicts_with = "body")]
+    pub body_file: Option<PathBuf>,
+    /// Send 'Authorization: Bearer' with the token in this environment variable (never echoed).
+    #[arg(long, value_name = "VAR")]
+    pub bearer_token_env: Option<String>,
+    /// Accept invalid TLS certificates.
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+    /// Targets file: one 'METHOD URL' per line (vegeta style).
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+}
+
+/// Limits; any breach makes the exit status 1.
+#[derive(Debug, Clone, Args)]
+pub struct ThresholdArgs {
+    /// Highest error rate, in percent.
+    #[arg(long, value_name = "PCT")]
+    pub max_error_rate: Option<f64>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_p50: Option<Duration>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_p95: Option<Duration>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_p99: Option<Duration>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_avg: Option<Duration>,
+    /// Lowest acceptable requests/s.
+    #[arg(long, value_name = "N")]
+    pub min_rps: Option<f64>,
+    /// An earlier result to compare with.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Highest p95 relative to the baseline's p95, e.g. 1.1.
+    #[arg(long, value_name = "RATIO", requires = "baseline")]
+    pub max_latency_ratio: Option<f64>,
+    /// Highest error-rate increase over the baseline, in percentage points.
+    #[arg(long, value_name = "POINTS", requires = "baseline")]
+    pub max_error_rate_increase: Option<f64>,
+    /// Stop early once a window breaches the thresholds.
+    #[arg(long)]
+    pub abort_on_breach: bool,
+    /// Window for --abort-on-breach.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5s")]
+    pub window: Duration,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Action {
+    /// Merge results (their HdrHistograms) into one exact result.
+    Merge {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}

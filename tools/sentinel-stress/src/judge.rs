@@ -1,0 +1,322 @@
+//! Turning measurements into a StressTestResult (DESIGN.md §6) and judging it: absolute
+//! thresholds, and thresholds relative to a baseline result. Each violation is a sentence
+//! with the measured value and the limit.
+
+use crate::engine::{Measurements, new_histogram};
+use base64::Engine;
+use hdrhistogram::Histogram;
+use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
+use sentinel_core::clock::now_rfc3339;
+use sentinel_core::events::{StressTestResult, Thresholds};
+use sentinel_core::{Error, Result};
+
+/// The limits, plus what is judged against a baseline.
+#[derive(Debug, Clone, Default)]
+pub struct Limits {
+    pub thresholds: Thresholds,
+    pub baseline: Option<StressTestResult>,
+}
+
+fn ms(us: u64) -> f64 {
+    us as f64 / 1000.0
+}
+
+/// Serialize a histogram as HdrHistogram V2 compressed, base64.
+pub fn encode_histogram(histogram: &Histogram<u64>) -> String {
+    let mut bytes = Vec::new();
+    match V2DeflateSerializer::new().serialize(histogram, &mut bytes) {
+        Ok(_) => base64::engine::general_purpose::STANDARD.encode(bytes),
+        Err(_) => String::new(),
+    }
+}
+
+/// Read a histogram written by [`encode_histogram`] (or any HdrHistogram V2 implementation).
+pub fn decode_histogram(text: &str) -> Result<Histogram<u64>> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|e| Error::usage(format!("histogram is not base64: {e}")))?;
+    let decoded: Histogram<u64> = Deserializer::new()
+        .deserialize(&mut bytes.as_slice())
+        .map_err(|e| Error::usage(format!("histogram is not HdrHistogram V2: {e:?}")))?;
+    // Re-home into the engine's bounds so results from anywhere add up.
+    let mut histogram = new_histogram();
+    histogram
+        .add(&decoded)
+        .map_err(|e| Error::usage(format!("histogram does not fit 1 µs .. 1 h: {e:?}")))?;
+    Ok(histogram)
+}
+
+/// The result for one endpoint (or a merge of several runs), judged against `limits`.
+pub fn result(
+    endpoint: &str,
+    method: &str,
+    measured: &Measurements,
+    limits: &Limits,
+) -> StressTestResult {
+    let h = &measured.histogram;
+    let total = measured.total;
+    let failed = total - measured.successful;
+    let seconds = measured.elapsed.as_secs_f64();
+    let mut result = StressTestResult {
+        endpoint_url: endpoint.to_owned(),
+        method: method.to_owned(),
+        total_requests: total,
+        successful_requests: measured.successful,
+        failed_requests: failed,
+        error_rate: if total == 0 {
+            0.0
+        } else {
+            failed as f64 * 100.0 / total as f64
+        },
+        average_response_time: h.mean() / 1000.0,
+        p50_response_time: ms(h.value_at_quantile(0.50)),
+        p90_response_time: ms(h.value_at_quantile(0.90)),
+        p95_response_time: ms(h.value_at_quantile(0.95)),
+        p99_response_time: ms(h.value_at_quantile(0.99)),
+        max_response_time: ms(h.max()),
+        requests_per_second: if seconds > 0.0 {
+            total as f64 / seconds
+        } else {
+            0.0
+        },
+        test_duration: measured.elapsed.as_millis() as u64,
+        timestamp: now_rfc3339(),
+        status_codes: measured
+            .status_codes
+            .iter()
+            .map(|(s, n)| (s.to_string(), *n))
+            .collect(),
+        errors: measured.errors.clone(),
+        thresholds: limits.thresholds.clone(),
+        violations: Vec::new(),
+        passed: true,
+        histogram: encode_histogram(h),
+    };
+    judge(&mut result, limits);
+    result
+}
+
+/// Fill `violations` and `passed` from the limits.
+pub fn judge(result: &mut StressTestResult, limits: &Limits) {
+    let t = &limits.thresholds;
+    let mut violations = Vec::new();
+    if result.total_requests == 0 {
+        violations.push("no request completed, so nothing could be measured".to_owned());
+    }
+    if let Some(max) = t.max_error_rate {
+        if result.error_rate > max {
+            violations.push(format!(
+                "error rate {:.2}% is above the limit of {max}%",
+                result.error_rate
+            ));
+        }
+    }
+    for (name, measured, limit) in [
+        ("p50", result.p50_response_time, t.max_p50_ms),
+        ("p95", result.p95_response_time, t.max_p95_ms),
+        ("p99", result.p99_response_time, t.max_p99_ms),
+        (
+            "average latency",
+            result.average_response_time,
+            t.max_avg_ms,
+        ),
+    ] {
+        if let Some(max) = limit {
+            if measured > max {
+                violations.push(format!(
+                    "{name} {measured:.1} ms is above the limit of {max} ms"
+                ));
+            }
+        }
+    }
+    if let Some(min) = t.min_rps {
+        if result.requests_per_second < min {
+            violations.push(format!(
+                "{:.1} requests/s is below the minimum of {min}",
+                result.requests_per_second
+            ));
+        }
+    }
+    if let Some(baseline) = &limits.baseline {
+        if let Some(ratio) = t.max_latency_ratio {
+            let allowed = baseline.p95_response_time * ratio;
+            if baseline.p95_response_time > 0.0 && result.p95_response_time > allowed {
+                violations.push(format!(
+                    "p95 {:.1} ms is {:.2}x the baseline's {:.1} ms; the limit is {ratio}x ({allowed:.1} ms)",
+                    result.p95_response_time,
+                    result.p95_response_time / baseline.p95_response_time,
+                    baseline.p95_response_time
+                ));
+            }
+        }
+        if let Some(points) = t.max_error_rate_increase {
+            let allowed = baseline.error_rate + points;
+            if result.error_rate > allowed {
+                violations.push(format!(
+                    "error rate {:.2}% is {:.2} points above the baseline's {:.2}%; the limit is {points} points ({allowed:.2}%)",
+                    result.error_rate,
+                    result.error_rate - baseline.error_rate,
+                    baseline.error_rate
+                ));
+            }
+        }
+    }
+    result.passed = violations.is_empty();
+    result.violations = violations;
+}
+
+/// Merge results (their histograms and counts) into one exact result.
+pub fn merge(results: &[StressTestResult], limits: &Limits) -> Result<StressTestResult> {
+    let first = results
+        .first()
+        .ok_or_else(|| Error::usage("merge needs at least one result"))?;
+    let mut merged = Measurements::new();
+    for (index, r) in results.iter().enumerate() {
+        let histogram = decode_histogram(&r.histogram).map_err(|e| match e {
+            Error::Usage { message, .. } => {
+                Error::usage(format!("result {}: {message}", index + 1))
+            }
+            other => other,
+        })?;
+        let mut part = Measurements::new();
+        part.histogram = histogram;
+        part.total = r.total_requests;
+        part.successful = r.successful_requests;
+        for (status, n) in &r.status_codes {
+            if let Ok(code) = status.parse::<u16>() {
+                part.status_codes.insert(code, *n);
+            }
+        }
+        part.errors = r.errors.clone();
+        // Runs on several machines overlap in time: the merged rate is the sum of rates.
+        part.elapsed = std::time::Duration::from_millis(r.test_duration);
+        merged.merge(&part);
+    }
+    let endpoints: std::collections::BTreeSet<&str> =
+        results.iter().map(|r| r.endpoint_url.as_str()).collect();
+    let endpoint = if endpoints.len() == 1 {
+        first.endpoint_url.clone()
+    } else {
+        endpoints.into_iter().collect::<Vec<_>>().join(", ")
+    };
+    let mut result = result(&endpoint, &first.method, &merged, limits);
+    result.requests_per_second = results.iter().map(|r| r.requests_per_second).sum();
+    judge(&mut result, limits);
+    Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn measured(latencies_us: &[u64], failures: u64) -> Measurements {
+        let mut m = Measurements::new();
+        for l in latencies_us {
+            m.histogram.record(*l).unwrap();
+            *m.status_codes.entry(200).or_default() += 1;
+        }
+        m.successful = latencies_us.len() as u64;
+        m.total = m.successful + failures;
+        if failures > 0 {
+            m.errors.insert("timeout".into(), failures);
+        }
+        m.elapsed = Duration::from_secs(1);
+        m
+    }
+
+    #[test]
+    fn thresholds_pass_at_the_edge_and_fail_just_past_it() {
+        // 95 requests, 5 failures: exactly 5%.
+        let m = measured(&vec![100_000; 95], 5);
+        let at = Limits {
+            thresholds: Thresholds {
+                max_error_rate: Some(5.0),
+                max_p95_ms: Some(100.1),
+                ..Default::default()
+            },
+            baseline: None,
+        };
+        let r = result("http://x/", "GET", &m, &at);
+        assert!(r.passed, "{:?}", r.violations);
+        let past = Limits {
+            thresholds: Thresholds {
+                max_error_rate: Some(4.99),
+                max_p95_ms: Some(99.0),
+                ..Default::default()
+            },
+            baseline: None,
+        };
+        let r = result("http://x/", "GET", &m, &past);
+        assert!(!r.passed);
+        assert_eq!(
+            r.violations[0],
+            "error rate 5.00% is above the limit of 4.99%"
+        );
+        assert!(
+            r.violations[1].starts_with("p95 100.")
+                && r.violations[1].ends_with("is above the limit of 99 ms"),
+            "{:?}",
+            r.violations
+        );
+    }
+
+    #[test]
+    fn baseline_limits_compare_with_the_earlier_result() {
+        let baseline = result(
+            "http://x/",
+            "GET",
+            &measured(&vec![10_000; 100], 0),
+            &Limits::default(),
+        );
+        let slower = measured(&vec![12_000; 99], 1);
+        let limits = Limits {
+            thresholds: Thresholds {
+                max_latency_ratio: Some(1.1),
+                max_error_rate_increase: Some(0.5),
+                ..Default::default()
+            },
+            baseline: Some(baseline),
+        };
+        let r = result("http://x/", "GET", &slower, &limits);
+        assert_eq!(r.violations.len(), 2, "{:?}", r.violations);
+        assert!(
+            r.violations[0].contains("the limit is 1.1x (11.0 ms)"),
+            "{}",
+            r.violations[0]
+        );
+        assert!(
+            r.violations[1].contains("1.00 points above the baseline's 0.00%"),
+            "{}",
+            r.violations[1]
+        );
+    }
+
+    #[test]
+    fn merging_two_results_equals_one_run_of_both() {
+        let a = measured(&[1_000, 2_000, 3_000], 0);
+        let b = measured(&[4_000, 50_000], 1);
+        let mut both = a.clone();
+        both.merge(&b);
+        let limits = Limits::default();
+        let merged = merge(
+            &[
+                result("u", "GET", &a, &limits),
+                result("u", "GET", &b, &limits),
+            ],
+            &limits,
+        )
+        .unwrap();
+        let single = result("u", "GET", &both, &limits);
+        assert_eq!(decode_histogram(&merged.histogram).unwrap(), both.histogram);
+        assert_eq!((merged.total_requests, merged.failed_requests), (6, 1));
+        assert_eq!(merged.p99_response_time, single.p99_response_time);
+        assert_eq!(merged.status_codes, single.status_codes);
+    }
+
+    #[test]
+    fn nothing_measured_is_a_violation() {
+        let r = result("u", "GET", &Measurements::new(), &Limits::default());
+        assert!(!r.passed);
+    }
+}

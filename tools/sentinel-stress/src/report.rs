@@ -1,0 +1,243 @@
+//! Rendering a result: a text report for people (percentiles, a latency histogram, status
+//! codes, error classes, each threshold ✓/✗), and JUnit and Markdown for CI systems.
+
+use crate::judge::decode_histogram;
+use sentinel_core::events::StressTestResult;
+
+/// The text report.
+pub fn text(result: &StressTestResult, color: bool) -> String {
+    let paint = |code: &str, text: &str| {
+        if color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut out = String::new();
+    out.push_str(&format!(
+        "\n{} {}\n\n",
+        paint("1", "Load test"),
+        result.endpoint_url
+    ));
+    out.push_str("Summary\n");
+    out.push_str(&format!(
+        "  Requests      {:>10}   ({} ok, {} failed)\n",
+        result.total_requests, result.successful_requests, result.failed_requests
+    ));
+    out.push_str(&format!(
+        "  Duration      {:>10.2}s\n",
+        result.test_duration as f64 / 1000.0
+    ));
+    out.push_str(&format!(
+        "  Requests/s    {:>10.1}\n",
+        result.requests_per_second
+    ));
+    out.push_str(&format!("  Error rate    {:>9.2}%\n\n", result.error_rate));
+    out.push_str("Latency\n");
+    let p999 = decode_histogram(&result.histogram)
+        .map(|h| h.value_at_quantile(0.999) as f64 / 1000.0)
+        .unwrap_or(result.p99_response_time);
+    for (name, value) in [
+        ("avg", result.average_response_time),
+        ("p50", result.p50_response_time),
+        ("p90", result.p90_response_time),
+        ("p95", result.p95_response_time),
+        ("p99", result.p99_response_time),
+        ("p99.9", p999),
+        ("max", result.max_response_time),
+    ] {
+        out.push_str(&format!("  {name:<6} {value:>10.2} ms\n"));
+    }
+    out.push_str(&histogram_bars(result));
+    if !result.status_codes.is_empty() {
+        out.push_str("\nStatus codes\n");
+        for (status, n) in &result.status_codes {
+            out.push_str(&format!("  {status}  {n}\n"));
+        }
+    }
+    if !result.errors.is_empty() {
+        out.push_str("\nErrors\n");
+        for (class, n) in &result.errors {
+            out.push_str(&format!("  {class:<18} {n}\n"));
+        }
+    }
+    let checks = threshold_lines(result);
+    if !checks.is_empty() {
+        out.push_str("\nThresholds\n");
+        for (ok, line) in checks {
+            out.push_str(&format!(
+                "  {} {line}\n",
+                if ok {
+                    paint("32", "✓")
+                } else {
+                    paint("31", "✗")
+                }
+            ));
+        }
+        out.push_str(&format!(
+            "\n{}\n",
+            if result.passed {
+                paint("32;1", "PASSED")
+            } else {
+                paint("31;1", "FAILED")
+            }
+        ));
+    }
+    out
+}
+
+/// Each configured limit with its measured value.
+fn threshold_lines(result: &StressTestResult) -> Vec<(bool, String)> {
+    let t = &result.thresholds;
+    let mut lines = Vec::new();
+    let mut check =
+        |name: &str, measured: f64, limit: Option<f64>, unit: &str, higher_is_better: bool| {
+            if let Some(limit) = limit {
+                let ok = if higher_is_better {
+                    measured >= limit
+                } else {
+                    measured <= limit
+                };
+                let op = if higher_is_better { "≥" } else { "≤" };
+                lines.push((
+                    ok,
+                    format!("{name} {measured:.2}{unit} (limit {op} {limit}{unit})"),
+                ));
+            }
+        };
+    check(
+        "error rate",
+        result.error_rate,
+        t.max_error_rate,
+        "%",
+        false,
+    );
+    check("p50", result.p50_response_time, t.max_p50_ms, " ms", false);
+    check("p95", result.p95_response_time, t.max_p95_ms, " ms", false);
+    check("p99", result.p99_response_time, t.max_p99_ms, " ms", false);
+    check(
+        "average",
+        result.average_response_time,
+        t.max_avg_ms,
+        " ms",
+        false,
+    );
+    check(
+        "requests/s",
+        result.requests_per_second,
+        t.min_rps,
+        "",
+        true,
+    );
+    for violation in &result.violations {
+        if violation.contains("baseline") {
+            lines.push((false, violation.clone()));
+        }
+    }
+    lines
+}
+
+/// Latency distribution as bars over logarithmic buckets.
+fn histogram_bars(result: &StressTestResult) -> String {
+    let Ok(histogram) = decode_histogram(&result.histogram) else {
+        return String::new();
+    };
+    if histogram.is_empty() {
+        return String::new();
+    }
+    let mut buckets: Vec<(u64, u64)> = Vec::new();
+    let mut upper = 100u64; // 0.1 ms
+    let mut below = 0u64;
+    while below < histogram.len() && upper <= crate::engine::MAX_LATENCY_US {
+        let count = histogram.count_between(0, upper) - below;
+        below += count;
+        buckets.push((upper, count));
+        upper *= 2;
+    }
+    while buckets.first().is_some_and(|(_, c)| *c == 0) {
+        buckets.remove(0);
+    }
+    let most = buckets.iter().map(|(_, c)| *c).max().unwrap_or(1).max(1);
+    let mut out = String::from("\n  Distribution\n");
+    for (upper, count) in buckets {
+        let width = (count * 40).div_ceil(most) as usize;
+        out.push_str(&format!(
+            "  ≤{:>9.2} ms {:>8} {}\n",
+            upper as f64 / 1000.0,
+            count,
+            "█".repeat(width)
+        ));
+    }
+    out
+}
+
+/// JUnit XML: one test case per threshold, failures carrying the violation.
+pub fn junit(result: &StressTestResult) -> String {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let lines = threshold_lines(result);
+    let cases: Vec<(bool, String)> = if lines.is_empty() {
+        vec![(result.passed, "completed requests".into())]
+    } else {
+        lines
+    };
+    let failures = cases.iter().filter(|(ok, _)| !ok).count();
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sentinel-stress\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" time=\"{:.3}\">\n  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" time=\"{:.3}\">\n",
+        cases.len(),
+        result.test_duration as f64 / 1000.0,
+        escape(&result.endpoint_url),
+        cases.len(),
+        result.test_duration as f64 / 1000.0
+    );
+    for (ok, line) in cases {
+        xml.push_str(&format!(
+            "    <testcase classname=\"{}\" name=\"{}\"",
+            escape(&result.endpoint_url),
+            escape(&line)
+        ));
+        if ok {
+            xml.push_str("/>\n");
+        } else {
+            xml.push_str(&format!(
+                ">\n      <failure message=\"{}\"/>\n    </testcase>\n",
+                escape(&line)
+            ));
+        }
+    }
+    xml.push_str("  </testsuite>\n</testsuites>\n");
+    xml
+}
+
+/// A Markdown table for `$GITHUB_STEP_SUMMARY` and reports.
+pub fn markdown(result: &StressTestResult) -> String {
+    let mut md = format!(
+        "### Load test: {} {}\n\n| Metric | Value |\n|---|---|\n| Requests | {} ({} failed) |\n| Requests/s | {:.1} |\n| Error rate | {:.2}% |\n| p50 / p95 / p99 | {:.1} / {:.1} / {:.1} ms |\n| Max | {:.1} ms |\n",
+        if result.passed { "✅" } else { "❌" },
+        result.endpoint_url,
+        result.total_requests,
+        result.failed_requests,
+        result.requests_per_second,
+        result.error_rate,
+        result.p50_response_time,
+        result.p95_response_time,
+        result.p99_response_time,
+        result.max_response_time
+    );
+    let lines = threshold_lines(result);
+    if !lines.is_empty() {
+        md.push_str("\n| Threshold | Status |\n|---|---|\n");
+        for (ok, line) in lines {
+            md.push_str(&format!(
+                "| {} | {} |\n",
+                line.replace('|', "\\|"),
+                if ok { "✅" } else { "❌" }
+            ));
+        }
+    }
+    md
+}
