@@ -102,6 +102,18 @@ pub fn judge(result: &mut StressTestResult, limits: &Limits) {
     let mut violations = Vec::new();
     if result.total_requests == 0 {
         violations.push("no request completed, so nothing could be measured".to_owned());
+    } else if result.successful_requests == 0 {
+        // Whatever the limits, a run in which nothing succeeded did not pass.
+        let classes: Vec<String> = result
+            .errors
+            .iter()
+            .map(|(class, n)| format!("{class} {n}"))
+            .collect();
+        violations.push(format!(
+            "none of the {} requests succeeded ({})",
+            result.total_requests,
+            classes.join(", ")
+        ));
     }
     if let Some(max) = t.max_error_rate {
         if result.error_rate > max {
@@ -315,8 +327,13 @@ mod tests {
     }
 
     #[test]
-    fn nothing_measured_is_a_violation() {
+    fn nothing_measured_or_nothing_succeeded_is_a_violation() {
         let r = result("u", "GET", &Measurements::new(), &Limits::default());
         assert!(!r.passed);
+        let all_failed = result("u", "GET", &measured(&[], 3), &Limits::default());
+        assert_eq!(
+            all_failed.violations,
+            vec!["none of the 3 requests succeeded (timeout 3)"]
+        );
     }
 }

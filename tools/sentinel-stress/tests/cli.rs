@@ -13,6 +13,6 @@ fn warmup_says_honestly_that_it_is_not_built_yet() {
     sentinel_test_support::assert_not_implemented_yet(
         BIN,
         "sentinel-stress",
-        &["http://127.0.0.1:9/"],
+        &["--warmup", "1s", "http://127.0.0.1:9/"],
     );
 }
