@@ -251,12 +251,16 @@ _sentinel__stress() {
             return 0
             ;;
         sentinel__subcmd__stress__subcmd__merge)
-            opts="-h --color --events-log --help"
+            opts="-h --output --color --events-log --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json ndjson junit markdown" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

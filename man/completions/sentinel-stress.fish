@@ -75,6 +75,11 @@ complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s h -l he
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s V -l version -d 'Print version'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -a "merge" -d 'Merge results (their HdrHistograms) into one exact result'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l output -d 'Report format [default: text on a terminal, ndjson otherwise]' -r -f -a "text\t''
+json\t''
+ndjson\t''
+junit\t''
+markdown\t''"
 complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"

@@ -77,6 +77,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-stress' -ScriptBlock {
             break
         }
         'sentinel-stress;merge' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format [default: text on a terminal, ndjson otherwise]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

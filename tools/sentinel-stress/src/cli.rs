@@ -57,7 +57,7 @@ pub struct Cli {
     pub thresholds: ThresholdArgs,
 
     /// Report format [default: text on a terminal, ndjson otherwise].
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, global = true)]
     pub output: Option<OutputFormat>,
 
     /// Pipeline mode: test the endpoints of each event of these kinds (comma-separated).

@@ -39,10 +39,16 @@ pub fn parse(method: &str, url: &str, spec: &RequestSpec) -> Result<Target> {
             "test the plain-HTTP port behind the TLS terminator, or wait for TLS in the engine (issue 4)",
         ));
     } else {
-        return Err(Error::usage(format!(
-            "{:?} is not an http:// URL",
+        // Without "://" there can be no credentials in it: show it as typed.
+        let shown = if url.contains("://") {
             redact_url(url)
-        )));
+        } else {
+            url.to_owned()
+        };
+        return Err(Error::usage_with_hint(
+            format!("{shown:?} is not an http:// URL"),
+            "to merge result files, put merge first: sentinel-stress merge a.json b.json --output json",
+        ));
     };
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),

@@ -3,7 +3,8 @@
 //!
 //! `GET /healthz` answers 200 `ok`; every other path answers 200 with
 //! `{"service":"sample","version":V}`, except that every Nth request answers 500 so that
-//! `--error-rate` is exact and repeatable (5% = every 20th request).
+//! `--error-rate` is exact and repeatable (5% = every 20th request). `--stall-request N
+//! --stall-ms MS` makes the Nth request wait, to show coordinated omission.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -16,6 +17,9 @@ struct Settings {
     /// Every `error_every`-th request fails; 0 never.
     error_every: u64,
     latency: Duration,
+    /// Request number `stall_request` (1-based) waits `stall` before answering.
+    stall_request: u64,
+    stall: Duration,
     counter: AtomicU64,
 }
 
@@ -25,6 +29,8 @@ fn main() {
     let mut error_rate = 0.0f64;
     let mut latency_ms = 0u64;
     let mut pid_file = None;
+    let mut stall_request = 0u64;
+    let mut stall_ms = 0u64;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let value = args.next().unwrap_or_default();
@@ -46,6 +52,16 @@ fn main() {
                     .unwrap_or_else(|_| fail(&format!("--latency-ms {value:?} is not a number")))
             }
             "--pid-file" => pid_file = Some(value),
+            "--stall-request" => {
+                stall_request = value
+                    .parse()
+                    .unwrap_or_else(|_| fail(&format!("--stall-request {value:?} is not a number")))
+            }
+            "--stall-ms" => {
+                stall_ms = value
+                    .parse()
+                    .unwrap_or_else(|_| fail(&format!("--stall-ms {value:?} is not a number")))
+            }
             other => fail(&format!(
                 "unknown flag {other}; flags: --port --version --error-rate --latency-ms --pid-file"
             )),
@@ -65,6 +81,8 @@ fn main() {
             0
         },
         latency: Duration::from_millis(latency_ms),
+        stall_request,
+        stall: Duration::from_millis(stall_ms),
         counter: AtomicU64::new(0),
     });
     for stream in listener.incoming().flatten() {
@@ -137,6 +155,9 @@ fn serve(stream: TcpStream, settings: &Settings) {
             ("200 OK", "ok".to_owned())
         } else {
             let n = settings.counter.fetch_add(1, Ordering::Relaxed) + 1;
+            if n == settings.stall_request {
+                std::thread::sleep(settings.stall);
+            }
             if settings.error_every > 0 && n % settings.error_every == 0 {
                 (
                     "500 Internal Server Error",

@@ -1,0 +1,401 @@
+//! sentinel-stress against real loopback servers: the sample service (exact error rates, a
+//! one-off stall), a recording receiver, a dead port, a server that resets connections.
+
+use sentinel_test_support::{Receiver, Reply, Run, tempdir, tool, workspace_bin};
+use serde_json::Value;
+use std::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sentinel-stress");
+
+struct Service {
+    child: Child,
+    port: u16,
+}
+
+impl Service {
+    fn start(args: &[&str]) -> Service {
+        let port = free_port();
+        let child = Command::new(workspace_bin("sample-service"))
+            .args(["--port", &port.to_string(), "--version", "1.0.0"])
+            .args(args)
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the sample service did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Service { child, port }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn json_result(run: &Run) -> Value {
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not a JSON result ({e}): {}\n{}", run.stdout, run.stderr))
+}
+
+#[test]
+fn counts_and_the_status_distribution_are_exact() {
+    let service = Service::start(&["--error-rate", "5"]);
+    let run = tool(BIN)
+        .args(["-n", "1000", "-c", "10", "--output", "json", &service.url()])
+        .run();
+    assert_eq!(
+        run.code,
+        Some(0),
+        "no thresholds were given: {}",
+        run.stderr
+    );
+    let result = json_result(&run);
+    assert_eq!(result["totalRequests"], 1000);
+    assert_eq!(result["successfulRequests"], 950);
+    assert_eq!(result["failedRequests"], 50);
+    assert_eq!(result["statusCodes"]["200"], 950);
+    assert_eq!(result["statusCodes"]["500"], 50);
+    assert_eq!(result["errors"]["http 5xx"], 50);
+    assert_eq!(result["errorRate"], 5.0);
+    for key in [
+        "p50ResponseTime",
+        "p90ResponseTime",
+        "p95ResponseTime",
+        "p99ResponseTime",
+        "maxResponseTime",
+    ] {
+        assert!(result[key].as_f64().unwrap() > 0.0, "{key}");
+    }
+}
+
+#[test]
+fn thresholds_decide_the_exit_code_with_measured_value_and_limit() {
+    let service = Service::start(&["--error-rate", "5"]);
+    let at_limit = tool(BIN)
+        .args([
+            "-n",
+            "400",
+            "--max-error-rate",
+            "5",
+            "--output",
+            "json",
+            &service.url(),
+        ])
+        .run();
+    assert_eq!(at_limit.code, Some(0), "{}", at_limit.stderr);
+    let over = tool(BIN)
+        .args([
+            "-n",
+            "400",
+            "--max-error-rate",
+            "4.9",
+            "--output",
+            "json",
+            &service.url(),
+        ])
+        .run();
+    assert_eq!(over.code, Some(1));
+    assert_eq!(
+        json_result(&over)["violations"][0],
+        "error rate 5.00% is above the limit of 4.9%"
+    );
+    let text = tool(BIN)
+        .args([
+            "-n",
+            "100",
+            "--max-error-rate",
+            "4.9",
+            "--output",
+            "text",
+            &service.url(),
+        ])
+        .run();
+    assert!(
+        text.stderr.contains("✗ error rate 5.00% (limit ≤ 4.9%)"),
+        "{}",
+        text.stderr
+    );
+    assert!(
+        text.stdout.is_empty(),
+        "the text report is for people, on stderr"
+    );
+}
+
+#[test]
+fn failures_are_classified() {
+    let dead = format!("http://127.0.0.1:{}/", free_port());
+    let refused = tool(BIN)
+        .args(["-n", "20", "-c", "2", "--output", "json", &dead])
+        .run();
+    assert_eq!(refused.code, Some(1), "nothing succeeded");
+    assert_eq!(json_result(&refused)["errors"]["connect refused"], 20);
+
+    let hanging = Receiver::start(Reply::Hang);
+    let timeout = tool(BIN)
+        .args([
+            "-n",
+            "4",
+            "-c",
+            "2",
+            "--timeout",
+            "300ms",
+            "--output",
+            "json",
+            &hanging.url("/"),
+        ])
+        .run();
+    assert_eq!(
+        json_result(&timeout)["errors"]["timeout"],
+        4,
+        "{}",
+        timeout.stdout
+    );
+
+    // A server that accepts and closes at once.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            drop(stream);
+        }
+    });
+    let reset = tool(BIN)
+        .args([
+            "-n",
+            "10",
+            "-c",
+            "1",
+            "--output",
+            "json",
+            &format!("http://127.0.0.1:{port}/"),
+        ])
+        .run();
+    assert_eq!(
+        json_result(&reset)["errors"]["reset"],
+        10,
+        "{}",
+        reset.stdout
+    );
+}
+
+#[test]
+fn rate_mode_holds_the_rate_and_corrects_coordinated_omission() {
+    let steady = Service::start(&[]);
+    let run = tool(BIN)
+        .args([
+            "-q",
+            "200",
+            "-z",
+            "2s",
+            "-c",
+            "4",
+            "--output",
+            "json",
+            &steady.url(),
+        ])
+        .run();
+    let total = json_result(&run)["totalRequests"].as_u64().unwrap();
+    assert!(
+        (380..=420).contains(&total),
+        "200/s for 2 s within 5%: {total}"
+    );
+
+    // The 50th request stalls for a second. Measured from when requests were due, the stall
+    // reaches every request queued behind it; measured from when they were sent, it would not.
+    let stalling = Service::start(&["--stall-request", "50", "--stall-ms", "1000"]);
+    let open = json_result(
+        &tool(BIN)
+            .args([
+                "-q",
+                "100",
+                "-z",
+                "3s",
+                "-c",
+                "1",
+                "--output",
+                "json",
+                &stalling.url(),
+            ])
+            .run(),
+    );
+    assert!(
+        open["p99ResponseTime"].as_f64().unwrap() >= 500.0,
+        "p99 shows the stall: {open}"
+    );
+    let stalling = Service::start(&["--stall-request", "50", "--stall-ms", "1000"]);
+    let closed = json_result(
+        &tool(BIN)
+            .args(["-n", "300", "-c", "1", "--output", "json", &stalling.url()])
+            .run(),
+    );
+    assert!(
+        closed["p99ResponseTime"].as_f64().unwrap() < 100.0,
+        "the closed model hides it: {closed}"
+    );
+    assert!(closed["maxResponseTime"].as_f64().unwrap() >= 1000.0);
+}
+
+#[test]
+fn merge_of_two_results_adds_them_up_exactly() {
+    let service = Service::start(&["--error-rate", "10"]);
+    let dir = tempdir().unwrap();
+    for (name, n) in [("a.json", "300"), ("b.json", "200")] {
+        let run = tool(BIN)
+            .args(["-n", n, "--output", "json", &service.url()])
+            .run();
+        std::fs::write(dir.path().join(name), &run.stdout).unwrap();
+    }
+    let merged = tool(BIN)
+        .arg("merge")
+        .arg(dir.path().join("a.json"))
+        .arg(dir.path().join("b.json"))
+        .args(["--output", "json"])
+        .run();
+    assert_eq!(merged.code, Some(0), "{}", merged.stderr);
+    let result = json_result(&merged);
+    assert_eq!(result["totalRequests"], 500);
+    assert_eq!(result["failedRequests"], 50);
+    assert_eq!(result["statusCodes"]["500"], 50);
+    let a: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("a.json")).unwrap()).unwrap();
+    assert!(result["maxResponseTime"].as_f64() >= a["maxResponseTime"].as_f64());
+}
+
+#[test]
+fn pipeline_mode_tests_each_stages_endpoints_in_parallel_and_passes_everything_through() {
+    let services: Vec<Service> = (0..3).map(|_| Service::start(&[])).collect();
+    let endpoints: Vec<String> = services.iter().map(Service::url).collect();
+    let stage = format!(
+        r#"{{"v":1,"kind":"stage.completed","ts":"2026-11-23T18:00:00.000Z","source":"test","rolloutId":"r1","stage":"Canary","index":0,"regions":[],"endpoints":{},"durationMs":1}}"#,
+        serde_json::to_string(&endpoints).unwrap()
+    );
+    let other = r#"{"v":1,"kind":"stage.started","ts":"2026-11-23T17:59:00.000Z","source":"test","rolloutId":"r1","stage":"Canary","index":0,"regions":[]}"#;
+    let state = tempdir().unwrap();
+    let run = tool(BIN)
+        .current_dir(state.path())
+        .args(["--on", "stage.completed", "-n", "50"])
+        .stdin(format!("{other}\n{stage}\n"))
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines[0], other);
+    assert_eq!(lines[1], stage);
+    let results = run.events()[2..].to_vec();
+    assert_eq!(results.len(), 3);
+    let mut tested: Vec<String> = results
+        .iter()
+        .map(|r| r["endpointUrl"].as_str().unwrap().to_owned())
+        .collect();
+    tested.sort();
+    let mut expected = endpoints.clone();
+    expected.sort();
+    assert_eq!(tested, expected);
+    assert!(results.iter().all(|r| r["kind"] == "stress.result"
+        && r["rolloutId"] == "r1"
+        && r["totalRequests"] == 50));
+    assert!(results.iter().all(|r| r["thresholds"]["maxErrorRate"] == 5.0 && r["thresholds"]["maxP95Ms"] == 500.0), "the deployment defaults");
+
+    let dead = format!("http://127.0.0.1:{}/", free_port());
+    let failing = stage.replace(
+        &serde_json::to_string(&endpoints).unwrap(),
+        &serde_json::to_string(&[dead]).unwrap(),
+    );
+    let run = tool(BIN)
+        .current_dir(state.path())
+        .args([
+            "--on",
+            "stage.completed",
+            "-n",
+            "10",
+            "--ready-timeout",
+            "300ms",
+        ])
+        .stdin(format!("{failing}\n{other}\n"))
+        .run();
+    assert_eq!(
+        run.code,
+        Some(1),
+        "a failed result fails the pipeline: {}",
+        run.stderr
+    );
+    assert_eq!(
+        run.kinds(),
+        vec!["stage.completed", "stress.result", "stage.started"],
+        "everything passed through"
+    );
+}
+
+#[test]
+fn the_bearer_token_is_sent_and_never_printed() {
+    let receiver = Receiver::start(Reply::Answer(200, String::new(), "ok".into()));
+    let run = tool(BIN)
+        .args([
+            "-n",
+            "3",
+            "-c",
+            "1",
+            "--bearer-token-env",
+            "STRESS_TOKEN",
+            "--output",
+            "text",
+            &receiver.url("/secured"),
+        ])
+        .env("STRESS_TOKEN", "s3cr3t-t0ken")
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let received = receiver.received();
+    assert_eq!(received.len(), 3);
+    assert!(
+        received
+            .iter()
+            .all(|r| r.header("authorization") == Some("Bearer s3cr3t-t0ken"))
+    );
+    assert!(!run.stdout.contains("s3cr3t") && !run.stderr.contains("s3cr3t"));
+}
+
+#[test]
+fn junit_output_is_well_formed() {
+    let service = Service::start(&["--error-rate", "50"]);
+    let run = tool(BIN)
+        .args([
+            "-n",
+            "20",
+            "--max-error-rate",
+            "1",
+            "--max-p99",
+            "10s",
+            "--output",
+            "junit",
+            &service.url(),
+        ])
+        .run();
+    assert_eq!(run.code, Some(1));
+    let xml = run.stdout;
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sentinel-stress\" tests=\"2\" failures=\"1\""), "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), 2);
+    assert_eq!(xml.matches("<failure ").count(), 1);
+    assert_eq!(
+        xml.matches("<testsuite ").count(),
+        xml.matches("</testsuite>").count()
+    );
+    assert!(xml.trim_end().ends_with("</testsuites>"));
+}
