@@ -24,12 +24,12 @@ use target::{RequestSpec, Target};
 
 /// What works in this build (the man page's STATUS section).
 pub const STATUS: &str = "Works for plain http:// targets: the mio event-loop engine (closed model, or open \
-model with -q/--rate and latency measured from the intended send time), keep-alive, thresholds and baseline \
-comparison, text/json/ndjson/junit/markdown output, merge, pipeline mode with --on and --ready-timeout. \
-Measured by scripts/bench-stress.sh on a 2-core machine: 0.90-0.92x wrk and 1.06x oha in requests/s at 50 \
-connections, p50 within wrk's at 1 connection, 5.4 MB peak RSS. Not yet: https targets (exit 2 says so), \
---warmup and --abort-on-breach/--window (exit 5), and per-endpoint results when several URLs are given \
-standalone (one combined result is reported).";
+model with -q/--rate and latency measured from the intended send time), keep-alive, --warmup, thresholds and \
+baseline comparison, --abort-on-breach (on the error rate of each --window), text/json/ndjson/junit/markdown \
+output, merge, pipeline mode with --on and --ready-timeout. Measured by scripts/bench-stress.sh on a 2-core \
+machine: 0.90-0.92x wrk and 1.06x oha in requests/s at 50 connections, p50 within wrk's at 1 connection, \
+5.4 MB peak RSS. Not yet: https targets (exit 2 says so), aborting on latency windows, and per-endpoint \
+results when several URLs are given standalone (one combined result is reported).";
 
 /// At most this many endpoints of one event are tested.
 pub const MAX_ENDPOINTS: usize = 10;
@@ -44,9 +44,10 @@ impl ToolCli for Cli {
 pub fn run(cli: Cli) -> Result<Exit> {
     let logger = Logger::for_tool("sentinel-stress", &cli.output_args);
     let mut out = Writer::new(std::io::stdout());
-    if cli.load.warmup.is_some() || cli.thresholds.abort_on_breach {
-        return Err(Error::NotImplemented(
-            "--warmup and --abort-on-breach".into(),
+    if cli.thresholds.abort_on_breach && cli.thresholds.max_error_rate.is_none() {
+        return Err(Error::usage_with_hint(
+            "--abort-on-breach needs --max-error-rate: it stops once a window's error rate is above it",
+            "for example: --abort-on-breach --window 5s --max-error-rate 1",
         ));
     }
     let format = cli.output.unwrap_or(if std::io::stdout().is_terminal() {
@@ -93,8 +94,18 @@ pub fn run(cli: Cli) -> Result<Exit> {
         cli.load.concurrency as usize,
     );
     let limits = limits(&cli, &StressTestConfig::default())?;
-    let result = load_test(&plan, &limits, &logger);
+    let result = load_test(&plan, &limits, watch(&cli), &logger);
     emit(&result, format, &mut out, &logger)
+}
+
+fn watch(cli: &Cli) -> Watch {
+    Watch {
+        warmup: cli.load.warmup,
+        abort_window: cli
+            .thresholds
+            .abort_on_breach
+            .then_some(cli.thresholds.window),
+    }
 }
 
 fn request_spec(cli: &Cli) -> Result<RequestSpec> {
@@ -206,35 +217,79 @@ pub fn read_result(path: &std::path::Path) -> Result<StressTestResult> {
 }
 
 /// Run one plan with a progress bar on a terminal, and judge it.
-fn load_test(plan: &Plan, limits: &Limits, logger: &Logger) -> StressTestResult {
+/// How a run is watched: a warm-up to discard first, and a window to abort on.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Watch {
+    pub warmup: Option<Duration>,
+    /// With `--abort-on-breach`: stop once a window's error rate breaches `--max-error-rate`.
+    pub abort_window: Option<Duration>,
+}
+
+/// Run one plan with a progress bar on a terminal, and judge it.
+fn load_test(plan: &Plan, limits: &Limits, watch: Watch, logger: &Logger) -> StressTestResult {
+    if let Some(warmup) = watch.warmup {
+        // Same load for the warm-up's length; its measurements are thrown away.
+        let warm = Plan {
+            requests: None,
+            duration: Some(warmup),
+            ..plan.clone()
+        };
+        let measured = engine::run(&warm, &Shared::default());
+        logger.info(&format!(
+            "warm-up: {} requests in {:?}, not counted",
+            measured.total, warmup
+        ));
+    }
     let shared = Shared::default();
     let done = std::sync::atomic::AtomicBool::new(false);
     let shown: Vec<&str> = plan.targets.iter().map(|t| t.shown_url.as_str()).collect();
-    let result = std::thread::scope(|scope| {
+    let max_error_rate = limits.thresholds.max_error_rate;
+    let (result, aborted) = std::thread::scope(|scope| {
         let (shared_ref, done_ref) = (&shared, &done);
         let total = plan.requests.filter(|_| plan.duration.is_none());
-        let progress = scope.spawn(move || {
+        let monitor = scope.spawn(move || {
             let bar = progress_bar(total, stderr_is_terminal());
             let started = Instant::now();
+            let mut window_start = (Instant::now(), 0u64, 0u64);
+            let mut aborted = None;
             while !done_ref.load(Ordering::Relaxed) {
                 let finished = shared_ref.done.load(Ordering::Relaxed);
+                let failed = shared_ref.failed.load(Ordering::Relaxed);
                 bar.set_position(finished);
                 bar.set_message(format!(
-                    "{:.0} req/s · {} errors",
-                    finished as f64 / started.elapsed().as_secs_f64().max(0.001),
-                    shared_ref.failed.load(Ordering::Relaxed)
+                    "{:.0} req/s · {failed} errors",
+                    finished as f64 / started.elapsed().as_secs_f64().max(0.001)
                 ));
-                std::thread::sleep(Duration::from_millis(100));
+                if let (Some(window), Some(limit)) = (watch.abort_window, max_error_rate) {
+                    if window_start.0.elapsed() >= window {
+                        let (requests, failures) = (finished - window_start.1, failed - window_start.2);
+                        let rate = if requests == 0 { 0.0 } else { failures as f64 * 100.0 / requests as f64 };
+                        if rate > limit && aborted.is_none() {
+                            shared_ref.stop.store(true, Ordering::Relaxed);
+                            aborted = Some(format!(
+                                "aborted after {:.1}s: error rate {rate:.2}% in the last {:?} window is above the limit of {limit}%",
+                                started.elapsed().as_secs_f64(),
+                                window
+                            ));
+                        }
+                        window_start = (Instant::now(), finished, failed);
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(50));
             }
             bar.finish_and_clear();
+            aborted
         });
         let measured = engine::run(plan, &shared);
         done.store(true, Ordering::Relaxed);
-        let _ = progress.join();
-        measured
+        (measured, monitor.join().ok().flatten())
     });
     let method = plan.targets.first().map_or("GET", |t| t.method.as_str());
-    let judged = judge::result(&shown.join(", "), method, &result, limits);
+    let mut judged = judge::result(&shown.join(", "), method, &result, limits);
+    if let Some(reason) = aborted {
+        judged.violations.insert(0, reason);
+        judged.passed = false;
+    }
     logger.info(&format!(
         "{}: {} requests, {:.2}% errors, p95 {:.1} ms, {:.0} req/s — {}",
         judged.endpoint_url,
@@ -335,7 +390,7 @@ fn pipeline<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result
                     let target = target::parse(&cli.request.method, url, &spec)?;
                     wait_until_ready(&target, cli.ready_timeout, logger);
                     let plan = plan(cli, vec![target], requests, duration, concurrency);
-                    Ok(load_test(&plan, &limits, logger))
+                    Ok(load_test(&plan, &limits, watch(cli), logger))
                 })
                 .collect();
             for result in results {

@@ -399,3 +399,71 @@ fn junit_output_is_well_formed() {
     );
     assert!(xml.trim_end().ends_with("</testsuites>"));
 }
+
+#[test]
+fn warmup_load_is_sent_but_not_counted() {
+    let receiver = Receiver::start(Reply::Answer(200, String::new(), "ok".into()));
+    let run = tool(BIN)
+        .args([
+            "-n",
+            "10",
+            "-c",
+            "2",
+            "--warmup",
+            "300ms",
+            "--output",
+            "json",
+            &receiver.url("/"),
+        ])
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(json_result(&run)["totalRequests"], 10);
+    assert!(
+        receiver.received().len() > 10,
+        "the warm-up sent requests too"
+    );
+    assert!(run.stderr.contains("warm-up:"), "{}", run.stderr);
+}
+
+#[test]
+fn abort_on_breach_stops_hammering_a_broken_service() {
+    let broken = Service::start(&["--error-rate", "50"]);
+    let started = std::time::Instant::now();
+    let run = tool(BIN)
+        .args([
+            "-z",
+            "20s",
+            "-c",
+            "2",
+            "--abort-on-breach",
+            "--window",
+            "300ms",
+            "--max-error-rate",
+            "1",
+            "--output",
+            "json",
+            &broken.url(),
+        ])
+        .run();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "stopped early: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(run.code, Some(1));
+    let result = json_result(&run);
+    let first = result["violations"][0].as_str().unwrap();
+    assert!(
+        first.starts_with("aborted after") && first.contains("above the limit of 1%"),
+        "{first}"
+    );
+    let without_limit = tool(BIN)
+        .args(["-n", "1", "--abort-on-breach", &broken.url()])
+        .run();
+    assert_eq!(without_limit.code, Some(2));
+    assert!(
+        without_limit.stderr.contains("needs --max-error-rate"),
+        "{}",
+        without_limit.stderr
+    );
+}
