@@ -358,6 +358,76 @@ pub struct StressTestResult {
     pub histogram: String,
 }
 
+/// One configured limit of a stress result and what was measured against it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThresholdCheck {
+    /// `error rate`, `p95`, `requests/s`, ...
+    pub name: &'static str,
+    pub measured: f64,
+    pub limit: f64,
+    /// `%`, ` ms` or empty.
+    pub unit: &'static str,
+    /// The measured value must be at least the limit (a minimum), not at most.
+    pub minimum: bool,
+}
+
+impl ThresholdCheck {
+    pub fn passed(&self) -> bool {
+        if self.minimum {
+            self.measured >= self.limit
+        } else {
+            self.measured <= self.limit
+        }
+    }
+
+    /// `≤ 500 ms`, `≥ 100`.
+    pub fn expected(&self) -> String {
+        format!(
+            "{} {}{}",
+            if self.minimum { "≥" } else { "≤" },
+            self.limit,
+            self.unit
+        )
+    }
+
+    /// `12.34 ms`.
+    pub fn actual(&self) -> String {
+        format!("{:.2}{}", self.measured, self.unit)
+    }
+}
+
+impl StressTestResult {
+    /// Every absolute limit that was set, with its measured value, in a fixed order.
+    pub fn threshold_checks(&self) -> Vec<ThresholdCheck> {
+        let t = &self.thresholds;
+        [
+            ("error rate", self.error_rate, t.max_error_rate, "%", false),
+            ("p50", self.p50_response_time, t.max_p50_ms, " ms", false),
+            ("p95", self.p95_response_time, t.max_p95_ms, " ms", false),
+            ("p99", self.p99_response_time, t.max_p99_ms, " ms", false),
+            (
+                "average",
+                self.average_response_time,
+                t.max_avg_ms,
+                " ms",
+                false,
+            ),
+            ("requests/s", self.requests_per_second, t.min_rps, "", true),
+        ]
+        .into_iter()
+        .filter_map(|(name, measured, limit, unit, minimum)| {
+            limit.map(|limit| ThresholdCheck {
+                name,
+                measured,
+                limit,
+                unit,
+                minimum,
+            })
+        })
+        .collect()
+    }
+}
+
 /// `gate.passed` / `gate.failed`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -747,6 +817,35 @@ mod tests {
         assert!(
             !line.contains("replayed"),
             "false flags are left out: {line}"
+        );
+    }
+
+    #[test]
+    fn threshold_checks_list_the_set_limits_with_their_measurements() {
+        let result = StressTestResult {
+            error_rate: 5.2,
+            p95_response_time: 120.0,
+            requests_per_second: 90.0,
+            thresholds: Thresholds {
+                max_error_rate: Some(1.0),
+                max_p95_ms: Some(500.0),
+                min_rps: Some(100.0),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let checks = result.threshold_checks();
+        let shown: Vec<(&str, String, String, bool)> = checks
+            .iter()
+            .map(|c| (c.name, c.expected(), c.actual(), c.passed()))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("error rate", "≤ 1%".to_owned(), "5.20%".to_owned(), false),
+                ("p95", "≤ 500 ms".to_owned(), "120.00 ms".to_owned(), true),
+                ("requests/s", "≥ 100".to_owned(), "90.00".to_owned(), false),
+            ]
         );
     }
 

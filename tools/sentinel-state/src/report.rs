@@ -225,51 +225,20 @@ pub fn build(events: &[Event]) -> Report {
 }
 
 fn stress_rows(result: &StressTestResult, stage: Option<&str>) -> Vec<VerificationRow> {
-    let t = &result.thresholds;
     let target = match stage {
         Some(stage) => format!("{stage}: {}", result.endpoint_url),
         None => result.endpoint_url.clone(),
     };
-    let mut rows = Vec::new();
-    let mut row =
-        |what: &str, limit: Option<f64>, actual: f64, unit: &str, higher_is_better: bool| {
-            let Some(limit) = limit else { return };
-            let passed = if higher_is_better {
-                actual >= limit
-            } else {
-                actual <= limit
-            };
-            rows.push(VerificationRow {
-                check: format!("{target} {what}"),
-                expected: format!("{} {limit}{unit}", if higher_is_better { "≥" } else { "≤" }),
-                actual: format!("{actual:.2}{unit}"),
-                passed,
-            });
-        };
-    row(
-        "error rate",
-        t.max_error_rate,
-        result.error_rate,
-        "%",
-        false,
-    );
-    row("p50", t.max_p50_ms, result.p50_response_time, " ms", false);
-    row("p95", t.max_p95_ms, result.p95_response_time, " ms", false);
-    row("p99", t.max_p99_ms, result.p99_response_time, " ms", false);
-    row(
-        "average",
-        t.max_avg_ms,
-        result.average_response_time,
-        " ms",
-        false,
-    );
-    row(
-        "requests/s",
-        t.min_rps,
-        result.requests_per_second,
-        "",
-        true,
-    );
+    let mut rows: Vec<VerificationRow> = result
+        .threshold_checks()
+        .into_iter()
+        .map(|check| VerificationRow {
+            check: format!("{target} {}", check.name),
+            expected: check.expected(),
+            actual: check.actual(),
+            passed: check.passed(),
+        })
+        .collect();
     if rows.is_empty() {
         rows.push(VerificationRow {
             check: format!("{target} stress test"),

@@ -88,47 +88,16 @@ pub fn text(result: &StressTestResult, color: bool) -> String {
 
 /// Each configured limit with its measured value.
 fn threshold_lines(result: &StressTestResult) -> Vec<(bool, String)> {
-    let t = &result.thresholds;
-    let mut lines = Vec::new();
-    let mut check =
-        |name: &str, measured: f64, limit: Option<f64>, unit: &str, higher_is_better: bool| {
-            if let Some(limit) = limit {
-                let ok = if higher_is_better {
-                    measured >= limit
-                } else {
-                    measured <= limit
-                };
-                let op = if higher_is_better { "≥" } else { "≤" };
-                lines.push((
-                    ok,
-                    format!("{name} {measured:.2}{unit} (limit {op} {limit}{unit})"),
-                ));
-            }
-        };
-    check(
-        "error rate",
-        result.error_rate,
-        t.max_error_rate,
-        "%",
-        false,
-    );
-    check("p50", result.p50_response_time, t.max_p50_ms, " ms", false);
-    check("p95", result.p95_response_time, t.max_p95_ms, " ms", false);
-    check("p99", result.p99_response_time, t.max_p99_ms, " ms", false);
-    check(
-        "average",
-        result.average_response_time,
-        t.max_avg_ms,
-        " ms",
-        false,
-    );
-    check(
-        "requests/s",
-        result.requests_per_second,
-        t.min_rps,
-        "",
-        true,
-    );
+    let mut lines: Vec<(bool, String)> = result
+        .threshold_checks()
+        .into_iter()
+        .map(|c| {
+            (
+                c.passed(),
+                format!("{} {} (limit {})", c.name, c.actual(), c.expected()),
+            )
+        })
+        .collect();
     for violation in &result.violations {
         if violation.contains("baseline") {
             lines.push((false, violation.clone()));
