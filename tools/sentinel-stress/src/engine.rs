@@ -203,6 +203,9 @@ struct Worker<'a> {
     poll: Option<Poll>,
     /// Connections whose share of the budget is spent.
     finished: usize,
+    /// Reused for every read: zeroing a fresh 16 KiB buffer per read was 79% of the
+    /// engine's instructions (callgrind, 20 000 requests at 50 connections).
+    chunk: Box<[u8]>,
 }
 
 impl<'a> Worker<'a> {
@@ -238,6 +241,7 @@ impl<'a> Worker<'a> {
                 .map(|r| Duration::from_secs_f64(1.0 / r)),
             poll: Poll::new().ok(),
             finished: 0,
+            chunk: vec![0u8; 16 * 1024].into_boxed_slice(),
         }
     }
 
@@ -414,16 +418,15 @@ impl<'a> Worker<'a> {
     }
 
     fn read(&mut self, poll: &Poll, index: usize) {
-        let mut chunk = [0u8; 16 * 1024];
         loop {
             let conn = &mut self.conns[index];
             let Some(stream) = conn.stream.as_mut() else {
                 return;
             };
-            match stream.read(&mut chunk) {
+            match stream.read(&mut self.chunk) {
                 Ok(0) => return self.on_eof(poll, index),
                 Ok(n) => {
-                    conn.buffer.extend_from_slice(&chunk[..n]);
+                    conn.buffer.extend_from_slice(&self.chunk[..n]);
                     match parse(&conn.buffer) {
                         Parsed::Complete { status, close } => {
                             return self.finish(poll, index, status, close);
@@ -569,8 +572,13 @@ fn parse(buffer: &[u8]) -> Parsed {
                 .windows(7)
                 .any(|w| w.eq_ignore_ascii_case(b"chunked"));
         } else if name.eq_ignore_ascii_case("connection") {
-            let value = String::from_utf8_lossy(header.value).to_ascii_lowercase();
-            close = value.contains("close") || (close && !value.contains("keep-alive"));
+            let has = |word: &[u8]| {
+                header
+                    .value
+                    .windows(word.len())
+                    .any(|w| w.eq_ignore_ascii_case(word))
+            };
+            close = has(b"close") || (close && !has(b"keep-alive"));
         }
     }
     let body = &buffer[head..];
