@@ -27,8 +27,8 @@ pub const STATUS: &str = "Works for plain http:// targets: the mio event-loop en
 model with -q/--rate and latency measured from the intended send time), keep-alive, --warmup, thresholds and \
 baseline comparison, --abort-on-breach (on the error rate of each --window), text/json/ndjson/junit/markdown \
 output, merge, pipeline mode with --on and --ready-timeout. Measured by scripts/bench-stress.sh on a 2-core \
-machine: 0.90-0.92x wrk and 1.06x oha in requests/s at 50 connections, p50 within wrk's at 1 connection, \
-5.4 MB peak RSS. Not yet: https targets (exit 2 says so), aborting on latency windows, and per-endpoint \
+machine: 1.07x wrk and 1.16x oha in requests/s at 50 connections (medians; rounds vary by +/-20% there), \
+p50 below wrk's at 1 connection, 5.5 MB peak RSS. Not yet: https targets (exit 2 says so), aborting on latency windows, and per-endpoint \
 results when several URLs are given standalone (one combined result is reported).";
 
 /// At most this many endpoints of one event are tested.
