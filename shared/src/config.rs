@@ -259,6 +259,8 @@ pub struct LoadedConfig {
     pub config: DeploymentConfig,
     /// The file read, or `None` when there was none and only flags and defaults apply.
     pub file: Option<PathBuf>,
+    /// The directory the config was looked for from (relative paths start here).
+    pub dir: PathBuf,
 }
 
 impl LoadedConfig {
@@ -315,7 +317,21 @@ pub fn load(
     };
     config.overlay(from_env(env)?);
     config.overlay(from_flags(flags));
-    Ok(LoadedConfig { config, file })
+    Ok(LoadedConfig {
+        config,
+        file,
+        dir: cwd.to_owned(),
+    })
+}
+
+/// Load the config as a tool run by a user sees it: from the current directory and the
+/// process environment.
+pub fn load_here(flags: &ConfigArgs) -> Result<LoadedConfig> {
+    let cwd = std::env::current_dir().map_err(|e| Error::Io {
+        context: "reading the current directory".into(),
+        source: e,
+    })?;
+    load(flags, &|name: &str| std::env::var(name).ok(), &cwd)
 }
 
 /// The config path and whether the user named it (a named file must exist).
@@ -737,6 +753,7 @@ mod tests {
         let loaded = LoadedConfig {
             config,
             file: Some("/repo/.deploy-sentinel-config.json".into()),
+            dir: "/repo".into(),
         };
         let error = loaded.require(&[]).unwrap_err();
         let text = error.to_string();
@@ -763,6 +780,7 @@ mod tests {
                 ..Default::default()
             },
             file: None,
+            dir: PathBuf::new(),
         };
         let text = loaded
             .require(&[

@@ -81,12 +81,7 @@ struct Sender {
 pub fn run(cli: Cli) -> Result<Exit> {
     let logger = Logger::for_tool(SOURCE, &cli.output);
     let mut out = Writer::new(std::io::stdout());
-    let cwd = std::env::current_dir().map_err(|e| Error::Io {
-        context: "reading the current directory".into(),
-        source: e,
-    })?;
-    let env = |name: &str| std::env::var(name).ok();
-    let loaded = config::load(&cli.config, &env, &cwd)?;
+    let loaded = config::load_here(&cli.config)?;
     loaded.require(&[])?;
     let secret = match &cli.webhook_secret_env {
         Some(var) => Some(Secret::new(std::env::var(var).map_err(|_| {

@@ -335,12 +335,7 @@ fn emit<W: Write>(
 /// `--on KIND,...`: pass every event through; after each matching one, test its endpoints in
 /// parallel and write one `stress.result` per endpoint.
 fn pipeline<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<Exit> {
-    let cwd = std::env::current_dir().map_err(|e| Error::Io {
-        context: "reading the current directory".into(),
-        source: e,
-    })?;
-    let env = |name: &str| std::env::var(name).ok();
-    let loaded = config::load(&cli.config, &env, &cwd)?;
+    let loaded = config::load_here(&cli.config)?;
     loaded.require(&[])?;
     let stress = loaded.config.stress_test_config.clone().unwrap_or_default();
     let mut limits = limits(cli, &stress)?;

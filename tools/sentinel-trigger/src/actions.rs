@@ -20,11 +20,7 @@ pub fn act<W: Write>(
     logger: &Logger,
 ) -> Result<Exit> {
     let loaded = load_config(cli)?;
-    let cwd = std::env::current_dir().map_err(|e| Error::Io {
-        context: "reading the current directory".into(),
-        source: e,
-    })?;
-    let provider = provider::open(&loaded.config, &cli.state.dir(), &cwd)?;
+    let provider = provider::open(&loaded.config, &cli.state.dir(), &loaded.dir)?;
     let target = match action {
         Action::Approve { target, .. }
         | Action::Reject { target, .. }

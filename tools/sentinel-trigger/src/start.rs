@@ -13,12 +13,7 @@ use std::time::{Duration, Instant};
 
 /// Load the config with the flags that override it, and check what starting needs.
 pub fn load_config(cli: &Cli) -> Result<LoadedConfig> {
-    let cwd = std::env::current_dir().map_err(|e| Error::Io {
-        context: "reading the current directory".into(),
-        source: e,
-    })?;
-    let env = |name: &str| std::env::var(name).ok();
-    let mut loaded = config::load(&cli.config, &env, &cwd)?;
+    let mut loaded = config::load_here(&cli.config)?;
     let c = &mut loaded.config;
     if !cli.start.selection_scope.is_empty() {
         c.selection_scope = cli.start.selection_scope.clone();
@@ -56,11 +51,7 @@ pub fn start<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Resul
     let loaded = load_config(cli)?;
     let config = &loaded.config;
     loaded.require(&required_fields(config.provider()))?;
-    let cwd = std::env::current_dir().map_err(|e| Error::Io {
-        context: "reading the current directory".into(),
-        source: e,
-    })?;
-    let provider = provider::open(config, &cli.state.dir(), &cwd)?;
+    let provider = provider::open(config, &cli.state.dir(), &loaded.dir)?;
     let service = config.service_group_name.clone().unwrap_or_default();
     let environment = config.environment.clone().unwrap_or_default();
 

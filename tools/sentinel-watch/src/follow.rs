@@ -346,12 +346,7 @@ pub fn follow<W: Write>(
 
 /// `sentinel-watch`: follow `--rollout-id`, or each rollout.triggered on stdin.
 pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<Exit> {
-    let cwd = std::env::current_dir().map_err(|e| Error::Io {
-        context: "reading the current directory".into(),
-        source: e,
-    })?;
-    let env = |name: &str| std::env::var(name).ok();
-    let loaded = config::load(&cli.config, &env, &cwd)?;
+    let loaded = config::load_here(&cli.config)?;
     loaded.require(&[])?;
     let state_dir = cli.state.dir();
     let paths = StatePaths::new(&state_dir);
@@ -375,7 +370,7 @@ pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<
                 _ => Some(config::ProviderKind::Local),
             };
         }
-        let provider = provider::open(&config, &state_dir, &cwd)?;
+        let provider = provider::open(&config, &state_dir, &loaded.dir)?;
         let known = Reported::from_state_file(&paths, rollout_id);
         let replay = !fresh && known.is_none();
         logger.info(&format!(
