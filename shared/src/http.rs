@@ -46,6 +46,61 @@ pub fn agent(timeouts: HttpTimeouts) -> ureq::Agent {
         .new_agent()
 }
 
+/// How a [`probe`] ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    pub attempts: u32,
+    /// The last status answered, if any answer came.
+    pub status: Option<u16>,
+    /// Why the last attempt was not accepted; `None` when it was.
+    pub failure: Option<String>,
+}
+
+/// GET `url` until `accept` takes an answer (status, body) or `limit` has passed, waiting
+/// 100 ms, 200 ms, ... up to `max_delay` between attempts through `wait` — which may end
+/// the probe early with its own error (a cancel request, say). Health checks, readiness
+/// waits and the local engine all probe this way.
+pub fn probe<E>(
+    url: &str,
+    limit: Duration,
+    max_delay: Duration,
+    accept: impl Fn(u16, &str) -> Result<(), String>,
+    mut wait: impl FnMut(Duration) -> Result<(), E>,
+) -> Result<Probe, E> {
+    let agent = agent(HttpTimeouts {
+        connect: Duration::from_secs(2),
+        read: Duration::from_secs(5),
+        write: Duration::from_secs(5),
+    });
+    let deadline = std::time::Instant::now() + limit;
+    let mut delay = Duration::from_millis(100);
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let (status, failure) = match agent.get(url).call() {
+            Ok(mut response) => {
+                let status = response.status().as_u16();
+                // Read to the end, so the connection can be reused.
+                let body = response.body_mut().read_to_vec().unwrap_or_default();
+                (
+                    Some(status),
+                    accept(status, &String::from_utf8_lossy(&body)).err(),
+                )
+            }
+            Err(e) => (None, Some(e.to_string())),
+        };
+        if failure.is_none() || std::time::Instant::now() + delay > deadline {
+            return Ok(Probe {
+                attempts,
+                status,
+                failure,
+            });
+        }
+        wait(delay)?;
+        delay = (delay * 2).min(max_delay);
+    }
+}
+
 /// Whether an HTTP status is worth retrying: throttling and server-side trouble.
 pub fn is_transient_status(status: u16) -> bool {
     matches!(status, 408 | 425 | 429 | 500 | 502 | 503 | 504)
@@ -105,6 +160,60 @@ mod tests {
         server.join().unwrap();
         assert!(is_transient_status(503) && is_transient_status(429));
         assert!(!is_transient_status(404) && !is_transient_status(401));
+    }
+
+    #[test]
+    fn probe_retries_until_accepted_with_a_doubling_capped_wait() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/healthz", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            for status in [503, 503, 200] {
+                let (stream, _) = listener.accept().unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap() > 2 {
+                    line.clear();
+                }
+                let mut stream = stream;
+                write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok"
+                )
+                .unwrap();
+            }
+        });
+        let mut waits = Vec::new();
+        let accept = |status: u16, body: &str| {
+            if status == 200 && body == "ok" {
+                Ok(())
+            } else {
+                Err(format!("HTTP {status}"))
+            }
+        };
+        let probe = probe(
+            &url,
+            Duration::from_secs(10),
+            Duration::from_millis(150),
+            accept,
+            |d| {
+                waits.push(d);
+                Ok::<(), ()>(())
+            },
+        )
+        .unwrap();
+        server.join().unwrap();
+        assert_eq!(
+            probe,
+            Probe {
+                attempts: 3,
+                status: Some(200),
+                failure: None
+            }
+        );
+        assert_eq!(
+            waits,
+            vec![Duration::from_millis(100), Duration::from_millis(150)]
+        );
     }
 
     #[test]

@@ -16,7 +16,6 @@ use super::{
 use crate::clock::now_rfc3339;
 use crate::error::{Error, Result};
 use crate::events::ErrorDetail;
-use crate::http::{HttpTimeouts, agent};
 use crate::output::{Logger, OutputArgs};
 use fs2::FileExt;
 use std::path::{Path, PathBuf};
@@ -327,37 +326,25 @@ impl Engine {
         url: &str,
         limit: Duration,
     ) -> std::result::Result<std::result::Result<(), String>, Stop> {
-        let agent = agent(HttpTimeouts {
-            connect: Duration::from_secs(2),
-            read: Duration::from_secs(5),
-            write: Duration::from_secs(5),
-        });
-        let deadline = Instant::now() + limit;
-        let mut delay = Duration::from_millis(100);
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let last = match agent.get(url).call() {
-                Ok(mut response) => {
-                    let status = response.status().as_u16();
-                    let _ = response.body_mut().read_to_vec();
-                    if (200..300).contains(&status) {
-                        return Ok(Ok(()));
-                    }
-                    format!("HTTP {status}")
-                }
-                Err(e) => e.to_string(),
-            };
-            if Instant::now() + delay > deadline {
-                return Ok(Err(format!(
-                    "health check {} did not answer 2xx within {} ({attempts} attempts; last: {last})",
-                    crate::redact::redact_url(url),
-                    crate::clock::format_duration(limit)
-                )));
+        let accept = |status: u16, _: &str| {
+            if (200..300).contains(&status) {
+                Ok(())
+            } else {
+                Err(format!("HTTP {status}"))
             }
-            self.wait(delay)?;
-            delay = (delay * 2).min(Duration::from_secs(1));
-        }
+        };
+        let probe = crate::http::probe(url, limit, Duration::from_secs(1), accept, |delay| {
+            self.wait(delay)
+        })?;
+        Ok(match probe.failure {
+            None => Ok(()),
+            Some(last) => Err(format!(
+                "health check {} did not answer 2xx within {} ({} attempts; last: {last})",
+                crate::redact::redact_url(url),
+                crate::clock::format_duration(limit),
+                probe.attempts
+            )),
+        })
     }
 
     /// Run a stage command for one region; its output goes to a log file whose last lines

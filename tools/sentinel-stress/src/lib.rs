@@ -410,29 +410,24 @@ fn pipeline<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result
 /// A freshly deployed endpoint may not listen yet: retry refusals and 503s with backoff, up to
 /// `limit`, before the test counts.
 fn wait_until_ready(target: &Target, limit: Duration, logger: &Logger) {
-    let agent = sentinel_core::http::agent(sentinel_core::http::HttpTimeouts::default());
-    let deadline = Instant::now() + limit;
-    let mut delay = Duration::from_millis(100);
-    loop {
-        let ready = match agent.get(&target.url).call() {
-            Ok(mut response) => {
-                let _ = response.body_mut().read_to_vec();
-                response.status().as_u16() != 503
-            }
-            Err(_) => false,
-        };
-        if ready {
-            return;
+    let accept = |status: u16, _: &str| {
+        if status == 503 {
+            Err("HTTP 503".to_owned())
+        } else {
+            Ok(())
         }
-        if Instant::now() + delay > deadline {
-            logger.warn(&format!(
-                "{} is still not ready after {:?}; testing it anyway",
-                target.shown_url, limit
-            ));
-            return;
-        }
+    };
+    let sleep = |delay| {
         std::thread::sleep(delay);
-        delay = (delay * 2).min(Duration::from_secs(2));
+        Ok::<(), std::convert::Infallible>(())
+    };
+    let Ok(probe) =
+        sentinel_core::http::probe(&target.url, limit, Duration::from_secs(2), accept, sleep);
+    if probe.failure.is_some() {
+        logger.warn(&format!(
+            "{} is still not ready after {:?}; testing it anyway",
+            target.shown_url, limit
+        ));
     }
 }
 

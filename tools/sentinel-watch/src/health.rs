@@ -2,14 +2,14 @@
 
 use regex::Regex;
 use sentinel_core::events::{Event, HealthCheck, Payload};
-use sentinel_core::http::{HttpTimeouts, agent};
+use sentinel_core::http::probe;
 use sentinel_core::ndjson::Writer;
 use sentinel_core::output::Logger;
 use sentinel_core::redact::redact_url;
 use sentinel_core::{Error, Exit, Result};
 use std::io::Write;
 use std::ops::RangeInclusive;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Parse `200-299`, `200` or `200,204` into status ranges.
 pub fn parse_statuses(text: &str) -> Result<Vec<RangeInclusive<u16>>> {
@@ -41,53 +41,25 @@ pub fn check(
     statuses: &[RangeInclusive<u16>],
     body: Option<&Regex>,
 ) -> HealthCheck {
-    let agent = agent(HttpTimeouts {
-        connect: Duration::from_secs(2),
-        read: Duration::from_secs(5),
-        write: Duration::from_secs(5),
-    });
-    let deadline = Instant::now() + timeout;
-    let mut delay = Duration::from_millis(100);
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        let (status, error) = match agent.get(url).call() {
-            Ok(mut response) => {
-                let status = response.status().as_u16();
-                let text = response.body_mut().read_to_string().unwrap_or_default();
-                let status_ok = statuses.iter().any(|r| r.contains(&status));
-                let body_ok = body.is_none_or(|re| re.is_match(&text));
-                match (status_ok, body_ok) {
-                    (true, true) => {
-                        return HealthCheck {
-                            url: redact_url(url),
-                            attempts,
-                            status: Some(status),
-                            error: None,
-                        };
-                    }
-                    (false, _) => (
-                        Some(status),
-                        format!("status {status} is not the expected one"),
-                    ),
-                    (true, false) => (
-                        Some(status),
-                        "the body does not match --expect-body".to_owned(),
-                    ),
-                }
-            }
-            Err(e) => (None, e.to_string()),
-        };
-        if Instant::now() + delay > deadline {
-            return HealthCheck {
-                url: redact_url(url),
-                attempts,
-                status,
-                error: Some(error),
-            };
+    let accept = |status: u16, text: &str| {
+        if !statuses.iter().any(|r| r.contains(&status)) {
+            Err(format!("status {status} is not the expected one"))
+        } else if !body.is_none_or(|re| re.is_match(text)) {
+            Err("the body does not match --expect-body".to_owned())
+        } else {
+            Ok(())
         }
+    };
+    let sleep = |delay| {
         std::thread::sleep(delay);
-        delay = (delay * 2).min(Duration::from_secs(2));
+        Ok::<(), std::convert::Infallible>(())
+    };
+    let Ok(probe) = probe(url, timeout, Duration::from_secs(2), accept, sleep);
+    HealthCheck {
+        url: redact_url(url),
+        attempts: probe.attempts,
+        status: probe.status,
+        error: probe.failure,
     }
 }
 
