@@ -2,7 +2,7 @@
 //! start the real sample service on 127.0.0.1, the engine is a detached process, watchers and
 //! engines are SIGKILLed for real.
 
-use sentinel_test_support::{Run, parse_events, tempdir, tool, workspace_bin};
+use sentinel_test_support::{Run, free_port, parse_events, tempdir, tool, workspace_bin};
 use serde_json::{Map, Value, json};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -13,14 +13,6 @@ use std::time::{Duration, Instant};
 struct Fixture {
     dir: tempfile::TempDir,
     port: u16,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 impl Fixture {

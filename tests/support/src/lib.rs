@@ -357,3 +357,51 @@ impl Receiver {
         }
     }
 }
+
+/// A loopback port that was free a moment ago (bound, then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// A running `sample-service` on a free loopback port, stopped when dropped.
+#[derive(Debug)]
+pub struct SampleService {
+    child: Child,
+    pub port: u16,
+}
+
+impl SampleService {
+    /// Start it with extra flags (`--error-rate 5`, ...) and wait until it listens.
+    pub fn start(args: &[&str]) -> SampleService {
+        let port = free_port();
+        let child = Command::new(workspace_bin("sample-service"))
+            .args(["--port", &port.to_string(), "--version", "1.0.0"])
+            .args(args)
+            .spawn()
+            .expect("sample-service starts");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the sample service did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        SampleService { child, port }
+    }
+
+    /// `http://127.0.0.1:PORT/`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for SampleService {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

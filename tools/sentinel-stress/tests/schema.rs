@@ -2,7 +2,7 @@
 //! The validator below covers the subset of JSON Schema that file uses: type, required,
 //! properties, additionalProperties, items, minimum, maximum.
 
-use sentinel_test_support::{tool, workspace_bin};
+use sentinel_test_support::{SampleService, tool};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sentinel-stress");
@@ -92,22 +92,9 @@ fn schema() -> Value {
 
 #[test]
 fn json_output_matches_the_committed_schema() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut service = std::process::Command::new(workspace_bin("sample-service"))
-        .args(["--port", &port.to_string(), "--error-rate", "10"])
-        .spawn()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{port}/?token=abc");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
-        && std::time::Instant::now() < deadline
-    {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let service = SampleService::start(&["--error-rate", "10"]);
+    let url = format!("{}?token=abc", service.url());
+    let service_port = service.port;
     let run = tool(BIN)
         .args([
             "-n",
@@ -123,14 +110,13 @@ fn json_output_matches_the_committed_schema() {
             &url,
         ])
         .run();
-    let _ = service.kill();
-    let _ = service.wait();
+    drop(service);
     let result: Value = serde_json::from_str(&run.stdout).unwrap();
     let problems = violations(&schema(), &result, "$");
     assert!(problems.is_empty(), "{problems:#?}");
     assert_eq!(
         result["endpointUrl"],
-        format!("http://127.0.0.1:{port}/?token=***"),
+        format!("http://127.0.0.1:{}/?token=***", service_port),
         "the query value is not kept"
     );
 }

@@ -1,55 +1,10 @@
 //! sentinel-stress against real loopback servers: the sample service (exact error rates, a
 //! one-off stall), a recording receiver, a dead port, a server that resets connections.
 
-use sentinel_test_support::{Receiver, Reply, Run, tempdir, tool, workspace_bin};
+use sentinel_test_support::{Receiver, Reply, Run, SampleService, free_port, tempdir, tool};
 use serde_json::Value;
-use std::process::{Child, Command};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sentinel-stress");
-
-struct Service {
-    child: Child,
-    port: u16,
-}
-
-impl Service {
-    fn start(args: &[&str]) -> Service {
-        let port = free_port();
-        let child = Command::new(workspace_bin("sample-service"))
-            .args(["--port", &port.to_string(), "--version", "1.0.0"])
-            .args(args)
-            .spawn()
-            .unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the sample service did not start"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        Service { child, port }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn json_result(run: &Run) -> Value {
     serde_json::from_str(&run.stdout)
@@ -58,7 +13,7 @@ fn json_result(run: &Run) -> Value {
 
 #[test]
 fn counts_and_the_status_distribution_are_exact() {
-    let service = Service::start(&["--error-rate", "5"]);
+    let service = SampleService::start(&["--error-rate", "5"]);
     let run = tool(BIN)
         .args(["-n", "1000", "-c", "10", "--output", "json", &service.url()])
         .run();
@@ -89,7 +44,7 @@ fn counts_and_the_status_distribution_are_exact() {
 
 #[test]
 fn thresholds_decide_the_exit_code_with_measured_value_and_limit() {
-    let service = Service::start(&["--error-rate", "5"]);
+    let service = SampleService::start(&["--error-rate", "5"]);
     let at_limit = tool(BIN)
         .args([
             "-n",
@@ -199,7 +154,7 @@ fn failures_are_classified() {
 
 #[test]
 fn rate_mode_holds_the_rate_and_corrects_coordinated_omission() {
-    let steady = Service::start(&[]);
+    let steady = SampleService::start(&[]);
     let run = tool(BIN)
         .args([
             "-q",
@@ -221,7 +176,7 @@ fn rate_mode_holds_the_rate_and_corrects_coordinated_omission() {
 
     // The 50th request stalls for a second. Measured from when requests were due, the stall
     // reaches every request queued behind it; measured from when they were sent, it would not.
-    let stalling = Service::start(&["--stall-request", "50", "--stall-ms", "1000"]);
+    let stalling = SampleService::start(&["--stall-request", "50", "--stall-ms", "1000"]);
     let open = json_result(
         &tool(BIN)
             .args([
@@ -241,7 +196,7 @@ fn rate_mode_holds_the_rate_and_corrects_coordinated_omission() {
         open["p99ResponseTime"].as_f64().unwrap() >= 500.0,
         "p99 shows the stall: {open}"
     );
-    let stalling = Service::start(&["--stall-request", "50", "--stall-ms", "1000"]);
+    let stalling = SampleService::start(&["--stall-request", "50", "--stall-ms", "1000"]);
     let closed = json_result(
         &tool(BIN)
             .args(["-n", "300", "-c", "1", "--output", "json", &stalling.url()])
@@ -256,7 +211,7 @@ fn rate_mode_holds_the_rate_and_corrects_coordinated_omission() {
 
 #[test]
 fn merge_of_two_results_adds_them_up_exactly() {
-    let service = Service::start(&["--error-rate", "10"]);
+    let service = SampleService::start(&["--error-rate", "10"]);
     let dir = tempdir().unwrap();
     for (name, n) in [("a.json", "300"), ("b.json", "200")] {
         let run = tool(BIN)
@@ -282,8 +237,8 @@ fn merge_of_two_results_adds_them_up_exactly() {
 
 #[test]
 fn pipeline_mode_tests_each_stages_endpoints_in_parallel_and_passes_everything_through() {
-    let services: Vec<Service> = (0..3).map(|_| Service::start(&[])).collect();
-    let endpoints: Vec<String> = services.iter().map(Service::url).collect();
+    let services: Vec<SampleService> = (0..3).map(|_| SampleService::start(&[])).collect();
+    let endpoints: Vec<String> = services.iter().map(SampleService::url).collect();
     let stage = format!(
         r#"{{"v":1,"kind":"stage.completed","ts":"2026-11-23T18:00:00.000Z","source":"test","rolloutId":"r1","stage":"Canary","index":0,"regions":[],"endpoints":{},"durationMs":1}}"#,
         serde_json::to_string(&endpoints).unwrap()
@@ -374,7 +329,7 @@ fn the_bearer_token_is_sent_and_never_printed() {
 
 #[test]
 fn junit_output_is_well_formed() {
-    let service = Service::start(&["--error-rate", "50"]);
+    let service = SampleService::start(&["--error-rate", "50"]);
     let run = tool(BIN)
         .args([
             "-n",
@@ -427,7 +382,7 @@ fn warmup_load_is_sent_but_not_counted() {
 
 #[test]
 fn abort_on_breach_stops_hammering_a_broken_service() {
-    let broken = Service::start(&["--error-rate", "50"]);
+    let broken = SampleService::start(&["--error-rate", "50"]);
     let started = std::time::Instant::now();
     let run = tool(BIN)
         .args([
