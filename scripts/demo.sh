@@ -1,97 +1,155 @@
 #!/usr/bin/env bash
-# Deploy Sentinel demo: the release protocol on this machine, with the local provider, on a
-# bundled sample service listening on 127.0.0.1 — from pre-flight gates to the report.
+# Deploy Sentinel demo: the whole release protocol (scripts/deploy-sentinel.sh) on this machine,
+# with the local provider, on a fleet of bundled sample-service instances on 127.0.0.1.
 #
-# Real throughout: sentinel-state takes the gates, holds the run lock, journals every event
-# and keeps production closed until the soak passes; sentinel-trigger starts detached local
-# engines whose deploy commands start sample-service instances; sentinel-watch follows each
-# stage and the engine health-checks every instance. Not yet in it: load tests after each
-# stage (sentinel-stress, issue 4), notifications (issue 7), git tags and branches (issue 8)
-# and the automatic rollback on a failed verification (issue 9).
+#   scripts/demo.sh                 release 1.5.0: staging, soak, canary 10% → 50% → 100% with a
+#                                   load test after every phase, verification, report
+#   scripts/demo.sh --bad-release   1.5.0 answers 5% of requests with errors: the canary's load
+#                                   test catches it and the release is rolled back automatically
+#
+# The fleet: one staging instance and ten production instances, each a sample-service process
+# on its own port. A stage's regions are instances, so "10% of traffic" is one instance of ten
+# on the new version; each phase's load test hits the instances that phase deployed, judged
+# against absolute limits and against the baseline measured on the old version first.
+# Real throughout: real processes, real HTTP on loopback, a real git repository and lock.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bad_release=false
+case ${1:-} in
+  "") ;;
+  --bad-release) bad_release=true ;;
+  -h | --help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) printf 'demo.sh: unknown option %s (try --bad-release)\n' "$1" >&2; exit 2 ;;
+esac
 
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bold=$'\033[1m' dim=$'\033[2m' reset=$'\033[0m'
-if [[ -n "${NO_COLOR:-}" || "${TERM:-}" == "dumb" || ! -t 2 ]]; then bold="" dim="" reset=""; fi
+if [[ -n ${NO_COLOR:-} || ${TERM:-} == dumb || ! -t 2 ]]; then bold="" dim="" reset=""; fi
 step() { printf '\n%s== %s%s\n' "$bold" "$*" "$reset" >&2; }
 note() { printf '%s%s%s\n' "$dim" "$*" "$reset" >&2; }
 
 step "Building the tools (release)"
 cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bins
-export PATH="$repo/target/release:$PATH"
+export PATH="$repo/target/release:$repo/scripts:$PATH"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/deploy-sentinel-demo.XXXXXX")
-mkdir -p "$work/run"
-cleanup() {
-  # Stop every sample-service instance the demo started.
-  for pid_file in "$work"/run/*.pid; do
-    [[ -f "$pid_file" ]] && kill "$(cat "$pid_file")" 2>/dev/null || true
+# shellcheck disable=SC2317 # called by the EXIT trap
+stop_fleet() {
+  for port_file in "$work"/run/*.port; do
+    [[ -f $port_file ]] || continue
+    (cd "$work" && sample-instance.sh stop "$(basename "$port_file" .port)") || true
   done
 }
-trap cleanup EXIT
+trap stop_fleet EXIT
 cd "$work"
+mkdir -p run releases ci
 note "workspace: $work"
 
-# Ports for the instances: staging, then the three production phases.
-base=$((20000 + RANDOM % 20000))
-staging_port=$base canary_port=$((base + 1)) half_port=$((base + 2)) full_port=$((base + 3))
+step "Setting up: a git repository, the fleet, and version 1.4.2 in production"
+git init -q -b main
+git config user.name "Deploy Sentinel demo"
+git config user.email "demo@deploy-sentinel.invalid"
+printf 'run/\nreleases/\nci/\n.sentinel/\n.deploy-sentinel-*\ndeployment-report.md\n' >.gitignore
+printf 'sample service\n' >SERVICE.md
+git add .gitignore SERVICE.md && git commit -q -m "Sample service 1.4.2" && git tag -a v1.4.2 -m "Release 1.4.2"
+printf 'sample service, now faster\n' >SERVICE.md
+git commit -q -am "Release 1.5.0 changes"
 
-# A deploy command that (re)starts one sample-service instance of the version being deployed.
-deploy() { # name port
-  printf "kill \$(cat run/%s.pid 2>/dev/null) 2>/dev/null; nohup sample-service --port %s --version {version} --pid-file run/%s.pid > run/%s.log 2>&1 &" "$1" "$2" "$1" "$1"
+# Every instance does 2 ms of "work" per request, so latency has something to compare.
+printf -- '--latency-ms 2\n' >releases/1.4.2
+if $bad_release; then
+  printf -- '--latency-ms 2 --error-rate 5\n' >releases/1.5.0
+else
+  printf -- '--latency-ms 2\n' >releases/1.5.0
+fi
+
+base=$((20000 + RANDOM % 20000))
+printf '%s\n' "$base" >run/staging-1.port
+urls=()
+for i in $(seq 1 10); do
+  printf '%s\n' $((base + i)) >"run/prod-$i.port"
+  urls+=("\"http://127.0.0.1:$((base + i))/\"")
+  sample-instance.sh deploy "prod-$i" 1.4.2
+done
+endpoints() { # instance numbers...
+  local list=() i
+  for i in "$@"; do list+=("\"http://127.0.0.1:$((base + i))/\""); done
+  (IFS=,; printf '%s' "${list[*]}")
 }
-stage() { # name region percent instance port
-  printf '{"name":"%s","regions":["%s"],"trafficPercent":%s,"deploy":"%s","rollback":"kill $(cat run/%s.pid)","healthUrl":"http://127.0.0.1:%s/healthz","endpoints":["http://127.0.0.1:%s/"]}' \
-    "$1" "$2" "$3" "$(deploy "$4" "$5" | sed 's/"/\\"/g')" "$4" "$5" "$5"
+regions() { # instance numbers...
+  local list=() i
+  for i in "$@"; do list+=("\"prod-$i\""); done
+  (IFS=,; printf '%s' "${list[*]}")
 }
-write_config() { # file stages-json
-  cat >"$1" <<JSON
+deploy='sample-instance.sh deploy {region} {version}'
+rollback='sample-instance.sh rollback {region}'
+cat >.deploy-sentinel-config.json <<JSON
 {
   "serviceGroupName": "Contoso.Orders",
   "serviceId": "8f3c2a1b-4d5e-4f60-9a7b-1c2d3e4f5a6b",
   "stageMapName": "Contoso.Orders.StageMap",
-  "artifactVersion": "1.4.2",
+  "environment": "Prod",
   "pollingInterval": "200ms",
-  "stages": [$2]
+  "stressTestConfig": {
+    "endpoints": [$(IFS=,; printf '%s' "${urls[*]}")],
+    "requests": 200,
+    "concurrency": 4,
+    "maxErrorRate": 2,
+    "maxP95Ms": 250,
+    "maxLatencyRatio": 2.0,
+    "maxErrorRateIncrease": 0.5
+  },
+  "stages": [
+    { "name": "Staging", "environments": ["Staging"], "regions": ["staging-1"],
+      "deploy": "$deploy", "rollback": "$rollback",
+      "endpoints": ["http://127.0.0.1:$base/"] },
+    { "name": "Canary-10", "environments": ["Prod"], "strategies": ["canary"], "trafficPercent": 10,
+      "regions": [$(regions 1)], "deploy": "$deploy", "rollback": "$rollback",
+      "endpoints": [$(endpoints 1)] },
+    { "name": "Canary-50", "environments": ["Prod"], "strategies": ["canary"], "trafficPercent": 50,
+      "approval": true, "regions": [$(regions 2 3 4 5)], "deploy": "$deploy", "rollback": "$rollback",
+      "endpoints": [$(endpoints 2 3 4 5)] },
+    { "name": "Production", "environments": ["Prod"], "strategies": ["canary"], "trafficPercent": 100,
+      "approval": true, "regions": [$(regions 6 7 8 9 10)], "deploy": "$deploy", "rollback": "$rollback",
+      "endpoints": [$(endpoints 6 7 8 9 10)] },
+    { "name": "Rolling-1", "environments": ["Prod"], "strategies": ["rolling"], "trafficPercent": 50,
+      "regions": [$(regions 1 2 3 4 5)], "deploy": "$deploy", "rollback": "$rollback",
+      "endpoints": [$(endpoints 1 2 3 4 5)] },
+    { "name": "Rolling-2", "environments": ["Prod"], "strategies": ["rolling"], "trafficPercent": 100,
+      "regions": [$(regions 6 7 8 9 10)], "deploy": "$deploy", "rollback": "$rollback",
+      "endpoints": [$(endpoints 6 7 8 9 10)] }
+  ]
 }
 JSON
-}
-write_config staging.json "$(stage Staging westus 100 staging "$staging_port")"
-write_config production.json "$(stage Canary-10 eastus 10 canary "$canary_port"),$(stage Canary-50 westeurope 50 half "$half_port"),$(stage Production southeastasia 100 full "$full_port")"
 
-step "Pre-flight gates"
-printf 'sample-service 1.4.2\n' >artifact.tar
-sha256sum artifact.tar >artifact.tar.sha256
-printf -- '---\nstatus: approved\nreviewer: qa-team\n---\n# QA sign-off for 1.4.2\n' >qa-report.md
-printf '<?xml version="1.0"?>\n<testsuites tests="42" failures="0" errors="0"><testsuite name="unit" tests="42" failures="0" errors="0"/></testsuites>\n' >junit.xml
-sentinel-state gate no-active-rollout >/dev/null
-sentinel-state gate approved --file qa-report.md >/dev/null
-sentinel-state gate fresh --file junit.xml --max-age 15m >/dev/null
-sentinel-state gate checksum --file artifact.tar --sha256-file artifact.tar.sha256 >/dev/null
-
-step "Staging rollout: trigger → watch → state, under the run lock"
-sentinel-state lock --operation deploy-staging -- bash -c \
-  'set -o pipefail; sentinel-trigger --config staging.json --environment Staging | sentinel-watch --config staging.json | sentinel-state apply >/dev/null'
-sentinel-state show
-
-step "Soak: production stays locked until staging has soaked 3 s"
-if ! sentinel-state gate soak --after Staging --min 3s >/dev/null; then
-  note "waiting for the soak to finish…"
-  sleep 3
-  sentinel-state gate soak --after Staging --min 3s >/dev/null
+# What the pre-flight gates check: a QA sign-off, fresh test results, the artifact's checksum.
+printf 'sample-service 1.5.0\n' >ci/artifact.tar
+(cd ci && sha256sum artifact.tar >artifact.tar.sha256)
+printf -- '---\nstatus: approved\nreviewer: qa-team\n---\n# QA sign-off for 1.5.0\n' >ci/qa-report.md
+printf '<?xml version="1.0"?>\n<testsuites tests="42" failures="0" errors="0"><testsuite name="unit" tests="42" failures="0" errors="0"/></testsuites>\n' >ci/junit.xml
+note "production: 10 instances of 1.4.2 on 127.0.0.1:$((base + 1))-$((base + 10)); staging on :$base"
+if $bad_release; then
+  note "release 1.5.0 is BAD: every 20th request fails (5% errors)"
 fi
 
-step "Production rollout: canary 10% → 50% → 100% (break-glass confirmed with --confirm)"
-sentinel-state lock --operation deploy-production -- bash -c \
-  'set -o pipefail; sentinel-trigger --config production.json --environment Prod --confirm DEPLOY-NOW | sentinel-watch --config production.json | sentinel-state apply >/dev/null'
-sentinel-state show
-note "the production instance answers: $(sentinel-watch health "http://127.0.0.1:$full_port/" 2>/dev/null | grep -o '"status":[0-9]*')"
+code=0
+deploy-sentinel.sh --artifact-version 1.5.0 --environment Prod --confirm DEPLOY-NOW --auto-approve \
+  --soak 3s --pdv-duration 3s --pdv-rate 50 \
+  --qa-report ci/qa-report.md --test-results ci/junit.xml \
+  --artifact ci/artifact.tar --artifact-sha256 ci/artifact.tar.sha256 --require-clean \
+  --report "$work/deployment-report.md" || code=$?
 
-step "Deployment report"
-sentinel-state report --output "$work/deployment-report.md"
+step "The deployment report ($work/deployment-report.md)"
 cat "$work/deployment-report.md" >&2
-rollout=$(sentinel-state get rolloutId)
-sentinel-state archive
-status=$(sentinel-state --state-dir "$work/.sentinel/history/$rollout" get overallStatus)
-step "Verdict: production rollout $status; report at $work/deployment-report.md"
+
+versions=$(for i in $(seq 1 10); do cat "run/prod-$i.version"; done | sort | uniq -c | awk '{printf "%s× %s ", $1, $2}')
+if $bad_release; then
+  if [[ $code -eq 1 ]] && ! grep -qx 1.5.0 run/prod-*.version; then
+    step "As intended: the bad release was caught and rolled back — production runs ${versions}"
+    exit 0
+  fi
+  step "UNEXPECTED: the bad release was not rolled back (exit $code; production runs ${versions})"
+  exit 1
+fi
+step "Production runs ${versions}(deploy-sentinel.sh exit code $code)"
+exit "$code"

@@ -84,6 +84,8 @@ pub struct StressTestConfig {
     pub max_p99_ms: Option<f64>,
     pub baseline_file: Option<PathBuf>,
     pub max_latency_ratio: Option<f64>,
+    /// Highest error-rate increase over the baseline, in percentage points.
+    pub max_error_rate_increase: Option<f64>,
 }
 
 /// Azure DevOps pipeline to run.
@@ -125,6 +127,24 @@ pub struct StageConfig {
     pub soak: Option<ConfigDuration>,
     /// How long the local engine waits for `healthUrl` to answer 2xx (default 60s).
     pub health_timeout: Option<ConfigDuration>,
+    /// The environments this stage deploys to (case-insensitive); empty: every environment.
+    /// One config then describes staging and production.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<String>,
+    /// The rollout strategies (`--strategy`) this stage belongs to; empty: every strategy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub strategies: Vec<String>,
+}
+
+impl StageConfig {
+    /// Whether this stage is part of a rollout to `environment` with `strategy`.
+    pub fn applies_to(&self, environment: &str, strategy: Option<&str>) -> bool {
+        let listed = |list: &[String], wanted: &str| {
+            list.is_empty() || list.iter().any(|item| item.eq_ignore_ascii_case(wanted))
+        };
+        listed(&self.environments, environment)
+            && strategy.is_none_or(|strategy| listed(&self.strategies, strategy))
+    }
 }
 
 /// The user's `.deploy-sentinel-config.json`. Every field is optional in the file; tools ask

@@ -20,6 +20,25 @@ pub const HISTORY_DIR: &str = ".sentinel/history";
 /// Messages that could not be delivered by `sentinel-notify`.
 pub const NOTIFY_FALLBACK_FILE: &str = ".sentinel/notifications.ndjson";
 
+/// The pre-rollout load-test result that the workflow scripts keep for comparison.
+pub const BASELINE_FILE: &str = ".deploy-sentinel-baseline.json";
+
+/// Whether a path (relative, `/`-separated, as git reports it) is one of Deploy Sentinel's own
+/// files: a working-tree check must not fail because a deployment is running in that tree.
+pub fn is_sentinel_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    [
+        STATE_FILE,
+        STATE_TEMP_FILE,
+        STATE_BACKUP_FILE,
+        JOURNAL_FILE,
+        LOCK_FILE,
+        BASELINE_FILE,
+    ]
+    .contains(&name)
+        || path.split('/').any(|part| part == ".sentinel")
+}
+
 /// The `--state-dir` flag shared by the tools that keep files.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct StateDirArgs {
@@ -74,5 +93,32 @@ impl StatePaths {
 impl AsRef<Path> for StatePaths {
     fn as_ref(&self) -> &Path {
         &self.dir
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_files_are_recognised_wherever_the_state_directory_is() {
+        for own in [
+            ".deploy-sentinel.lock",
+            ".deploy-sentinel-state.json",
+            "deploy/.deploy-sentinel-events.ndjson",
+            ".sentinel/rollouts/r1/status.json",
+            "deploy/.sentinel/history/r1/state.json",
+            ".deploy-sentinel-baseline.json",
+        ] {
+            assert!(is_sentinel_file(own), "{own}");
+        }
+        for theirs in [
+            "src/main.rs",
+            ".deploy-sentinel-config.json",
+            "sentinel/notes.md",
+            "my.deploy-sentinel.lock",
+        ] {
+            assert!(!is_sentinel_file(theirs), "{theirs}");
+        }
     }
 }

@@ -190,6 +190,45 @@ impl LocalProvider {
     fn engine_alive(snapshot: &RolloutSnapshot) -> bool {
         snapshot.pid.is_some_and(pid_is_alive)
     }
+
+    /// Approve or reject a pending wait action. A running engine takes the decision at its
+    /// next step; wait until it has, so that what runs next (a watcher, a script that approves
+    /// the following phase) sees the rollout moving on and not the wait it just left.
+    fn decide(&self, rollout_id: &str, action_id: &str, verb: &str, note: &str) -> Result<()> {
+        let snapshot = self.require_unfinished(rollout_id)?;
+        require_pending(&snapshot, action_id)?;
+        let dir = self.request(rollout_id, &format!("{verb}-{action_id}"), note)?;
+        if !Self::engine_alive(&snapshot) {
+            // `sentinel-trigger resume` starts an engine that finds the decision waiting.
+            return Ok(());
+        }
+        wait_for_engine(&dir, rollout_id, verb, |s| {
+            s.overall_status.is_terminal()
+                || s.wait_actions
+                    .iter()
+                    .any(|a| a.action_id == action_id && a.status != WaitActionStatus::Pending)
+        })
+    }
+}
+
+/// Wait (at most 10 s) until the engine's status shows that it took a control request.
+fn wait_for_engine(
+    dir: &Path,
+    rollout_id: &str,
+    request: &str,
+    taken: impl Fn(&RolloutSnapshot) -> bool,
+) -> Result<()> {
+    let deadline = SystemTime::now() + Duration::from_secs(10);
+    while !read_json::<RolloutSnapshot>(&dir.join("status.json")).is_ok_and(|s| taken(&s)) {
+        if SystemTime::now() > deadline {
+            return Err(Error::Internal(format!(
+                "the engine of rollout {rollout_id} did not take the {request} request within 10s; see {}",
+                dir.join("engine.log").display()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
 }
 
 impl Provider for LocalProvider {
@@ -227,13 +266,14 @@ impl Provider for LocalProvider {
                 crate::config::Field::Stages.where_found(),
             ));
         }
+        let stages = stages_for(&self.stages, request)?;
         let rollout_id = uuid::Uuid::new_v4().to_string();
         let dir = self.rollout_dir(&rollout_id);
         std::fs::create_dir_all(dir.join("control")).map_err(|e| Error::io("creating", &dir, e))?;
         let plan = LocalPlan {
             rollout_id: rollout_id.clone(),
             request: request.clone(),
-            stages: self.stages.clone(),
+            stages,
             workdir: self.workdir.clone(),
             created: now_rfc3339(),
         };
@@ -283,17 +323,11 @@ impl Provider for LocalProvider {
     }
 
     fn approve(&self, rollout_id: &str, action_id: &str, by: &str) -> Result<()> {
-        let snapshot = self.require_unfinished(rollout_id)?;
-        require_pending(&snapshot, action_id)?;
-        self.request(rollout_id, &format!("approve-{action_id}"), by)
-            .map(|_| ())
+        self.decide(rollout_id, action_id, "approve", by)
     }
 
     fn reject(&self, rollout_id: &str, action_id: &str, reason: &str) -> Result<()> {
-        let snapshot = self.require_unfinished(rollout_id)?;
-        require_pending(&snapshot, action_id)?;
-        self.request(rollout_id, &format!("reject-{action_id}"), reason)
-            .map(|_| ())
+        self.decide(rollout_id, action_id, "reject", reason)
     }
 
     fn cancel(&self, rollout_id: &str, reason: &str) -> Result<()> {
@@ -323,21 +357,7 @@ impl Provider for LocalProvider {
         if !Self::engine_alive(&snapshot) {
             return self.spawn_engine_and_wait(&dir, rolling_back);
         }
-        // A running engine takes the request at its next step; wait until it has, so a watcher
-        // started now sees the rollback and not the state before it.
-        let deadline = SystemTime::now() + Duration::from_secs(10);
-        while !read_json::<RolloutSnapshot>(&dir.join("status.json"))
-            .is_ok_and(|s| rolling_back(&s))
-        {
-            if SystemTime::now() > deadline {
-                return Err(Error::Internal(format!(
-                    "the engine of rollout {rollout_id} did not take the rollback request within 10s; see {}",
-                    dir.join("engine.log").display()
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Ok(())
+        wait_for_engine(&dir, rollout_id, "rollback", rolling_back)
     }
 
     fn resume(&self, rollout_id: &str) -> Result<()> {
@@ -408,6 +428,31 @@ impl Provider for LocalProvider {
             dry_run: false,
         })
     }
+}
+
+/// The configured stages that a rollout of `request` deploys: those listing its environment
+/// and strategy, or listing none.
+pub fn stages_for(stages: &[StageConfig], request: &StartRequest) -> Result<Vec<StageConfig>> {
+    let chosen: Vec<StageConfig> = stages
+        .iter()
+        .filter(|stage| stage.applies_to(&request.environment, request.strategy.as_deref()))
+        .cloned()
+        .collect();
+    if chosen.is_empty() {
+        let strategy = request
+            .strategy
+            .as_deref()
+            .map(|s| format!(" with strategy {s}"))
+            .unwrap_or_default();
+        return Err(Error::usage_with_hint(
+            format!(
+                "no stage of the config deploys to environment {}{strategy}",
+                request.environment
+            ),
+            "list the environment in a stage's \"environments\" (and the strategy in its \"strategies\"), or leave those lists out so the stage runs everywhere",
+        ));
+    }
+    Ok(chosen)
 }
 
 fn require_pending(snapshot: &RolloutSnapshot, action_id: &str) -> Result<()> {

@@ -163,6 +163,9 @@ pub struct StartRequest {
     pub artifact_version: String,
     pub selection_scope: Vec<String>,
     pub exclusion_scope: Vec<String>,
+    /// `--strategy`: which of the config's stages a local rollout deploys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
 }
 
 /// Versions found by discovery, and where they came from.

@@ -4,6 +4,7 @@ use crate::cli::Check;
 use crate::git::{head_commit, release_tags, short, tag_commit};
 use git2::{Repository, StatusOptions};
 use sentinel_core::events::{Event, GateOutcome, Payload};
+use sentinel_core::files::is_sentinel_file;
 use sentinel_core::ndjson::Writer;
 use sentinel_core::output::Logger;
 use sentinel_core::{Error, Exit, Result};
@@ -71,6 +72,7 @@ pub fn clean(repo: &Repository) -> Result<(bool, String)> {
         .map_err(|e| Error::Internal(format!("reading the working tree: {}", e.message())))?;
     let changes: Vec<String> = statuses
         .iter()
+        .filter(|entry| !entry.path().is_ok_and(is_sentinel_file))
         .map(|entry| {
             let s = entry.status();
             let mark = if s.is_wt_new() {
@@ -88,7 +90,7 @@ pub fn clean(repo: &Repository) -> Result<(bool, String)> {
     Ok(if changes.is_empty() {
         (
             true,
-            "the working tree is clean (0 uncommitted or untracked changes; the limit is 0)."
+            "the working tree is clean (0 uncommitted or untracked changes; the limit is 0; Deploy Sentinel's own state files are not counted)."
                 .into(),
         )
     } else {

@@ -54,7 +54,7 @@ pub enum Verb {
     },
     /// Print one field of the state, e.g. rolloutId, overallStatus, stages.0.status.
     Get {
-        /// A field name or a dotted path.
+        /// A field name or a dotted path; a negative index counts from the end (stages.-1.name).
         field: String,
     },
     /// Hold the run lock while COMMAND runs, and pass its exit code through.
@@ -111,6 +111,10 @@ pub enum Gate {
         after: String,
         #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
         min: Duration,
+        /// Wait until the soak is over instead of failing now (a stage that has not completed
+        /// still fails at once).
+        #[arg(long)]
+        wait: bool,
     },
     /// Pass when a test-result file shows no failures and is newer than DURATION.
     Fresh {

@@ -4,7 +4,7 @@
 use crate::cli::Gate;
 use crate::recorder::Recorder;
 use crate::state::RolloutState;
-use crate::store::read_journal;
+use crate::store::{load_state, read_journal};
 use sentinel_core::clock::{Clock, format_duration, parse_rfc3339};
 use sentinel_core::events::{Event, GateOutcome, Payload};
 use sentinel_core::files::StatePaths;
@@ -46,9 +46,19 @@ pub fn run_gate<W: Write>(
     logger: &Logger,
     clock: &dyn Clock,
 ) -> Result<Exit> {
+    if let Gate::Soak {
+        after,
+        min,
+        wait: true,
+    } = gate
+    {
+        wait_for_soak(paths, after, *min, logger, clock)?;
+    }
     let mut recorder = Recorder::open(paths, logger)?;
     let (name, verdict) = match gate {
-        Gate::Soak { after, min } => ("soak", soak(recorder.state(), paths, after, *min, clock)?),
+        Gate::Soak { after, min, .. } => {
+            ("soak", soak(recorder.state(), paths, after, *min, clock)?)
+        }
         Gate::Fresh { file, max_age } => ("fresh", fresh(file, *max_age, clock)?),
         Gate::Approved { file } => ("approved", approved(file)?),
         Gate::Checksum {
@@ -93,15 +103,44 @@ pub fn run_gate<W: Write>(
     })
 }
 
-/// `gate soak`: STAGE completed at least `min` ago. The completion time comes from the state,
-/// or from the journal when a later rollout replaced the state.
-pub fn soak(
-    state: &RolloutState,
+/// `gate soak --wait`: sleep until STAGE has soaked, without taking the writer lock meanwhile,
+/// so the gate then records one verdict. A stage that has not completed is not waited for.
+fn wait_for_soak(
     paths: &StatePaths,
     stage: &str,
     min: Duration,
+    logger: &Logger,
     clock: &dyn Clock,
-) -> Result<Verdict> {
+) -> Result<()> {
+    loop {
+        let state = load_state(paths)?.unwrap_or_default();
+        let Some(completed) = completion_time(&state, paths, stage)? else {
+            return Ok(());
+        };
+        let soaked = clock
+            .now()
+            .duration_since(completed)
+            .unwrap_or(Duration::ZERO);
+        let Some(remaining) = min.checked_sub(soaked).filter(|r| !r.is_zero()) else {
+            return Ok(());
+        };
+        logger.info(&format!(
+            "soak: {stage} completed {} ago; production unlocks in {} — waiting (--wait)",
+            format_duration(soaked),
+            format_duration(remaining)
+        ));
+        // Wake at least once a minute so the log shows the countdown.
+        clock.sleep(remaining.min(Duration::from_secs(60)));
+    }
+}
+
+/// When STAGE completed: from the state, or from the journal when a later rollout replaced the
+/// state.
+fn completion_time(
+    state: &RolloutState,
+    paths: &StatePaths,
+    stage: &str,
+) -> Result<Option<std::time::SystemTime>> {
     let from_state = state
         .stages
         .iter()
@@ -121,14 +160,28 @@ pub fn soak(
                     .map(str::to_owned)
             }),
     };
-    let Some(completed) = completed else {
+    completed
+        .map(|time| {
+            parse_rfc3339(&time)
+                .map_err(|e| Error::usage(format!("stage {stage} completion time: {e}")))
+        })
+        .transpose()
+}
+
+/// `gate soak`: STAGE completed at least `min` ago.
+pub fn soak(
+    state: &RolloutState,
+    paths: &StatePaths,
+    stage: &str,
+    min: Duration,
+    clock: &dyn Clock,
+) -> Result<Verdict> {
+    let Some(at) = completion_time(state, paths, stage)? else {
         return Ok(Verdict::fail(format!(
             "Soak time violation. {stage} has not completed yet; production unlocks {} after it does.",
             format_duration(min)
         )));
     };
-    let at = parse_rfc3339(&completed)
-        .map_err(|e| Error::usage(format!("stage {stage} completion time: {e}")))?;
     let soaked = clock.now().duration_since(at).unwrap_or(Duration::ZERO);
     if soaked >= min {
         Ok(Verdict::pass(format!(

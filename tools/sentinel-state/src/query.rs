@@ -177,7 +177,18 @@ fn lookup<'a>(root: &'a Value, path: &str) -> Lookup<'a> {
     for (depth, part) in path.split('.').enumerate() {
         let next = match current {
             Value::Object(map) => map.get(part),
-            Value::Array(items) => part.parse::<usize>().ok().and_then(|i| items.get(i)),
+            // A negative index counts from the end: stages.-1.name is the last stage's name.
+            Value::Array(items) => part
+                .parse::<i64>()
+                .ok()
+                .and_then(|i| {
+                    if i < 0 {
+                        items.len().checked_sub(i.unsigned_abs() as usize)
+                    } else {
+                        Some(i as usize)
+                    }
+                })
+                .and_then(|i| items.get(i)),
             _ => None,
         };
         match next {

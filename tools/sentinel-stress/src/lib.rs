@@ -75,10 +75,21 @@ pub fn run(cli: Cli) -> Result<Exit> {
             target::parse_targets_file(&text, &spec)?
         }
         None if cli.urls.is_empty() => {
-            return Err(Error::usage_with_hint(
-                "no URL to test",
-                "pass one or more URLs, --targets FILE, or --on KIND to test the endpoints of events on stdin",
-            ));
+            let endpoints = config::load_here(&cli.config)?
+                .config
+                .stress_test_config
+                .map(|stress| stress.endpoints)
+                .unwrap_or_default();
+            if endpoints.is_empty() {
+                return Err(Error::usage_with_hint(
+                    "no URL to test",
+                    "pass one or more URLs, --targets FILE, --on KIND to test the endpoints of events on stdin, or list them in the config's stressTestConfig.endpoints",
+                ));
+            }
+            endpoints
+                .iter()
+                .map(|u| target::parse(&cli.request.method, u, &spec))
+                .collect::<Result<_>>()?
         }
         None => cli
             .urls
@@ -185,7 +196,9 @@ fn limits(cli: &Cli, config: &StressTestConfig) -> Result<Limits> {
             max_latency_ratio: t
                 .max_latency_ratio
                 .or(config.max_latency_ratio.filter(|_| baseline.is_some())),
-            max_error_rate_increase: t.max_error_rate_increase,
+            max_error_rate_increase: t.max_error_rate_increase.or(config
+                .max_error_rate_increase
+                .filter(|_| baseline.is_some())),
         },
         baseline,
     })

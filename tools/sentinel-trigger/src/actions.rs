@@ -27,7 +27,11 @@ pub fn act<W: Write>(
         | Action::Cancel { target, .. }
         | Action::Rollback { target, .. }
         | Action::Resume { target } => target,
-        Action::Engine { .. } => return Err(Error::Internal("the engine is not an action".into())),
+        Action::Engine { .. } | Action::Protected => {
+            return Err(Error::Internal(
+                "the engine and `protected` do not act on a rollout".into(),
+            ));
+        }
     };
     let rollout_id = rollout_id(target, out, logger)?;
     let by = sentinel_core::lock::user_name();
@@ -125,7 +129,7 @@ pub fn act<W: Write>(
                 Payload::RolloutTriggered(payload),
             ))?;
         }
-        Action::Engine { .. } => {}
+        Action::Engine { .. } | Action::Protected => {}
     }
     Ok(Exit::Success)
 }

@@ -68,6 +68,11 @@ pub struct StartArgs {
     #[arg(long, value_name = "DEPLOY-NOW")]
     pub confirm: Option<String>,
 
+    /// Deploy only the config's stages for this strategy (local provider), e.g. canary; stages
+    /// that list no strategies belong to every one.
+    #[arg(long, value_name = "NAME")]
+    pub strategy: Option<String>,
+
     /// Start a fresh rollout even though an unfinished one exists (the old one is cancelled first).
     #[arg(long)]
     pub new: bool,
@@ -112,6 +117,8 @@ pub enum Action {
         #[command(flatten)]
         target: Target,
     },
+    /// Exit 0 when --environment is protected (needs break-glass confirmation), 1 when not.
+    Protected,
     /// The local rollout engine itself (started detached by sentinel-trigger).
     #[command(name = "__engine", hide = true)]
     Engine {

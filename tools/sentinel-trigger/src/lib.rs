@@ -34,6 +34,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Some(Action::Engine { dir }) => {
             sentinel_core::provider::engine::run_engine(dir).map(|()| Exit::Success)
         }
+        Some(Action::Protected) => start::protected(&cli, &logger),
         Some(action) => actions::act(&cli, action, &mut out, &logger),
     }
 }

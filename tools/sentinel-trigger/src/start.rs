@@ -27,6 +27,26 @@ pub fn load_config(cli: &Cli) -> Result<LoadedConfig> {
     Ok(loaded)
 }
 
+/// `sentinel-trigger protected`: whether the environment needs break-glass confirmation, as
+/// an exit code for scripts (they refuse shortcuts such as skipping gates there).
+pub fn protected(cli: &Cli, logger: &Logger) -> Result<Exit> {
+    let loaded = load_config(cli)?;
+    loaded.require(&[Field::Environment])?;
+    let environment = loaded.config.environment.clone().unwrap_or_default();
+    let listed = loaded.config.protected_environments().join(", ");
+    if loaded.config.is_protected(&environment) {
+        logger.info(&format!(
+            "{environment} is protected (protectedEnvironments: {listed})"
+        ));
+        Ok(Exit::Success)
+    } else {
+        logger.info(&format!(
+            "{environment} is not protected (protectedEnvironments: {listed})"
+        ));
+        Ok(Exit::CheckFailed)
+    }
+}
+
 fn required_fields(kind: ProviderKind) -> Vec<Field> {
     match kind {
         ProviderKind::Local => vec![Field::ServiceGroupName, Field::Environment, Field::Stages],
@@ -94,8 +114,13 @@ pub fn start<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Resul
     };
     request.artifact_version = discovered.artifact_version.clone();
     request.stage_map_version = discovered.stage_map_version.clone();
-    let stages: Vec<StageInfo> = config
-        .stages
+    request.strategy = cli.start.strategy.clone();
+    let deployed = if provider.kind() == ProviderKind::Local {
+        sentinel_core::provider::local::stages_for(&config.stages, &request)?
+    } else {
+        config.stages.clone()
+    };
+    let stages: Vec<StageInfo> = deployed
         .iter()
         .map(|s| StageInfo {
             name: s.name.clone(),

@@ -16,6 +16,9 @@ Examples:
   # Follow a known rollout, polling every 10 s, for at most an hour
   sentinel-watch --rollout-id 3f2a9c1e --interval 10s --timeout 1h
 
+  # Gate each phase: stop when the rollout waits, verify, approve, follow again
+  sentinel-watch --rollout-id 3f2a9c1e --stop-at-approval
+
   # Wait until endpoints answer 2xx
   sentinel-watch health http://127.0.0.1:8080/healthz --timeout 2m";
 
@@ -38,6 +41,16 @@ pub struct Cli {
     /// Give up (exit 4) after this long.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
+
+    /// Stop (exit 0) once the rollout waits for an approval, after writing approval.required;
+    /// a script then verifies, approves, and follows again with --rollout-id.
+    #[arg(long)]
+    pub stop_at_approval: bool,
+
+    /// Report the rollout from its start again (completed stages marked replayed: true),
+    /// ignoring what the state file says was reported, e.g. to verify them again.
+    #[arg(long)]
+    pub replay: bool,
 
     #[command(flatten)]
     pub stream: StreamArgs,

@@ -256,9 +256,12 @@ fn describe(payload: &Payload) -> Option<String> {
     })
 }
 
-/// The exit code a finished rollout gives.
+/// The exit code a finished rollout gives (or one that waits, with --stop-at-approval).
 pub fn exit_for(status: RolloutStatusKind) -> Exit {
-    if status == RolloutStatusKind::Completed {
+    if matches!(
+        status,
+        RolloutStatusKind::Completed | RolloutStatusKind::WaitingForApproval
+    ) {
         Exit::Success
     } else {
         Exit::CheckFailed
@@ -271,6 +274,8 @@ pub struct FollowSettings {
     pub interval: Duration,
     pub timeout: Option<Duration>,
     pub max_retries: u32,
+    /// Return as soon as the rollout waits for an approval.
+    pub stop_at_approval: bool,
 }
 
 /// Follow one rollout to its end, emitting events; returns its final status.
@@ -324,7 +329,10 @@ pub fn follow<W: Write>(
             snapshot.stages.len(),
             snapshot.current_stage.as_deref().unwrap_or("-")
         ));
-        if snapshot.overall_status.is_terminal() {
+        if snapshot.overall_status.is_terminal()
+            || (settings.stop_at_approval
+                && snapshot.overall_status == RolloutStatusKind::WaitingForApproval)
+        {
             bar.finish_and_clear();
             return Ok(snapshot.overall_status);
         }
@@ -356,6 +364,7 @@ pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<
             .unwrap_or_else(|| loaded.config.polling_interval()),
         timeout: cli.timeout,
         max_retries: loaded.config.max_retries(),
+        stop_at_approval: cli.stop_at_approval,
     };
     let follow_one = |rollout_id: &str,
                       provider_name: Option<&str>,
@@ -371,8 +380,12 @@ pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<
             };
         }
         let provider = provider::open(&config, &state_dir, &loaded.dir)?;
-        let known = Reported::from_state_file(&paths, rollout_id);
-        let replay = !fresh && known.is_none();
+        let known = if cli.replay {
+            None
+        } else {
+            Reported::from_state_file(&paths, rollout_id)
+        };
+        let replay = cli.replay || (!fresh && known.is_none());
         logger.info(&format!(
             "following rollout {rollout_id} every {}",
             format_duration(settings.interval)
@@ -386,7 +399,13 @@ pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<
             out,
             logger,
         )?;
-        logger.info(&format!("rollout {rollout_id} ended: {}", status.as_str()));
+        if status.is_terminal() {
+            logger.info(&format!("rollout {rollout_id} ended: {}", status.as_str()));
+        } else {
+            logger.info(&format!(
+                "rollout {rollout_id} waits for an approval; stopping here (--stop-at-approval)"
+            ));
+        }
         Ok(exit_for(status))
     };
 

@@ -1,0 +1,438 @@
+#!/usr/bin/env bash
+# deploy-sentinel.sh — the whole release protocol, composed from the six Deploy Sentinel tools.
+#
+#   pre-flight gates → baseline load test → staging (+ smoke test) → soak → production phases,
+#   each verified against thresholds and the baseline → post-deployment verification →
+#   report, notifications, archive. A failed verification rolls back automatically.
+#
+# Every step is a tool call whose exit code decides the next one; this script parses no JSON.
+# The whole run holds the state directory's run lock (a second run exits 3 naming the holder),
+# and everything it learns is in the state file, so a run that is interrupted (Ctrl-C, a killed
+# CI job) is picked up where it stopped by running the script again.
+#
+# Exit codes: 0 deployed and verified; 1 gate closed, rollout failed, rolled back or cancelled;
+# 2 usage or configuration error; 3 another run holds the lock; 4 a service stayed unreachable;
+# 5 internal or I/O error; 130 interrupted (run again to resume).
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+Usage: deploy-sentinel.sh [OPTIONS]
+
+Deploy the configured service through staging and production, verifying every phase.
+
+Options:
+  --config FILE              Deployment config [default: $SENTINEL_CONFIG, else ./.deploy-sentinel-config.json]
+  --environment NAME         Production environment [default: the config's environment]
+  --staging-environment NAME Environment deployed and soaked first [default: Staging]
+  --strategy NAME            canary | rolling | bluegreen: which of the config's stages
+                             production deploys (stages list their "strategies") [default: canary]
+  --artifact-version V       Version to deploy [default: discovered by sentinel-trigger]
+  --resume                   Only continue an interrupted deployment; exit 1 if there is none
+                             (without it, an interrupted deployment is continued too)
+  --confirm DEPLOY-NOW       Break-glass confirmation for a protected environment without a terminal
+  --auto-approve             Approve each wait action once the phase before it passed verification
+                             [default: a person approves with sentinel-trigger approve]
+  --dry-run                  Validate config and version discovery for both environments; deploy nothing
+  --skip-gates               Skip the pre-flight gates (refused for protected environments)
+  --no-staging               Deploy straight to the production environment
+  --no-git                   No tracking branches and no release tag
+  --soak DURATION            Staging soak before production unlocks [default: 30m]
+  --pdv-duration DURATION    Post-deployment verification time [default: 5m]
+  --pdv-rate RPS             Request rate during verification [default: 20]
+  --pdv-max-error-rate PCT   Verification fails above this error rate [default: 1]
+  --pdv-max-p99 DURATION     Verification fails above this p99 [default: 500ms]
+  --qa-report FILE           Gate: the QA report must say approved
+  --test-results FILE        Gate: JUnit results with no failures, newer than --test-max-age
+  --test-max-age DURATION    [default: 15m]
+  --artifact FILE            Gate: the artifact's SHA-256 must match --artifact-sha256
+  --artifact-sha256 FILE     A sha256sum file for --artifact
+  --require-clean            Gate: the git working tree has no uncommitted changes
+  --cleanup-merged PATTERN   After success, delete branches matching PATTERN merged into --base-branch
+  --base-branch NAME         [default: main]
+  --report FILE              Where the Markdown report goes [default: deployment-report.md]
+  -h, --help                 This text
+
+The report is also appended to $GITHUB_STEP_SUMMARY when that is set. Notifications go to the
+channels in the config or SENTINEL_TEAMS_WEBHOOK / SENTINEL_SLACK_WEBHOOK / SENTINEL_WEBHOOK_URL.
+EOF
+}
+
+# ---- options ---------------------------------------------------------------------------------
+environment="" staging_environment=Staging strategy=canary artifact_version=""
+resume_only=false confirm="" auto_approve=false dry_run=false skip_gates=false
+staging=true use_git=true soak=30m
+pdv_duration=5m pdv_rate=20 pdv_max_error_rate=1 pdv_max_p99=500ms
+qa_report="" test_results="" test_max_age=15m artifact="" artifact_sha256="" require_clean=false
+cleanup_pattern="" base_branch=main report=deployment-report.md
+original_args=("$@")
+
+need_value() { # option value-count
+  if [[ $2 -lt 2 ]]; then
+    printf 'deploy-sentinel: %s needs a value (see --help)\n' "$1" >&2
+    exit 2
+  fi
+}
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    -h | --help) usage; exit 0 ;;
+    --resume) resume_only=true; shift; continue ;;
+    --auto-approve) auto_approve=true; shift; continue ;;
+    --dry-run) dry_run=true; shift; continue ;;
+    --skip-gates) skip_gates=true; shift; continue ;;
+    --no-staging) staging=false; shift; continue ;;
+    --no-git) use_git=false; shift; continue ;;
+    --require-clean) require_clean=true; shift; continue ;;
+  esac
+  need_value "$1" $#
+  case $1 in
+    --config) export SENTINEL_CONFIG=$2 ;;
+    --environment) environment=$2 ;;
+    --staging-environment) staging_environment=$2 ;;
+    --strategy)
+      case $2 in
+        canary | rolling | bluegreen) strategy=$2 ;;
+        *) printf 'deploy-sentinel: --strategy %s: choose canary, rolling or bluegreen\n' "$2" >&2; exit 2 ;;
+      esac ;;
+    --artifact-version) artifact_version=$2 ;;
+    --confirm) confirm=$2 ;;
+    --soak) soak=$2 ;;
+    --pdv-duration) pdv_duration=$2 ;;
+    --pdv-rate) pdv_rate=$2 ;;
+    --pdv-max-error-rate) pdv_max_error_rate=$2 ;;
+    --pdv-max-p99) pdv_max_p99=$2 ;;
+    --qa-report) qa_report=$2 ;;
+    --test-results) test_results=$2 ;;
+    --test-max-age) test_max_age=$2 ;;
+    --artifact) artifact=$2 ;;
+    --artifact-sha256) artifact_sha256=$2 ;;
+    --cleanup-merged) cleanup_pattern=$2 ;;
+    --base-branch) base_branch=$2 ;;
+    --report) report=$2 ;;
+    *) printf 'deploy-sentinel: unknown option %s (see --help)\n' "$1" >&2; exit 2 ;;
+  esac
+  shift 2
+done
+if [[ -n $artifact && -z $artifact_sha256 ]]; then
+  printf 'deploy-sentinel: --artifact needs --artifact-sha256 FILE to compare with\n' >&2
+  exit 2
+fi
+
+# ---- output ----------------------------------------------------------------------------------
+bold=$'\033[1m' red=$'\033[31m' green=$'\033[32m' yellow=$'\033[33m' reset=$'\033[0m'
+if [[ -n ${NO_COLOR:-} || ${TERM:-} == dumb || ! -t 2 ]]; then bold="" red="" green="" yellow="" reset=""; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$reset" >&2; }
+say() { printf 'deploy-sentinel: %s\n' "$*" >&2; }
+warn() { printf '%sdeploy-sentinel: %s%s\n' "$yellow" "$*" "$reset" >&2; }
+
+state_dir=${SENTINEL_STATE_DIR:-.}
+baseline_file="$state_dir/.deploy-sentinel-baseline.json"
+environment_flags=()
+[[ -n $environment ]] && environment_flags=(--environment "$environment")
+production_flags=("${environment_flags[@]}" --strategy "$strategy")
+production_name=${environment:-production}
+# With --auto-approve the watcher stops at each wait action so that this script can approve it
+# after verifying the phase before; otherwise it follows through them while a person decides.
+watch_flags=()
+$auto_approve && watch_flags=(--stop-at-approval)
+
+# ---- dry run: validate, deploy nothing --------------------------------------------------------
+if $dry_run; then
+  step "Dry run: validating config and version discovery"
+  version_flags=()
+  [[ -n $artifact_version ]] && version_flags=(--artifact-version "$artifact_version")
+  if $staging; then
+    sentinel-trigger --dry-run --environment "$staging_environment" "${version_flags[@]}" >/dev/null
+  fi
+  sentinel-trigger --dry-run "${production_flags[@]}" "${version_flags[@]}" >/dev/null
+  say "dry run passed: nothing was deployed and no state was written"
+  exit 0
+fi
+
+# ---- everything below runs under the run lock ------------------------------------------------
+if [[ -z ${DEPLOY_SENTINEL_LOCK_HELD:-} ]]; then
+  export DEPLOY_SENTINEL_LOCK_HELD=1
+  exec sentinel-state lock --operation deploy-sentinel -- bash "${BASH_SOURCE[0]}" "${original_args[@]}"
+fi
+
+# Tool events flow into notifications and the state file; stdout stays quiet.
+record() { sentinel-notify | sentinel-state apply >/dev/null; }
+branch_create() { if $use_git; then sentinel-branch create; else cat; fi; }
+field() { sentinel-state get "$1" 2>/dev/null; }
+
+# Give up with the tool's exit code: state and lock are consistent, and a re-run resumes.
+stop_with() { # code what
+  if [[ $1 -eq 130 ]]; then
+    warn "interrupted during $2; state and lock are consistent — run the script again to resume"
+  else
+    warn "$2 stopped with exit code $1; fix the cause and run the script again to resume"
+  fi
+  exit "$1"
+}
+
+# Write the report, archive the release, say how it ended.
+finish() { # exit-code
+  local code=$1 id status version
+  id=$(field rolloutId || true)
+  version=$(field artifactVersion || true)
+  status=$(field overallStatus || echo NotStarted)
+  step "Deployment report"
+  sentinel-state report --output "$report" >/dev/null
+  # The final word to the configured channels (none configured is fine; a failed delivery is
+  # kept in .sentinel/notifications.ndjson by sentinel-notify and never fails the deployment).
+  local title="Deployment of ${version:-the release} to $production_name: $status" outcome=failed
+  [[ $code -eq 0 ]] && title+=", verified" outcome=succeeded
+  sentinel-notify send --title "$title" --status "$outcome" --fact "Report=$report" >/dev/null 2>&1 || true
+  if [[ -n $id ]]; then
+    sentinel-state archive >/dev/null
+    [[ -f $baseline_file ]] && mv "$baseline_file" "$state_dir/.sentinel/history/$id/baseline.json"
+  fi
+  if [[ $code -eq 0 ]]; then
+    step "${green}Verdict: $production_name deployment ${status} and verified$reset — report: $report"
+  else
+    step "${red}Verdict: deployment $status$reset — report: $report"
+  fi
+  exit "$code"
+}
+
+# Roll back the rollout in the state (its deployed stages, in reverse order) and finish.
+roll_back() { # reason
+  local id
+  id=$(field rolloutId)
+  warn "$1"
+  set +e
+  # sentinel-watch reports rollback.started and rollback.completed as the engine does them.
+  { sentinel-trigger rollback --rollout-id "$id" --reason "$1" >/dev/null && sentinel-watch --rollout-id "$id"; } | record
+  set -e
+  if [[ $(field overallStatus) != RolledBack ]]; then
+    warn "the rollback of $id did not finish (status $(field overallStatus)); see sentinel-state show"
+  fi
+  finish 1
+}
+
+# ---- 1. pre-flight gates ---------------------------------------------------------------------
+preflight() {
+  step "Pre-flight gates"
+  if $skip_gates; then
+    if sentinel-trigger protected "${environment_flags[@]}" 2>/dev/null; then
+      say "--skip-gates is refused: $production_name is a protected environment"
+      exit 2
+    fi
+    warn "--skip-gates: pre-flight gates skipped"
+    return
+  fi
+  local closed=0
+  sentinel-state gate no-active-rollout >/dev/null || closed=1
+  [[ -n $qa_report ]] && { sentinel-state gate approved --file "$qa_report" >/dev/null || closed=1; }
+  [[ -n $test_results ]] && { sentinel-state gate fresh --file "$test_results" --max-age "$test_max_age" >/dev/null || closed=1; }
+  [[ -n $artifact ]] && { sentinel-state gate checksum --file "$artifact" --sha256-file "$artifact_sha256" >/dev/null || closed=1; }
+  if $require_clean; then sentinel-branch check clean | record || closed=1; fi
+  if [[ $closed -ne 0 ]]; then
+    say "a pre-flight gate is closed; nothing was deployed"
+    sentinel-state report --output "$report" >/dev/null
+    exit 1
+  fi
+}
+
+# ---- 2. baseline: the current version, before anything changes ---------------------------------
+measure_baseline() {
+  step "Baseline: load-testing the version in $production_name now"
+  local code=0
+  sentinel-stress --output json >"$baseline_file.tmp" || code=$?
+  case $code in
+    0) mv "$baseline_file.tmp" "$baseline_file"
+       say "baseline kept in $baseline_file" ;;
+    1) rm -f "$baseline_file.tmp"
+       warn "the current version does not answer: no baseline; phases are judged on absolute thresholds" ;;
+    2) rm -f "$baseline_file.tmp"
+       warn "no stressTestConfig.endpoints in the config: no baseline and no post-deployment verification" ;;
+    *) rm -f "$baseline_file.tmp"; stop_with "$code" "the baseline load test" ;;
+  esac
+}
+
+baseline_args() { if [[ -f $baseline_file ]]; then printf '%s\n' --baseline "$baseline_file"; fi; }
+
+# ---- 3. staging ------------------------------------------------------------------------------
+# $1: the command that starts (or resumes) the staging rollout's event stream.
+run_staging() {
+  step "Staging: $staging_environment first, with a smoke test of every stage"
+  local statuses
+  set +e
+  "$@" | branch_create | sentinel-watch | sentinel-stress --on stage.completed | record
+  statuses=("${PIPESTATUS[@]}")
+  set -e
+  check_segment "staging" "${statuses[@]}"
+}
+
+start_staging() {
+  local flags=(--environment "$staging_environment")
+  [[ -n $artifact_version ]] && flags+=(--artifact-version "$artifact_version")
+  run_staging sentinel-trigger "${flags[@]}"
+}
+
+soak_gate() {
+  local stage
+  stage=$(field stages.-1.name)
+  step "Soak: $production_name stays locked until $stage has soaked $soak"
+  sentinel-state gate soak --after "$stage" --min "$soak" --wait >/dev/null || {
+    say "the soak gate is closed"
+    exit 1
+  }
+}
+
+# ---- 4. production: phases, each verified before the next --------------------------------------
+start_production() {
+  local version flags
+  version=$(field artifactVersion || true)
+  [[ -n $artifact_version ]] && version=$artifact_version
+  flags=("${production_flags[@]}")
+  [[ -n $version ]] && flags+=(--artifact-version "$version")
+  [[ -n $confirm ]] && flags+=(--confirm "$confirm")
+  step "Production: $production_name, $strategy strategy, version ${version:-discovered}"
+  if $use_git && [[ -n $version ]] && ! sentinel-branch check at-tag "v$version" >/dev/null 2>&1; then
+    sentinel-branch tag --version "$version" --message "Release $version" | record
+  fi
+  local against statuses
+  mapfile -t against < <(baseline_args)
+  set +e
+  sentinel-trigger "${flags[@]}" | branch_create | sentinel-watch "${watch_flags[@]}" \
+    | sentinel-stress --on stage.completed "${against[@]}" | record
+  statuses=("${PIPESTATUS[@]}")
+  set -e
+  check_segment "the $production_name rollout" "${statuses[@]}"
+  follow_production
+}
+
+# Exit codes of one pipeline segment: producer, (branch,) watch, stress, record.
+check_segment() { # what codes...
+  local what=$1 watch stress recorded
+  shift
+  local codes=("$@") n=$#
+  watch=${codes[n - 3]} stress=${codes[n - 2]} recorded=${codes[n - 1]}
+  # The producer (and sentinel-branch) failing means this segment started nothing new.
+  for code in "${codes[@]:0:n-3}"; do
+    [[ $code -ne 0 ]] && stop_with "$code" "$what"
+  done
+  [[ $recorded -ne 0 ]] && stop_with "$recorded" "$what (recording events)"
+  if [[ $watch -gt 1 ]]; then stop_with "$watch" "$what (following the rollout)"; fi
+  if [[ $stress -gt 1 ]]; then stop_with "$stress" "$what (verification)"; fi
+  local status
+  status=$(field overallStatus)
+  if [[ $stress -eq 1 ]]; then
+    roll_back "Automatic rollback triggered: $(field currentStage) failed its verification (load test against thresholds and baseline)"
+  fi
+  case $status in
+    Failed) roll_back "Automatic rollback triggered: $(field currentStage) failed to deploy" ;;
+    Cancelled) warn "the rollout was cancelled (an approval was rejected, or someone cancelled it)"; finish 1 ;;
+    RolledBack) warn "the rollout was rolled back"; finish 1 ;;
+  esac
+}
+
+# Follow the production rollout through its wait actions until it completes.
+follow_production() { # [--replay]
+  local id status statuses replay=("$@") against
+  id=$(field rolloutId)
+  mapfile -t against < <(baseline_args)
+  while true; do
+    status=$(field overallStatus)
+    case $status in
+      Completed) return 0 ;;
+      WaitingForApproval)
+        if $auto_approve; then
+          say "the phase before this wait passed its verification: approving"
+          sentinel-trigger approve --rollout-id "$id" >/dev/null || stop_with $? "approving the next phase"
+        else
+          say "waiting for a person to approve or reject (the command is in the approval.required notification):"
+          say "  sentinel-trigger approve --rollout-id $id   # or: sentinel-trigger reject --rollout-id $id"
+        fi ;;
+    esac
+    set +e
+    sentinel-watch --rollout-id "$id" "${watch_flags[@]}" "${replay[@]}" \
+      | sentinel-stress --on stage.completed "${against[@]}" | record
+    statuses=(0 "${PIPESTATUS[@]}")
+    set -e
+    replay=()
+    check_segment "the $production_name rollout" "${statuses[@]}"
+  done
+}
+
+# ---- 5. post-deployment verification ---------------------------------------------------------
+verify_deployment() {
+  step "Post-deployment verification: $pdv_duration at $pdv_rate requests/s (error rate ≤ $pdv_max_error_rate%, p99 ≤ $pdv_max_p99)"
+  local code=0
+  sentinel-stress -z "$pdv_duration" -q "$pdv_rate" --max-error-rate "$pdv_max_error_rate" \
+    --max-p99 "$pdv_max_p99" --abort-on-breach --output ndjson | record || code=$?
+  case $code in
+    0) say "post-deployment verification passed" ;;
+    1) roll_back "Automatic rollback triggered due to PDV failure: $(field stressResults.-1.violations.0 || echo 'see the report')" ;;
+    2) warn "post-deployment verification skipped: no stressTestConfig.endpoints in the config" ;;
+    *) stop_with "$code" "post-deployment verification" ;;
+  esac
+}
+
+cleanup_branches() {
+  if $use_git && [[ -n $cleanup_pattern ]]; then
+    step "Cleaning up branches matching $cleanup_pattern merged into $base_branch"
+    sentinel-branch cleanup --merged-into "$base_branch" --pattern "$cleanup_pattern" | record
+  fi
+}
+
+production_and_after() {
+  start_production
+  verify_deployment
+  cleanup_branches
+  finish 0
+}
+
+# ---- where to start: a fresh deployment, or where an interrupted one stopped ------------------
+current_id=$(field rolloutId || true)
+current_status=$(field overallStatus || true)
+current_environment=$(field environment || true)
+in_staging=false
+if $staging && [[ -n $current_id && ${current_environment,,} == "${staging_environment,,}" ]]; then
+  in_staging=true
+fi
+
+[[ -n $current_id ]] || current_status=""
+case $current_status in
+  InProgress | WaitingForApproval | NotStarted)
+    step "Resuming the interrupted deployment: rollout $current_id ($current_environment, $current_status)"
+    if $in_staging; then
+      run_staging sentinel-state resume
+      soak_gate
+      production_and_after
+    fi
+    # Every phase already deployed is verified again before the rollout moves on.
+    follow_production --replay
+    verify_deployment
+    cleanup_branches
+    finish 0
+    ;;
+  Completed)
+    step "Resuming: rollout $current_id to $current_environment completed before the interruption"
+    if $in_staging; then
+      soak_gate
+      production_and_after
+    fi
+    verify_deployment
+    cleanup_branches
+    finish 0
+    ;;
+  Failed | Cancelled | RolledBack)
+    warn "the last deployment (rollout $current_id) ended $current_status and was not archived: finishing it"
+    finish 1
+    ;;
+esac
+
+if $resume_only; then
+  say "--resume: there is no interrupted deployment in $state_dir to continue"
+  exit 1
+fi
+
+preflight
+measure_baseline
+if $staging; then
+  start_staging
+  soak_gate
+fi
+production_and_after
