@@ -152,7 +152,10 @@ fi
 # ---- everything below runs under the run lock ------------------------------------------------
 if [[ -z ${DEPLOY_SENTINEL_LOCK_HELD:-} ]]; then
   export DEPLOY_SENTINEL_LOCK_HELD=1
-  exec sentinel-state lock --operation deploy-sentinel -- bash "${BASH_SOURCE[0]}" "${original_args[@]}"
+  # A lock left by a run that was killed on this machine is taken over: this script goes on
+  # from the state file and the rollout's real status, which is the check the lock asks for.
+  exec sentinel-state lock --operation deploy-sentinel --take-over-dead -- \
+    bash "${BASH_SOURCE[0]}" "${original_args[@]}"
 fi
 
 # Tool events flow into notifications and the state file; stdout stays quiet.
@@ -172,15 +175,16 @@ stop_with() { # code what
 
 # Write the report, archive the release, say how it ended.
 finish() { # exit-code
-  local code=$1 id status version
+  local code=$1 id status version target
   id=$(field rolloutId || true)
   version=$(field artifactVersion || true)
+  target=$(field environment || echo "$production_name")
   status=$(field overallStatus || echo NotStarted)
   step "Deployment report"
   sentinel-state report --output "$report" >/dev/null
   # The final word to the configured channels (none configured is fine; a failed delivery is
   # kept in .sentinel/notifications.ndjson by sentinel-notify and never fails the deployment).
-  local title="Deployment of ${version:-the release} to $production_name: $status" outcome=failed
+  local title="Deployment of ${version:-the release} to $target: $status" outcome=failed
   [[ $code -eq 0 ]] && title+=", verified" outcome=succeeded
   sentinel-notify send --title "$title" --status "$outcome" --fact "Report=$report" >/dev/null 2>&1 || true
   if [[ -n $id ]]; then
@@ -188,9 +192,9 @@ finish() { # exit-code
     [[ -f $baseline_file ]] && mv "$baseline_file" "$state_dir/.sentinel/history/$id/baseline.json"
   fi
   if [[ $code -eq 0 ]]; then
-    step "${green}Verdict: $production_name deployment ${status} and verified$reset — report: $report"
+    step "${green}Verdict: $target deployment ${status} and verified$reset — report: $report"
   else
-    step "${red}Verdict: deployment $status$reset — report: $report"
+    step "${red}Verdict: $target deployment $status$reset — report: $report"
   fi
   exit "$code"
 }
@@ -303,6 +307,16 @@ start_production() {
   follow_production
 }
 
+# The stage verified last: the last completed one (at a wait, currentStage is the next one).
+last_completed_stage() {
+  local index=0 status name=""
+  while status=$(field "stages.$index.status"); do
+    [[ $status == Completed ]] && name=$(field "stages.$index.name")
+    index=$((index + 1))
+  done
+  printf '%s' "${name:-the rollout}"
+}
+
 # Exit codes of one pipeline segment: producer, (branch,) watch, stress, record.
 check_segment() { # what codes...
   local what=$1 watch stress recorded
@@ -319,7 +333,7 @@ check_segment() { # what codes...
   local status
   status=$(field overallStatus)
   if [[ $stress -eq 1 ]]; then
-    roll_back "Automatic rollback triggered: $(field currentStage) failed its verification (load test against thresholds and baseline)"
+    roll_back "Automatic rollback triggered: $(last_completed_stage) failed its verification (load test against thresholds and baseline)"
   fi
   case $status in
     Failed) roll_back "Automatic rollback triggered: $(field currentStage) failed to deploy" ;;

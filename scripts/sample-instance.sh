@@ -11,6 +11,7 @@
 #   NAME.port      the 127.0.0.1 port of the instance (written by whoever sets up the fleet)
 #   NAME.pid       the running instance's pid         NAME.log   its output
 #   NAME.version   the version it runs                NAME.previous  the one before
+#   deploys.log    one line per deploy or rollback: "deploy NAME VERSION", "rollback NAME VERSION"
 # A release's behaviour comes from $SAMPLE_RELEASES_DIR/VERSION (default ./releases/VERSION),
 # extra sample-service flags such as `--error-rate 5` — how the demo ships a bad release.
 #
@@ -58,7 +59,8 @@ start_instance() { # VERSION
     exit 2
   }
   if [[ -f "$releases_dir/$version" ]]; then
-    read -ra extra <"$releases_dir/$version"
+    # `read` fails at the end of a file without a newline (or an empty one); the words it got stay.
+    read -ra extra <"$releases_dir/$version" || true
   fi
   stop_instance
   nohup sample-service --port "$port" --version "$version" "${extra[@]}" \
@@ -79,11 +81,14 @@ case $verb in
       cp "$run_dir/$name.version" "$run_dir/$name.previous"
     fi
     start_instance "$3"
+    printf 'deploy %s %s\n' "$name" "$3" >>"$run_dir/deploys.log"
     ;;
   rollback)
     if [[ -f "$run_dir/$name.previous" ]]; then
       start_instance "$(cat "$run_dir/$name.previous")"
+      printf 'rollback %s %s\n' "$name" "$(cat "$run_dir/$name.previous")" >>"$run_dir/deploys.log"
     else
+      printf 'rollback %s -\n' "$name" >>"$run_dir/deploys.log"
       # Nothing ran here before the deploy: rolling back means taking it away.
       stop_instance
       rm -f "$run_dir/$name.version"

@@ -432,7 +432,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate__subcmd__soak)
-            opts="-h --after --min --state-dir --color --events-log --help"
+            opts="-h --after --min --wait --state-dir --color --events-log --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -708,7 +708,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__lock)
-            opts="-h --wait --force --operation --state-dir --color --events-log --help"
+            opts="-h --wait --force --take-over-dead --operation --state-dir --color --events-log --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

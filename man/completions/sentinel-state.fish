@@ -69,6 +69,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -l c
 always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -l force -d 'Take over a stale lock'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -l take-over-dead -d 'Take over a lock only if its holder died on this host (pid gone, flock free): for scripts that check the rollout\'s state before going on, as resuming does'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand unlock" -l id -d 'Remove the lock even from a live holder on this host, if its id matches' -r
@@ -103,6 +104,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and 
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from soak" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from soak" -l wait -d 'Wait until the soak is over instead of failing now (a stage that has not completed still fails at once)'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from soak" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from soak" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from fresh" -l file -r -F

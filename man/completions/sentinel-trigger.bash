@@ -28,6 +28,9 @@ _sentinel__trigger() {
             sentinel__trigger,help)
                 cmd="sentinel__trigger__subcmd__help"
                 ;;
+            sentinel__trigger,protected)
+                cmd="sentinel__trigger__subcmd__protected"
+                ;;
             sentinel__trigger,reject)
                 cmd="sentinel__trigger__subcmd__reject"
                 ;;
@@ -49,6 +52,9 @@ _sentinel__trigger() {
             sentinel__trigger__subcmd__help,help)
                 cmd="sentinel__trigger__subcmd__help__subcmd__help"
                 ;;
+            sentinel__trigger__subcmd__help,protected)
+                cmd="sentinel__trigger__subcmd__help__subcmd__protected"
+                ;;
             sentinel__trigger__subcmd__help,reject)
                 cmd="sentinel__trigger__subcmd__help__subcmd__reject"
                 ;;
@@ -65,7 +71,7 @@ _sentinel__trigger() {
 
     case "${cmd}" in
         sentinel__trigger)
-            opts="-h -V --artifact-version --stage-map-version --selection-scope --exclusion-scope --dry-run --confirm --new --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --help --version approve reject cancel rollback resume __engine help"
+            opts="-h -V --artifact-version --stage-map-version --selection-scope --exclusion-scope --dry-run --confirm --strategy --new --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --help --version approve reject cancel rollback resume protected __engine help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -88,6 +94,10 @@ _sentinel__trigger() {
                     return 0
                     ;;
                 --confirm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --strategy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -213,7 +223,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__help)
-            opts="approve reject cancel rollback resume __engine help"
+            opts="approve reject cancel rollback resume protected __engine help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -282,6 +292,20 @@ _sentinel__trigger() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sentinel__subcmd__trigger__subcmd__help__subcmd__protected)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sentinel__subcmd__trigger__subcmd__help__subcmd__reject)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -317,6 +341,28 @@ _sentinel__trigger() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sentinel__subcmd__trigger__subcmd__protected)
+            opts="-h --state-dir --color --events-log --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

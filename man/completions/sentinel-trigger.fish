@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sentinel_trigger_global_optspecs
-    string join \n artifact-version= stage-map-version= selection-scope= exclusion-scope= dry-run confirm= new config= service-group= service-id= stage-map= environment= provider= state-dir= color= events-log h/help V/version
+    string join \n artifact-version= stage-map-version= selection-scope= exclusion-scope= dry-run confirm= strategy= new config= service-group= service-id= stage-map= environment= provider= state-dir= color= events-log h/help V/version
 end
 
 function __fish_sentinel_trigger_needs_command
@@ -29,6 +29,7 @@ complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -l stage
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -l selection-scope -d 'Scope to deploy, e.g. \'regions(*).steps(*).stamps(*).actions(*)\' (repeatable)' -r
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -l exclusion-scope -d 'Scope to leave out (repeatable)' -r
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -l confirm -d 'Break-glass confirmation for a protected environment when there is no terminal' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -l strategy -d 'Deploy only the config\'s stages for this strategy (local provider), e.g. canary; stages that list no strategies belong to every one' -r
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -l config -d 'The config file [default: $SENTINEL_CONFIG, else ./.deploy-sentinel-config.json]' -r -F
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -l service-group -d 'ServiceGroup name from ServiceModel.json [env: SENTINEL_SERVICE_GROUP]' -r
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -l service-id -d 'ServiceId (GUID) from ServiceModel.json [env: SENTINEL_SERVICE_ID]' -r
@@ -51,6 +52,7 @@ complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -f -a "r
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -f -a "cancel" -d 'Cancel the rollout before its next step'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -f -a "rollback" -d 'Roll back the deployed stages in reverse order'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -f -a "resume" -d 'Restart a local engine that died, at its first unfinished step'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -f -a "protected" -d 'Exit 0 when --environment is protected (needs break-glass confirmation), 1 when not'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -f -a "__engine" -d 'The local rollout engine itself (started detached by sentinel-trigger)'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l rollout-id -d 'The rollout [default: the rolloutId of the events on stdin]' -r
@@ -103,16 +105,23 @@ complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume __engine help" -f -a "approve" -d 'Approve a wait action'
-complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume __engine help" -f -a "reject" -d 'Reject a wait action; the rollout is cancelled'
-complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume __engine help" -f -a "cancel" -d 'Cancel the rollout before its next step'
-complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume __engine help" -f -a "rollback" -d 'Roll back the deployed stages in reverse order'
-complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume __engine help" -f -a "resume" -d 'Restart a local engine that died, at its first unfinished step'
-complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume __engine help" -f -a "__engine" -d 'The local rollout engine itself (started detached by sentinel-trigger)'
-complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume __engine help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume protected __engine help" -f -a "approve" -d 'Approve a wait action'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume protected __engine help" -f -a "reject" -d 'Reject a wait action; the rollout is cancelled'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume protected __engine help" -f -a "cancel" -d 'Cancel the rollout before its next step'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume protected __engine help" -f -a "rollback" -d 'Roll back the deployed stages in reverse order'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume protected __engine help" -f -a "resume" -d 'Restart a local engine that died, at its first unfinished step'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume protected __engine help" -f -a "protected" -d 'Exit 0 when --environment is protected (needs break-glass confirmation), 1 when not'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume protected __engine help" -f -a "__engine" -d 'The local rollout engine itself (started detached by sentinel-trigger)'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume protected __engine help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -26,6 +26,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-trigger' -ScriptBlock 
             [CompletionResult]::new('--selection-scope', '--selection-scope', [CompletionResultType]::ParameterName, 'Scope to deploy, e.g. ''regions(*).steps(*).stamps(*).actions(*)'' (repeatable)')
             [CompletionResult]::new('--exclusion-scope', '--exclusion-scope', [CompletionResultType]::ParameterName, 'Scope to leave out (repeatable)')
             [CompletionResult]::new('--confirm', '--confirm', [CompletionResultType]::ParameterName, 'Break-glass confirmation for a protected environment when there is no terminal')
+            [CompletionResult]::new('--strategy', '--strategy', [CompletionResultType]::ParameterName, 'Deploy only the config''s stages for this strategy (local provider), e.g. canary; stages that list no strategies belong to every one')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The config file [default: $SENTINEL_CONFIG, else ./.deploy-sentinel-config.json]')
             [CompletionResult]::new('--service-group', '--service-group', [CompletionResultType]::ParameterName, 'ServiceGroup name from ServiceModel.json [env: SENTINEL_SERVICE_GROUP]')
             [CompletionResult]::new('--service-id', '--service-id', [CompletionResultType]::ParameterName, 'ServiceId (GUID) from ServiceModel.json [env: SENTINEL_SERVICE_ID]')
@@ -46,6 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-trigger' -ScriptBlock 
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel the rollout before its next step')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Roll back the deployed stages in reverse order')
             [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Restart a local engine that died, at its first unfinished step')
+            [CompletionResult]::new('protected', 'protected', [CompletionResultType]::ParameterValue, 'Exit 0 when --environment is protected (needs break-glass confirmation), 1 when not')
             [CompletionResult]::new('__engine', '__engine', [CompletionResultType]::ParameterValue, 'The local rollout engine itself (started detached by sentinel-trigger)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -110,6 +112,14 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-trigger' -ScriptBlock 
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'sentinel-trigger;protected' {
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'sentinel-trigger;__engine' {
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
@@ -124,6 +134,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-trigger' -ScriptBlock 
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel the rollout before its next step')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Roll back the deployed stages in reverse order')
             [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Restart a local engine that died, at its first unfinished step')
+            [CompletionResult]::new('protected', 'protected', [CompletionResultType]::ParameterValue, 'Exit 0 when --environment is protected (needs break-glass confirmation), 1 when not')
             [CompletionResult]::new('__engine', '__engine', [CompletionResultType]::ParameterValue, 'The local rollout engine itself (started detached by sentinel-trigger)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -141,6 +152,9 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-trigger' -ScriptBlock 
             break
         }
         'sentinel-trigger;help;resume' {
+            break
+        }
+        'sentinel-trigger;help;protected' {
             break
         }
         'sentinel-trigger;help;__engine' {

@@ -32,6 +32,8 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-watch' -ScriptBlock {
             [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Rollout provider [env: SENTINEL_PROVIDER] [default: local]')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--stop-at-approval', '--stop-at-approval', [CompletionResultType]::ParameterName, 'Stop (exit 0) once the rollout waits for an approval, after writing approval.required; a script then verifies, approves, and follows again with --rollout-id')
+            [CompletionResult]::new('--replay', '--replay', [CompletionResultType]::ParameterName, 'Report the rollout from its start again (completed stages marked replayed: true), ignoring what the state file says was reported, e.g. to verify them again')
             [CompletionResult]::new('--no-pass-through', '--no-pass-through', [CompletionResultType]::ParameterName, 'Write only this tool''s own events, not the input events')
             [CompletionResult]::new('--skip-invalid', '--skip-invalid', [CompletionResultType]::ParameterName, 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')

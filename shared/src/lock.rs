@@ -95,6 +95,10 @@ pub struct LockRequest {
     pub wait: Option<Duration>,
     /// Take over a stale lock.
     pub force: bool,
+    /// Take over a lock whose holder died on this host (its pid is gone, its flock free), but
+    /// not an hour-old one from another host: for callers that check the rollout before
+    /// going on, as a resuming workflow does.
+    pub take_over_dead: bool,
 }
 
 /// A held lock. Dropping it releases the lock and removes the file.
@@ -178,13 +182,16 @@ pub fn acquire(path: &Path, request: &LockRequest, clock: &dyn Clock) -> Result<
         if let Some(previous) = previous {
             match staleness(&previous, clock, &host) {
                 Some(_) if request.force => took_over = Some(previous),
+                Some(Staleness::DeadPid(_)) if request.take_over_dead => {
+                    took_over = Some(previous);
+                }
                 Some(reason) => return Err(stale_error(path, &previous, &reason, clock)),
                 // A fresh lock from another host: flock does not reach across machines.
                 None if previous.host != host => {
                     return Err(locked_error(path, Some(&previous), request.wait, clock));
                 }
                 // Same host, live pid, yet the flock was free: the pid was reused. Stale.
-                None if request.force => took_over = Some(previous),
+                None if request.force || request.take_over_dead => took_over = Some(previous),
                 None => {
                     return Err(stale_error(
                         path,
@@ -346,6 +353,7 @@ mod tests {
             rollout_id: None,
             wait: None,
             force: false,
+            take_over_dead: false,
         }
     }
 
@@ -403,6 +411,38 @@ mod tests {
         };
         let lock = acquire(&path, &forced, &SystemClock).unwrap();
         assert_eq!(lock.took_over.as_ref().map(|i| i.id.as_str()), Some("old"));
+        drop(lock);
+
+        std::fs::write(&path, serde_json::to_string(&left).unwrap()).unwrap();
+        let resuming = LockRequest {
+            take_over_dead: true,
+            ..request("deploy")
+        };
+        let lock = acquire(&path, &resuming, &SystemClock).unwrap();
+        assert_eq!(lock.took_over.as_ref().map(|i| i.id.as_str()), Some("old"));
+    }
+
+    #[test]
+    fn taking_over_dead_holders_leaves_old_locks_from_other_hosts_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LOCK_FILE);
+        let left = LockInfo {
+            id: "remote".into(),
+            pid: 1,
+            host: "another-runner".into(),
+            user: "ci".into(),
+            operation: "deploy".into(),
+            created: "2020-01-01T00:00:00.000Z".into(),
+            rollout_id: None,
+        };
+        std::fs::write(&path, serde_json::to_string(&left).unwrap()).unwrap();
+        let resuming = LockRequest {
+            take_over_dead: true,
+            ..request("deploy")
+        };
+        let error = acquire(&path, &resuming, &SystemClock).unwrap_err();
+        assert_eq!(error.exit().code(), 3);
+        assert!(error.to_string().starts_with(STALE_LOCK_WARNING));
     }
 
     #[test]

@@ -95,6 +95,10 @@ pub struct LockArgs {
     /// Take over a stale lock.
     #[arg(long)]
     pub force: bool,
+    /// Take over a lock only if its holder died on this host (pid gone, flock free): for
+    /// scripts that check the rollout's state before going on, as resuming does.
+    #[arg(long)]
+    pub take_over_dead: bool,
     /// What the holder is doing, shown to anyone refused.
     #[arg(long, value_name = "NAME", default_value = "deploy")]
     pub operation: String,

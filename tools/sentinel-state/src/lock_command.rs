@@ -38,12 +38,18 @@ pub fn lock(
         rollout_id,
         wait: args.wait,
         force: args.force,
+        take_over_dead: args.take_over_dead,
     };
     let held = acquire(&paths.lock(), &request, clock)?;
     if let Some(previous) = &held.took_over {
         logger.warn(&format!(
-            "{} Took it over (--force) from {}",
+            "{} Took it over ({}) from {}",
             sentinel_core::lock::STALE_LOCK_WARNING,
+            if args.force {
+                "--force"
+            } else {
+                "--take-over-dead"
+            },
             previous.describe(clock)
         ));
     }

@@ -1,0 +1,649 @@
+//! `scripts/deploy-sentinel.sh` end to end: the real script, the real tools, a fleet of real
+//! sample-service instances on 127.0.0.1 deployed by the local provider's detached engine, a
+//! real git repository, real signals. Production is four instances: Canary (25%), Half (50%,
+//! waits for approval) and Full (100%, waits for approval).
+
+use sentinel_test_support::{Receiver, Reply, free_port, target_bin_dir, tool, workspace_bin};
+use serde_json::{Value, json};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const OLD: &str = "1.4.2";
+const NEW: &str = "1.5.0";
+const PRODUCTION: [&str; 4] = ["prod-1", "prod-2", "prod-3", "prod-4"];
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// What a test changes about the fleet and the config.
+struct Setup {
+    /// Extra sample-service flags of the new release, e.g. `--error-rate 5`.
+    new_release: &'static str,
+    stress: Value,
+    webhook: Option<String>,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Setup {
+            new_release: "",
+            stress: json!({
+                "requests": 100, "concurrency": 2, "maxErrorRate": 2, "maxP95Ms": 400,
+                "maxErrorRateIncrease": 0.5
+            }),
+            webhook: None,
+        }
+    }
+}
+
+/// A workspace with a git repository, a config, the fleet's ports and 1.4.2 in production.
+struct Fleet {
+    dir: tempfile::TempDir,
+    path: String,
+}
+
+impl Fleet {
+    fn new(setup: Setup) -> Fleet {
+        workspace_bin("sample-service");
+        let dir = tempfile::tempdir().unwrap();
+        let path = format!(
+            "{}:{}:{}",
+            target_bin_dir().display(),
+            repo_root().join("scripts").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let fleet = Fleet { dir, path };
+        for sub in ["run", "releases", "ci"] {
+            std::fs::create_dir_all(fleet.path().join(sub)).unwrap();
+        }
+        fleet.write("releases/1.5.0", setup.new_release);
+        let url = |name: &str| {
+            let port = free_port();
+            fleet.write(&format!("run/{name}.port"), &port.to_string());
+            format!("http://127.0.0.1:{port}/")
+        };
+        let staging = url("staging-1");
+        let production: Vec<String> = PRODUCTION.iter().map(|name| url(name)).collect();
+        let stage = |name: &str, env: &str, percent: u32, approval: bool, regions: &[usize]| {
+            let (names, urls): (Vec<_>, Vec<_>) = regions
+                .iter()
+                .map(|i| {
+                    if env == "Staging" {
+                        ("staging-1".to_owned(), staging.clone())
+                    } else {
+                        (PRODUCTION[*i].to_owned(), production[*i].clone())
+                    }
+                })
+                .unzip();
+            let mut stage = json!({
+                "name": name, "environments": [env], "trafficPercent": percent,
+                "approval": approval, "regions": names, "endpoints": urls,
+                "deploy": "sample-instance.sh deploy {region} {version}",
+                "rollback": "sample-instance.sh rollback {region}",
+            });
+            if env == "Prod" {
+                stage["strategies"] = json!(["canary"]);
+            }
+            stage
+        };
+        let mut stress = setup.stress;
+        stress["endpoints"] = json!(production);
+        let mut config = json!({
+            "serviceGroupName": "Contoso.Orders",
+            "serviceId": "8f3c2a1b-4d5e-4f60-9a7b-1c2d3e4f5a6b",
+            "stageMapName": "Contoso.Orders.StageMap",
+            "environment": "Prod",
+            "pollingInterval": "100ms",
+            "stressTestConfig": stress,
+            "stages": [
+                stage("Staging", "Staging", 100, false, &[0]),
+                stage("Canary", "Prod", 25, false, &[0]),
+                stage("Half", "Prod", 50, true, &[1]),
+                stage("Full", "Prod", 100, true, &[2, 3]),
+            ]
+        });
+        if let Some(webhook) = setup.webhook {
+            config["webhookUrl"] = json!(webhook);
+        }
+        fleet.write(".deploy-sentinel-config.json", &config.to_string());
+        fleet.write(".gitignore", "run/\nreleases/\nci/\n*.md\n");
+        for args in [
+            &["init", "-q", "-b", "main"][..],
+            &["config", "user.name", "Deploy Sentinel tests"],
+            &["config", "user.email", "tests@deploy-sentinel.invalid"],
+            &["add", ".gitignore", ".deploy-sentinel-config.json"],
+            &["commit", "-q", "-m", "Sample service"],
+            &["tag", "-a", "v1.4.2", "-m", "Release 1.4.2"],
+        ] {
+            let status = Command::new("git")
+                .args(args)
+                .current_dir(fleet.path())
+                .stdout(Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success(), "git {args:?}");
+        }
+        for name in PRODUCTION {
+            let out = fleet.sh(&format!("sample-instance.sh deploy {name} {OLD}"));
+            assert!(out.status.success(), "{}", text(&out.stderr));
+        }
+        std::fs::remove_file(fleet.path().join("run/deploys.log")).unwrap();
+        fleet
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.path().join(name), text).unwrap();
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path().join(name)).unwrap_or_default()
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command
+            .current_dir(self.path())
+            .env("PATH", &self.path)
+            .env("NO_COLOR", "1")
+            .env("GITHUB_STEP_SUMMARY", self.path().join("summary.md"))
+            .env_remove("SENTINEL_STATE_DIR")
+            .env_remove("SENTINEL_CONFIG")
+            .env_remove("DEPLOY_SENTINEL_LOCK_HELD");
+        command
+    }
+
+    fn sh(&self, script: &str) -> Output {
+        self.command("bash").args(["-c", script]).output().unwrap()
+    }
+
+    /// The script with the flags every test wants (fast soak and verification).
+    fn deploy(&self, args: &[&str]) -> Command {
+        let mut command = self.command("bash");
+        command
+            .arg(repo_root().join("scripts/deploy-sentinel.sh"))
+            .args([
+                "--artifact-version",
+                NEW,
+                "--soak",
+                "1s",
+                "--pdv-duration",
+                "1s",
+                "--pdv-rate",
+                "40",
+            ])
+            .args(args);
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.deploy(args).stdin(Stdio::null()).output().unwrap()
+    }
+
+    fn spawn(&self, args: &[&str]) -> Child {
+        self.deploy(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .unwrap()
+    }
+
+    fn get(&self, field: &str) -> Option<String> {
+        let run = tool(workspace_bin("sentinel-state"))
+            .current_dir(self.path())
+            .args(["get", field])
+            .run();
+        (run.code == Some(0)).then(|| run.stdout.trim().to_owned())
+    }
+
+    /// The version each production instance runs now.
+    fn versions(&self) -> Vec<String> {
+        PRODUCTION
+            .iter()
+            .map(|name| self.read(&format!("run/{name}.version")).trim().to_owned())
+            .collect()
+    }
+
+    fn deploys(&self) -> Vec<String> {
+        self.read("run/deploys.log")
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn report(&self) -> String {
+        self.read("deployment-report.md")
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        text(
+            &Command::new("git")
+                .args(args)
+                .current_dir(self.path())
+                .output()
+                .unwrap()
+                .stdout,
+        )
+    }
+
+    /// Wait (at most 60 s) until `ready` holds.
+    fn wait_for(&self, what: &str, ready: impl Fn(&Fleet) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !ready(self) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Fleet {
+    fn drop(&mut self) {
+        for name in PRODUCTION.iter().chain(&["staging-1"]) {
+            let _ = self.sh(&format!("sample-instance.sh stop {name}"));
+        }
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stderr\n{}",
+        out.status.code(),
+        text(&out.stderr)
+    )
+}
+
+/// The history directory of the one archived rollout whose state says `environment`.
+fn archived_status(fleet: &Fleet) -> Vec<String> {
+    let history = fleet.path().join(".sentinel/history");
+    let mut statuses: Vec<String> = std::fs::read_dir(&history)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|entry| {
+                    let state: Value = serde_json::from_str(
+                        &std::fs::read_to_string(entry.path().join(".deploy-sentinel-state.json"))
+                            .unwrap_or_default(),
+                    )
+                    .unwrap_or_default();
+                    format!(
+                        "{} {}",
+                        state["environment"].as_str().unwrap_or("?"),
+                        state["overallStatus"].as_str().unwrap_or("?")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    statuses.sort();
+    statuses
+}
+
+#[test]
+fn a_good_release_goes_through_staging_canary_and_verification() {
+    let fleet = Fleet::new(Setup::default());
+    let out = fleet.run(&[
+        "--confirm",
+        "DEPLOY-NOW",
+        "--auto-approve",
+        "--require-clean",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(fleet.versions(), vec![NEW; 4]);
+    assert_eq!(
+        fleet.deploys(),
+        vec![
+            "deploy staging-1 1.5.0",
+            "deploy prod-1 1.5.0",
+            "deploy prod-2 1.5.0",
+            "deploy prod-3 1.5.0",
+            "deploy prod-4 1.5.0",
+        ],
+        "every instance deployed once, in phase order"
+    );
+    let report = fleet.report();
+    assert!(report.contains("SUCCESS"), "{report}");
+    assert!(
+        fleet.read("summary.md").contains("SUCCESS"),
+        "the report reached $GITHUB_STEP_SUMMARY"
+    );
+    for stage in ["Staging", "Canary", "Half", "Full"] {
+        assert!(
+            report.contains(&format!("Stage {stage} deployed")),
+            "{stage} missing from {report}"
+        );
+    }
+    // Every phase was load-tested, and verification ran on the whole production fleet.
+    assert!(report.matches("Stress test").count() >= 6, "{report}");
+    assert!(fleet.git(&["tag", "--list"]).contains("v1.5.0"));
+    let branches = fleet.git(&["branch", "--list", "deploy/*"]);
+    assert!(
+        branches.contains("deploy/Staging/Contoso.Orders/"),
+        "{branches}"
+    );
+    assert!(
+        branches.contains("deploy/Prod/Contoso.Orders/"),
+        "{branches}"
+    );
+    assert_eq!(
+        archived_status(&fleet),
+        vec!["Prod Completed"],
+        "the release was archived"
+    );
+    assert!(
+        !fleet.path().join(".deploy-sentinel-state.json").exists(),
+        "archive moved the state away"
+    );
+}
+
+#[test]
+fn a_canary_that_fails_its_load_test_is_rolled_back() {
+    let fleet = Fleet::new(Setup {
+        new_release: "--error-rate 5",
+        ..Setup::default()
+    });
+    let out = fleet.run(&["--no-staging", "--confirm", "DEPLOY-NOW", "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("Automatic rollback triggered: Canary failed its verification"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fleet.versions(),
+        vec![OLD; 4],
+        "production is back on 1.4.2"
+    );
+    assert_eq!(
+        fleet.deploys(),
+        vec!["deploy prod-1 1.5.0", "rollback prod-1 1.4.2"],
+        "only the canary was deployed, and it was rolled back"
+    );
+    assert!(fleet.report().contains("ROLLED_BACK"), "{}", fleet.report());
+    assert!(
+        fleet
+            .report()
+            .contains("error rate 5.00% is above the limit of 2%")
+            || fleet.report().contains("5.00%"),
+        "{}",
+        fleet.report()
+    );
+}
+
+#[test]
+fn a_failed_post_deployment_verification_rolls_everything_back() {
+    // Phases judge 3% errors acceptable; post-deployment verification allows 1%.
+    let fleet = Fleet::new(Setup {
+        new_release: "--error-rate 3",
+        stress: json!({"requests": 100, "concurrency": 2, "maxErrorRate": 5}),
+        ..Setup::default()
+    });
+    let out = fleet.run(&[
+        "--no-staging",
+        "--confirm",
+        "DEPLOY-NOW",
+        "--auto-approve",
+        "--pdv-max-error-rate",
+        "1",
+        // Enough requests that every instance reaches one of its every-33rd failures.
+        "--pdv-duration",
+        "2s",
+        "--pdv-rate",
+        "100",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("Automatic rollback triggered due to PDV failure"),
+        "{stderr}"
+    );
+    assert_eq!(fleet.versions(), vec![OLD; 4]);
+    let deploys = fleet.deploys();
+    assert_eq!(
+        deploys.iter().filter(|d| d.starts_with("rollback")).count(),
+        4,
+        "{deploys:?}"
+    );
+    assert!(
+        deploys.last().unwrap().starts_with("rollback prod-1"),
+        "in reverse order: {deploys:?}"
+    );
+    assert!(fleet.report().contains("ROLLED_BACK"));
+    assert!(fleet.report().contains("PDV failure"), "{}", fleet.report());
+}
+
+#[test]
+fn a_rejected_approval_cancels_the_rollout() {
+    let fleet = Fleet::new(Setup::default());
+    // Without --auto-approve a person decides; here the test is that person.
+    let child = fleet.spawn(&["--no-staging", "--confirm", "DEPLOY-NOW"]);
+    fleet.wait_for("the approval of Half", |f| {
+        f.get("overallStatus").as_deref() == Some("WaitingForApproval")
+    });
+    let id = fleet.get("rolloutId").unwrap();
+    let reject = tool(workspace_bin("sentinel-trigger"))
+        .current_dir(fleet.path())
+        .env("PATH", &fleet.path)
+        .args(["reject", "--rollout-id", &id, "--reason", "not today"])
+        .run();
+    assert_eq!(reject.code, Some(0), "{}", reject.stderr);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(fleet.report().contains("CANCELLED"), "{}", fleet.report());
+    assert_eq!(fleet.deploys(), vec!["deploy prod-1 1.5.0"]);
+}
+
+/// Interrupt the script once the canary is deployed, run it again, and check that it finished
+/// without deploying anything twice.
+fn interrupted_then_resumed(signal: &str) {
+    let fleet = Fleet::new(Setup::default());
+    let child = fleet.spawn(&["--no-staging", "--confirm", "DEPLOY-NOW", "--auto-approve"]);
+    fleet.wait_for("the canary", |f| {
+        f.deploys().iter().any(|d| d == "deploy prod-1 1.5.0")
+    });
+    // The whole process group, as a terminal's Ctrl-C or a CI runner's kill would.
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), "--", &format!("-{}", child.id())])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let first = child.wait_with_output().unwrap();
+    if signal == "INT" {
+        assert_eq!(first.status.code(), Some(130), "{}", describe(&first));
+    }
+    let again = fleet.run(&["--no-staging", "--confirm", "DEPLOY-NOW", "--auto-approve"]);
+    assert_eq!(again.status.code(), Some(0), "{}", describe(&again));
+    assert!(
+        text(&again.stderr).contains("Resuming"),
+        "{}",
+        describe(&again)
+    );
+    assert_eq!(fleet.versions(), vec![NEW; 4]);
+    let deploys = fleet.deploys();
+    for name in PRODUCTION {
+        assert_eq!(
+            deploys
+                .iter()
+                .filter(|d| **d == format!("deploy {name} 1.5.0"))
+                .count(),
+            1,
+            "{name} deployed exactly once: {deploys:?}"
+        );
+    }
+    assert_eq!(archived_status(&fleet), vec!["Prod Completed"]);
+}
+
+#[test]
+fn ctrl_c_mid_rollout_then_a_rerun_resumes_without_redeploying() {
+    interrupted_then_resumed("INT");
+}
+
+#[test]
+fn sigkill_mid_rollout_then_a_rerun_resumes_without_redeploying() {
+    interrupted_then_resumed("KILL");
+}
+
+#[test]
+fn a_second_concurrent_run_exits_3_naming_the_holder() {
+    let fleet = Fleet::new(Setup::default());
+    let first = fleet.spawn(&["--no-staging", "--confirm", "DEPLOY-NOW"]);
+    fleet.wait_for("the first run's approval wait", |f| {
+        f.get("overallStatus").as_deref() == Some("WaitingForApproval")
+    });
+    let second = fleet.run(&["--no-staging", "--confirm", "DEPLOY-NOW"]);
+    assert_eq!(second.status.code(), Some(3), "{}", describe(&second));
+    let stderr = text(&second.stderr);
+    assert!(
+        stderr.contains("deploy-sentinel") && stderr.contains(&first.id().to_string()),
+        "names the holder's operation and pid: {stderr}"
+    );
+    let id = fleet.get("rolloutId").unwrap();
+    let _ = Command::new(workspace_bin("sentinel-trigger"))
+        .current_dir(fleet.path())
+        .args(["reject", "--rollout-id", &id])
+        .output();
+    let out = first.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+}
+
+#[test]
+fn a_protected_environment_without_confirmation_deploys_nothing() {
+    let fleet = Fleet::new(Setup::default());
+    let out = fleet.run(&["--no-staging", "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("DEPLOY-NOW"),
+        "says how to confirm: {}",
+        describe(&out)
+    );
+    assert!(fleet.deploys().is_empty(), "{:?}", fleet.deploys());
+    assert_eq!(fleet.versions(), vec![OLD; 4]);
+
+    let skip = fleet.run(&["--skip-gates", "--confirm", "DEPLOY-NOW"]);
+    assert_eq!(skip.status.code(), Some(2), "{}", describe(&skip));
+    assert!(text(&skip.stderr).contains("--skip-gates is refused"));
+    assert!(fleet.deploys().is_empty());
+}
+
+#[test]
+fn a_dry_run_validates_and_deploys_nothing() {
+    let fleet = Fleet::new(Setup::default());
+    let out = fleet.run(&["--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(fleet.deploys().is_empty());
+    assert!(!fleet.path().join(".deploy-sentinel-state.json").exists());
+    let bad = fleet.run(&["--dry-run", "--strategy", "bluegreen"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", describe(&bad));
+    assert!(
+        text(&bad.stderr)
+            .contains("no stage of the config deploys to environment Prod with strategy bluegreen"),
+        "{}",
+        describe(&bad)
+    );
+}
+
+#[test]
+fn a_notification_receiver_on_loopback_hears_every_step() {
+    let receiver = Receiver::start(Reply::Answer(200, String::new(), "ok".into()));
+    let fleet = Fleet::new(Setup {
+        webhook: Some(receiver.url("/hooks/deploy")),
+        ..Setup::default()
+    });
+    let out = fleet.run(&["--confirm", "DEPLOY-NOW", "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let heard: Vec<String> = receiver
+        .received()
+        .iter()
+        .map(|r| {
+            let body = r.json();
+            let kind = body["kind"].as_str().unwrap_or("message").to_owned();
+            match body["stage"].as_str() {
+                Some(stage) => format!("{kind} {stage}"),
+                None => kind,
+            }
+        })
+        .filter(|k| !k.starts_with("rollout.status"))
+        .collect();
+    // sentinel-notify's default kinds: starts, stage ends, approvals needed, failed load
+    // tests, rollout ends and rollbacks; then the script's verdict.
+    let expected = [
+        "rollout.triggered",
+        "stage.completed Staging",
+        "rollout.completed",
+        "rollout.triggered",
+        "approval.required Half",
+        "stage.completed Canary",
+        "approval.required Full",
+        "stage.completed Half",
+        "stage.completed Full",
+        "rollout.completed",
+    ];
+    let mut position = 0;
+    for want in expected {
+        match heard[position..].iter().position(|h| h == want) {
+            Some(found) => position += found + 1,
+            None => panic!("{want} missing (in order) from {heard:#?}"),
+        }
+    }
+    let verdict = receiver.received().last().unwrap().json();
+    assert!(
+        verdict.to_string().contains("Prod: Completed, verified"),
+        "the last word is the verdict: {verdict}"
+    );
+}
+
+#[test]
+fn the_pwsh_script_deploys_a_good_release_too() {
+    let Ok(version) = Command::new("pwsh")
+        .args([
+            "-NoProfile",
+            "-Command",
+            "$PSVersionTable.PSVersion.ToString()",
+        ])
+        .output()
+    else {
+        println!(
+            "skipped: pwsh (PowerShell 7) is not on PATH; install it to run scripts/deploy-sentinel.ps1 here"
+        );
+        return;
+    };
+    println!("pwsh {}", text(&version.stdout).trim());
+    let fleet = Fleet::new(Setup::default());
+    let out = fleet
+        .command("pwsh")
+        .args(["-NoProfile", "-File"])
+        .arg(repo_root().join("scripts/deploy-sentinel.ps1"))
+        .args([
+            "-ArtifactVersion",
+            NEW,
+            "-Soak",
+            "1s",
+            "-PdvDuration",
+            "1s",
+            "-PdvRate",
+            "40",
+            "-Confirm",
+            "DEPLOY-NOW",
+            "-AutoApprove",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(fleet.versions(), vec![NEW; 4]);
+    assert!(fleet.report().contains("SUCCESS"));
+}
