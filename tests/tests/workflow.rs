@@ -607,6 +607,7 @@ fn a_notification_receiver_on_loopback_hears_every_step() {
 }
 
 #[test]
+#[allow(clippy::print_stdout)] // a skipped run says why, in the test output
 fn the_pwsh_script_deploys_a_good_release_too() {
     let Ok(version) = Command::new("pwsh")
         .args([
