@@ -64,6 +64,9 @@ _sentinel__state() {
             sentinel__state__subcmd__gate,soak)
                 cmd="sentinel__state__subcmd__gate__subcmd__soak"
                 ;;
+            sentinel__state__subcmd__gate,verified)
+                cmd="sentinel__state__subcmd__gate__subcmd__verified"
+                ;;
             sentinel__state__subcmd__gate__subcmd__help,approved)
                 cmd="sentinel__state__subcmd__gate__subcmd__help__subcmd__approved"
                 ;;
@@ -81,6 +84,9 @@ _sentinel__state() {
                 ;;
             sentinel__state__subcmd__gate__subcmd__help,soak)
                 cmd="sentinel__state__subcmd__gate__subcmd__help__subcmd__soak"
+                ;;
+            sentinel__state__subcmd__gate__subcmd__help,verified)
+                cmd="sentinel__state__subcmd__gate__subcmd__help__subcmd__verified"
                 ;;
             sentinel__state__subcmd__help,apply)
                 cmd="sentinel__state__subcmd__help__subcmd__apply"
@@ -126,6 +132,9 @@ _sentinel__state() {
                 ;;
             sentinel__state__subcmd__help__subcmd__gate,soak)
                 cmd="sentinel__state__subcmd__help__subcmd__gate__subcmd__soak"
+                ;;
+            sentinel__state__subcmd__help__subcmd__gate,verified)
+                cmd="sentinel__state__subcmd__help__subcmd__gate__subcmd__verified"
                 ;;
             *)
                 ;;
@@ -200,7 +209,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate)
-            opts="-h --state-dir --color --events-log --help soak fresh approved checksum no-active-rollout help"
+            opts="-h --state-dir --color --events-log --help soak fresh approved checksum no-active-rollout verified help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -312,7 +321,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate__subcmd__help)
-            opts="soak fresh approved checksum no-active-rollout help"
+            opts="soak fresh approved checksum no-active-rollout verified help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -409,6 +418,20 @@ _sentinel__state() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sentinel__subcmd__state__subcmd__gate__subcmd__help__subcmd__verified)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sentinel__subcmd__state__subcmd__gate__subcmd__no__subcmd__active__subcmd__rollout)
             opts="-h --state-dir --color --events-log --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -446,6 +469,28 @@ _sentinel__state() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sentinel__subcmd__state__subcmd__gate__subcmd__verified)
+            opts="-h --state-dir --color --events-log --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --state-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -526,7 +571,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__help__subcmd__gate)
-            opts="soak fresh approved checksum no-active-rollout"
+            opts="soak fresh approved checksum no-active-rollout verified"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -596,6 +641,20 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__help__subcmd__gate__subcmd__soak)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sentinel__subcmd__state__subcmd__help__subcmd__gate__subcmd__verified)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

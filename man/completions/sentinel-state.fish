@@ -86,18 +86,19 @@ always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand resume" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand resume" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout help" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
-complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout help" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
-complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout help" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
-complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout help" -f -a "soak" -d 'Pass when STAGE completed at least DURATION ago'
-complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout help" -f -a "fresh" -d 'Pass when a test-result file shows no failures and is newer than DURATION'
-complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout help" -f -a "approved" -d 'Pass when a QA report says approved'
-complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout help" -f -a "checksum" -d 'Pass when the artifact\'s SHA-256 matches'
-complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout help" -f -a "no-active-rollout" -d 'Pass when no rollout of this service and environment is unfinished'
-complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -f -a "soak" -d 'Pass when STAGE completed at least DURATION ago'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -f -a "fresh" -d 'Pass when a test-result file shows no failures and is newer than DURATION'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -f -a "approved" -d 'Pass when a QA report says approved'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -f -a "checksum" -d 'Pass when the artifact\'s SHA-256 matches'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -f -a "no-active-rollout" -d 'Pass when no rollout of this service and environment is unfinished'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -f -a "verified" -d 'Pass when no load test recorded for the current rollout failed (sentinel-stress results applied to the state): how a script that cannot see a pipeline\'s exit codes learns whether a phase passed its verification'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from soak" -l after -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from soak" -l min -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from soak" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
@@ -137,11 +138,18 @@ always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from no-active-rollout" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from no-active-rollout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from verified" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from verified" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t''
+never\t''"
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from verified" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from verified" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from help" -f -a "soak" -d 'Pass when STAGE completed at least DURATION ago'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from help" -f -a "fresh" -d 'Pass when a test-result file shows no failures and is newer than DURATION'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from help" -f -a "approved" -d 'Pass when a QA report says approved'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from help" -f -a "checksum" -d 'Pass when the artifact\'s SHA-256 matches'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from help" -f -a "no-active-rollout" -d 'Pass when no rollout of this service and environment is unfinished'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from help" -f -a "verified" -d 'Pass when no load test recorded for the current rollout failed (sentinel-stress results applied to the state): how a script that cannot see a pipeline\'s exit codes learns whether a phase passed its verification'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -l format -r -f -a "markdown\t''
 json\t''"
@@ -173,3 +181,4 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand help; and 
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand help; and __fish_seen_subcommand_from gate" -f -a "approved" -d 'Pass when a QA report says approved'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand help; and __fish_seen_subcommand_from gate" -f -a "checksum" -d 'Pass when the artifact\'s SHA-256 matches'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand help; and __fish_seen_subcommand_from gate" -f -a "no-active-rollout" -d 'Pass when no rollout of this service and environment is unfinished'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand help; and __fish_seen_subcommand_from gate" -f -a "verified" -d 'Pass when no load test recorded for the current rollout failed (sentinel-stress results applied to the state): how a script that cannot see a pipeline\'s exit codes learns whether a phase passed its verification'

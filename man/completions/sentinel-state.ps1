@@ -108,6 +108,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             [CompletionResult]::new('approved', 'approved', [CompletionResultType]::ParameterValue, 'Pass when a QA report says approved')
             [CompletionResult]::new('checksum', 'checksum', [CompletionResultType]::ParameterValue, 'Pass when the artifact''s SHA-256 matches')
             [CompletionResult]::new('no-active-rollout', 'no-active-rollout', [CompletionResultType]::ParameterValue, 'Pass when no rollout of this service and environment is unfinished')
+            [CompletionResult]::new('verified', 'verified', [CompletionResultType]::ParameterValue, 'Pass when no load test recorded for the current rollout failed (sentinel-stress results applied to the state): how a script that cannot see a pipeline''s exit codes learns whether a phase passed its verification')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -160,12 +161,21 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'sentinel-state;gate;verified' {
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'sentinel-state;gate;help' {
             [CompletionResult]::new('soak', 'soak', [CompletionResultType]::ParameterValue, 'Pass when STAGE completed at least DURATION ago')
             [CompletionResult]::new('fresh', 'fresh', [CompletionResultType]::ParameterValue, 'Pass when a test-result file shows no failures and is newer than DURATION')
             [CompletionResult]::new('approved', 'approved', [CompletionResultType]::ParameterValue, 'Pass when a QA report says approved')
             [CompletionResult]::new('checksum', 'checksum', [CompletionResultType]::ParameterValue, 'Pass when the artifact''s SHA-256 matches')
             [CompletionResult]::new('no-active-rollout', 'no-active-rollout', [CompletionResultType]::ParameterValue, 'Pass when no rollout of this service and environment is unfinished')
+            [CompletionResult]::new('verified', 'verified', [CompletionResultType]::ParameterValue, 'Pass when no load test recorded for the current rollout failed (sentinel-stress results applied to the state): how a script that cannot see a pipeline''s exit codes learns whether a phase passed its verification')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -182,6 +192,9 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             break
         }
         'sentinel-state;gate;help;no-active-rollout' {
+            break
+        }
+        'sentinel-state;gate;help;verified' {
             break
         }
         'sentinel-state;gate;help;help' {
@@ -242,6 +255,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             [CompletionResult]::new('approved', 'approved', [CompletionResultType]::ParameterValue, 'Pass when a QA report says approved')
             [CompletionResult]::new('checksum', 'checksum', [CompletionResultType]::ParameterValue, 'Pass when the artifact''s SHA-256 matches')
             [CompletionResult]::new('no-active-rollout', 'no-active-rollout', [CompletionResultType]::ParameterValue, 'Pass when no rollout of this service and environment is unfinished')
+            [CompletionResult]::new('verified', 'verified', [CompletionResultType]::ParameterValue, 'Pass when no load test recorded for the current rollout failed (sentinel-stress results applied to the state): how a script that cannot see a pipeline''s exit codes learns whether a phase passed its verification')
             break
         }
         'sentinel-state;help;gate;soak' {
@@ -257,6 +271,9 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             break
         }
         'sentinel-state;help;gate;no-active-rollout' {
+            break
+        }
+        'sentinel-state;help;gate;verified' {
             break
         }
         'sentinel-state;help;report' {

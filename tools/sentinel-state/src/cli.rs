@@ -143,6 +143,10 @@ pub enum Gate {
     },
     /// Pass when no rollout of this service and environment is unfinished.
     NoActiveRollout,
+    /// Pass when no load test recorded for the current rollout failed (sentinel-stress
+    /// results applied to the state): how a script that cannot see a pipeline's exit codes
+    /// learns whether a phase passed its verification.
+    Verified,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -69,6 +69,7 @@ pub fn run_gate<W: Write>(
             "checksum",
             checksum(file, sha256.as_deref(), sha256_file.as_deref())?,
         ),
+        Gate::Verified => ("verified", verified(recorder.state())),
         Gate::NoActiveRollout => (
             "no-active-rollout",
             no_active_rollout(recorder.state(), clock),
@@ -405,6 +406,34 @@ pub fn checksum(file: &Path, sha256: Option<&str>, sha256_file: Option<&Path>) -
 }
 
 /// `gate no-active-rollout`: nothing unfinished in this state directory.
+/// `gate verified`: none of the load-test results in the state failed.
+pub fn verified(state: &RolloutState) -> Verdict {
+    let failed: Vec<String> = state
+        .stress_results
+        .iter()
+        .filter(|r| !r.passed)
+        .map(|r| {
+            format!(
+                "{}: {}",
+                sentinel_core::redact::redact_url(&r.endpoint_url),
+                r.violations.join("; ")
+            )
+        })
+        .collect();
+    let total = state.stress_results.len();
+    if failed.is_empty() {
+        Verdict::pass(format!(
+            "{total} of {total} load test(s) passed (the limit is 0 failed)."
+        ))
+    } else {
+        Verdict::fail(format!(
+            "{} of {total} load test(s) failed (the limit is 0): {}",
+            failed.len(),
+            failed.join(" | ")
+        ))
+    }
+}
+
 pub fn no_active_rollout(state: &RolloutState, clock: &dyn Clock) -> Verdict {
     if !state.is_unfinished() {
         return Verdict::pass(
@@ -432,6 +461,7 @@ mod tests {
     use super::*;
     use crate::state::{StageState, fold_all};
     use sentinel_core::clock::FakeClock;
+    use sentinel_core::events::StressTestResult;
 
     fn completed_at(stage: &str, time: &str) -> RolloutState {
         RolloutState {
@@ -560,6 +590,47 @@ mod tests {
                 .code(),
             2
         );
+    }
+
+    #[test]
+    fn verified_names_every_failed_load_test_with_its_violations() {
+        let mut state = RolloutState::default();
+        assert!(verified(&state).passed, "nothing failed yet");
+        let result = |url: &str, passed: bool, violation: &str| StressTestResult {
+            endpoint_url: url.into(),
+            passed,
+            violations: if violation.is_empty() {
+                vec![]
+            } else {
+                vec![violation.into()]
+            },
+            ..StressTestResult::default()
+        };
+        state.stress_results = vec![
+            result("http://127.0.0.1:1/", true, ""),
+            result(
+                "http://127.0.0.1:2/?token=s3cret",
+                false,
+                "error rate 5.00% is above the limit of 2%",
+            ),
+        ];
+        let verdict = verified(&state);
+        assert!(!verdict.passed);
+        assert!(
+            verdict
+                .reason
+                .starts_with("1 of 2 load test(s) failed (the limit is 0): http://127.0.0.1:2/"),
+            "{}",
+            verdict.reason
+        );
+        assert!(
+            verdict
+                .reason
+                .contains("error rate 5.00% is above the limit of 2%")
+        );
+        assert!(!verdict.reason.contains("s3cret"), "{}", verdict.reason);
+        state.stress_results.pop();
+        assert!(verified(&state).passed);
     }
 
     #[test]

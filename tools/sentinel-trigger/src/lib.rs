@@ -13,7 +13,8 @@ use sentinel_core::{Exit, Result, ToolCli};
 
 /// What works in this build (the man page's STATUS section).
 pub const STATUS: &str = "Works with the local provider: start (version discovery, idempotent resume of an \
-unfinished rollout, break-glass confirmation, --dry-run), approve, reject, cancel, rollback, resume. The local \
+unfinished rollout, break-glass confirmation, --dry-run, --strategy and per-environment stages), approve, reject \
+(both return once the engine took the decision), cancel, rollback, resume, protected. The local \
 engine runs deploy and rollback commands with sh -c; they must be idempotent, since a resumed engine re-runs \
 the stage it was in, and a command that starts a background server must not wait for it. --provider ev2 and \
 --provider ado exit 5: they come with issue 6. --selection-scope and --exclusion-scope are recorded but only \

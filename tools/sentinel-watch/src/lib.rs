@@ -14,8 +14,9 @@ use sentinel_core::{Exit, Result, ToolCli};
 pub const STATUS: &str = "Works with the local provider: follows rollouts named by --rollout-id or by the \
 rollout.triggered events on stdin, emits one event per change, detects a dead engine within one polling \
 interval, and does not repeat stage events that sentinel-state already recorded (without a state file it \
-re-emits completed stages with replayed: true). health waits for endpoints with backoff. EV2 and Azure DevOps \
-rollouts come with issue 6.";
+re-emits completed stages with replayed: true; --replay does so on purpose). --stop-at-approval returns at a \
+wait action so that a script can verify and approve. health waits for endpoints with backoff. EV2 and Azure \
+DevOps rollouts come with issue 6.";
 
 impl ToolCli for Cli {
     fn output_args(&self) -> &OutputArgs {
