@@ -95,7 +95,8 @@ if (-not $env:DEPLOY_SENTINEL_LOCK_HELD) {
     }
     # A lock left by a run that was killed on this machine is taken over: this script goes on
     # from the state file and the rollout's real status, which is the check the lock asks for.
-    sentinel-state lock --operation deploy-sentinel --take-over-dead -- pwsh -NoProfile -File $PSCommandPath @Forward
+    # '--' quoted: a bare -- is PowerShell's own end-of-parameters token, not an argument.
+    sentinel-state lock --operation deploy-sentinel --take-over-dead '--' pwsh -NoProfile -File $PSCommandPath @Forward
     exit $LASTEXITCODE
 }
 
@@ -185,9 +186,9 @@ function Get-BaselineArgs { if (Test-Path $BaselineFile) { @('--baseline', $Base
 
 # Start a rollout: its one event, captured so that a refusal (exit 2) is seen before anything runs.
 function Start-Rollout([string[]]$Flags, [string]$What) {
-    $event = sentinel-trigger @Flags
+    $triggered = sentinel-trigger @Flags
     if ($LASTEXITCODE -ne 0) { Stop-With $LASTEXITCODE $What }
-    return $event
+    return $triggered
 }
 
 function Invoke-Preflight {
@@ -202,7 +203,7 @@ function Invoke-Preflight {
     sentinel-state gate no-active-rollout | Out-Null; if ($LASTEXITCODE -ne 0) { $closed = $true }
     if ($QaReport) { sentinel-state gate approved --file $QaReport | Out-Null; if ($LASTEXITCODE -ne 0) { $closed = $true } }
     if ($TestResults) { sentinel-state gate fresh --file $TestResults --max-age $TestMaxAge | Out-Null; if ($LASTEXITCODE -ne 0) { $closed = $true } }
-    if ($Artifact) { sentinel-state gate checksum --file $Artifact --sha256-file $ArtifactSha256 | Out-Null; if ($LASTEXITCODE -ne 0) { $closed = $true } }
+    if ($Artifact) { sentinel-state gate checksum --file $Artifact '--sha256-file' $ArtifactSha256 | Out-Null; if ($LASTEXITCODE -ne 0) { $closed = $true } }
     if ($RequireClean) {
         $gate = sentinel-branch check clean
         $code = $LASTEXITCODE
@@ -257,12 +258,12 @@ function Invoke-Production {
             sentinel-branch tag --version $version --message "Release $version" | sentinel-notify | sentinel-state apply | Out-Null
         }
     }
-    $event = Start-Rollout $flags "the $ProductionName rollout"
+    $triggered = Start-Rollout $flags "the $ProductionName rollout"
     $against = Get-BaselineArgs
     if ($NoGit) {
-        $event | sentinel-watch @WatchFlags | sentinel-stress --on stage.completed @against | sentinel-notify | sentinel-state apply | Out-Null
+        $triggered | sentinel-watch @WatchFlags | sentinel-stress --on stage.completed @against | sentinel-notify | sentinel-state apply | Out-Null
     } else {
-        $event | sentinel-branch create | sentinel-watch @WatchFlags | sentinel-stress --on stage.completed @against | sentinel-notify | sentinel-state apply | Out-Null
+        $triggered | sentinel-branch create | sentinel-watch @WatchFlags | sentinel-stress --on stage.completed @against | sentinel-notify | sentinel-state apply | Out-Null
     }
     Test-Segment "the $ProductionName rollout"
     Invoke-FollowProduction @()
@@ -281,7 +282,7 @@ function Invoke-FollowProduction([string[]]$Replay) {
                 if ($LASTEXITCODE -ne 0) { Stop-With $LASTEXITCODE 'approving the next phase' }
             } else {
                 Say 'waiting for a person to approve or reject (the command is in the approval.required notification):'
-                Say "  sentinel-trigger approve --rollout-id $id   # or: sentinel-trigger reject --rollout-id $id"
+                Say "  sentinel-trigger approve --rollout-id $id   (or: sentinel-trigger reject --rollout-id $id)"
             }
         }
         sentinel-watch --rollout-id $id @WatchFlags @Replay | sentinel-stress --on stage.completed @against | sentinel-notify | sentinel-state apply | Out-Null
@@ -292,7 +293,7 @@ function Invoke-FollowProduction([string[]]$Replay) {
 
 function Test-Deployment {
     Step "Post-deployment verification: $PdvDuration at $PdvRate requests/s (error rate ≤ $PdvMaxErrorRate%, p99 ≤ $PdvMaxP99)"
-    $result = sentinel-stress -z $PdvDuration -q $PdvRate --max-error-rate $PdvMaxErrorRate --max-p99 $PdvMaxP99 --abort-on-breach --output ndjson
+    $result = sentinel-stress -z $PdvDuration -q $PdvRate --max-error-rate $PdvMaxErrorRate '--max-p99' $PdvMaxP99 --abort-on-breach --output ndjson
     $code = $LASTEXITCODE
     if ($result) { $result | sentinel-notify | sentinel-state apply | Out-Null }
     switch ($code) {
