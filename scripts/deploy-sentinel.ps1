@@ -228,13 +228,15 @@ function Measure-Baseline {
     }
 }
 
+# The rollout's tracking branch (unless -NoGit). It sits before the watcher, where the input
+# is only the trigger's event, so collecting $input first delays nothing.
+function Add-TrackingBranch {
+    if ($NoGit) { $input } else { $input | sentinel-branch create }
+}
+
 function Invoke-Staging([string[]]$Events) {
     Step "Staging: $StagingEnvironment first, with a smoke test of every stage"
-    if ($NoGit) {
-        $Events | sentinel-watch | sentinel-stress --on stage.completed | sentinel-notify | sentinel-state apply | Out-Null
-    } else {
-        $Events | sentinel-branch create | sentinel-watch | sentinel-stress --on stage.completed | sentinel-notify | sentinel-state apply | Out-Null
-    }
+    $Events | Add-TrackingBranch | sentinel-watch | sentinel-stress --on stage.completed | sentinel-notify | sentinel-state apply | Out-Null
     Test-Segment 'staging'
 }
 
@@ -260,11 +262,7 @@ function Invoke-Production {
     }
     $triggered = Start-Rollout $flags "the $ProductionName rollout"
     $against = Get-BaselineArgs
-    if ($NoGit) {
-        $triggered | sentinel-watch @WatchFlags | sentinel-stress --on stage.completed @against | sentinel-notify | sentinel-state apply | Out-Null
-    } else {
-        $triggered | sentinel-branch create | sentinel-watch @WatchFlags | sentinel-stress --on stage.completed @against | sentinel-notify | sentinel-state apply | Out-Null
-    }
+    $triggered | Add-TrackingBranch | sentinel-watch @WatchFlags | sentinel-stress --on stage.completed @against | sentinel-notify | sentinel-state apply | Out-Null
     Test-Segment "the $ProductionName rollout"
     Invoke-FollowProduction @()
 }
@@ -314,8 +312,8 @@ function Invoke-Cleanup {
     }
 }
 
-function Invoke-ProductionAndAfter {
-    Invoke-Production
+# What follows a completed production rollout.
+function Complete-Deployment {
     Test-Deployment
     Invoke-Cleanup
     Finish 0
@@ -333,20 +331,17 @@ switch ($currentStatus) {
         if ($inStaging) {
             Invoke-Staging (sentinel-state resume)
             Wait-Soak
-            Invoke-ProductionAndAfter
+            Invoke-Production
+            Complete-Deployment
         }
         # Every phase already deployed is verified again before the rollout moves on.
         Invoke-FollowProduction @('--replay')
-        Test-Deployment
-        Invoke-Cleanup
-        Finish 0
+        Complete-Deployment
     }
     'Completed' {
         Step "Resuming: rollout $currentId to $currentEnvironment completed before the interruption"
-        if ($inStaging) { Wait-Soak; Invoke-ProductionAndAfter }
-        Test-Deployment
-        Invoke-Cleanup
-        Finish 0
+        if ($inStaging) { Wait-Soak; Invoke-Production }
+        Complete-Deployment
     }
     { $_ -in 'Failed', 'Cancelled', 'RolledBack' } {
         Say "the last deployment (rollout $currentId) ended $currentStatus and was not archived: finishing it"
@@ -367,4 +362,5 @@ if (-not $NoStaging) {
     Invoke-Staging (Start-Rollout $flags 'staging')
     Wait-Soak
 }
-Invoke-ProductionAndAfter
+Invoke-Production
+Complete-Deployment

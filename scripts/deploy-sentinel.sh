@@ -391,8 +391,8 @@ cleanup_branches() {
   fi
 }
 
-production_and_after() {
-  start_production
+# What follows a completed production rollout.
+after_production() {
   verify_deployment
   cleanup_branches
   finish 0
@@ -414,23 +414,20 @@ case $current_status in
     if $in_staging; then
       run_staging sentinel-state resume
       soak_gate
-      production_and_after
+      start_production
+      after_production
     fi
     # Every phase already deployed is verified again before the rollout moves on.
     follow_production --replay
-    verify_deployment
-    cleanup_branches
-    finish 0
+    after_production
     ;;
   Completed)
     step "Resuming: rollout $current_id to $current_environment completed before the interruption"
     if $in_staging; then
       soak_gate
-      production_and_after
+      start_production
     fi
-    verify_deployment
-    cleanup_branches
-    finish 0
+    after_production
     ;;
   Failed | Cancelled | RolledBack)
     warn "the last deployment (rollout $current_id) ended $current_status and was not archived: finishing it"
@@ -449,4 +446,5 @@ if $staging; then
   start_staging
   soak_gate
 fi
-production_and_after
+start_production
+after_production

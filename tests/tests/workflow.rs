@@ -267,7 +267,7 @@ fn describe(out: &Output) -> String {
     )
 }
 
-/// The history directory of the one archived rollout whose state says `environment`.
+/// "ENVIRONMENT STATUS" of every archived rollout, sorted.
 fn archived_status(fleet: &Fleet) -> Vec<String> {
     let history = fleet.path().join(".sentinel/history");
     let mut statuses: Vec<String> = std::fs::read_dir(&history)

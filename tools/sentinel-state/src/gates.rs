@@ -115,13 +115,9 @@ fn wait_for_soak(
 ) -> Result<()> {
     loop {
         let state = load_state(paths)?.unwrap_or_default();
-        let Some(completed) = completion_time(&state, paths, stage)? else {
+        let Some(soaked) = soaked_for(&state, paths, stage, clock)? else {
             return Ok(());
         };
-        let soaked = clock
-            .now()
-            .duration_since(completed)
-            .unwrap_or(Duration::ZERO);
         let Some(remaining) = min.checked_sub(soaked).filter(|r| !r.is_zero()) else {
             return Ok(());
         };
@@ -135,13 +131,14 @@ fn wait_for_soak(
     }
 }
 
-/// When STAGE completed: from the state, or from the journal when a later rollout replaced the
-/// state.
-fn completion_time(
+/// How long ago STAGE completed (`None` if it has not): the completion time comes from the
+/// state, or from the journal when a later rollout replaced the state.
+fn soaked_for(
     state: &RolloutState,
     paths: &StatePaths,
     stage: &str,
-) -> Result<Option<std::time::SystemTime>> {
+    clock: &dyn Clock,
+) -> Result<Option<Duration>> {
     let from_state = state
         .stages
         .iter()
@@ -161,12 +158,14 @@ fn completion_time(
                     .map(str::to_owned)
             }),
     };
-    completed
-        .map(|time| {
-            parse_rfc3339(&time)
-                .map_err(|e| Error::usage(format!("stage {stage} completion time: {e}")))
-        })
-        .transpose()
+    let Some(completed) = completed else {
+        return Ok(None);
+    };
+    let at = parse_rfc3339(&completed)
+        .map_err(|e| Error::usage(format!("stage {stage} completion time: {e}")))?;
+    Ok(Some(
+        clock.now().duration_since(at).unwrap_or(Duration::ZERO),
+    ))
 }
 
 /// `gate soak`: STAGE completed at least `min` ago.
@@ -177,13 +176,12 @@ pub fn soak(
     min: Duration,
     clock: &dyn Clock,
 ) -> Result<Verdict> {
-    let Some(at) = completion_time(state, paths, stage)? else {
+    let Some(soaked) = soaked_for(state, paths, stage, clock)? else {
         return Ok(Verdict::fail(format!(
             "Soak time violation. {stage} has not completed yet; production unlocks {} after it does.",
             format_duration(min)
         )));
     };
-    let soaked = clock.now().duration_since(at).unwrap_or(Duration::ZERO);
     if soaked >= min {
         Ok(Verdict::pass(format!(
             "{stage} completed {} ago; the minimum soak is {}.",
@@ -405,7 +403,6 @@ pub fn checksum(file: &Path, sha256: Option<&str>, sha256_file: Option<&Path>) -
     })
 }
 
-/// `gate no-active-rollout`: nothing unfinished in this state directory.
 /// `gate verified`: none of the load-test results in the state failed.
 pub fn verified(state: &RolloutState) -> Verdict {
     let failed: Vec<String> = state
@@ -434,6 +431,7 @@ pub fn verified(state: &RolloutState) -> Verdict {
     }
 }
 
+/// `gate no-active-rollout`: nothing unfinished in this state directory.
 pub fn no_active_rollout(state: &RolloutState, clock: &dyn Clock) -> Verdict {
     if !state.is_unfinished() {
         return Verdict::pass(

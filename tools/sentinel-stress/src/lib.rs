@@ -74,25 +74,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 .map_err(|e| Error::io("reading targets file", path, e))?;
             target::parse_targets_file(&text, &spec)?
         }
-        None if cli.urls.is_empty() => {
-            let endpoints = config::load_here(&cli.config)?
-                .config
-                .stress_test_config
-                .map(|stress| stress.endpoints)
-                .unwrap_or_default();
-            if endpoints.is_empty() {
-                return Err(Error::usage_with_hint(
-                    "no URL to test",
-                    "pass one or more URLs, --targets FILE, --on KIND to test the endpoints of events on stdin, or list them in the config's stressTestConfig.endpoints",
-                ));
-            }
-            endpoints
-                .iter()
-                .map(|u| target::parse(&cli.request.method, u, &spec))
-                .collect::<Result<_>>()?
-        }
-        None => cli
-            .urls
+        None => standalone_urls(&cli)?
             .iter()
             .map(|u| target::parse(&cli.request.method, u, &spec))
             .collect::<Result<_>>()?,
@@ -107,6 +89,26 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let limits = limits(&cli, &StressTestConfig::default())?;
     let result = load_test(&plan, &limits, watch(&cli), &logger);
     emit(&result, format, &mut out, &logger)
+}
+
+/// The URLs given, else the config's stressTestConfig.endpoints (the whole service: what a
+/// workflow's baseline and post-deployment verification load).
+fn standalone_urls(cli: &Cli) -> Result<Vec<String>> {
+    if !cli.urls.is_empty() {
+        return Ok(cli.urls.clone());
+    }
+    let endpoints = config::load_here(&cli.config)?
+        .config
+        .stress_test_config
+        .map(|stress| stress.endpoints)
+        .unwrap_or_default();
+    if endpoints.is_empty() {
+        return Err(Error::usage_with_hint(
+            "no URL to test",
+            "pass one or more URLs, --targets FILE, --on KIND to test the endpoints of events on stdin, or list them in the config's stressTestConfig.endpoints",
+        ));
+    }
+    Ok(endpoints)
 }
 
 fn watch(cli: &Cli) -> Watch {
