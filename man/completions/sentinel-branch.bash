@@ -92,7 +92,7 @@ _sentinel__branch() {
 
     case "${cmd}" in
         sentinel__branch)
-            opts="-h -V --repo --color --events-log --help --version create version tag check cleanup help"
+            opts="-v -h -V --repo --color --events-log --verbose --help --version create version tag check cleanup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -114,7 +114,7 @@ _sentinel__branch() {
             return 0
             ;;
         sentinel__subcmd__branch__subcmd__check)
-            opts="-h --repo --color --events-log --help clean at-tag artifact help"
+            opts="-v -h --repo --color --events-log --verbose --help clean at-tag artifact help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -136,7 +136,7 @@ _sentinel__branch() {
             return 0
             ;;
         sentinel__subcmd__branch__subcmd__check__subcmd__artifact)
-            opts="-h --file --commit-from --expect-commit --tag --repo --color --events-log --help"
+            opts="-v -h --file --commit-from --expect-commit --tag --repo --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -174,7 +174,7 @@ _sentinel__branch() {
             return 0
             ;;
         sentinel__subcmd__branch__subcmd__check__subcmd__at__subcmd__tag)
-            opts="-h --repo --color --events-log --help"
+            opts="-v -h --repo --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -196,7 +196,7 @@ _sentinel__branch() {
             return 0
             ;;
         sentinel__subcmd__branch__subcmd__check__subcmd__clean)
-            opts="-h --repo --color --events-log --help"
+            opts="-v -h --repo --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -288,7 +288,7 @@ _sentinel__branch() {
             return 0
             ;;
         sentinel__subcmd__branch__subcmd__cleanup)
-            opts="-h --merged-into --pattern --older-than --dry-run --remote --repo --color --events-log --help"
+            opts="-v -h --merged-into --pattern --older-than --dry-run --remote --repo --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -326,7 +326,7 @@ _sentinel__branch() {
             return 0
             ;;
         sentinel__subcmd__branch__subcmd__create)
-            opts="-h --pattern --from --checkout --push --environment --service-group --version --rollout-id --no-pass-through --skip-invalid --repo --color --events-log --help"
+            opts="-v -h --pattern --from --checkout --push --environment --service-group --version --rollout-id --no-pass-through --skip-invalid --repo --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -516,7 +516,7 @@ _sentinel__branch() {
             return 0
             ;;
         sentinel__subcmd__branch__subcmd__tag)
-            opts="-h --version --bump --message --sign --push --changelog --repo --color --events-log --help"
+            opts="-v -h --version --bump --message --sign --push --changelog --repo --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -558,7 +558,7 @@ _sentinel__branch() {
             return 0
             ;;
         sentinel__subcmd__branch__subcmd__version)
-            opts="-h --bump --changelog --repo --color --events-log --help"
+            opts="-v -h --bump --changelog --repo --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sentinel_branch_global_optspecs
-    string join \n repo= color= events-log h/help V/version
+    string join \n repo= color= events-log v/verbose h/help V/version
 end
 
 function __fish_sentinel_branch_needs_command
@@ -29,6 +29,7 @@ complete -c sentinel-branch -n "__fish_sentinel_branch_needs_command" -l color -
 always\t''
 never\t''"
 complete -c sentinel-branch -n "__fish_sentinel_branch_needs_command" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-branch -n "__fish_sentinel_branch_needs_command" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-branch -n "__fish_sentinel_branch_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-branch -n "__fish_sentinel_branch_needs_command" -s V -l version -d 'Print version'
 complete -c sentinel-branch -n "__fish_sentinel_branch_needs_command" -f -a "create" -d 'Create the rollout\'s tracking branch (for each rollout.triggered on stdin, or from flags)'
@@ -52,6 +53,7 @@ complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand create" 
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand create" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand create" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand create" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand create" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand version" -l bump -r -f -a "major\t''
 minor\t''
@@ -63,6 +65,7 @@ complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand version"
 always\t''
 never\t''"
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand version" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand version" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand tag" -l version -d 'The version to tag [default: computed with --bump]' -r
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand tag" -l bump -r -f -a "major\t''
@@ -78,12 +81,14 @@ always\t''
 never\t''"
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand tag" -l sign -d 'Sign with the configured gpg or ssh signing program'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand tag" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand tag" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand tag" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and not __fish_seen_subcommand_from clean at-tag artifact help" -l repo -d 'The repository [default: the one containing the current directory]' -r -F
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and not __fish_seen_subcommand_from clean at-tag artifact help" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and not __fish_seen_subcommand_from clean at-tag artifact help" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and not __fish_seen_subcommand_from clean at-tag artifact help" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and not __fish_seen_subcommand_from clean at-tag artifact help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and not __fish_seen_subcommand_from clean at-tag artifact help" -f -a "clean" -d 'No uncommitted or untracked changes'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and not __fish_seen_subcommand_from clean at-tag artifact help" -f -a "at-tag" -d 'HEAD is the tag\'s commit'
@@ -94,12 +99,14 @@ complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; a
 always\t''
 never\t''"
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from clean" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from clean" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from clean" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from at-tag" -l repo -d 'The repository [default: the one containing the current directory]' -r -F
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from at-tag" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from at-tag" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from at-tag" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from at-tag" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from artifact" -l file -d 'The artifact; its commit is read from F.sha, else from KEY in F.json or in F itself' -r -F
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from artifact" -l commit-from -d 'The key (dotted for nested JSON) that records the commit [default: commit]' -r
@@ -110,6 +117,7 @@ complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; a
 always\t''
 never\t''"
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from artifact" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from artifact" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from artifact" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from help" -f -a "clean" -d 'No uncommitted or untracked changes'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand check; and __fish_seen_subcommand_from help" -f -a "at-tag" -d 'HEAD is the tag\'s commit'
@@ -125,6 +133,7 @@ always\t''
 never\t''"
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand cleanup" -l dry-run
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand cleanup" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand cleanup" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand cleanup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand help; and not __fish_seen_subcommand_from create version tag check cleanup help" -f -a "create" -d 'Create the rollout\'s tracking branch (for each rollout.triggered on stdin, or from flags)'
 complete -c sentinel-branch -n "__fish_sentinel_branch_using_subcommand help; and not __fish_seen_subcommand_from create version tag check cleanup help" -f -a "version" -d 'Print the next semantic version'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sentinel_notify_global_optspecs
-    string join \n teams= teams-format= slack= discord= webhook= webhook-secret-env= on= template= strict dry-run timeout= max-retries= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= state-dir= color= events-log h/help V/version
+    string join \n teams= teams-format= slack= discord= webhook= webhook-secret-env= on= template= strict dry-run timeout= max-retries= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= state-dir= color= events-log v/verbose h/help V/version
 end
 
 function __fish_sentinel_notify_needs_command
@@ -52,6 +52,7 @@ complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l dry-run
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -s V -l version -d 'Print version'
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -f -a "send" -d 'Send one message built from flags, without an event stream'
@@ -79,6 +80,7 @@ never\t''"
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l strict -d 'Exit 1 when a message could not be delivered'
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l dry-run -d 'Print each payload to stderr instead of sending it'
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand help; and not __fish_seen_subcommand_from send help" -f -a "send" -d 'Send one message built from flags, without an event stream'
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand help; and not __fish_seen_subcommand_from send help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -143,7 +143,7 @@ _sentinel__state() {
 
     case "${cmd}" in
         sentinel__state)
-            opts="-h -V --state-dir --color --events-log --help --version apply show get lock unlock resume gate report archive help"
+            opts="-v -h -V --state-dir --color --events-log --verbose --help --version apply show get lock unlock resume gate report archive help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -165,7 +165,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__apply)
-            opts="-h --no-pass-through --skip-invalid --state-dir --color --events-log --help"
+            opts="-v -h --no-pass-through --skip-invalid --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -187,7 +187,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__archive)
-            opts="-h --state-dir --color --events-log --help"
+            opts="-v -h --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -209,7 +209,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate)
-            opts="-h --state-dir --color --events-log --help soak fresh approved checksum no-active-rollout verified help"
+            opts="-v -h --state-dir --color --events-log --verbose --help soak fresh approved checksum no-active-rollout verified help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,7 +231,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate__subcmd__approved)
-            opts="-h --file --state-dir --color --events-log --help"
+            opts="-v -h --file --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -257,7 +257,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate__subcmd__checksum)
-            opts="-h --file --sha256 --sha256-file --state-dir --color --events-log --help"
+            opts="-v -h --file --sha256 --sha256-file --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -291,7 +291,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate__subcmd__fresh)
-            opts="-h --file --max-age --state-dir --color --events-log --help"
+            opts="-v -h --file --max-age --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -433,7 +433,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate__subcmd__no__subcmd__active__subcmd__rollout)
-            opts="-h --state-dir --color --events-log --help"
+            opts="-v -h --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -455,7 +455,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate__subcmd__soak)
-            opts="-h --after --min --wait --state-dir --color --events-log --help"
+            opts="-v -h --after --min --wait --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -485,7 +485,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate__subcmd__verified)
-            opts="-h --state-dir --color --events-log --help"
+            opts="-v -h --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -507,7 +507,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__get)
-            opts="-h --state-dir --color --events-log --help"
+            opts="-v -h --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -767,7 +767,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__lock)
-            opts="-h --wait --force --take-over-dead --operation --state-dir --color --events-log --help"
+            opts="-v -h --wait --force --take-over-dead --operation --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -797,7 +797,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__report)
-            opts="-h --format --output --state-dir --color --events-log --help"
+            opts="-v -h --format --output --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -827,7 +827,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__resume)
-            opts="-h --state-dir --color --events-log --help"
+            opts="-v -h --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -849,7 +849,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__show)
-            opts="-h --json --state-dir --color --events-log --help"
+            opts="-v -h --json --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -871,7 +871,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__unlock)
-            opts="-h --force --id --state-dir --color --events-log --help"
+            opts="-v -h --force --id --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

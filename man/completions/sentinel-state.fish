@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sentinel_state_global_optspecs
-    string join \n state-dir= color= events-log h/help V/version
+    string join \n state-dir= color= events-log v/verbose h/help V/version
 end
 
 function __fish_sentinel_state_needs_command
@@ -29,6 +29,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_needs_command" -l color -d 
 always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_needs_command" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_needs_command" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_needs_command" -s V -l version -d 'Print version'
 complete -c sentinel-state -n "__fish_sentinel_state_needs_command" -f -a "apply" -d 'Pass events through, journal them, and fold them into the state file'
@@ -48,6 +49,7 @@ never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand apply" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand apply" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand apply" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand apply" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand show" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand show" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -55,12 +57,14 @@ always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand show" -l json
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand show" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand show" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand get" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand get" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand get" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand get" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -l wait -d 'Wait this long for a live holder to finish before giving up with exit 3' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -l operation -d 'What the holder is doing, shown to anyone refused' -r
@@ -71,6 +75,7 @@ never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -l force -d 'Take over a stale lock'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -l take-over-dead -d 'Take over a lock only if its holder died on this host (pid gone, flock free): for scripts that check the rollout\'s state before going on, as resuming does'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand unlock" -l id -d 'Remove the lock even from a live holder on this host, if its id matches' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand unlock" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
@@ -79,18 +84,21 @@ always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand unlock" -l force -d 'Required: removing a lock is a deliberate act'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand unlock" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand unlock" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand unlock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand resume" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand resume" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand resume" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand resume" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand resume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -f -a "soak" -d 'Pass when STAGE completed at least DURATION ago'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -f -a "fresh" -d 'Pass when a test-result file shows no failures and is newer than DURATION'
@@ -107,6 +115,7 @@ always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from soak" -l wait -d 'Wait until the soak is over instead of failing now (a stage that has not completed still fails at once)'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from soak" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from soak" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from soak" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from fresh" -l file -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from fresh" -l max-age -r
@@ -115,6 +124,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and 
 always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from fresh" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from fresh" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from fresh" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from approved" -l file -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from approved" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
@@ -122,6 +132,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and 
 always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from approved" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from approved" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from approved" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from checksum" -l file -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from checksum" -l sha256 -r
@@ -131,18 +142,21 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and 
 always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from checksum" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from checksum" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from checksum" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from no-active-rollout" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from no-active-rollout" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from no-active-rollout" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from no-active-rollout" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from no-active-rollout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from verified" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from verified" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from verified" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from verified" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from verified" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from help" -f -a "soak" -d 'Pass when STAGE completed at least DURATION ago'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from help" -f -a "fresh" -d 'Pass when a test-result file shows no failures and is newer than DURATION'
@@ -159,12 +173,14 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -l
 always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand archive" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand archive" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand archive" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand archive" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand archive" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand help; and not __fish_seen_subcommand_from apply show get lock unlock resume gate report archive help" -f -a "apply" -d 'Pass events through, journal them, and fold them into the state file'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand help; and not __fish_seen_subcommand_from apply show get lock unlock resume gate report archive help" -f -a "show" -d 'A summary on stderr, or the RolloutState JSON on stdout with --json'

@@ -35,7 +35,7 @@ _sentinel__stress() {
 
     case "${cmd}" in
         sentinel__stress)
-            opts="-n -z -c -q -m -H -d -k -h -V --requests --duration --concurrency --rate --warmup --timeout --connect-timeout --disable-keepalive --method --header --body --body-file --bearer-token-env --insecure --targets --max-error-rate --max-p50 --max-p95 --max-p99 --max-avg --min-rps --baseline --max-latency-ratio --max-error-rate-increase --abort-on-breach --window --output --on --ready-timeout --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --color --events-log --help --version merge help"
+            opts="-n -z -c -q -m -H -d -k -v -h -V --requests --duration --concurrency --rate --warmup --timeout --connect-timeout --disable-keepalive --method --header --body --body-file --bearer-token-env --insecure --targets --max-error-rate --max-p50 --max-p95 --max-p99 --max-avg --min-rps --baseline --max-latency-ratio --max-error-rate-increase --abort-on-breach --window --output --on --ready-timeout --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --color --events-log --verbose --help --version merge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -251,7 +251,7 @@ _sentinel__stress() {
             return 0
             ;;
         sentinel__subcmd__stress__subcmd__merge)
-            opts="-h --output --color --events-log --help"
+            opts="-v -h --output --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

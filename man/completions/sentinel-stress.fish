@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sentinel_stress_global_optspecs
-    string join \n n/requests= z/duration= c/concurrency= q/rate= warmup= timeout= connect-timeout= disable-keepalive m/method= H/header= d/body= body-file= bearer-token-env= k/insecure targets= max-error-rate= max-p50= max-p95= max-p99= max-avg= min-rps= baseline= max-latency-ratio= max-error-rate-increase= abort-on-breach window= output= on= ready-timeout= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= color= events-log h/help V/version
+    string join \n n/requests= z/duration= c/concurrency= q/rate= warmup= timeout= connect-timeout= disable-keepalive m/method= H/header= d/body= body-file= bearer-token-env= k/insecure targets= max-error-rate= max-p50= max-p95= max-p99= max-avg= min-rps= baseline= max-latency-ratio= max-error-rate-increase= abort-on-breach window= output= on= ready-timeout= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= color= events-log v/verbose h/help V/version
 end
 
 function __fish_sentinel_stress_needs_command
@@ -71,6 +71,7 @@ complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l abort-o
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s V -l version -d 'Print version'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -a "merge" -d 'Merge results (their HdrHistograms) into one exact result'
@@ -84,6 +85,7 @@ complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -
 always\t''
 never\t''"
 complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand help; and not __fish_seen_subcommand_from merge help" -f -a "merge" -d 'Merge results (their HdrHistograms) into one exact result'
 complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand help; and not __fish_seen_subcommand_from merge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -71,7 +71,7 @@ _sentinel__trigger() {
 
     case "${cmd}" in
         sentinel__trigger)
-            opts="-h -V --artifact-version --stage-map-version --selection-scope --exclusion-scope --dry-run --confirm --strategy --new --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --help --version approve reject cancel rollback resume protected __engine help"
+            opts="-v -h -V --artifact-version --stage-map-version --selection-scope --exclusion-scope --dry-run --confirm --strategy --new --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help --version approve reject cancel rollback resume protected __engine help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -141,7 +141,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd____engine)
-            opts="-h --state-dir --color --events-log --help"
+            opts="-v -h --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -163,7 +163,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__approve)
-            opts="-h --rollout-id --no-pass-through --skip-invalid --action-id --state-dir --color --events-log --help"
+            opts="-v -h --rollout-id --no-pass-through --skip-invalid --action-id --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -193,7 +193,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__cancel)
-            opts="-h --rollout-id --no-pass-through --skip-invalid --reason --state-dir --color --events-log --help"
+            opts="-v -h --rollout-id --no-pass-through --skip-invalid --reason --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -349,7 +349,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__protected)
-            opts="-h --state-dir --color --events-log --help"
+            opts="-v -h --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -371,7 +371,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__reject)
-            opts="-h --rollout-id --no-pass-through --skip-invalid --action-id --reason --state-dir --color --events-log --help"
+            opts="-v -h --rollout-id --no-pass-through --skip-invalid --action-id --reason --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -405,7 +405,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__resume)
-            opts="-h --rollout-id --no-pass-through --skip-invalid --state-dir --color --events-log --help"
+            opts="-v -h --rollout-id --no-pass-through --skip-invalid --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -431,7 +431,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__rollback)
-            opts="-h --rollout-id --no-pass-through --skip-invalid --reason --state-dir --color --events-log --help"
+            opts="-v -h --rollout-id --no-pass-through --skip-invalid --reason --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sentinel_trigger_global_optspecs
-    string join \n artifact-version= stage-map-version= selection-scope= exclusion-scope= dry-run confirm= strategy= new config= service-group= service-id= stage-map= environment= provider= state-dir= color= events-log h/help V/version
+    string join \n artifact-version= stage-map-version= selection-scope= exclusion-scope= dry-run confirm= strategy= new config= service-group= service-id= stage-map= environment= provider= state-dir= color= events-log v/verbose h/help V/version
 end
 
 function __fish_sentinel_trigger_needs_command
@@ -45,6 +45,7 @@ never\t''"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -l dry-run -d 'Validate config and discovery; print the event with dryRun: true and start nothing'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -l new -d 'Start a fresh rollout even though an unfinished one exists (the old one is cancelled first)'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -s V -l version -d 'Print version'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -f -a "approve" -d 'Approve a wait action'
@@ -64,6 +65,7 @@ never\t''"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l rollout-id -d 'The rollout [default: the rolloutId of the events on stdin]' -r
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l action-id -r
@@ -75,6 +77,7 @@ never\t''"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l rollout-id -d 'The rollout [default: the rolloutId of the events on stdin]' -r
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l reason -r
@@ -85,6 +88,7 @@ never\t''"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l rollout-id -d 'The rollout [default: the rolloutId of the events on stdin]' -r
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l reason -r
@@ -95,6 +99,7 @@ never\t''"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l rollout-id -d 'The rollout [default: the rolloutId of the events on stdin]' -r
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
@@ -104,18 +109,21 @@ never\t''"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume protected __engine help" -f -a "approve" -d 'Approve a wait action'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand help; and not __fish_seen_subcommand_from approve reject cancel rollback resume protected __engine help" -f -a "reject" -d 'Reject a wait action; the rollout is cancelled'

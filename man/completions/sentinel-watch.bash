@@ -35,7 +35,7 @@ _sentinel__watch() {
 
     case "${cmd}" in
         sentinel__watch)
-            opts="-h -V --rollout-id --interval --timeout --stop-at-approval --replay --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --help --version health help"
+            opts="-v -h -V --rollout-id --interval --timeout --stop-at-approval --replay --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help --version health help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -93,7 +93,7 @@ _sentinel__watch() {
             return 0
             ;;
         sentinel__subcmd__watch__subcmd__health)
-            opts="-h --timeout --expect-status --expect-body --state-dir --color --events-log --help"
+            opts="-v -h --timeout --expect-status --expect-body --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

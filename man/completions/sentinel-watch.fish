@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sentinel_watch_global_optspecs
-    string join \n rollout-id= interval= timeout= stop-at-approval replay no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= state-dir= color= events-log h/help V/version
+    string join \n rollout-id= interval= timeout= stop-at-approval replay no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= state-dir= color= events-log v/verbose h/help V/version
 end
 
 function __fish_sentinel_watch_needs_command
@@ -44,6 +44,7 @@ complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l replay -d
 complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
 complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -s V -l version -d 'Print version'
 complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -f -a "health" -d 'Wait for endpoints to become healthy, with backoff; writes health.passed / health.failed'
@@ -56,6 +57,7 @@ complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l
 always\t''
 never\t''"
 complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand help; and not __fish_seen_subcommand_from health help" -f -a "health" -d 'Wait for endpoints to become healthy, with backoff; writes health.passed / health.failed'
 complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand help; and not __fish_seen_subcommand_from health help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -50,6 +50,16 @@ pub enum Error {
         source: Box<dyn std::error::Error + Send + Sync>,
     },
 
+    /// An external service answered but refused: bad credentials, no permission (exit 4).
+    /// Unlike [`Error::Unreachable`] this is never retried: it fails the same way again.
+    #[error("{service} refused: {message}")]
+    Denied {
+        service: String,
+        message: String,
+        /// What to check (token, its scopes, the sign-in).
+        hint: String,
+    },
+
     /// Reading or writing a file or stream failed (exit 5).
     #[error("{context}")]
     Io {
@@ -106,7 +116,7 @@ impl Error {
             Error::Usage { .. } | Error::InvalidInput { .. } => Exit::Usage,
             Error::CheckFailed(_) => Exit::CheckFailed,
             Error::Locked { .. } => Exit::Locked,
-            Error::Unreachable { .. } => Exit::Unreachable,
+            Error::Unreachable { .. } | Error::Denied { .. } => Exit::Unreachable,
             Error::Io { .. } | Error::NotImplemented(_) | Error::Internal(_) => Exit::Internal,
             Error::BrokenPipe => Exit::Success,
             Error::Interrupted => Exit::Interrupted,
@@ -117,6 +127,7 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::Usage { hint, .. } | Error::Locked { hint, .. } => hint.clone(),
+            Error::Denied { hint, .. } => Some(hint.clone()),
             Error::InvalidInput { .. } => Some(
                 "every input line must be one JSON event object; pass --skip-invalid to report bad lines and go on"
                     .into(),

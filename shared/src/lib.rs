@@ -13,6 +13,7 @@ pub mod exit;
 pub mod files;
 pub mod http;
 pub mod lock;
+pub mod mcp;
 pub mod ndjson;
 pub mod output;
 pub mod provider;

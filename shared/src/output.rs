@@ -30,6 +30,11 @@ pub struct OutputArgs {
     /// Also write log lines as `log` events on stdout (humans read stderr).
     #[arg(long, global = true)]
     pub events_log: bool,
+
+    /// Also log debug lines: what remote services said in full (e.g. the EV2 best practices)
+    /// [env: SENTINEL_DEBUG=1].
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 }
 
 /// Whether to colour, from the flag, the environment and whether stderr is a terminal.
@@ -81,7 +86,7 @@ impl CiAnnotations {
                 let command = match level {
                     Level::Error => "error",
                     Level::Warn => "warning",
-                    Level::Info => return None,
+                    Level::Debug | Level::Info => return None,
                 };
                 let data = message
                     .replace('%', "%25")
@@ -93,7 +98,7 @@ impl CiAnnotations {
                 let kind = match level {
                     Level::Error => "error",
                     Level::Warn => "warning",
-                    Level::Info => return None,
+                    Level::Debug | Level::Info => return None,
                 };
                 let data = message.replace('\r', "%0D").replace('\n', "%0A");
                 Some(format!("##vso[task.logissue type={kind}]{data}"))
@@ -105,6 +110,8 @@ impl CiAnnotations {
 /// Severity of a log line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
+    /// Shown only with `--verbose` or `SENTINEL_DEBUG=1`.
+    Debug,
     Info,
     Warn,
     Error,
@@ -113,6 +120,7 @@ pub enum Level {
 impl Level {
     pub fn as_str(self) -> &'static str {
         match self {
+            Level::Debug => "debug",
             Level::Info => "info",
             Level::Warn => "warn",
             Level::Error => "error",
@@ -121,6 +129,7 @@ impl Level {
 
     fn paint(self) -> &'static str {
         match self {
+            Level::Debug => "\x1b[2m",
             Level::Info => "\x1b[36m",
             Level::Warn => "\x1b[33m",
             Level::Error => "\x1b[31;1m",
@@ -145,6 +154,8 @@ pub struct Logger {
     sink: Sink,
     /// `--events-log`: also write each log line as a `log` event on stdout.
     events_log: bool,
+    /// `--verbose`: debug lines are written too.
+    debug: bool,
 }
 
 impl Logger {
@@ -157,6 +168,7 @@ impl Logger {
             annotations: CiAnnotations::detect(env),
             sink: Sink::Stderr,
             events_log: args.events_log,
+            debug: args.verbose || env("SENTINEL_DEBUG").is_some_and(|v| !v.is_empty() && v != "0"),
         }
     }
 
@@ -168,6 +180,7 @@ impl Logger {
             annotations: CiAnnotations::None,
             sink: Sink::Silent,
             events_log: false,
+            debug: false,
         }
     }
 
@@ -180,6 +193,7 @@ impl Logger {
             annotations: CiAnnotations::None,
             sink: Sink::Buffer(Arc::clone(&buffer)),
             events_log: false,
+            debug: false,
         };
         (logger, buffer)
     }
@@ -187,6 +201,13 @@ impl Logger {
     /// The tool name this logger prefixes.
     pub fn tool(&self) -> &'static str {
         self.tool
+    }
+
+    /// A line for `--verbose` runs only.
+    pub fn debug(&self, message: &str) {
+        if self.debug {
+            self.log(Level::Debug, message);
+        }
     }
 
     pub fn info(&self, message: &str) {

@@ -405,3 +405,56 @@ impl Drop for SampleService {
         let _ = self.child.wait();
     }
 }
+
+/// The reference MCP server these tests talk to, pinned so a new release cannot change a
+/// test's outcome overnight.
+pub const MCP_EVERYTHING: &str = "@modelcontextprotocol/server-everything@2026.8.31";
+
+/// The `mcp-server-everything` program: `$SENTINEL_MCP_EVERYTHING` when set (CI installs it
+/// there and the test must then run), else installed with npm into `target/test-cache` on
+/// first use. `Err` says why it is not available (no node or npm, or the install failed), so
+/// the test can print why it skipped.
+pub fn mcp_server_everything() -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os("SENTINEL_MCP_EVERYTHING") {
+        let path = PathBuf::from(path);
+        assert!(
+            path.exists(),
+            "SENTINEL_MCP_EVERYTHING={} does not exist",
+            path.display()
+        );
+        return Ok(path);
+    }
+    let on_path = |program: &str| {
+        Command::new(program)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !on_path("node") || !on_path("npm") {
+        return Err("node and npm are needed to run the reference MCP server".into());
+    }
+    let version = MCP_EVERYTHING.rsplit('@').next().unwrap_or("pinned");
+    let prefix = target_bin_dir()
+        .join("test-cache")
+        .join(format!("server-everything-{version}"));
+    let program = prefix.join("node_modules/.bin/mcp-server-everything");
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = INSTALL.lock().unwrap_or_else(|p| p.into_inner());
+    if !program.exists() {
+        let output = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&prefix)
+            .arg(MCP_EVERYTHING)
+            .output()
+            .map_err(|e| format!("npm did not run: {e}"))?;
+        if !output.status.success() || !program.exists() {
+            return Err(format!(
+                "npm install {MCP_EVERYTHING} failed: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+    }
+    Ok(program)
+}

@@ -1,0 +1,1181 @@
+//! A Model Context Protocol client over stdio: how the EV2 provider talks to the EV2 MCP server.
+//!
+//! The server is a child process; JSON-RPC 2.0 messages go to its stdin and come from its
+//! stdout, one per line. Its stderr is forwarded to our log with a `[mcp NAME]` prefix, and
+//! the last lines are kept so that a server that dies or hangs can be reported with what it
+//! said last (exit 4). The session is `initialize` → `notifications/initialized` → any number
+//! of `tools/list` and `tools/call`, one request at a time.
+//!
+//! Where the server command comes from — `--mcp-command`, the config, or `.vscode/mcp.json` —
+//! is [`find_server`]'s business.
+
+use crate::config::Ev2Config;
+use crate::error::{Error, Result};
+use crate::output::Logger;
+use serde_json::{Map, Value, json};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The protocol version this client asks for.
+pub const PROTOCOL_VERSION: &str = "2025-11-25";
+
+/// Versions a server may answer with: every published one from 2024-11-05 on. Their
+/// differences (batching, structured content, titles) do not touch the calls made here.
+pub const SUPPORTED_VERSIONS: &[&str] = &["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
+
+/// Stderr lines kept for the report of a server that died or hung.
+const STDERR_TAIL_LINES: usize = 20;
+
+/// How long a server gets to exit on its own after its stdin is closed.
+const EXIT_GRACE: Duration = Duration::from_millis(500);
+
+/// The program that runs an MCP server, and where that was configured.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerCommand {
+    /// A short name for logs: the `.vscode/mcp.json` entry, or the program's file name.
+    pub name: String,
+    pub program: String,
+    pub args: Vec<String>,
+    /// Extra environment variables (values may be secrets: never logged).
+    pub env: Vec<(String, String)>,
+    /// Where it was configured, for messages: `--mcp-command`, a file path...
+    pub origin: String,
+}
+
+impl ServerCommand {
+    /// A server from one command line (`--mcp-command "dnx Ev2.Mcp.Server --yes"`).
+    pub fn from_command_line(line: &str, origin: &str) -> Result<ServerCommand> {
+        let words = split_command_line(line).map_err(|why| {
+            Error::usage_with_hint(
+                format!("{origin}: {why} in {line:?}"),
+                "write the command as in a shell: program and arguments, quoted where they contain spaces",
+            )
+        })?;
+        let Some((program, args)) = words.split_first() else {
+            return Err(Error::usage(format!(
+                "{origin} is empty: give the command that starts the MCP server"
+            )));
+        };
+        Ok(ServerCommand {
+            name: Path::new(program)
+                .file_name()
+                .map_or_else(|| program.clone(), |n| n.to_string_lossy().into_owned()),
+            program: program.clone(),
+            args: args.to_vec(),
+            env: Vec::new(),
+            origin: origin.to_owned(),
+        })
+    }
+
+    /// Program and arguments as one line, for logs (environment values are left out).
+    pub fn display(&self) -> String {
+        std::iter::once(self.program.as_str())
+            .chain(self.args.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Split a command line into words the way a POSIX shell does for the simple cases: blanks
+/// separate, `'...'` is literal, `"..."` allows `\"` and `\\`, a backslash outside quotes
+/// escapes the next character. No expansion of any kind.
+pub fn split_command_line(line: &str) -> std::result::Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c.is_whitespace() => {
+                if let Some(w) = word.take() {
+                    words.push(w);
+                }
+            }
+            '\'' => {
+                let w = word.get_or_insert_with(String::new);
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(c) => w.push(c),
+                        None => return Err("an unclosed single quote".into()),
+                    }
+                }
+            }
+            '"' => {
+                let w = word.get_or_insert_with(String::new);
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(c @ ('"' | '\\' | '$' | '`')) => w.push(c),
+                            Some(c) => {
+                                w.push('\\');
+                                w.push(c);
+                            }
+                            None => return Err("an unclosed double quote".into()),
+                        },
+                        Some(c) => w.push(c),
+                        None => return Err("an unclosed double quote".into()),
+                    }
+                }
+            }
+            '\\' => match chars.next() {
+                Some(c) => word.get_or_insert_with(String::new).push(c),
+                None => return Err("a backslash at the end".into()),
+            },
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    Ok(words)
+}
+
+/// The file VS Code (and so most EV2 users) keeps MCP servers in.
+pub const VSCODE_MCP_FILE: &str = ".vscode/mcp.json";
+
+/// Find the EV2 MCP server: `--mcp-command` (`flag_command`), else the config's
+/// `ev2.mcpCommand`, else the entry of `.vscode/mcp.json` (looked for in `workdir` and its
+/// parents) named by `--mcp-server` / `ev2.mcpServer`, or the one whose name contains "ev2".
+pub fn find_server(
+    flag_command: Option<&str>,
+    flag_server: Option<&str>,
+    config: Option<&Ev2Config>,
+    workdir: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ServerCommand> {
+    if let Some(line) = flag_command {
+        return ServerCommand::from_command_line(line, "--mcp-command");
+    }
+    if let Some(line) = config.and_then(|c| c.mcp_command.as_deref()) {
+        return ServerCommand::from_command_line(line, "ev2.mcpCommand in the config");
+    }
+    let wanted = flag_server.or(config.and_then(|c| c.mcp_server.as_deref()));
+    let Some(file) = workdir
+        .ancestors()
+        .map(|dir| dir.join(VSCODE_MCP_FILE))
+        .find(|path| path.is_file())
+    else {
+        return Err(Error::usage_with_hint(
+            format!(
+                "no EV2 MCP server configured: no --mcp-command, no ev2.mcpCommand in the config, and no {VSCODE_MCP_FILE} in {} or above",
+                workdir.display()
+            ),
+            "pass --mcp-command 'COMMAND ARGS' or add the server to .vscode/mcp.json (`man sentinel-trigger` shows an example)",
+        ));
+    };
+    let text = std::fs::read_to_string(&file).map_err(|e| Error::io("reading", &file, e))?;
+    let workspace = file
+        .parent()
+        .and_then(Path::parent)
+        .map_or_else(|| workdir.to_owned(), Path::to_owned);
+    server_from_vscode(&text, &file, wanted, &workspace, env)
+}
+
+/// The server entry `wanted` (or the one named like "ev2") of a `.vscode/mcp.json` text.
+pub fn server_from_vscode(
+    text: &str,
+    file: &Path,
+    wanted: Option<&str>,
+    workspace: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ServerCommand> {
+    let origin = file.display().to_string();
+    let parsed: Value = serde_json::from_str(&strip_jsonc(text)).map_err(|e| {
+        Error::usage_with_hint(
+            format!("{origin}: {e}"),
+            "it is JSON (comments allowed) of the form {\"servers\": {\"ev2\": {\"command\": ..., \"args\": [...]}}}",
+        )
+    })?;
+    let servers = parsed
+        .get("servers")
+        .and_then(Value::as_object)
+        .ok_or_else(|| {
+            Error::usage(format!(
+                "{origin} has no \"servers\" object: add the EV2 MCP server under \"servers\""
+            ))
+        })?;
+    let names: Vec<&String> = servers.keys().collect();
+    let listed = || {
+        names
+            .iter()
+            .map(|n| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let name = match wanted {
+        Some(wanted) => servers
+            .keys()
+            .find(|n| n.as_str() == wanted)
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "{origin} has no server named {wanted:?}; it has: {}",
+                    listed()
+                ))
+            })?,
+        None => {
+            let ev2: Vec<&String> = names
+                .iter()
+                .copied()
+                .filter(|n| n.to_ascii_lowercase().contains("ev2"))
+                .collect();
+            match ev2.as_slice() {
+                [one] => *one,
+                [] => {
+                    return Err(Error::usage_with_hint(
+                        format!(
+                            "{origin} has no server whose name contains \"ev2\"; it has: {}",
+                            listed()
+                        ),
+                        "pass --mcp-server NAME (or set ev2.mcpServer in the config)",
+                    ));
+                }
+                several => {
+                    return Err(Error::usage_with_hint(
+                        format!(
+                            "{origin} has {} servers named like ev2: {}",
+                            several.len(),
+                            several
+                                .iter()
+                                .map(|n| n.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        "pass --mcp-server NAME (or set ev2.mcpServer in the config) to choose one",
+                    ));
+                }
+            }
+        }
+    };
+    let entry = &servers[name.as_str()];
+    let at = format!("{origin} servers.{name}");
+    if let Some(kind) = entry.get("type").and_then(Value::as_str) {
+        if kind != "stdio" {
+            return Err(Error::usage(format!(
+                "{at} is a {kind:?} server; only stdio servers (\"command\") are supported"
+            )));
+        }
+    }
+    let expand = |value: &str, field: &str| {
+        expand_vscode_variables(value, workspace, env)
+        .map_err(|why| Error::usage_with_hint(
+            format!("{at}.{field}: {why}"),
+            "VS Code asks for ${input:...} values itself; here set them through \"env\" with ${env:VARIABLE} instead",
+        ))
+    };
+    let program = entry
+        .get("command")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            Error::usage(format!(
+                "{at} has no \"command\" (the program that starts the server)"
+            ))
+        })?;
+    let mut args = Vec::new();
+    for arg in entry
+        .get("args")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let arg = arg
+            .as_str()
+            .ok_or_else(|| Error::usage(format!("{at}.args holds {arg}, which is not a string")))?;
+        args.push(expand(arg, "args")?);
+    }
+    let mut vars = Vec::new();
+    for (key, value) in entry
+        .get("env")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let value = value
+            .as_str()
+            .ok_or_else(|| Error::usage(format!("{at}.env.{key} is not a string")))?;
+        vars.push((key.clone(), expand(value, &format!("env.{key}"))?));
+    }
+    Ok(ServerCommand {
+        name: name.clone(),
+        program: expand(program, "command")?,
+        args,
+        env: vars,
+        origin: at,
+    })
+}
+
+/// Replace `${workspaceFolder}`, `${userHome}` and `${env:NAME}` as VS Code does.
+fn expand_vscode_variables(
+    value: &str,
+    workspace: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> std::result::Result<String, String> {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find('}') else {
+            return Err(format!("unclosed ${{ in {value:?}"));
+        };
+        let variable = &rest[start + 2..start + len];
+        match variable {
+            "workspaceFolder" => out.push_str(&workspace.to_string_lossy()),
+            "userHome" => out.push_str(&env("HOME").unwrap_or_default()),
+            v if v.starts_with("env:") => out.push_str(&env(&v[4..]).unwrap_or_default()),
+            v => return Err(format!("${{{v}}} cannot be filled in outside VS Code")),
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// JSON with comments (VS Code's settings dialect) as plain JSON: `//` and `/* */` comments and
+/// commas before `}` or `]` are removed; strings are left alone.
+pub fn strip_jsonc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                '\\' => out.extend(chars.next()),
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '/' if chars.peek() == Some(&'/') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut last = ' ';
+                for c in chars.by_ref() {
+                    if last == '*' && c == '/' {
+                        break;
+                    }
+                    // Keep line numbers right for parse errors.
+                    if c == '\n' {
+                        out.push('\n');
+                    }
+                    last = c;
+                }
+            }
+            ']' | '}' => {
+                let trimmed = out.trim_end().len();
+                if out[..trimmed].ends_with(',') {
+                    out.remove(trimmed - 1);
+                }
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A tool the server offers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolInfo {
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// What a `tools/call` returned (including a tool's own failure, `isError: true`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolResult {
+    /// The tool reports that it failed.
+    pub is_error: bool,
+    /// `structuredContent`, else the JSON in the first text block when it is JSON.
+    pub value: Option<Value>,
+    /// The text blocks, joined by newlines.
+    pub text: String,
+}
+
+impl ToolResult {
+    fn from_result(result: &Value) -> ToolResult {
+        let text = result
+            .get("content")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|block| block.get("type").and_then(Value::as_str) == Some("text"))
+            .filter_map(|block| block.get("text").and_then(Value::as_str))
+            .collect::<Vec<_>>();
+        let value = result
+            .get("structuredContent")
+            .filter(|v| !v.is_null())
+            .cloned()
+            .or_else(|| {
+                text.first()
+                    .and_then(|first| serde_json::from_str::<Value>(first.trim()).ok())
+                    .filter(|v| v.is_object() || v.is_array())
+            });
+        ToolResult {
+            is_error: result.get("isError").and_then(Value::as_bool) == Some(true),
+            value,
+            text: text.join("\n"),
+        }
+    }
+}
+
+/// Why a `tools/call` gave no result.
+#[derive(Debug)]
+pub enum CallError {
+    /// The server answered with a JSON-RPC error (unknown tool, bad arguments, its own failure).
+    Rpc {
+        code: i64,
+        message: String,
+        data: Option<Value>,
+    },
+    /// The server died, hung, or stopped speaking the protocol; the session is over (exit 4).
+    Transport(Error),
+}
+
+impl From<CallError> for Error {
+    fn from(error: CallError) -> Error {
+        match error {
+            CallError::Rpc { code, message, .. } => Error::CheckFailed(format!(
+                "the MCP server answered with error {code}: {message}"
+            )),
+            CallError::Transport(e) => e,
+        }
+    }
+}
+
+/// One message from the server's stdout, or a line that was not JSON.
+enum Incoming {
+    Message(Map<String, Value>),
+    NotJson(String),
+}
+
+/// A running MCP server and the session with it. Dropping it closes the server's stdin and
+/// ends the process (its whole process group) if it does not exit on its own.
+#[derive(Debug)]
+pub struct McpClient {
+    command: ServerCommand,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    incoming: Receiver<Incoming>,
+    stderr_tail: Arc<Mutex<VecDeque<String>>>,
+    stderr_reader: Option<std::thread::JoinHandle<()>>,
+    next_id: u64,
+    timeout: Duration,
+    protocol_version: String,
+    server_info: String,
+    logger: Logger,
+    /// Set once the transport failed; every later call fails the same way.
+    broken: Option<String>,
+}
+
+impl std::fmt::Debug for Incoming {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Incoming::Message(m) => write!(f, "Message({})", Value::Object(m.clone())),
+            Incoming::NotJson(line) => write!(f, "NotJson({line:?})"),
+        }
+    }
+}
+
+impl McpClient {
+    /// Start the server and complete the handshake; every request then gets `timeout`.
+    pub fn start(command: &ServerCommand, timeout: Duration, logger: &Logger) -> Result<McpClient> {
+        let mut child = Command::new(&command.program)
+            .args(&command.args)
+            .envs(command.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            // Its own process group, so that a server started through a wrapper (npx, dnx)
+            // is ended with everything it started.
+            .process_group(0)
+            .spawn()
+            .map_err(|e| {
+                Error::usage_with_hint(
+                    format!(
+                        "cannot start the MCP server `{}` ({}): {e}",
+                        command.display(),
+                        command.origin
+                    ),
+                    "check that the program is installed and on PATH, or fix the command",
+                )
+            })?;
+        let stdout = child.stdout.take().expect("stdout was piped");
+        let stderr = child.stderr.take().expect("stderr was piped");
+        let (sender, incoming) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let message = match serde_json::from_str::<Value>(&line) {
+                    Ok(Value::Object(map)) => Incoming::Message(map),
+                    _ => Incoming::NotJson(line),
+                };
+                if sender.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
+        let tail = Arc::clone(&stderr_tail);
+        let forward = logger.clone();
+        let prefix = format!("[mcp {}]", command.name);
+        let stderr_reader = std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                forward.info(&format!("{prefix} {line}"));
+                let mut tail = tail.lock().unwrap_or_else(|p| p.into_inner());
+                if tail.len() == STDERR_TAIL_LINES {
+                    tail.pop_front();
+                }
+                tail.push_back(line);
+            }
+        });
+        let mut client = McpClient {
+            command: command.clone(),
+            stdin: child.stdin.take(),
+            child,
+            incoming,
+            stderr_tail,
+            stderr_reader: Some(stderr_reader),
+            next_id: 1,
+            timeout,
+            protocol_version: String::new(),
+            server_info: String::new(),
+            logger: logger.clone(),
+            broken: None,
+        };
+        client.initialize()?;
+        Ok(client)
+    }
+
+    fn initialize(&mut self) -> Result<()> {
+        let result = self
+            .request(
+                "initialize",
+                json!({
+                    "protocolVersion": PROTOCOL_VERSION,
+                    "capabilities": {},
+                    "clientInfo": {"name": "deploy-sentinel", "version": crate::VERSION},
+                }),
+            )
+            .map_err(|e| match e {
+                CallError::Rpc { code, message, .. } => Error::Unreachable {
+                    service: self.describe_server(),
+                    attempts: 1,
+                    source: format!("it refused to initialize: error {code}: {message}").into(),
+                },
+                CallError::Transport(e) => e,
+            })?;
+        let version = result
+            .get("protocolVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        if !SUPPORTED_VERSIONS.contains(&version.as_str()) {
+            let error = Error::Unreachable {
+                service: self.describe_server(),
+                attempts: 1,
+                source: format!(
+                    "it speaks MCP protocol version {version:?}; this client speaks {}",
+                    SUPPORTED_VERSIONS.join(", ")
+                )
+                .into(),
+            };
+            self.broken = Some(error.to_string());
+            return Err(error);
+        }
+        let info = result.get("serverInfo");
+        self.server_info = format!(
+            "{} {}",
+            info.and_then(|i| i.get("name"))
+                .and_then(Value::as_str)
+                .unwrap_or("unnamed server"),
+            info.and_then(|i| i.get("version"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        )
+        .trim()
+        .to_owned();
+        self.protocol_version = version;
+        self.notify("notifications/initialized", None)
+            .map_err(Error::from)?;
+        self.logger.debug(&format!(
+            "MCP session with {} ({}), protocol {}",
+            self.server_info,
+            self.command.display(),
+            self.protocol_version
+        ));
+        Ok(())
+    }
+
+    /// The protocol version the server chose.
+    pub fn protocol_version(&self) -> &str {
+        &self.protocol_version
+    }
+
+    /// `name version` from the server's `serverInfo`.
+    pub fn server_info(&self) -> &str {
+        &self.server_info
+    }
+
+    /// Every tool the server offers (following `nextCursor` pages).
+    pub fn list_tools(&mut self) -> Result<Vec<ToolInfo>> {
+        let mut tools = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let params = match &cursor {
+                Some(c) => json!({"cursor": c}),
+                None => json!({}),
+            };
+            let page = self.request("tools/list", params)?;
+            for tool in page
+                .get("tools")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(name) = tool.get("name").and_then(Value::as_str) {
+                    tools.push(ToolInfo {
+                        name: name.to_owned(),
+                        description: tool
+                            .get("description")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned),
+                    });
+                }
+            }
+            match page.get("nextCursor").and_then(Value::as_str) {
+                Some(next) if !next.is_empty() && cursor.as_deref() != Some(next) => {
+                    cursor = Some(next.to_owned());
+                }
+                _ => return Ok(tools),
+            }
+        }
+    }
+
+    /// Call a tool. A tool's own failure is a result with `is_error`; a protocol error is
+    /// [`CallError::Rpc`]; a dead or silent server is [`CallError::Transport`].
+    pub fn call_tool(
+        &mut self,
+        name: &str,
+        arguments: Value,
+    ) -> std::result::Result<ToolResult, CallError> {
+        let result = self.request("tools/call", json!({"name": name, "arguments": arguments}))?;
+        Ok(ToolResult::from_result(&result))
+    }
+
+    /// The time each later request gets to be answered.
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = timeout;
+    }
+
+    /// Whether the session can still be used.
+    pub fn is_alive(&self) -> bool {
+        self.broken.is_none()
+    }
+
+    fn describe_server(&self) -> String {
+        format!(
+            "the MCP server `{}` ({})",
+            self.command.display(),
+            self.command.origin
+        )
+    }
+
+    fn send(&mut self, message: &Value) -> std::result::Result<(), CallError> {
+        let mut line = message.to_string();
+        line.push('\n');
+        let written = match self.stdin.as_mut() {
+            Some(stdin) => stdin
+                .write_all(line.as_bytes())
+                .and_then(|()| stdin.flush()),
+            None => Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe)),
+        };
+        written.map_err(|e| CallError::Transport(self.fail(&format!("writing to it failed: {e}"))))
+    }
+
+    fn notify(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+    ) -> std::result::Result<(), CallError> {
+        let mut message = json!({"jsonrpc": "2.0", "method": method});
+        if let Some(params) = params {
+            message["params"] = params;
+        }
+        self.send(&message)
+    }
+
+    /// Send one request and wait for its response, answering or skipping whatever else the
+    /// server sends meanwhile.
+    fn request(&mut self, method: &str, params: Value) -> std::result::Result<Value, CallError> {
+        if let Some(why) = &self.broken {
+            return Err(CallError::Transport(Error::Unreachable {
+                service: self.describe_server(),
+                attempts: 1,
+                source: why.clone().into(),
+            }));
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))?;
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let message = match self.incoming.recv_timeout(left) {
+                Ok(Incoming::Message(message)) => message,
+                Ok(Incoming::NotJson(line)) => {
+                    self.logger.warn(&format!(
+                        "[mcp {}] wrote a line that is not JSON-RPC on stdout (ignored): {}",
+                        self.command.name,
+                        excerpt(&line)
+                    ));
+                    continue;
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    return Err(CallError::Transport(self.fail(&format!(
+                        "no answer to {method} within {}",
+                        crate::clock::format_duration(self.timeout)
+                    ))));
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    let how = self.wait_for_exit();
+                    return Err(CallError::Transport(
+                        self.fail(&format!("it {how} while we waited for {method}")),
+                    ));
+                }
+            };
+            let has_method = message.get("method").and_then(Value::as_str).is_some();
+            match (message.get("id"), has_method) {
+                // A request from the server (ping, roots/list, sampling...).
+                (Some(server_id), true) => {
+                    self.answer_server_request(server_id.clone(), &message)?
+                }
+                // A notification: logged when it is a log message, otherwise not ours to act on.
+                (None, true) => self.note_notification(&message),
+                (Some(answer_id), false) if answer_id.as_u64() == Some(id) => {
+                    if let Some(error) = message.get("error") {
+                        return Err(CallError::Rpc {
+                            code: error.get("code").and_then(Value::as_i64).unwrap_or(0),
+                            message: error
+                                .get("message")
+                                .and_then(Value::as_str)
+                                .unwrap_or("no message")
+                                .to_owned(),
+                            data: error.get("data").cloned(),
+                        });
+                    }
+                    return Ok(message.get("result").cloned().unwrap_or(Value::Null));
+                }
+                // The late answer to an earlier request, or noise: not what we wait for.
+                _ => {}
+            }
+        }
+    }
+
+    fn answer_server_request(
+        &mut self,
+        id: Value,
+        message: &Map<String, Value>,
+    ) -> std::result::Result<(), CallError> {
+        let method = message.get("method").and_then(Value::as_str).unwrap_or("");
+        let reply = if method == "ping" {
+            json!({"jsonrpc": "2.0", "id": id, "result": {}})
+        } else {
+            json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": format!("deploy-sentinel does not offer {method}")}})
+        };
+        self.send(&reply)
+    }
+
+    fn note_notification(&self, message: &Map<String, Value>) {
+        if message.get("method").and_then(Value::as_str) == Some("notifications/message") {
+            if let Some(params) = message.get("params") {
+                let data = params.get("data").map_or_else(String::new, |d| match d {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                });
+                self.logger
+                    .debug(&format!("[mcp {}] {}", self.command.name, data));
+            }
+        }
+    }
+
+    /// How the server ended, after its stdout closed.
+    fn wait_for_exit(&mut self) -> String {
+        let deadline = Instant::now() + EXIT_GRACE;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return format!("exited ({status})"),
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                _ => return "closed its stdout".to_owned(),
+            }
+        }
+    }
+
+    /// Mark the session broken, stop the server, and build the exit-4 error with the server's
+    /// last stderr lines.
+    fn fail(&mut self, why: &str) -> Error {
+        self.stop();
+        let tail = self
+            .stderr_tail
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>();
+        let said = if tail.is_empty() {
+            "it wrote nothing on stderr".to_owned()
+        } else {
+            format!("its last stderr lines:\n    {}", tail.join("\n    "))
+        };
+        let message = format!("{why}; {said}");
+        self.broken = Some(message.clone());
+        Error::Unreachable {
+            service: self.describe_server(),
+            attempts: 1,
+            source: message.into(),
+        }
+    }
+
+    /// Close stdin, give the server a moment to exit, then end its process group; wait for the
+    /// stderr reader so its last lines are kept.
+    fn stop(&mut self) {
+        drop(self.stdin.take());
+        let deadline = Instant::now() + EXIT_GRACE;
+        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if matches!(self.child.try_wait(), Ok(None)) {
+            self.kill_group();
+            let _ = self.child.wait();
+        }
+        if let Some(reader) = self.stderr_reader.take() {
+            // The reader ends when every holder of the server's stderr has exited; something
+            // the server started may still hold it.
+            let deadline = Instant::now() + EXIT_GRACE;
+            while !reader.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            if reader.is_finished() {
+                let _ = reader.join();
+            } else {
+                self.kill_group();
+            }
+        }
+    }
+
+    fn kill_group(&self) {
+        let group = self.child.id() as libc::pid_t;
+        // SAFETY: kill(2) with a negative pid signals the process group created for the
+        // server at spawn; it has no memory-safety preconditions.
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
+    }
+}
+
+impl Drop for McpClient {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn excerpt(line: &str) -> String {
+    let mut text: String = line.chars().take(120).collect();
+    if text.len() < line.len() {
+        text.push('…');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn command_lines_split_like_a_shell() {
+        assert_eq!(
+            split_command_line(r#"dnx Ev2.Mcp --yes  'two words' "a \"b\"" c\ d"#).unwrap(),
+            vec!["dnx", "Ev2.Mcp", "--yes", "two words", "a \"b\"", "c d"]
+        );
+        assert_eq!(split_command_line("  ").unwrap(), Vec::<String>::new());
+        assert_eq!(split_command_line("''").unwrap(), vec![""]);
+        assert!(split_command_line("node 'x").is_err());
+        assert!(split_command_line("node \"x").is_err());
+        let error = ServerCommand::from_command_line("", "--mcp-command").unwrap_err();
+        assert_eq!(error.exit(), crate::Exit::Usage);
+    }
+
+    #[test]
+    fn jsonc_comments_and_trailing_commas_are_removed_but_strings_kept() {
+        let text =
+            "{\n // a comment\n \"a\": \"http://x//y\", /* block\n comment */ \"b\": [1, 2,],\n}";
+        let value: Value = serde_json::from_str(&strip_jsonc(text)).unwrap();
+        assert_eq!(value, json!({"a": "http://x//y", "b": [1, 2]}));
+    }
+
+    const VSCODE: &str = r#"{
+      // VS Code keeps MCP servers here
+      "inputs": [{"type": "promptString", "id": "token"}],
+      "servers": {
+        "github": {"type": "http", "url": "https://api.githubcopilot.com/mcp/"},
+        "ev2-mcp-server": {
+          "type": "stdio",
+          "command": "dnx",
+          "args": ["Ev2.Mcp.Server", "--root", "${workspaceFolder}/ev2"],
+          "env": {"EV2_TENANT": "${env:TENANT}", "DEBUG": "1"},
+        },
+      }
+    }"#;
+
+    #[test]
+    fn the_vscode_entry_named_like_ev2_is_chosen_and_its_variables_filled_in() {
+        let env = |name: &str| (name == "TENANT").then(|| "contoso".to_owned());
+        let server = server_from_vscode(
+            VSCODE,
+            Path::new("/w/.vscode/mcp.json"),
+            None,
+            Path::new("/w"),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(server.name, "ev2-mcp-server");
+        assert_eq!(server.program, "dnx");
+        assert_eq!(server.args, vec!["Ev2.Mcp.Server", "--root", "/w/ev2"]);
+        assert_eq!(
+            server.env,
+            vec![
+                ("EV2_TENANT".to_owned(), "contoso".to_owned()),
+                ("DEBUG".to_owned(), "1".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_vscode_file_without_a_usable_entry_says_what_it_has() {
+        let path = Path::new("/w/.vscode/mcp.json");
+        let wrong = server_from_vscode(VSCODE, path, Some("ev3"), Path::new("/w"), &no_env)
+            .unwrap_err()
+            .to_string();
+        assert!(wrong.contains("no server named \"ev3\""), "{wrong}");
+        assert!(wrong.contains("github, ev2-mcp-server"), "{wrong}");
+        let http = server_from_vscode(VSCODE, path, Some("github"), Path::new("/w"), &no_env)
+            .unwrap_err()
+            .to_string();
+        assert!(http.contains("only stdio servers"), "{http}");
+        let none = server_from_vscode(
+            r#"{"servers": {"a": {"command": "x"}, "b": {"command": "y"}}}"#,
+            path,
+            None,
+            Path::new("/w"),
+            &no_env,
+        )
+        .unwrap_err();
+        assert_eq!(none.exit(), crate::Exit::Usage);
+        assert!(none.to_string().contains("it has: a, b"), "{none}");
+        let prompt = server_from_vscode(
+            r#"{"servers": {"ev2": {"command": "x", "env": {"T": "${input:token}"}}}}"#,
+            path,
+            None,
+            Path::new("/w"),
+            &no_env,
+        )
+        .unwrap_err();
+        assert!(prompt.to_string().contains("servers.ev2.env.T"), "{prompt}");
+    }
+
+    #[test]
+    fn the_flag_wins_over_the_config_which_wins_over_vscode() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".vscode")).unwrap();
+        std::fs::write(dir.path().join(VSCODE_MCP_FILE), VSCODE).unwrap();
+        let nested = dir.path().join("services/orders");
+        std::fs::create_dir_all(&nested).unwrap();
+        let config = Ev2Config {
+            mcp_command: Some("ev2-from-config --x".into()),
+            ..Default::default()
+        };
+        let flag = find_server(Some("ev2-flag"), None, Some(&config), &nested, &no_env).unwrap();
+        assert_eq!(
+            (flag.program.as_str(), flag.origin.as_str()),
+            ("ev2-flag", "--mcp-command")
+        );
+        let configured = find_server(None, None, Some(&config), &nested, &no_env).unwrap();
+        assert_eq!(configured.program, "ev2-from-config");
+        let found = find_server(None, None, None, &nested, &no_env).unwrap();
+        assert_eq!(found.program, "dnx", "found in a parent directory");
+        assert_eq!(
+            found.args[2],
+            format!("{}/ev2", dir.path().display()),
+            "workspaceFolder is the folder holding .vscode"
+        );
+        let empty = tempfile::tempdir().unwrap();
+        let missing = find_server(None, None, None, empty.path(), &no_env).unwrap_err();
+        assert_eq!(missing.exit(), crate::Exit::Usage);
+        assert!(missing.to_string().contains("no EV2 MCP server configured"));
+    }
+
+    /// A server written in sh: answers `initialize` with `version`, first sending what
+    /// servers send unasked (a notification, a ping request, a line that is not JSON).
+    fn sh_server(version: &str) -> ServerCommand {
+        let script = format!(
+            r#"read -r init
+echo 'starting up' >&2
+echo '{{"jsonrpc":"2.0","method":"notifications/tools/list_changed"}}'
+echo '{{"jsonrpc":"2.0","id":"s1","method":"ping"}}'
+echo 'not json at all'
+echo '{{"jsonrpc":"2.0","id":1,"result":{{"protocolVersion":"{version}","capabilities":{{}},"serverInfo":{{"name":"sh-server","version":"0.1"}}}}}}'
+read -r pong
+echo "client answered: $pong" >&2
+read -r initialized
+read -r call
+echo '{{"jsonrpc":"2.0","id":2,"error":{{"code":-32602,"message":"Unknown tool: nope"}}}}'
+read -r call
+echo 'about to crash' >&2
+exit 3"#
+        );
+        ServerCommand {
+            name: "sh-server".into(),
+            program: "sh".into(),
+            args: vec!["-c".into(), script],
+            env: Vec::new(),
+            origin: "the test".into(),
+        }
+    }
+
+    #[test]
+    fn a_session_survives_unasked_messages_and_reports_rpc_errors_and_death() {
+        let (logger, log) = Logger::buffer("sentinel-test");
+        let mut client =
+            McpClient::start(&sh_server("2024-11-05"), Duration::from_secs(10), &logger).unwrap();
+        assert_eq!(client.protocol_version(), "2024-11-05");
+        assert_eq!(client.server_info(), "sh-server 0.1");
+        match client.call_tool("nope", json!({})) {
+            Err(CallError::Rpc { code, message, .. }) => {
+                assert_eq!((code, message.as_str()), (-32602, "Unknown tool: nope"));
+            }
+            other => panic!("expected a JSON-RPC error, got {other:?}"),
+        }
+        let died = match client.call_tool("echo", json!({})) {
+            Err(CallError::Transport(e)) => e,
+            other => panic!("expected the server's death, got {other:?}"),
+        };
+        assert_eq!(died.exit(), crate::Exit::Unreachable);
+        let text = crate::error::chain(&died);
+        assert!(text.contains("exited (exit status: 3)"), "{text}");
+        assert!(text.contains("about to crash"), "{text}");
+        assert!(!client.is_alive());
+        let log = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+        assert!(log.contains("[mcp sh-server] starting up"), "{log}");
+        assert!(
+            log.contains(r#"client answered: {"id":"s1","jsonrpc":"2.0","result":{}}"#)
+                || log.contains(r#"client answered: {"jsonrpc":"2.0","id":"s1","result":{}}"#),
+            "the ping was answered: {log}"
+        );
+        assert!(
+            log.contains("not JSON-RPC on stdout (ignored): not json at all"),
+            "{log}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_protocol_version_is_refused_with_exit_4() {
+        let error = McpClient::start(
+            &sh_server("1999-01-01"),
+            Duration::from_secs(10),
+            &Logger::silent(),
+        )
+        .unwrap_err();
+        assert_eq!(error.exit(), crate::Exit::Unreachable);
+        assert!(
+            crate::error::chain(&error).contains("\"1999-01-01\""),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_hung_server_is_stopped_after_the_timeout_with_its_last_words() {
+        let hung = ServerCommand {
+            name: "hung".into(),
+            program: "sh".into(),
+            args: vec![
+                "-c".into(),
+                "echo 'waiting for the token' >&2; sleep 30".into(),
+            ],
+            env: Vec::new(),
+            origin: "the test".into(),
+        };
+        let started = Instant::now();
+        let error =
+            McpClient::start(&hung, Duration::from_millis(400), &Logger::silent()).unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(error.exit(), crate::Exit::Unreachable);
+        let text = crate::error::chain(&error);
+        assert!(text.contains("no answer to initialize within"), "{text}");
+        assert!(text.contains("waiting for the token"), "{text}");
+    }
+
+    #[test]
+    fn a_missing_program_is_a_configuration_error() {
+        let missing =
+            ServerCommand::from_command_line("no-such-mcp-server-here --x", "--mcp-command")
+                .unwrap();
+        let error =
+            McpClient::start(&missing, Duration::from_secs(1), &Logger::silent()).unwrap_err();
+        assert_eq!(error.exit(), crate::Exit::Usage);
+        assert!(
+            error.to_string().contains("no-such-mcp-server-here --x"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn tool_results_prefer_structured_content_then_json_text() {
+        let structured = ToolResult::from_result(&json!({
+            "content": [{"type": "text", "text": "{\"a\": 1}"}],
+            "structuredContent": {"a": 2}
+        }));
+        assert_eq!(structured.value, Some(json!({"a": 2})));
+        assert!(!structured.is_error);
+        let text = ToolResult::from_result(&json!({
+            "content": [{"type": "text", "text": " {\"rolloutId\": \"r1\"}\n"}]
+        }));
+        assert_eq!(text.value, Some(json!({"rolloutId": "r1"})));
+        let prose = ToolResult::from_result(&json!({
+            "content": [{"type": "text", "text": "Tool nope not found"}],
+            "isError": true
+        }));
+        assert!(prose.is_error);
+        assert_eq!(prose.value, None);
+        assert_eq!(prose.text, "Tool nope not found");
+    }
+}
