@@ -71,7 +71,7 @@ _sentinel__trigger() {
 
     case "${cmd}" in
         sentinel__trigger)
-            opts="-v -h -V --artifact-version --stage-map-version --selection-scope --exclusion-scope --dry-run --confirm --strategy --new --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help --version approve reject cancel rollback resume protected __engine help"
+            opts="-v -h -V --artifact-version --stage-map-version --selection-scope --exclusion-scope --dry-run --confirm --strategy --new --config --service-group --service-id --stage-map --environment --provider --mcp-command --mcp-server --state-dir --color --events-log --verbose --help --version approve reject cancel rollback resume protected __engine help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -123,6 +123,14 @@ _sentinel__trigger() {
                     ;;
                 --provider)
                     COMPREPLY=($(compgen -W "local ev2 ado" -- "${cur}"))
+                    return 0
+                    ;;
+                --mcp-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mcp-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --state-dir)

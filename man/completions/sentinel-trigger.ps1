@@ -33,6 +33,8 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-trigger' -ScriptBlock 
             [CompletionResult]::new('--stage-map', '--stage-map', [CompletionResultType]::ParameterName, 'Stage map name [env: SENTINEL_STAGE_MAP]')
             [CompletionResult]::new('--environment', '--environment', [CompletionResultType]::ParameterName, 'Target environment, e.g. Staging or Prod [env: SENTINEL_ENVIRONMENT]')
             [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Rollout provider [env: SENTINEL_PROVIDER] [default: local]')
+            [CompletionResult]::new('--mcp-command', '--mcp-command', [CompletionResultType]::ParameterName, 'Command that starts the EV2 MCP server, e.g. ''dnx Ev2.Mcp.Server --yes'' [default: the config''s ev2.mcpCommand, else .vscode/mcp.json]')
+            [CompletionResult]::new('--mcp-server', '--mcp-server', [CompletionResultType]::ParameterName, 'The entry of .vscode/mcp.json to start [default: the one whose name contains "ev2"]')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Validate config and discovery; print the event with dryRun: true and start nothing')

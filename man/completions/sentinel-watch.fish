@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sentinel_watch_global_optspecs
-    string join \n rollout-id= interval= timeout= stop-at-approval replay no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= state-dir= color= events-log v/verbose h/help V/version
+    string join \n rollout-id= interval= timeout= stop-at-approval replay no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= mcp-command= mcp-server= state-dir= color= events-log v/verbose h/help V/version
 end
 
 function __fish_sentinel_watch_needs_command
@@ -35,6 +35,8 @@ complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l environme
 complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l provider -d 'Rollout provider [env: SENTINEL_PROVIDER] [default: local]' -r -f -a "local\t'The embedded engine on this machine; needs nothing installed'
 ev2\t'Azure EV2 through its MCP server'
 ado\t'Azure DevOps pipelines'"
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l mcp-command -d 'Command that starts the EV2 MCP server, e.g. \'dnx Ev2.Mcp.Server --yes\' [default: the config\'s ev2.mcpCommand, else .vscode/mcp.json]' -r
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l mcp-server -d 'The entry of .vscode/mcp.json to start [default: the one whose name contains "ev2"]' -r
 complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''

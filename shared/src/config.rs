@@ -9,6 +9,7 @@ use crate::clock::{format_duration, parse_duration};
 use crate::error::{Error, Result};
 use crate::redact::{Secret, mask_url};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -96,9 +97,13 @@ pub struct PipelineConfig {
     pub project: Option<String>,
     pub pipeline_id: Option<u64>,
     pub branch: Option<String>,
+    /// Parameters the pipeline declares; `{version}` and `{environment}` in string values are
+    /// filled in.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub template_parameters: BTreeMap<String, serde_json::Value>,
 }
 
-/// EV2 MCP server settings.
+/// EV2 settings: how to reach its MCP server, and what each environment means to EV2.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Ev2Config {
@@ -106,6 +111,17 @@ pub struct Ev2Config {
     pub mcp_command: Option<String>,
     /// Which entry of `.vscode/mcp.json` to use.
     pub mcp_server: Option<String>,
+    /// Environment name → EV2 endpoint (`"PPE": "Test"`), over the built-in table.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub endpoints: BTreeMap<String, String>,
+    /// Environment name → selection scopes used when none are given (flag or `selectionScope`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub selection_scopes: BTreeMap<String, Vec<String>>,
+    /// Environment name → exclusion scopes used when none are given.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub exclusion_scopes: BTreeMap<String, Vec<String>>,
+    /// How long one MCP call may take (default 120s).
+    pub call_timeout: Option<ConfigDuration>,
 }
 
 /// One stage of a local-provider rollout.

@@ -6,6 +6,7 @@
 
 use super::{
     Discovered, Provider, RolloutSnapshot, RolloutStatusKind, StartRequest, WaitActionStatus,
+    require_pending,
 };
 use crate::atomic::write_atomic;
 use crate::clock::{now_rfc3339, parse_rfc3339};
@@ -453,37 +454,6 @@ pub fn stages_for(stages: &[StageConfig], request: &StartRequest) -> Result<Vec<
         ));
     }
     Ok(chosen)
-}
-
-fn require_pending(snapshot: &RolloutSnapshot, action_id: &str) -> Result<()> {
-    match snapshot
-        .wait_actions
-        .iter()
-        .find(|a| a.action_id == action_id)
-    {
-        Some(action) if action.status == WaitActionStatus::Pending => Ok(()),
-        Some(action) => Err(Error::CheckFailed(format!(
-            "wait action {action_id} was already {:?}",
-            action.status
-        ))),
-        None => {
-            let pending: Vec<&str> = snapshot
-                .wait_actions
-                .iter()
-                .filter(|a| a.status == WaitActionStatus::Pending)
-                .map(|a| a.action_id.as_str())
-                .collect();
-            Err(Error::usage(format!(
-                "rollout {} has no wait action {action_id:?}; pending: {}",
-                snapshot.rollout_id,
-                if pending.is_empty() {
-                    "none".to_owned()
-                } else {
-                    pending.join(", ")
-                }
-            )))
-        }
-    }
 }
 
 /// Read a JSON file into `T`.

@@ -2,8 +2,11 @@
 //! server) and Azure DevOps. `sentinel-trigger` starts and steers rollouts through it;
 //! `sentinel-watch` reads their status through it.
 
+pub mod ado;
 pub mod engine;
+pub mod ev2;
 pub mod local;
+pub mod record;
 
 use crate::config::ProviderKind;
 use crate::error::{Error, Result};
@@ -213,11 +216,27 @@ pub fn engine_program() -> std::path::PathBuf {
     }
 }
 
-/// Open the provider the config names, for the rollouts of `state_dir`.
+/// Flags that say how to reach a remote provider (`sentinel-trigger`, `sentinel-watch`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ProviderArgs {
+    /// Command that starts the EV2 MCP server, e.g. 'dnx Ev2.Mcp.Server --yes' [default: the
+    /// config's ev2.mcpCommand, else .vscode/mcp.json].
+    #[arg(long, value_name = "COMMAND")]
+    pub mcp_command: Option<String>,
+
+    /// The entry of .vscode/mcp.json to start [default: the one whose name contains "ev2"].
+    #[arg(long, value_name = "NAME")]
+    pub mcp_server: Option<String>,
+}
+
+/// Open the provider the config names, for the rollouts of `state_dir`; deploy commands of
+/// the local provider run in `workdir`, where `.vscode/mcp.json` is also looked for.
 pub fn open(
     config: &crate::config::DeploymentConfig,
     state_dir: &std::path::Path,
     workdir: &std::path::Path,
+    flags: &ProviderArgs,
+    logger: &crate::output::Logger,
 ) -> Result<Box<dyn Provider>> {
     match config.provider() {
         ProviderKind::Local => Ok(Box::new(local::LocalProvider::new(
@@ -226,14 +245,55 @@ pub fn open(
             engine_program(),
             workdir.to_owned(),
         ))),
-        other => Err(not_built(other)),
+        ProviderKind::Ev2 => {
+            let server = crate::mcp::find_server(
+                flags.mcp_command.as_deref(),
+                flags.mcp_server.as_deref(),
+                config.ev2.as_ref(),
+                workdir,
+                &|name: &str| std::env::var(name).ok(),
+            )?;
+            Ok(Box::new(ev2::Ev2Provider::new(
+                server, config, state_dir, logger,
+            )))
+        }
+        ProviderKind::Ado => Ok(Box::new(ado::AdoProvider::from_config(
+            config,
+            state_dir,
+            &|name: &str| std::env::var(name).ok(),
+            logger,
+        )?)),
     }
 }
 
-/// The error for a provider that this build does not have yet.
-pub fn not_built(kind: ProviderKind) -> Error {
-    Error::NotImplemented(format!(
-        "the {} provider (issue 6); use --provider local, which needs nothing installed",
-        kind.as_str()
-    ))
+/// Fail unless `action_id` is a pending wait action of the rollout (naming the pending ones).
+pub(crate) fn require_pending(snapshot: &RolloutSnapshot, action_id: &str) -> Result<()> {
+    match snapshot
+        .wait_actions
+        .iter()
+        .find(|a| a.action_id == action_id)
+    {
+        Some(action) if action.status == WaitActionStatus::Pending => Ok(()),
+        Some(action) => Err(Error::CheckFailed(format!(
+            "wait action {action_id} was already {:?}",
+            action.status
+        ))),
+        None => {
+            let pending: Vec<&str> = snapshot
+                .wait_actions
+                .iter()
+                .filter(|a| a.status == WaitActionStatus::Pending)
+                .map(|a| a.action_id.as_str())
+                .collect();
+            Err(Error::usage(format!(
+                "rollout {} has no wait action {action_id:?}; pending: {}",
+                snapshot.rollout_id,
+                if pending.is_empty() {
+                    "none".to_owned()
+                } else {
+                    pending.join(", ")
+                }
+            )))
+        }
+    }
 }

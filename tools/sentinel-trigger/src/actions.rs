@@ -20,7 +20,13 @@ pub fn act<W: Write>(
     logger: &Logger,
 ) -> Result<Exit> {
     let loaded = load_config(cli)?;
-    let provider = provider::open(&loaded.config, &cli.state.dir(), &loaded.dir)?;
+    let provider = provider::open(
+        &loaded.config,
+        &cli.state.dir(),
+        &loaded.dir,
+        &cli.remote,
+        logger,
+    )?;
     let target = match action {
         Action::Approve { target, .. }
         | Action::Reject { target, .. }

@@ -4,6 +4,7 @@ use clap::{Args, Parser, Subcommand};
 use sentinel_core::config::ConfigArgs;
 use sentinel_core::files::StateDirArgs;
 use sentinel_core::output::OutputArgs;
+use sentinel_core::provider::ProviderArgs;
 use sentinel_core::stream::StreamArgs;
 
 const EXAMPLES: &str = "\
@@ -33,6 +34,9 @@ pub struct Cli {
 
     #[command(flatten)]
     pub config: ConfigArgs,
+
+    #[command(flatten)]
+    pub remote: ProviderArgs,
 
     #[command(flatten)]
     pub state: StateDirArgs,

@@ -56,10 +56,10 @@ fn required_fields(kind: ProviderKind) -> Vec<Field> {
             Field::StageMapName,
             Field::Environment,
         ],
+        // The organization may also come from SYSTEM_COLLECTIONURI; the provider checks it.
         ProviderKind::Ado => vec![
             Field::ServiceGroupName,
             Field::Environment,
-            Field::PipelineOrganization,
             Field::PipelineProject,
             Field::PipelineId,
         ],
@@ -71,7 +71,7 @@ pub fn start<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Resul
     let loaded = load_config(cli)?;
     let config = &loaded.config;
     loaded.require(&required_fields(config.provider()))?;
-    let provider = provider::open(config, &cli.state.dir(), &loaded.dir)?;
+    let provider = provider::open(config, &cli.state.dir(), &loaded.dir, &cli.remote, logger)?;
     let service = config.service_group_name.clone().unwrap_or_default();
     let environment = config.environment.clone().unwrap_or_default();
 
@@ -168,6 +168,16 @@ pub fn start<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Resul
         )?;
     }
     let rollout_id = provider.start(&request)?;
+    let mut payload = payload;
+    if provider.kind() != ProviderKind::Local {
+        // A remote engine plans the stages itself; its record says what they are.
+        if let Ok(described) = provider.describe(&rollout_id) {
+            if !described.stages.is_empty() {
+                payload.stages = described.stages;
+            }
+            payload.dashboard_url = described.dashboard_url;
+        }
+    }
     logger.info(&format!(
         "started rollout {rollout_id}: {service} {} ({}) to {environment}",
         request.artifact_version, discovered.artifact_version_source

@@ -29,7 +29,7 @@ fn missing_config_names_each_field_and_where_it_is_found() {
 }
 
 #[test]
-fn the_ev2_provider_says_honestly_that_it_is_not_built_yet() {
+fn the_ev2_provider_without_a_configured_mcp_server_says_how_to_configure_one() {
     let dir = sentinel_test_support::tempdir().unwrap();
     let run = tool(BIN)
         .current_dir(dir.path())
@@ -45,8 +45,37 @@ fn the_ev2_provider_says_honestly_that_it_is_not_built_yet() {
         ])
         .args(["--service-id", "8f3c2a1b-4d5e-4f60-9a7b-1c2d3e4f5a6b"])
         .run();
-    assert_eq!(run.code, Some(5), "{}", run.stderr);
-    assert!(run.stderr.contains("not implemented yet"), "{}", run.stderr);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no EV2 MCP server configured"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(".vscode/mcp.json"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn the_ado_provider_without_a_token_names_the_variables_and_scopes() {
+    let dir = sentinel_test_support::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".deploy-sentinel-config.json"),
+        r#"{"provider": "ado", "serviceGroupName": "G", "environment": "PPE",
+            "pipelineConfig": {"organization": "http://127.0.0.1:9/org", "project": "P", "pipelineId": 3}}"#,
+    )
+    .unwrap();
+    let run = tool(BIN)
+        .current_dir(dir.path())
+        .env("AZURE_DEVOPS_PAT", "")
+        .env("SYSTEM_ACCESSTOKEN", "")
+        .run();
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("AZURE_DEVOPS_PAT"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Build (Read & execute)"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

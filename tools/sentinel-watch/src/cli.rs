@@ -5,6 +5,7 @@ use sentinel_core::clock::parse_duration;
 use sentinel_core::config::ConfigArgs;
 use sentinel_core::files::StateDirArgs;
 use sentinel_core::output::OutputArgs;
+use sentinel_core::provider::ProviderArgs;
 use sentinel_core::stream::StreamArgs;
 use std::time::Duration;
 
@@ -57,6 +58,9 @@ pub struct Cli {
 
     #[command(flatten)]
     pub config: ConfigArgs,
+
+    #[command(flatten)]
+    pub remote: ProviderArgs,
 
     #[command(flatten)]
     pub state: StateDirArgs,

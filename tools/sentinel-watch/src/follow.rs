@@ -379,7 +379,7 @@ pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<
                 _ => Some(config::ProviderKind::Local),
             };
         }
-        let provider = provider::open(&config, &state_dir, &loaded.dir)?;
+        let provider = provider::open(&config, &state_dir, &loaded.dir, &cli.remote, logger)?;
         let known = if cli.replay {
             None
         } else {
