@@ -292,7 +292,9 @@ pub fn snapshot_from(
         ) {
             (Some("completed"), Some("succeeded")) => WaitActionStatus::Approved,
             (Some("completed"), _) => WaitActionStatus::Rejected,
-            _ => WaitActionStatus::Pending,
+            (Some("inProgress"), _) => WaitActionStatus::Pending,
+            // A checkpoint of a stage not reached yet: nobody has been asked.
+            _ => continue,
         };
         wait_actions.push(WaitActionSnapshot {
             action_id: text(record, "id").unwrap_or_default(),

@@ -236,23 +236,49 @@ impl Received {
     }
 }
 
+/// How a [`Receiver`] chooses replies when they depend on the request (a REST API stand-in).
+type Route = std::sync::Arc<dyn Fn(&Received) -> Reply + Send + Sync>;
+
 /// A loopback HTTP server that records every request and answers from a script (then with
-/// the default reply): the stand-in for Teams, Slack, Discord or any webhook receiver.
-#[derive(Debug, Clone)]
+/// the default reply), or from a route function: the stand-in for Teams, Slack, Discord, any
+/// webhook receiver, or a REST API serving documented fixtures.
+#[derive(Clone)]
 pub struct Receiver {
     address: std::net::SocketAddr,
     received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
     script: std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<Reply>>>,
+    route: Option<Route>,
+}
+
+impl std::fmt::Debug for Receiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Receiver")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Receiver {
     /// Start on 127.0.0.1; every request not scripted with [`Receiver::then`] gets `default`.
     pub fn start(default: Reply) -> Receiver {
+        Self::listen(default, None)
+    }
+
+    /// Start on 127.0.0.1, answering every request with what `route` says.
+    pub fn route(route: impl Fn(&Received) -> Reply + Send + Sync + 'static) -> Receiver {
+        Self::listen(
+            Reply::Answer(500, String::new(), String::new()),
+            Some(std::sync::Arc::new(route)),
+        )
+    }
+
+    fn listen(default: Reply, route: Option<Route>) -> Receiver {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
         let receiver = Receiver {
             address: listener.local_addr().expect("bound"),
             received: Default::default(),
             script: Default::default(),
+            route,
         };
         let shared = receiver.clone();
         std::thread::spawn(move || {
@@ -324,21 +350,25 @@ impl Receiver {
             if reader.read_exact(&mut body).is_err() {
                 return;
             }
+            let request = Received {
+                method,
+                path,
+                headers,
+                body,
+            };
+            let reply = match &self.route {
+                Some(route) => route(&request),
+                None => self
+                    .script
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .pop_front()
+                    .unwrap_or_else(|| default.clone()),
+            };
             self.received
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .push(Received {
-                    method,
-                    path,
-                    headers,
-                    body,
-                });
-            let reply = self
-                .script
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .pop_front()
-                .unwrap_or_else(|| default.clone());
+                .push(request);
             match reply {
                 Reply::Hang => {
                     std::thread::sleep(std::time::Duration::from_secs(30));
