@@ -297,3 +297,26 @@ pub(crate) fn require_pending(snapshot: &RolloutSnapshot, action_id: &str) -> Re
         }
     }
 }
+
+/// Man page sections of the tools that drive providers (`sentinel-trigger`, `sentinel-watch`).
+pub const MAN_SECTIONS: &[(&str, &str)] = &[
+    (
+        "PROVIDERS",
+        "local (default): a detached engine on this machine runs each stage's deploy command, waits for its healthUrl, and pauses at approval stages; it needs nothing installed.
+ev2: Azure EV2 through the EV2 MCP server, which is started as a child process (JSON-RPC 2.0 over stdio) for each run of a tool. The tool contract is the original specification's: mcp_ev2_mcp_serve_get_ev2_best_practices first in every session, then get_artifact_versions and get_stage_map_versions (version discovery: the newest entry whose status is not Failed, Deleted, Invalid, Rejected or Disabled), start_rollout, get_rollout_details (each poll), stop_wait_action (approve), cancel_rollout (cancel; reject cancels too). A server offering the names without the prefix is understood. EV2 has no rollback call: rollback exits 2 and says to roll forward to the last good version with --artifact-version ... --new. Stage endpoints to verify come from the config's stages[] entry of the same name.
+ado: an Azure DevOps pipeline run through the REST API 7.1: POST _apis/pipelines/{pipelineId}/runs (branch, templateParameters with {version} and {environment} filled in, variables artifactVersion and environment), the version from the latest successful build, stages from the build timeline, approvals from the timeline and _apis/pipelines/approvals, approve/reject by PATCH (reject also cancels the run), cancel by PATCH _apis/build/builds/{runId}; a failed task's issues and last 50 log lines go into stage.failed. Pipeline runs cannot be rolled back (exit 2 with the roll-forward command).
+Rollouts started on EV2 or Azure DevOps are remembered in .sentinel/rollouts/<rolloutId>/record.json, so that triggering again resumes an unfinished one and a watcher finds its service and endpoint.",
+    ),
+    (
+        "EV2 SETUP",
+        "The server command is --mcp-command 'COMMAND ARGS', else ev2.mcpCommand in the config, else the entry of .vscode/mcp.json (in the current directory or a parent) named by --mcp-server or ev2.mcpServer, else the one whose name contains \"ev2\". Only stdio entries can be started; ${workspaceFolder}, ${userHome} and ${env:NAME} are filled in; comments are allowed. Example .vscode/mcp.json:
+{ \"servers\": { \"ev2-mcp-server\": { \"type\": \"stdio\", \"command\": \"dnx\", \"args\": [\"Ev2.Mcp.Server\", \"--yes\"], \"env\": { \"AZURE_TENANT_ID\": \"${env:AZURE_TENANT_ID}\" } } } }
+The EV2 endpoint of an environment comes from ev2.endpoints in the config, else: Dev, Test, INT, PPE and Staging → Test; Canary, Prod and Production → Prod (case-insensitive). Selection scopes come from --selection-scope or selectionScope, else ev2.selectionScopes[environment], else regions(*).steps(*).stamps(*).actions(*); exclusion scopes likewise (default none). Each must read regions(...).steps(...).stamps(...).actions(...), each part * or a comma-separated list of names.
+Each MCP call may take ev2.callTimeout (default 120s). InternalError, throttling (429) and 503 are retried after 1 s, 2 s and 4 s (maxRetries); AuthenticationFailed exits 4 at once (sign in again: az login); ServiceNotFound, RolloutNotFound and InvalidParameter exit 2; ConcurrentRollout exits 3; a server that exits or does not answer exits 4 with its last stderr lines. The server's stderr is shown with a [mcp NAME] prefix; the best practices text is shown with --verbose. Status strings EV2 adds later are treated as in progress, with a warning.",
+    ),
+    (
+        "AZURE DEVOPS SETUP",
+        "Config: \"provider\": \"ado\", \"pipelineConfig\": {\"organization\": \"https://dev.azure.com/contoso\", \"project\": \"Orders\", \"pipelineId\": 42, \"branch\": \"main\", \"templateParameters\": {\"appVersion\": \"{version}\"}}; in a pipeline the organization may come from SYSTEM_COLLECTIONURI.
+The token is read from AZURE_DEVOPS_PAT, else SYSTEM_ACCESSTOKEN (map it into the step's env in a pipeline), never from a flag, and is sent only as HTTP Basic authentication. A personal access token needs the scopes Build (Read & execute) and, to approve or reject, Pipeline Resources (Use). 401, 403 or the 203 sign-in page exit 4 at once; 404 exits 2 (check organization, project, pipelineId and the run id); 429 and 5xx are retried with backoff, honouring Retry-After.",
+    ),
+];

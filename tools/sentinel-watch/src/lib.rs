@@ -11,12 +11,13 @@ use sentinel_core::output::{Logger, OutputArgs};
 use sentinel_core::{Exit, Result, ToolCli};
 
 /// What works in this build (the man page's STATUS section).
-pub const STATUS: &str = "Works with the local provider: follows rollouts named by --rollout-id or by the \
-rollout.triggered events on stdin, emits one event per change, detects a dead engine within one polling \
-interval, and does not repeat stage events that sentinel-state already recorded (without a state file it \
-re-emits completed stages with replayed: true; --replay does so on purpose). --stop-at-approval returns at a \
-wait action so that a script can verify and approve. health waits for endpoints with backoff. EV2 and Azure \
-DevOps rollouts come with issue 6.";
+pub const STATUS: &str = "Works with the local, ev2 and ado providers (see PROVIDERS): follows rollouts \
+named by --rollout-id or by the rollout.triggered events on stdin (each event's provider is used), emits one event \
+per change, detects a dead local engine within one polling interval, and does not repeat stage events that \
+sentinel-state already recorded (without a state file it re-emits completed stages with replayed: true; --replay \
+does so on purpose). --stop-at-approval returns at a wait action so that a script can verify and approve. health \
+waits for endpoints with backoff. A remote provider that stays unreachable after its retries, or refuses the \
+credentials, exits 4.";
 
 impl ToolCli for Cli {
     fn output_args(&self) -> &OutputArgs {
