@@ -4,7 +4,9 @@
 //! api-version, the Basic auth header and the bodies.
 
 use base64::Engine as _;
-use sentinel_test_support::{Received, Receiver, Reply, Run, tempdir, tool, workspace_bin};
+use sentinel_test_support::{
+    Received, Receiver, Reply, Run, tempdir, tool, trigger_watch_apply, workspace_bin,
+};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -257,16 +259,8 @@ impl Ado {
     }
 
     fn pipeline(&self) -> Run {
-        let script = format!(
-            "set -o pipefail; '{}' | '{}' | '{}' apply",
-            Self::bin("sentinel-trigger").display(),
-            Self::bin("sentinel-watch").display(),
-            Self::bin("sentinel-state").display()
-        );
-        tool("bash")
-            .current_dir(self.dir.path())
+        trigger_watch_apply(self.dir.path())
             .env("AZURE_DEVOPS_PAT", TOKEN)
-            .args(["-c", &script])
             .run()
     }
 

@@ -3,7 +3,7 @@
 //! contract, started by the tools as a child process over real stdio exactly as the real
 //! server is (configured through `.vscode/mcp.json` or `ev2.mcpCommand`).
 
-use sentinel_test_support::{Run, tempdir, tool, workspace_bin};
+use sentinel_test_support::{Run, tempdir, tool, trigger_watch_apply, workspace_bin};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -78,16 +78,7 @@ impl Ev2 {
 
     /// `sentinel-trigger | sentinel-watch | sentinel-state apply`, as a shell runs it.
     fn pipeline(&self) -> Run {
-        let script = format!(
-            "set -o pipefail; '{}' | '{}' | '{}' apply",
-            Self::bin("sentinel-trigger").display(),
-            Self::bin("sentinel-watch").display(),
-            Self::bin("sentinel-state").display()
-        );
-        tool("bash")
-            .current_dir(self.path())
-            .args(["-c", &script])
-            .run()
+        trigger_watch_apply(self.path()).run()
     }
 
     /// The stand-in's shared state: its calls, sessions and rollouts.

@@ -2,7 +2,9 @@
 //! start the real sample service on 127.0.0.1, the engine is a detached process, watchers and
 //! engines are SIGKILLed for real.
 
-use sentinel_test_support::{Run, free_port, parse_events, tempdir, tool, workspace_bin};
+use sentinel_test_support::{
+    Run, free_port, parse_events, tempdir, tool, trigger_watch_apply, workspace_bin,
+};
 use serde_json::{Map, Value, json};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -83,16 +85,7 @@ impl Fixture {
 
     /// `sentinel-trigger | sentinel-watch | sentinel-state apply`, as a shell would run it.
     fn pipeline(&self) -> Run {
-        let script = format!(
-            "set -o pipefail; '{}' | '{}' | '{}' apply",
-            Self::bin("sentinel-trigger").display(),
-            Self::bin("sentinel-watch").display(),
-            Self::bin("sentinel-state").display()
-        );
-        tool("bash")
-            .current_dir(self.path())
-            .args(["-c", &script])
-            .run()
+        trigger_watch_apply(self.path()).run()
     }
 
     /// Start a watcher whose events arrive on a channel as they are written.

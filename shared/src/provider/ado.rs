@@ -13,7 +13,7 @@
 //! `SYSTEM_ACCESSTOKEN` (never a flag). Throttling and server errors are retried (1 s, 2 s,
 //! 4 s, honouring Retry-After); 401/403 fail at once naming the token's scopes.
 
-use super::record::{RecordStore, RolloutRecord};
+use super::record::{RecordStore, RolloutRecord, remote_only};
 use super::{
     Discovered, Provider, RolloutSnapshot, RolloutStatusKind, StageSnapshot, StageStatus,
     StartRequest, WaitActionSnapshot, WaitActionStatus,
@@ -771,49 +771,22 @@ impl Provider for AdoProvider {
     }
 
     fn rollback(&self, rollout_id: &str, _reason: &str) -> Result<()> {
-        Err(Error::usage_with_hint(
-            format!(
-                "Azure DevOps has no rollback of run {rollout_id}: a pipeline run cannot be undone"
-            ),
-            "run the pipeline for the last good version instead: sentinel-trigger --provider ado --artifact-version LAST_GOOD --new",
-        ))
+        Err(remote_only(ProviderKind::Ado, "rollback", rollout_id))
     }
 
     fn resume(&self, rollout_id: &str) -> Result<()> {
-        Err(Error::usage_with_hint(
-            format!(
-                "run {rollout_id} runs in Azure DevOps, not on this machine: there is no engine to restart"
-            ),
-            format!("follow it with sentinel-watch --provider ado --rollout-id {rollout_id}"),
-        ))
+        Err(remote_only(ProviderKind::Ado, "restart", rollout_id))
     }
 
     fn unfinished(&self, service_group_name: &str, environment: &str) -> Result<Vec<String>> {
-        let mut ids = Vec::new();
-        for record in self
-            .records
-            .unfinished(ProviderKind::Ado, service_group_name, environment)
-        {
-            if !self
-                .status(&record.rollout_id)?
-                .overall_status
-                .is_terminal()
-            {
-                ids.push(record.rollout_id);
-            }
-        }
-        Ok(ids)
+        self.records
+            .still_running(ProviderKind::Ado, service_group_name, environment, |id| {
+                self.status(id)
+            })
     }
 
     fn describe(&self, rollout_id: &str) -> Result<RolloutTriggered> {
-        self.records
-            .load(rollout_id)
-            .map(|r| r.triggered())
-            .ok_or_else(|| {
-                Error::usage(format!(
-                    "run {rollout_id} was not started from this state directory; pass --state-dir where it was"
-                ))
-            })
+        self.records.triggered(rollout_id)
     }
 }
 

@@ -10,7 +10,7 @@
 //! EV2 answers `{error: {code, message}}` for its own errors, as a tool failure (`isError`) or
 //! inside a normal result; both are read the same way.
 
-use super::record::{RecordStore, RolloutRecord};
+use super::record::{RecordStore, RolloutRecord, remote_only};
 use super::{
     Discovered, Provider, RolloutSnapshot, RolloutStatusKind, StageSnapshot, StageStatus,
     StartRequest, WaitActionSnapshot, WaitActionStatus,
@@ -867,56 +867,22 @@ impl Provider for Ev2Provider {
     }
 
     fn rollback(&self, rollout_id: &str, _reason: &str) -> Result<()> {
-        let previous = self
-            .records
-            .load(rollout_id)
-            .map(|r| r.request.artifact_version)
-            .unwrap_or_else(|| "the rolled-out version".into());
-        Err(Error::usage_with_hint(
-            format!(
-                "EV2 has no rollback call: rollout {rollout_id} cannot be undone through the EV2 MCP server"
-            ),
-            format!(
-                "roll forward to the last good version instead of {previous}: sentinel-trigger --provider ev2 --artifact-version LAST_GOOD --new"
-            ),
-        ))
+        Err(remote_only(ProviderKind::Ev2, "rollback", rollout_id))
     }
 
     fn resume(&self, rollout_id: &str) -> Result<()> {
-        Err(Error::usage_with_hint(
-            format!(
-                "rollout {rollout_id} runs in EV2, not on this machine: there is no engine to restart"
-            ),
-            format!("follow it with sentinel-watch --provider ev2 --rollout-id {rollout_id}"),
-        ))
+        Err(remote_only(ProviderKind::Ev2, "restart", rollout_id))
     }
 
     fn unfinished(&self, service_group_name: &str, environment: &str) -> Result<Vec<String>> {
-        let mut ids = Vec::new();
-        for record in self
-            .records
-            .unfinished(ProviderKind::Ev2, service_group_name, environment)
-        {
-            if !self
-                .status(&record.rollout_id)?
-                .overall_status
-                .is_terminal()
-            {
-                ids.push(record.rollout_id);
-            }
-        }
-        Ok(ids)
+        self.records
+            .still_running(ProviderKind::Ev2, service_group_name, environment, |id| {
+                self.status(id)
+            })
     }
 
     fn describe(&self, rollout_id: &str) -> Result<RolloutTriggered> {
-        self.records
-            .load(rollout_id)
-            .map(|r| r.triggered())
-            .ok_or_else(|| {
-                Error::usage(format!(
-                    "rollout {rollout_id} was not started from this state directory; pass --state-dir where it was"
-                ))
-            })
+        self.records.triggered(rollout_id)
     }
 }
 

@@ -130,6 +130,62 @@ impl RecordStore {
     }
 }
 
+impl RecordStore {
+    /// Recorded rollouts of `provider` for this service and environment that `status` (the
+    /// remote engine, the truth) says have not ended.
+    pub fn still_running(
+        &self,
+        provider: ProviderKind,
+        service_group_name: &str,
+        environment: &str,
+        status: impl Fn(&str) -> Result<super::RolloutSnapshot>,
+    ) -> Result<Vec<String>> {
+        let mut ids = Vec::new();
+        for record in self.unfinished(provider, service_group_name, environment) {
+            if !status(&record.rollout_id)?.overall_status.is_terminal() {
+                ids.push(record.rollout_id);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The `rollout.triggered` payload of a rollout started from this state directory.
+    pub fn triggered(&self, rollout_id: &str) -> Result<RolloutTriggered> {
+        self.load(rollout_id).map(|r| r.triggered()).ok_or_else(|| {
+            Error::usage(format!(
+                "rollout {rollout_id} was not started from this state directory; pass --state-dir where it was"
+            ))
+        })
+    }
+}
+
+/// What `rollback` and `resume` answer for a rollout that runs on a remote engine, which can
+/// neither be undone nor restarted from here.
+pub fn remote_only(provider: ProviderKind, verb: &str, rollout_id: &str) -> Error {
+    let engine = match provider {
+        ProviderKind::Ev2 => "EV2",
+        ProviderKind::Ado => "Azure DevOps",
+        ProviderKind::Local => "the local engine",
+    };
+    let flag = provider.as_str();
+    match verb {
+        "rollback" => Error::usage_with_hint(
+            format!(
+                "{engine} has no rollback call: rollout {rollout_id} cannot be undone from here"
+            ),
+            format!(
+                "roll forward to the last good version instead: sentinel-trigger --provider {flag} --artifact-version LAST_GOOD --new"
+            ),
+        ),
+        _ => Error::usage_with_hint(
+            format!(
+                "rollout {rollout_id} runs in {engine}, not on this machine: there is no engine to {verb}"
+            ),
+            format!("follow it with sentinel-watch --provider {flag} --rollout-id {rollout_id}"),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

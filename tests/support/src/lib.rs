@@ -488,3 +488,15 @@ pub fn mcp_server_everything() -> Result<PathBuf, String> {
     }
     Ok(program)
 }
+
+/// `sentinel-trigger | sentinel-watch | sentinel-state apply` in `dir`, as a shell with
+/// `pipefail` runs it; add environment variables and `.run()` it.
+pub fn trigger_watch_apply(dir: &Path) -> Invocation {
+    let script = format!(
+        "set -o pipefail; '{}' | '{}' | '{}' apply",
+        workspace_bin("sentinel-trigger").display(),
+        workspace_bin("sentinel-watch").display(),
+        workspace_bin("sentinel-state").display()
+    );
+    tool("bash").current_dir(dir).args(["-c", &script])
+}
