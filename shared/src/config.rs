@@ -153,6 +153,14 @@ pub struct StageConfig {
 }
 
 impl StageConfig {
+    /// The stage as `rollout.triggered` lists it.
+    pub fn info(&self) -> crate::events::StageInfo {
+        crate::events::StageInfo {
+            name: self.name.clone(),
+            regions: self.regions.clone(),
+        }
+    }
+
     /// Whether this stage is part of a rollout to `environment` with `strategy`.
     pub fn applies_to(&self, environment: &str, strategy: Option<&str>) -> bool {
         let listed = |list: &[String], wanted: &str| {

@@ -19,9 +19,9 @@ use super::{
     StartRequest, WaitActionSnapshot, WaitActionStatus,
 };
 use crate::clock::{SystemClock, now_rfc3339};
-use crate::config::{DeploymentConfig, Field, ProviderKind};
+use crate::config::{DeploymentConfig, Field, ProviderKind, StageConfig};
 use crate::error::{Error, Result};
-use crate::events::{ErrorDetail, RolloutTriggered, StageInfo};
+use crate::events::{ErrorDetail, RolloutTriggered};
 use crate::files::StatePaths;
 use crate::http::{HttpTimeouts, agent, is_transient_status};
 use crate::output::Logger;
@@ -681,15 +681,7 @@ impl Provider for AdoProvider {
             provider: ProviderKind::Ado,
             request: request.clone(),
             endpoint: format!("{}/{}", self.pipeline.organization, self.pipeline.project),
-            stages: self
-                .config
-                .stages
-                .iter()
-                .map(|s| StageInfo {
-                    name: s.name.clone(),
-                    regions: s.regions.clone(),
-                })
-                .collect(),
+            stages: self.config.stages.iter().map(StageConfig::info).collect(),
             created: text(&run, "createdDate").unwrap_or_else(now_rfc3339),
             finished: false,
             pipeline_id: Some(self.pipeline.pipeline_id),

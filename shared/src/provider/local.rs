@@ -12,7 +12,7 @@ use crate::atomic::write_atomic;
 use crate::clock::{now_rfc3339, parse_rfc3339};
 use crate::config::{ProviderKind, StageConfig};
 use crate::error::{Error, Result};
-use crate::events::{ErrorDetail, RolloutTriggered, StageInfo};
+use crate::events::{ErrorDetail, RolloutTriggered};
 use crate::files::StatePaths;
 use crate::lock::pid_is_alive;
 use serde::{Deserialize, Serialize};
@@ -415,14 +415,7 @@ impl Provider for LocalProvider {
             stage_map_version: request.stage_map_version,
             artifact_version: request.artifact_version,
             provider: ProviderKind::Local.as_str().to_owned(),
-            stages: plan
-                .stages
-                .iter()
-                .map(|s| StageInfo {
-                    name: s.name.clone(),
-                    regions: s.regions.clone(),
-                })
-                .collect(),
+            stages: plan.stages.iter().map(StageConfig::info).collect(),
             dashboard_url: None,
             resumed: false,
             artifact_version_source: None,

@@ -2,7 +2,7 @@
 
 use crate::cli::Cli;
 use crate::confirm::{Summary, confirm};
-use sentinel_core::config::{self, Field, LoadedConfig, ProviderKind};
+use sentinel_core::config::{self, Field, LoadedConfig, ProviderKind, StageConfig};
 use sentinel_core::events::{Event, Payload, RolloutTriggered, StageInfo};
 use sentinel_core::ndjson::Writer;
 use sentinel_core::output::Logger;
@@ -120,13 +120,7 @@ pub fn start<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Resul
     } else {
         config.stages.clone()
     };
-    let stages: Vec<StageInfo> = deployed
-        .iter()
-        .map(|s| StageInfo {
-            name: s.name.clone(),
-            regions: s.regions.clone(),
-        })
-        .collect();
+    let stages: Vec<StageInfo> = deployed.iter().map(StageConfig::info).collect();
     let payload = RolloutTriggered {
         service_group_name: service.clone(),
         service_id: request.service_id.clone(),
