@@ -30,7 +30,10 @@ note() { printf '%s%s%s\n' "$dim" "$*" "$reset" >&2; }
 
 step "Building the tools (release)"
 cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bins
-export PATH="$repo/target/release:$repo/scripts:$PATH"
+# Where cargo put them: CARGO_TARGET_DIR when set (relative to where cargo ran, here), else target/.
+target=${CARGO_TARGET_DIR:-$repo/target}
+[[ $target == /* ]] || target="$PWD/$target"
+export PATH="$target/release:$repo/scripts:$PATH"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/deploy-sentinel-demo.XXXXXX")
 # shellcheck disable=SC2317 # called by the EXIT trap
