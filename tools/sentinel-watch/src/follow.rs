@@ -298,7 +298,9 @@ pub fn follow<W: Write>(
     loop {
         let snapshot = retry(&backoff, &sentinel_core::clock::SystemClock, |_| {
             provider.status(rollout_id).map_err(|e| match e {
-                Error::Io { .. } | Error::Unreachable { .. } => Failure::transient(e),
+                // The local provider reads a file the engine rewrites; remote providers
+                // (EV2, Azure DevOps) already retried their own calls before saying unreachable.
+                Error::Io { .. } => Failure::transient(e),
                 other => Failure::Permanent(other),
             })
         })
