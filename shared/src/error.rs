@@ -76,10 +76,6 @@ pub enum Error {
     #[error("interrupted")]
     Interrupted,
 
-    /// A capability the man page lists but that is not built yet (exit 5). Honest, not a stub.
-    #[error("{0} is not implemented yet")]
-    NotImplemented(String),
-
     /// A bug or an impossible state (exit 5).
     #[error("{0}")]
     Internal(String),
@@ -117,7 +113,7 @@ impl Error {
             Error::CheckFailed(_) => Exit::CheckFailed,
             Error::Locked { .. } => Exit::Locked,
             Error::Unreachable { .. } | Error::Denied { .. } => Exit::Unreachable,
-            Error::Io { .. } | Error::NotImplemented(_) | Error::Internal(_) => Exit::Internal,
+            Error::Io { .. } | Error::Internal(_) => Exit::Internal,
             Error::BrokenPipe => Exit::Success,
             Error::Interrupted => Exit::Interrupted,
         }
@@ -135,9 +131,6 @@ impl Error {
             Error::Io { source, .. } => io_hint(source),
             Error::Unreachable { .. } => {
                 Some("check that the service is up and reachable from this machine, then run again".into())
-            }
-            Error::NotImplemented(_) => {
-                Some("see the man page's STATUS section for what this build can do".into())
             }
             _ => None,
         }

@@ -191,19 +191,6 @@ pub fn assert_cli_basics(bin: &str, name: &str, version: &str) {
     assert!(wrong.stdout.is_empty(), "stdout is data only");
 }
 
-/// A tool whose capability is not built yet says so (exit 5) instead of pretending.
-pub fn assert_not_implemented_yet(bin: &str, name: &str, args: &[&str]) {
-    let run = tool(bin).args(args).run();
-    assert_eq!(run.code, Some(5), "{}", run.stderr);
-    assert!(
-        run.stderr.starts_with(&format!("{name}: error: ")),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("not implemented yet"), "{}", run.stderr);
-    assert!(run.stdout.is_empty());
-}
-
 /// How the [`Receiver`] answers one request.
 #[derive(Debug, Clone)]
 pub enum Reply {
