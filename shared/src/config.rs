@@ -581,7 +581,8 @@ impl DeploymentConfig {
         problems
     }
 
-    fn is_missing(&self, field: Field) -> bool {
+    /// Whether a required field has no (or only a blank) value.
+    pub fn is_missing(&self, field: Field) -> bool {
         let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
         let pipeline = self.pipeline_config.as_ref();
         match field {

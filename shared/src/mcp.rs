@@ -11,7 +11,7 @@
 
 use crate::config::Ev2Config;
 use crate::error::{Error, Result};
-use crate::output::Logger;
+use crate::output::{Logger, excerpt};
 use serde_json::{Map, Value, json};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
@@ -747,7 +747,7 @@ impl McpClient {
                     self.logger.warn(&format!(
                         "[mcp {}] wrote a line that is not JSON-RPC on stdout (ignored): {}",
                         self.command.name,
-                        excerpt(&line)
+                        excerpt(&line, 120)
                     ));
                     continue;
                 }
@@ -899,14 +899,6 @@ impl Drop for McpClient {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-fn excerpt(line: &str) -> String {
-    let mut text: String = line.chars().take(120).collect();
-    if text.len() < line.len() {
-        text.push('…');
-    }
-    text
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::events::Event;
+use crate::output::excerpt;
 use serde_json::{Map, Value};
 use std::io::{BufRead, Write};
 
@@ -103,7 +104,10 @@ impl<R: BufRead> Reader<R> {
                 self.input.read_until(b'\n', &mut rest)?;
                 return Ok(Some(Item::Invalid(InvalidLine {
                     number: self.number,
-                    excerpt: excerpt(&String::from_utf8_lossy(&self.buffer[..EXCERPT_CHARS * 4])),
+                    excerpt: excerpt(
+                        &String::from_utf8_lossy(&self.buffer[..EXCERPT_CHARS * 4]),
+                        EXCERPT_CHARS,
+                    ),
                     reason: format!("line is longer than {} MiB", MAX_LINE_BYTES / (1024 * 1024)),
                 })));
             }
@@ -147,7 +151,7 @@ fn parse_line(number: u64, bytes: &[u8]) -> Item {
         Err(e) => {
             return Item::Invalid(InvalidLine {
                 number,
-                excerpt: excerpt(&String::from_utf8_lossy(bytes)),
+                excerpt: excerpt(&String::from_utf8_lossy(bytes), EXCERPT_CHARS),
                 reason: format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to()),
             });
         }
@@ -160,12 +164,12 @@ fn parse_line(number: u64, bytes: &[u8]) -> Item {
         }),
         Ok(other) => Item::Invalid(InvalidLine {
             number,
-            excerpt: excerpt(text),
+            excerpt: excerpt(text, EXCERPT_CHARS),
             reason: format!("expected a JSON object, found {}", json_type(&other)),
         }),
         Err(e) => Item::Invalid(InvalidLine {
             number,
-            excerpt: excerpt(text),
+            excerpt: excerpt(text, EXCERPT_CHARS),
             reason: format!("not JSON ({e})"),
         }),
     }
@@ -179,17 +183,6 @@ fn json_type(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
-    }
-}
-
-/// The first characters of a line, marked when cut.
-fn excerpt(text: &str) -> String {
-    let mut chars = text.chars();
-    let head: String = chars.by_ref().take(EXCERPT_CHARS).collect();
-    if chars.next().is_some() {
-        format!("{head}…")
-    } else {
-        head
     }
 }
 

@@ -325,6 +325,17 @@ pub fn progress_bar(total: Option<u64>, stderr_is_terminal: bool) -> indicatif::
     bar
 }
 
+/// The first `max_chars` characters of a text for a message, marked with … when cut.
+pub fn excerpt(text: &str, max_chars: usize) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(max_chars).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
 /// Whether stderr is a terminal (progress bars and prompts ask this).
 pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()

@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::events::{ErrorDetail, RolloutTriggered};
 use crate::files::StatePaths;
 use crate::http::{HttpTimeouts, agent, is_transient_status};
-use crate::output::Logger;
+use crate::output::{Logger, excerpt};
 use crate::redact::Secret;
 use crate::retry::{Backoff, Failure, RetryError, parse_retry_after, retry};
 use base64::Engine as _;
@@ -505,7 +505,7 @@ impl AdoProvider {
         serde_json::from_str(&text).map_err(|e| Error::Unreachable {
             service: format!("Azure DevOps ({method} {})", strip_query(&url)),
             attempts: 1,
-            source: format!("the answer is not JSON ({e}): {}", excerpt(&text)).into(),
+            source: format!("the answer is not JSON ({e}): {}", excerpt(&text, 200)).into(),
         })
     }
 
@@ -571,10 +571,6 @@ impl AdoProvider {
 
 fn strip_query(url: &str) -> &str {
     url.split('?').next().unwrap_or(url)
-}
-
-fn excerpt(text: &str) -> String {
-    text.chars().take(200).collect()
 }
 
 /// `: message` from an Azure DevOps error body (`{"message": ...}`), when there is one.
@@ -673,7 +669,11 @@ impl Provider for AdoProvider {
             .ok_or_else(|| Error::Unreachable {
                 service: "Azure DevOps (run pipeline)".into(),
                 attempts: 1,
-                source: format!("the answer has no run id: {}", excerpt(&run.to_string())).into(),
+                source: format!(
+                    "the answer has no run id: {}",
+                    excerpt(&run.to_string(), 200)
+                )
+                .into(),
             })?
             .to_string();
         let record = RolloutRecord {

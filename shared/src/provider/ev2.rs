@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::events::{ErrorDetail, RolloutTriggered, StageInfo};
 use crate::files::StatePaths;
 use crate::mcp::{CallError, McpClient, ServerCommand, ToolResult};
-use crate::output::Logger;
+use crate::output::{Logger, excerpt};
 use crate::retry::{Backoff, Failure, RetryError, retry};
 use serde_json::{Value, json};
 use std::cell::RefCell;
@@ -149,7 +149,7 @@ pub fn check_scope(scope: &str) -> std::result::Result<(), String> {
         rest = rest
             .strip_prefix(part)
             .and_then(|r| r.strip_prefix('('))
-            .ok_or_else(|| format!("expected \"{part}(\" at {:?}", excerpt(rest)))?;
+            .ok_or_else(|| format!("expected \"{part}(\" at {:?}", excerpt(rest, 24)))?;
         let close = rest
             .find(')')
             .ok_or_else(|| format!("{part}( is not closed"))?;
@@ -175,12 +175,11 @@ pub fn check_scope(scope: &str) -> std::result::Result<(), String> {
     if rest.trim().is_empty() {
         Ok(())
     } else {
-        Err(format!("unexpected {:?} after actions(...)", excerpt(rest)))
+        Err(format!(
+            "unexpected {:?} after actions(...)",
+            excerpt(rest, 24)
+        ))
     }
-}
-
-fn excerpt(text: &str) -> String {
-    text.chars().take(24).collect()
 }
 
 /// One EV2 error: `{error: {code, message}}`.
@@ -235,15 +234,18 @@ pub fn ev2_error(result: &ToolResult) -> Option<Ev2Error> {
     match from_value {
         Some(error) => Some(error),
         None if result.is_error => Some(Ev2Error {
-            code: KNOWN_CODES
-                .iter()
-                .find(|code| result.text.contains(*code))
-                .map_or("ToolError", |c| *c)
+            code: known_code_in(&result.text)
+                .unwrap_or("ToolError")
                 .to_owned(),
             message: result.text.clone(),
         }),
         None => None,
     }
+}
+
+/// The EV2 error code a failure's text names, for failures that carry no `{error: {code}}`.
+fn known_code_in(text: &str) -> Option<&'static str> {
+    KNOWN_CODES.iter().copied().find(|code| text.contains(code))
 }
 
 const KNOWN_CODES: [&str; 6] = [
@@ -554,10 +556,8 @@ impl Ev2Provider {
                 Ok(result) => result,
                 Err(CallError::Rpc { code, message, .. }) => {
                     let error = Ev2Error {
-                        code: KNOWN_CODES
-                            .iter()
-                            .find(|c| message.contains(*c))
-                            .map_or_else(|| code.to_string(), |c| (*c).to_owned()),
+                        code: known_code_in(&message)
+                            .map_or_else(|| code.to_string(), str::to_owned),
                         message,
                     };
                     return Err(self.classify(tool, error));
@@ -637,7 +637,7 @@ impl Ev2Provider {
             attempts: 1,
             source: format!(
                 "the answer is not the JSON the contract describes: {}",
-                result.text.chars().take(200).collect::<String>()
+                excerpt(&result.text, 200)
             )
             .into(),
         })
@@ -653,14 +653,10 @@ impl Ev2Provider {
                 Some(record),
             ));
         }
-        let missing: Vec<Field> = [Field::ServiceId, Field::Environment]
+        if let Some(field) = [Field::ServiceId, Field::Environment]
             .into_iter()
-            .filter(|f| match f {
-                Field::ServiceId => self.config.service_id.is_none(),
-                _ => self.config.environment.is_none(),
-            })
-            .collect();
-        if let Some(field) = missing.first() {
+            .find(|f| self.config.is_missing(*f))
+        {
             return Err(Error::usage_with_hint(
                 format!(
                     "rollout {rollout_id} was not started from this state directory, and {} is not configured",
