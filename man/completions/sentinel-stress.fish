@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sentinel_stress_global_optspecs
-    string join \n n/requests= z/duration= c/concurrency= q/rate= warmup= timeout= connect-timeout= disable-keepalive m/method= H/header= d/body= body-file= bearer-token-env= k/insecure targets= max-error-rate= max-p50= max-p95= max-p99= max-avg= min-rps= baseline= max-latency-ratio= max-error-rate-increase= abort-on-breach window= output= on= ready-timeout= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= color= events-log v/verbose h/help V/version
+    string join \n n/requests= z/duration= c/concurrency= q/rate= warmup= timeout= connect-timeout= disable-keepalive m/method= H/header= d/body= body-file= bearer-token-env= k/insecure cacert= targets= max-error-rate= max-p50= max-p95= max-p99= max-avg= min-rps= baseline= max-latency-ratio= max-error-rate-increase= abort-on-breach window= output= on= ready-timeout= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= color= events-log v/verbose h/help V/version
 end
 
 function __fish_sentinel_stress_needs_command
@@ -36,6 +36,7 @@ complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s H -l he
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s d -l body -d 'Request body' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l body-file -d 'Request body from a file' -r -F
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l bearer-token-env -d 'Send \'Authorization: Bearer\' with the token in this environment variable (never echoed)' -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l cacert -d 'Also trust the CA certificates in this PEM file (besides the bundled Mozilla roots and $SSL_CERT_FILE)' -r -F
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l targets -d 'Targets file: one \'METHOD URL\' per line (vegeta style)' -r -F
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l max-error-rate -d 'Highest error rate, in percent' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l max-p50 -r
@@ -66,7 +67,7 @@ complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l color -
 always\t''
 never\t''"
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l disable-keepalive -d 'Open a new connection for every request'
-complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s k -l insecure -d 'Accept invalid TLS certificates'
+complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s k -l insecure -d 'Accept any TLS certificate (the connection is encrypted but not authenticated)'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l abort-on-breach -d 'Stop early once a window breaches the thresholds'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'

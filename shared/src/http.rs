@@ -65,30 +65,43 @@ pub fn probe<E>(
     limit: Duration,
     max_delay: Duration,
     accept: impl Fn(u16, &str) -> Result<(), String>,
-    mut wait: impl FnMut(Duration) -> Result<(), E>,
+    wait: impl FnMut(Duration) -> Result<(), E>,
 ) -> Result<Probe, E> {
     let agent = agent(HttpTimeouts {
         connect: Duration::from_secs(2),
         read: Duration::from_secs(5),
         write: Duration::from_secs(5),
     });
+    let attempt = || match agent.get(url).call() {
+        Ok(mut response) => {
+            let status = response.status().as_u16();
+            // Read to the end, so the connection can be reused.
+            let body = response.body_mut().read_to_vec().unwrap_or_default();
+            (
+                Some(status),
+                accept(status, &String::from_utf8_lossy(&body)).err(),
+            )
+        }
+        Err(e) => (None, Some(e.to_string())),
+    };
+    probe_with(limit, max_delay, attempt, wait)
+}
+
+/// The loop of [`probe`] around any `attempt`, which answers (status if one came, why it is
+/// not accepted yet): for callers that must make the request their own way (sentinel-stress
+/// asks through its load engine, so https targets get its TLS settings).
+pub fn probe_with<E>(
+    limit: Duration,
+    max_delay: Duration,
+    mut attempt: impl FnMut() -> (Option<u16>, Option<String>),
+    mut wait: impl FnMut(Duration) -> Result<(), E>,
+) -> Result<Probe, E> {
     let deadline = std::time::Instant::now() + limit;
     let mut delay = Duration::from_millis(100);
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let (status, failure) = match agent.get(url).call() {
-            Ok(mut response) => {
-                let status = response.status().as_u16();
-                // Read to the end, so the connection can be reused.
-                let body = response.body_mut().read_to_vec().unwrap_or_default();
-                (
-                    Some(status),
-                    accept(status, &String::from_utf8_lossy(&body)).err(),
-                )
-            }
-            Err(e) => (None, Some(e.to_string())),
-        };
+        let (status, failure) = attempt();
         if failure.is_none() || std::time::Instant::now() + delay > deadline {
             return Ok(Probe {
                 attempts,

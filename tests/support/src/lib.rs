@@ -68,6 +68,7 @@ pub fn tool(path: impl AsRef<OsStr>) -> Invocation {
         "TF_BUILD",
         "GITHUB_STEP_SUMMARY",
         "NO_COLOR",
+        "SSL_CERT_FILE",
     ] {
         command.env_remove(name);
     }
@@ -410,9 +411,136 @@ impl SampleService {
         SampleService { child, port }
     }
 
+    /// Start it serving https with `certificate` (see [`TestCa::issue`]).
+    pub fn start_https(certificate: &ServerCertificate, args: &[&str]) -> SampleService {
+        let cert = certificate.cert.to_string_lossy().into_owned();
+        let key = certificate.key.to_string_lossy().into_owned();
+        let mut all = vec!["--tls-cert", cert.as_str(), "--tls-key", key.as_str()];
+        all.extend_from_slice(args);
+        SampleService::start(&all)
+    }
+
     /// `http://127.0.0.1:PORT/`.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}/", self.port)
+    }
+
+    /// `https://127.0.0.1:PORT/`.
+    pub fn https_url(&self) -> String {
+        format!("https://127.0.0.1:{}/", self.port)
+    }
+
+    /// What it has served so far, from its `/stats` (asked over plain http).
+    pub fn stats(&self) -> Value {
+        let mut stream =
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("sample service answers");
+        stream
+            .write_all(b"GET /stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .expect("request sent");
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut text).expect("response read");
+        let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("/stats is not JSON ({e}): {text}"))
+    }
+
+    /// What it has served so far, from its `/stats` asked over https trusting `ca`.
+    pub fn https_stats(&self, ca: &TestCa) -> Value {
+        let stream =
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("sample service answers");
+        let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("an IP is a name");
+        let connection = rustls::ClientConnection::new(ca.client_config(), name).expect("tls");
+        let mut tls = rustls::StreamOwned::new(connection, stream);
+        tls.write_all(b"GET /stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .expect("request sent");
+        let mut bytes = Vec::new();
+        // The server closes after answering; a missing close_notify is not this test's concern.
+        let _ = std::io::Read::read_to_end(&mut tls, &mut bytes);
+        let text = String::from_utf8_lossy(&bytes);
+        let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("/stats is not JSON ({e}): {text}"))
+    }
+}
+
+/// A certificate authority made for one test run, so no certificate in the repository can
+/// expire. It issues server certificates for 127.0.0.1 and localhost.
+pub struct TestCa {
+    issuer: rcgen::Issuer<'static, rcgen::KeyPair>,
+    /// The CA certificate, PEM: what a client is told to trust (`--cacert`).
+    pub pem: PathBuf,
+    der: Vec<u8>,
+    dir: PathBuf,
+}
+
+impl std::fmt::Debug for TestCa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestCa").field("pem", &self.pem).finish()
+    }
+}
+
+/// A server certificate and its key, as PEM files.
+#[derive(Debug, Clone)]
+pub struct ServerCertificate {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl TestCa {
+    /// Make a CA named `name`, writing its certificate to `dir/NAME-ca.pem`.
+    pub fn new(dir: &Path, name: &str) -> TestCa {
+        let key = rcgen::KeyPair::generate().expect("a CA key");
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, format!("{name} test CA"));
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::DigitalSignature,
+        ];
+        let certificate = params.self_signed(&key).expect("a CA certificate");
+        let pem = dir.join(format!("{name}-ca.pem"));
+        std::fs::write(&pem, certificate.pem()).expect("CA written");
+        TestCa {
+            issuer: rcgen::Issuer::new(params, key),
+            pem,
+            der: certificate.der().to_vec(),
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    /// Issue a server certificate for 127.0.0.1 and localhost, written as `NAME.pem` and
+    /// `NAME.key` beside the CA.
+    pub fn issue(&self, name: &str) -> ServerCertificate {
+        let key = rcgen::KeyPair::generate().expect("a server key");
+        let params =
+            rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+                .expect("server params");
+        let certificate = params
+            .signed_by(&key, &self.issuer)
+            .expect("a server certificate");
+        let issued = ServerCertificate {
+            cert: self.dir.join(format!("{name}.pem")),
+            key: self.dir.join(format!("{name}.key")),
+        };
+        std::fs::write(&issued.cert, certificate.pem()).expect("certificate written");
+        std::fs::write(&issued.key, key.serialize_pem()).expect("key written");
+        issued
+    }
+
+    /// A client configuration that trusts only this CA.
+    pub fn client_config(&self) -> std::sync::Arc<rustls::ClientConfig> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(rustls::pki_types::CertificateDer::from(self.der.clone()))
+            .expect("the CA is a valid trust anchor");
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        std::sync::Arc::new(
+            rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .expect("ring supports the default versions")
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        )
     }
 }
 

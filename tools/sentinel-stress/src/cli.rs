@@ -125,9 +125,13 @@ pub struct RequestArgs {
     /// Send 'Authorization: Bearer' with the token in this environment variable (never echoed).
     #[arg(long, value_name = "VAR")]
     pub bearer_token_env: Option<String>,
-    /// Accept invalid TLS certificates.
+    /// Accept any TLS certificate (the connection is encrypted but not authenticated).
     #[arg(short = 'k', long)]
     pub insecure: bool,
+    /// Also trust the CA certificates in this PEM file (besides the bundled Mozilla roots
+    /// and $SSL_CERT_FILE).
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
     /// Targets file: one 'METHOD URL' per line (vegeta style).
     #[arg(long, value_name = "FILE")]
     pub targets: Option<PathBuf>,

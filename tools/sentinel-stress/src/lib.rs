@@ -6,6 +6,7 @@ pub mod engine;
 pub mod judge;
 pub mod report;
 pub mod target;
+pub mod tls;
 
 pub use cli::{Action, Cli, OutputFormat};
 use engine::{Plan, Shared};
@@ -23,13 +24,14 @@ use std::time::{Duration, Instant};
 use target::{RequestSpec, Target};
 
 /// What works in this build (the man page's STATUS section).
-pub const STATUS: &str = "Works for plain http:// targets: the mio event-loop engine (closed model, or open \
-model with -q/--rate and latency measured from the intended send time), keep-alive, --warmup, thresholds and \
+pub const STATUS: &str = "Works for http:// and https:// targets: the mio event-loop engine (closed model, or open \
+model with -q/--rate and latency measured from the intended send time), keep-alive, TLS through rustls in the same \
+loop (Mozilla roots bundled, plus --cacert and $SSL_CERT_FILE; -k/--insecure), --warmup, thresholds and \
 baseline comparison, --abort-on-breach (on the error rate of each --window), text/json/ndjson/junit/markdown \
 output, merge, pipeline mode with --on and --ready-timeout. Measured by scripts/bench-stress.sh on a 2-core \
 machine: 1.07x wrk and 1.16x oha in requests/s at 50 connections (medians; rounds vary by +/-20% there), \
-p50 below wrk's at 1 connection, 5.5 MB peak RSS. Not yet: https targets (exit 2 says so), aborting on latency windows, and per-endpoint \
-results when several URLs are given standalone (one combined result is reported).";
+p50 below wrk's at 1 connection, 5.5 MB peak RSS. Not yet: aborting on latency windows, and per-endpoint \
+results when several URLs are given standalone (one combined result is reported). HTTP/2 is not spoken (ALPN offers http/1.1).";
 
 /// At most this many endpoints of one event are tested.
 pub const MAX_ENDPOINTS: usize = 10;
@@ -143,11 +145,17 @@ fn request_spec(cli: &Cli) -> Result<RequestSpec> {
         }
         (None, None) => None,
     };
-    Ok(RequestSpec {
+    let tls = tls::TlsOptions {
+        insecure: cli.request.insecure,
+        ca_file: cli.request.cacert.clone(),
+        ssl_cert_file: std::env::var_os("SSL_CERT_FILE").map(Into::into),
+    };
+    Ok(RequestSpec::new(
         headers,
         body,
-        keepalive: !cli.load.disable_keepalive,
-    })
+        !cli.load.disable_keepalive,
+        tls,
+    ))
 }
 
 fn plan(
@@ -398,8 +406,8 @@ fn pipeline<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result
                 .par_iter()
                 .map(|url| {
                     let target = target::parse(&cli.request.method, url, &spec)?;
-                    wait_until_ready(&target, cli.ready_timeout, logger);
                     let plan = plan(cli, vec![target], requests, duration, concurrency);
+                    wait_until_ready(&plan, cli.ready_timeout, logger);
                     Ok(load_test(&plan, &limits, watch(cli), logger))
                 })
                 .collect();
@@ -422,26 +430,46 @@ fn pipeline<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result
     })
 }
 
-/// A freshly deployed endpoint may not listen yet: retry refusals and 503s with backoff, up to
-/// `limit`, before the test counts.
-fn wait_until_ready(target: &Target, limit: Duration, logger: &Logger) {
-    let accept = |status: u16, _: &str| {
-        if status == 503 {
-            Err("HTTP 503".to_owned())
+/// A freshly deployed endpoint may not listen yet: retry refusals, resets and 503s with
+/// backoff, up to `limit`, before the test counts. Each attempt is one request through the
+/// load engine itself, so an https endpoint is asked with the run's TLS settings; any other
+/// answer (a TLS error included) means the endpoint is there to be judged.
+fn wait_until_ready(plan: &Plan, limit: Duration, logger: &Logger) {
+    let attempt_plan = Plan {
+        connections: 1,
+        threads: 1,
+        requests: Some(1),
+        duration: None,
+        rate: None,
+        timeout: plan.timeout.min(Duration::from_secs(5)),
+        connect_timeout: plan.connect_timeout.min(Duration::from_secs(2)),
+        ..plan.clone()
+    };
+    let attempt = || {
+        let measured = engine::run(&attempt_plan, &Shared::default());
+        let status = measured.status_codes.keys().next().copied();
+        let failure = if status == Some(503) {
+            Some("HTTP 503".to_owned())
         } else {
-            Ok(())
-        }
+            measured
+                .errors
+                .keys()
+                .find(|class| class.starts_with("connect") || *class == "reset")
+                .cloned()
+        };
+        (status, failure)
     };
     let sleep = |delay| {
         std::thread::sleep(delay);
         Ok::<(), std::convert::Infallible>(())
     };
-    let Ok(probe) =
-        sentinel_core::http::probe(&target.url, limit, Duration::from_secs(2), accept, sleep);
-    if probe.failure.is_some() {
+    let Ok(probe) = sentinel_core::http::probe_with(limit, Duration::from_secs(2), attempt, sleep);
+    if let Some(failure) = probe.failure {
+        let shown: Vec<&str> = plan.targets.iter().map(|t| t.shown_url.as_str()).collect();
         logger.warn(&format!(
-            "{} is still not ready after {:?}; testing it anyway",
-            target.shown_url, limit
+            "{} is still not ready after {:?} ({failure}); testing it anyway",
+            shown.join(", "),
+            limit
         ));
     }
 }

@@ -1,9 +1,11 @@
 //! What to send: targets parsed once into a socket address and a request serialized once, so
 //! the engine's hot loop only copies bytes.
 
+use crate::tls::{self, TlsOptions, TlsTarget};
 use sentinel_core::redact::redact_url;
 use sentinel_core::{Error, Result};
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::{Arc, OnceLock};
 
 /// One endpoint and its ready-to-send request.
 #[derive(Debug, Clone)]
@@ -15,6 +17,8 @@ pub struct Target {
     pub url: String,
     pub addr: SocketAddr,
     pub request: Vec<u8>,
+    /// For https targets: how to make the TLS session.
+    pub tls: Option<TlsTarget>,
 }
 
 /// How every request is built.
@@ -23,21 +27,42 @@ pub struct RequestSpec {
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
     pub keepalive: bool,
+    pub tls: TlsOptions,
+    /// Built on the first https target and shared by all (one session cache).
+    tls_config: OnceLock<Arc<rustls::ClientConfig>>,
 }
 
-/// Parse `http://host:port/path?query` into a target. HTTPS is refused with a clear message:
-/// this engine speaks plain HTTP only for now.
+impl RequestSpec {
+    pub fn new(
+        headers: Vec<(String, String)>,
+        body: Option<Vec<u8>>,
+        keepalive: bool,
+        tls: TlsOptions,
+    ) -> RequestSpec {
+        RequestSpec {
+            headers,
+            body,
+            keepalive,
+            tls,
+            tls_config: OnceLock::new(),
+        }
+    }
+
+    fn tls_config(&self) -> Result<Arc<rustls::ClientConfig>> {
+        if let Some(config) = self.tls_config.get() {
+            return Ok(Arc::clone(config));
+        }
+        let config = tls::client_config(&self.tls)?;
+        Ok(Arc::clone(self.tls_config.get_or_init(|| config)))
+    }
+}
+
+/// Parse `http[s]://host:port/path?query` into a target.
 pub fn parse(method: &str, url: &str, spec: &RequestSpec) -> Result<Target> {
-    let rest = if let Some(rest) = url.strip_prefix("http://") {
-        rest
-    } else if url.starts_with("https://") {
-        return Err(Error::usage_with_hint(
-            format!(
-                "{}: https targets are not supported by this build's load engine yet",
-                redact_url(url)
-            ),
-            "test the plain-HTTP port behind the TLS terminator, or wait for TLS in the engine (issue 4)",
-        ));
+    let (rest, https) = if let Some(rest) = url.strip_prefix("http://") {
+        (rest, false)
+    } else if let Some(rest) = url.strip_prefix("https://") {
+        (rest, true)
     } else {
         // Without "://" there can be no credentials in it: show it as typed.
         let shown = if url.contains("://") {
@@ -46,7 +71,7 @@ pub fn parse(method: &str, url: &str, spec: &RequestSpec) -> Result<Target> {
             url.to_owned()
         };
         return Err(Error::usage_with_hint(
-            format!("{shown:?} is not an http:// URL"),
+            format!("{shown:?} is not an http:// or https:// URL"),
             "to merge result files, put merge first: sentinel-stress merge a.json b.json --output json",
         ));
     };
@@ -66,7 +91,18 @@ pub fn parse(method: &str, url: &str, spec: &RequestSpec) -> Result<Target> {
     {
         host_port.to_owned()
     } else {
-        format!("{host_port}:80")
+        format!("{host_port}:{}", if https { 443 } else { 80 })
+    };
+    let tls = if https {
+        let host = with_port
+            .rsplit_once(':')
+            .map_or(with_port.as_str(), |(host, _)| host);
+        Some(TlsTarget {
+            config: spec.tls_config()?,
+            server_name: tls::server_name(host)?,
+        })
+    } else {
+        None
     };
     let addr = with_port
         .to_socket_addrs()
@@ -112,6 +148,7 @@ pub fn parse(method: &str, url: &str, spec: &RequestSpec) -> Result<Target> {
         url: url.to_owned(),
         addr,
         request: bytes,
+        tls,
     })
 }
 
@@ -158,11 +195,12 @@ mod tests {
 
     #[test]
     fn serializes_the_request_once_with_headers_and_body() {
-        let spec = RequestSpec {
-            headers: vec![("Authorization".into(), "Bearer t".into())],
-            body: Some(b"{}".to_vec()),
-            keepalive: true,
-        };
+        let spec = RequestSpec::new(
+            vec![("Authorization".into(), "Bearer t".into())],
+            Some(b"{}".to_vec()),
+            true,
+            TlsOptions::default(),
+        );
         let target = parse("POST", "http://127.0.0.1:8080/api/orders?key=secret", &spec).unwrap();
         let text = String::from_utf8(target.request.clone()).unwrap();
         assert!(
@@ -186,15 +224,35 @@ mod tests {
     }
 
     #[test]
+    fn https_targets_default_to_443_and_verify_the_host_name() {
+        let spec = RequestSpec::default();
+        let secure = parse("GET", "https://localhost/health", &spec).unwrap();
+        assert_eq!(secure.addr.port(), 443);
+        let tls = secure.tls.expect("an https target has TLS");
+        assert_eq!(tls.server_name.to_str(), "localhost");
+        let other = parse("GET", "https://127.0.0.1:8443/", &spec).unwrap();
+        assert_eq!(other.addr.port(), 8443);
+        assert!(
+            Arc::ptr_eq(&tls.config, &other.tls.unwrap().config),
+            "one configuration (and session cache) for every https target"
+        );
+        assert!(
+            parse("GET", "http://127.0.0.1:1/", &spec)
+                .unwrap()
+                .tls
+                .is_none()
+        );
+    }
+
+    #[test]
     fn refuses_what_it_cannot_send() {
         assert_eq!(
-            parse("GET", "https://x/", &RequestSpec::default())
+            parse("GET", "ftp://x/", &RequestSpec::default())
                 .unwrap_err()
                 .exit()
                 .code(),
             2
         );
-        assert!(parse("GET", "ftp://x/", &RequestSpec::default()).is_err());
         assert!(parse_header("NoColon").is_err());
         let targets = parse_targets_file(
             "# list\nGET http://127.0.0.1:1/a\n\npost http://127.0.0.1:1/b\n",

@@ -4,10 +4,13 @@
 //! `GET /healthz` answers 200 `ok`; every other path answers 200 with
 //! `{"service":"sample","version":V}`, except that every Nth request answers 500 so that
 //! `--error-rate` is exact and repeatable (5% = every 20th request). `--stall-request N
-//! --stall-ms MS` makes the Nth request wait, to show coordinated omission.
+//! --stall-ms MS` makes the Nth request wait, to show coordinated omission. `GET /stats`
+//! answers `{"connections":N,"requests":M}`: connections accepted (its own included) and
+//! requests served (/stats and /healthz excluded).
+//! With `--tls-cert FILE --tls-key FILE` (PEM) it serves https instead, through rustls.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -21,6 +24,7 @@ struct Settings {
     stall_request: u64,
     stall: Duration,
     counter: AtomicU64,
+    connections: AtomicU64,
 }
 
 fn main() {
@@ -31,6 +35,8 @@ fn main() {
     let mut pid_file = None;
     let mut stall_request = 0u64;
     let mut stall_ms = 0u64;
+    let mut tls_cert = None;
+    let mut tls_key = None;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let value = args.next().unwrap_or_default();
@@ -52,6 +58,8 @@ fn main() {
                     .unwrap_or_else(|_| fail(&format!("--latency-ms {value:?} is not a number")))
             }
             "--pid-file" => pid_file = Some(value),
+            "--tls-cert" => tls_cert = Some(value),
+            "--tls-key" => tls_key = Some(value),
             "--stall-request" => {
                 stall_request = value
                     .parse()
@@ -63,10 +71,16 @@ fn main() {
                     .unwrap_or_else(|_| fail(&format!("--stall-ms {value:?} is not a number")))
             }
             other => fail(&format!(
-                "unknown flag {other}; flags: --port --version --error-rate --latency-ms --pid-file"
+                "unknown flag {other}; flags: --port --version --error-rate --latency-ms \
+                 --pid-file --stall-request --stall-ms --tls-cert --tls-key"
             )),
         }
     }
+    let tls = match (tls_cert, tls_key) {
+        (Some(cert), Some(key)) => Some(tls_config(&cert, &key)),
+        (None, None) => None,
+        _ => fail("--tls-cert and --tls-key go together"),
+    };
     let listener = bind(port);
     if let Some(path) = pid_file {
         if let Err(e) = std::fs::write(&path, format!("{}\n", std::process::id())) {
@@ -84,11 +98,40 @@ fn main() {
         stall_request,
         stall: Duration::from_millis(stall_ms),
         counter: AtomicU64::new(0),
+        connections: AtomicU64::new(0),
     });
     for stream in listener.incoming().flatten() {
         let settings = Arc::clone(&settings);
-        std::thread::spawn(move || serve(stream, &settings));
+        let tls = tls.clone();
+        std::thread::spawn(move || {
+            settings.connections.fetch_add(1, Ordering::Relaxed);
+            match tls {
+                None => serve(stream, &settings),
+                Some(config) => {
+                    let Ok(connection) = rustls::ServerConnection::new(config) else {
+                        return;
+                    };
+                    serve(rustls::StreamOwned::new(connection, stream), &settings);
+                }
+            }
+        });
     }
+}
+
+fn tls_config(cert: &str, key: &str) -> Arc<rustls::ServerConfig> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let chain = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .unwrap_or_else(|e| fail(&format!("cannot read --tls-cert {cert}: {e}")));
+    let key = PrivateKeyDer::from_pem_file(key)
+        .unwrap_or_else(|e| fail(&format!("cannot read --tls-key {key}: {e}")));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_no_client_auth().with_single_cert(chain, key))
+        .unwrap_or_else(|e| fail(&format!("cannot serve TLS with {cert}: {e}")));
+    Arc::new(config)
 }
 
 /// Bind 127.0.0.1:port, retrying while an instance being replaced still holds it.
@@ -111,10 +154,7 @@ fn fail(message: &str) -> ! {
     std::process::exit(2)
 }
 
-fn serve(stream: TcpStream, settings: &Settings) {
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
-    };
+fn serve(stream: impl Read + Write, settings: &Settings) {
     let mut reader = BufReader::new(stream);
     loop {
         let mut request_line = String::new();
@@ -153,6 +193,15 @@ fn serve(stream: TcpStream, settings: &Settings) {
         }
         let (status, text) = if path == "/healthz" {
             ("200 OK", "ok".to_owned())
+        } else if path == "/stats" {
+            (
+                "200 OK",
+                format!(
+                    "{{\"connections\":{},\"requests\":{}}}",
+                    settings.connections.load(Ordering::Relaxed),
+                    settings.counter.load(Ordering::Relaxed)
+                ),
+            )
         } else {
             let n = settings.counter.fetch_add(1, Ordering::Relaxed) + 1;
             if n == settings.stall_request {
@@ -181,7 +230,8 @@ fn serve(stream: TcpStream, settings: &Settings) {
             text.len(),
             if close { "connection: close\r\n" } else { "" }
         );
-        if writer.write_all(response.as_bytes()).is_err() || close {
+        let writer = reader.get_mut();
+        if writer.write_all(response.as_bytes()).is_err() || writer.flush().is_err() || close {
             return;
         }
     }
