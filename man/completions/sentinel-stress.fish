@@ -68,7 +68,7 @@ always\t''
 never\t''"
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l disable-keepalive -d 'Open a new connection for every request'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s k -l insecure -d 'Accept any TLS certificate (the connection is encrypted but not authenticated)'
-complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l abort-on-breach -d 'Stop early once a window breaches the thresholds'
+complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l abort-on-breach -d 'Stop early once a window breaches the error-rate or latency limits (p50/p95/p99/avg)'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'

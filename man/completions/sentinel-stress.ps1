@@ -65,7 +65,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-stress' -ScriptBlock {
             [CompletionResult]::new('--disable-keepalive', '--disable-keepalive', [CompletionResultType]::ParameterName, 'Open a new connection for every request')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Accept any TLS certificate (the connection is encrypted but not authenticated)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate (the connection is encrypted but not authenticated)')
-            [CompletionResult]::new('--abort-on-breach', '--abort-on-breach', [CompletionResultType]::ParameterName, 'Stop early once a window breaches the thresholds')
+            [CompletionResult]::new('--abort-on-breach', '--abort-on-breach', [CompletionResultType]::ParameterName, 'Stop early once a window breaches the error-rate or latency limits (p50/p95/p99/avg)')
             [CompletionResult]::new('--no-pass-through', '--no-pass-through', [CompletionResultType]::ParameterName, 'Write only this tool''s own events, not the input events')
             [CompletionResult]::new('--skip-invalid', '--skip-invalid', [CompletionResultType]::ParameterName, 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')

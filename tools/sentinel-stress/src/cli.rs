@@ -163,7 +163,7 @@ pub struct ThresholdArgs {
     /// Highest error-rate increase over the baseline, in percentage points.
     #[arg(long, value_name = "POINTS", requires = "baseline")]
     pub max_error_rate_increase: Option<f64>,
-    /// Stop early once a window breaches the thresholds.
+    /// Stop early once a window breaches the error-rate or latency limits (p50/p95/p99/avg).
     #[arg(long)]
     pub abort_on_breach: bool,
     /// Window for --abort-on-breach.

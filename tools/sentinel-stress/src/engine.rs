@@ -20,6 +20,7 @@ use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
 use std::collections::BTreeMap;
 use std::io::{ErrorKind, Read, Write};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -42,6 +43,13 @@ pub struct Plan {
     pub keepalive: bool,
     /// Worker threads (event loops); at most one per connection.
     pub threads: usize,
+}
+
+impl Plan {
+    /// How many workers [`run`] starts: `threads`, but never more than connections.
+    pub fn workers(&self) -> usize {
+        self.threads.clamp(1, self.connections.max(1))
+    }
 }
 
 /// What a run measured.
@@ -113,9 +121,35 @@ pub struct Shared {
     pub failed: AtomicU64,
     /// Set to stop every worker early (abort on breach, Ctrl-C).
     pub stop: AtomicBool,
+    /// One latency histogram per worker for the current window, when latency windows are
+    /// judged ([`Shared::with_latency_windows`]); empty otherwise, costing nothing.
+    window_latency: Vec<Mutex<Histogram<u64>>>,
 }
 
 impl Shared {
+    /// Counters plus a latency histogram per worker that [`Shared::take_window_latency`]
+    /// empties: for judging latency limits window by window while the run goes on. A worker
+    /// locks only its own histogram, so the lock is contended once per window at most.
+    pub fn with_latency_windows(workers: usize) -> Shared {
+        Shared {
+            window_latency: (0..workers).map(|_| Mutex::new(new_histogram())).collect(),
+            ..Shared::default()
+        }
+    }
+
+    /// The latencies recorded since the last call, merged across workers.
+    pub fn take_window_latency(&self) -> Histogram<u64> {
+        let mut window = new_histogram();
+        for slot in &self.window_latency {
+            if let Ok(mut histogram) = slot.lock() {
+                // Same bounds: adding cannot fail.
+                let _ = window.add(&*histogram);
+                histogram.reset();
+            }
+        }
+        window
+    }
+
     /// Take one request from the budget.
     fn take(&self, budget: Option<u64>) -> bool {
         if self.stop.load(Ordering::Relaxed) {
@@ -131,7 +165,7 @@ impl Shared {
 /// Run the plan; `shared` lets a caller watch progress and stop early.
 pub fn run(plan: &Plan, shared: &Shared) -> Measurements {
     let connections = plan.connections.max(1);
-    let threads = plan.threads.clamp(1, connections);
+    let threads = plan.workers();
     let start = Instant::now();
     let deadline = plan.duration.map(|d| start + d);
     let mut total = Measurements::new();
@@ -144,8 +178,9 @@ pub fn run(plan: &Plan, shared: &Shared) -> Measurements {
                     .map(|v| connections / threads + usize::from(v < connections % threads))
                     .sum::<usize>();
                 let rate = plan.rate.map(|r| r * mine as f64 / connections as f64);
+                let window = shared.window_latency.get(w);
                 scope.spawn(move || {
-                    Worker::new(plan, shared, mine, first, rate).run(start, deadline)
+                    Worker::new(plan, shared, window, mine, first, rate).run(start, deadline)
                 })
             })
             .collect();
@@ -202,6 +237,8 @@ enum Parsed {
 struct Worker<'a> {
     plan: &'a Plan,
     shared: &'a Shared,
+    /// This worker's latency histogram for the current window, when windows are judged.
+    window: Option<&'a Mutex<Histogram<u64>>>,
     conns: Vec<Conn>,
     /// Connections that wait for their next request, in the order they became free.
     ready: std::collections::VecDeque<usize>,
@@ -219,6 +256,7 @@ impl<'a> Worker<'a> {
     fn new(
         plan: &'a Plan,
         shared: &'a Shared,
+        window: Option<&'a Mutex<Histogram<u64>>>,
         connections: usize,
         first: usize,
         rate: Option<f64>,
@@ -241,6 +279,7 @@ impl<'a> Worker<'a> {
         Worker {
             plan,
             shared,
+            window,
             ready: (0..connections).collect(),
             conns,
             measured: Measurements::new(),
@@ -573,6 +612,11 @@ impl<'a> Worker<'a> {
             .as_micros()
             .clamp(1, u128::from(MAX_LATENCY_US)) as u64;
         let _ = self.measured.histogram.record(latency);
+        if let Some(window) = self.window {
+            if let Ok(mut histogram) = window.lock() {
+                let _ = histogram.record(latency);
+            }
+        }
         *self.measured.status_codes.entry(status).or_default() += 1;
         self.measured.total += 1;
         if status < 400 {

@@ -109,11 +109,15 @@ pub fn judge(result: &mut StressTestResult, limits: &Limits) {
             .iter()
             .map(|(class, n)| format!("{class} {n}"))
             .collect();
-        violations.push(format!(
-            "none of the {} requests succeeded ({})",
-            result.total_requests,
-            classes.join(", ")
-        ));
+        violations.push(if classes.is_empty() {
+            format!("none of the {} requests succeeded", result.total_requests)
+        } else {
+            format!(
+                "none of the {} requests succeeded ({})",
+                result.total_requests,
+                classes.join(", ")
+            )
+        });
     }
     if let Some(max) = t.max_error_rate {
         if result.error_rate > max {

@@ -27,10 +27,11 @@ use target::{RequestSpec, Target};
 pub const STATUS: &str = "Works for http:// and https:// targets: the mio event-loop engine (closed model, or open \
 model with -q/--rate and latency measured from the intended send time), keep-alive, TLS through rustls in the same \
 loop (Mozilla roots bundled, plus --cacert and $SSL_CERT_FILE; -k/--insecure), --warmup, thresholds and \
-baseline comparison, --abort-on-breach (on the error rate of each --window), text/json/ndjson/junit/markdown \
+baseline comparison, --abort-on-breach (each --window judged on the error rate and the p50/p95/p99/average \
+limits), text/json/ndjson/junit/markdown \
 output, merge, pipeline mode with --on and --ready-timeout. Measured by scripts/bench-stress.sh on a 2-core \
 machine: 1.07x wrk and 1.16x oha in requests/s at 50 connections (medians; rounds vary by +/-20% there), \
-p50 below wrk's at 1 connection, 5.5 MB peak RSS. Not yet: aborting on latency windows, and per-endpoint \
+p50 below wrk's at 1 connection, 5.5 MB peak RSS. Not yet: per-endpoint \
 results when several URLs are given standalone (one combined result is reported). HTTP/2 is not spoken (ALPN offers http/1.1).";
 
 /// At most this many endpoints of one event are tested.
@@ -46,10 +47,16 @@ impl ToolCli for Cli {
 pub fn run(cli: Cli) -> Result<Exit> {
     let logger = Logger::for_tool("sentinel-stress", &cli.output_args);
     let mut out = Writer::new(std::io::stdout());
-    if cli.thresholds.abort_on_breach && cli.thresholds.max_error_rate.is_none() {
+    let t = &cli.thresholds;
+    if t.abort_on_breach
+        && t.max_error_rate.is_none()
+        && [t.max_p50, t.max_p95, t.max_p99, t.max_avg]
+            .iter()
+            .all(Option::is_none)
+    {
         return Err(Error::usage_with_hint(
-            "--abort-on-breach needs --max-error-rate: it stops once a window's error rate is above it",
-            "for example: --abort-on-breach --window 5s --max-error-rate 1",
+            "--abort-on-breach needs a limit to judge each window by: --max-error-rate, --max-p50, --max-p95, --max-p99 or --max-avg",
+            "for example: --abort-on-breach --window 5s --max-error-rate 1 --max-p99 500ms",
         ));
     }
     let format = cli.output.unwrap_or(if std::io::stdout().is_terminal() {
@@ -239,13 +246,30 @@ pub fn read_result(path: &std::path::Path) -> Result<StressTestResult> {
         })
 }
 
-/// Run one plan with a progress bar on a terminal, and judge it.
 /// How a run is watched: a warm-up to discard first, and a window to abort on.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Watch {
     pub warmup: Option<Duration>,
-    /// With `--abort-on-breach`: stop once a window's error rate breaches `--max-error-rate`.
+    /// With `--abort-on-breach`: stop once a window breaches the error-rate or latency limits.
     pub abort_window: Option<Duration>,
+}
+
+/// The limits a single window is judged by: the error rate and the latency limits. Not the
+/// request rate (a window's rate says little: the first one includes connecting) nor the
+/// baseline (it compares whole runs).
+fn window_limits(limits: &Limits) -> Limits {
+    let t = &limits.thresholds;
+    Limits {
+        thresholds: Thresholds {
+            max_error_rate: t.max_error_rate,
+            max_p50_ms: t.max_p50_ms,
+            max_p95_ms: t.max_p95_ms,
+            max_p99_ms: t.max_p99_ms,
+            max_avg_ms: t.max_avg_ms,
+            ..Thresholds::default()
+        },
+        baseline: None,
+    }
 }
 
 /// Run one plan with a progress bar on a terminal, and judge it.
@@ -263,10 +287,19 @@ fn load_test(plan: &Plan, limits: &Limits, watch: Watch, logger: &Logger) -> Str
             measured.total, warmup
         ));
     }
-    let shared = Shared::default();
+    let per_window = window_limits(limits);
+    let w = &per_window.thresholds;
+    let judges_latency = [w.max_p50_ms, w.max_p95_ms, w.max_p99_ms, w.max_avg_ms]
+        .iter()
+        .any(Option::is_some);
+    let shared = if watch.abort_window.is_some() && judges_latency {
+        Shared::with_latency_windows(plan.workers())
+    } else {
+        Shared::default()
+    };
     let done = std::sync::atomic::AtomicBool::new(false);
     let shown: Vec<&str> = plan.targets.iter().map(|t| t.shown_url.as_str()).collect();
-    let max_error_rate = limits.thresholds.max_error_rate;
+    let method = plan.targets.first().map_or("GET", |t| t.method.as_str());
     let (result, aborted) = std::thread::scope(|scope| {
         let (shared_ref, done_ref) = (&shared, &done);
         let total = plan.requests.filter(|_| plan.duration.is_none());
@@ -283,17 +316,29 @@ fn load_test(plan: &Plan, limits: &Limits, watch: Watch, logger: &Logger) -> Str
                     "{:.0} req/s · {failed} errors",
                     finished as f64 / started.elapsed().as_secs_f64().max(0.001)
                 ));
-                if let (Some(window), Some(limit)) = (watch.abort_window, max_error_rate) {
+                if let Some(window) = watch.abort_window {
                     if window_start.0.elapsed() >= window {
-                        let (requests, failures) = (finished - window_start.1, failed - window_start.2);
-                        let rate = if requests == 0 { 0.0 } else { failures as f64 * 100.0 / requests as f64 };
-                        if rate > limit && aborted.is_none() {
-                            shared_ref.stop.store(true, Ordering::Relaxed);
-                            aborted = Some(format!(
-                                "aborted after {:.1}s: error rate {rate:.2}% in the last {:?} window is above the limit of {limit}%",
-                                started.elapsed().as_secs_f64(),
-                                window
-                            ));
+                        let measured = engine::Measurements {
+                            histogram: shared_ref.take_window_latency(),
+                            total: finished - window_start.1,
+                            successful: (finished - window_start.1)
+                                .saturating_sub(failed - window_start.2),
+                            elapsed: window_start.0.elapsed(),
+                            ..engine::Measurements::new()
+                        };
+                        // A window in which nothing finished is not judged: at a low rate
+                        // that is normal, and requests still out are judged when they end.
+                        if measured.total > 0 && aborted.is_none() {
+                            let verdict = judge::result("", method, &measured, &per_window);
+                            if !verdict.passed {
+                                shared_ref.stop.store(true, Ordering::Relaxed);
+                                aborted = Some(format!(
+                                    "aborted after {:.1}s: in the last {:?} window, {}",
+                                    started.elapsed().as_secs_f64(),
+                                    window,
+                                    verdict.violations.join("; ")
+                                ));
+                            }
                         }
                         window_start = (Instant::now(), finished, failed);
                     }
@@ -307,7 +352,6 @@ fn load_test(plan: &Plan, limits: &Limits, watch: Watch, logger: &Logger) -> Str
         done.store(true, Ordering::Relaxed);
         (measured, monitor.join().ok().flatten())
     });
-    let method = plan.targets.first().map_or("GET", |t| t.method.as_str());
     let mut judged = judge::result(&shown.join(", "), method, &result, limits);
     if let Some(reason) = aborted {
         judged.violations.insert(0, reason);

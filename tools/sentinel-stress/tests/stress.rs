@@ -417,8 +417,57 @@ fn abort_on_breach_stops_hammering_a_broken_service() {
         .run();
     assert_eq!(without_limit.code, Some(2));
     assert!(
-        without_limit.stderr.contains("needs --max-error-rate"),
+        without_limit
+            .stderr
+            .contains("needs a limit to judge each window by"),
         "{}",
         without_limit.stderr
     );
+}
+
+#[test]
+fn abort_on_breach_judges_latency_limits_window_by_window() {
+    let slow = SampleService::start(&["--latency-ms", "100"]);
+    let abort_args = |limit: &str, duration: &str| {
+        let args = [
+            "-z",
+            duration,
+            "-c",
+            "2",
+            "--abort-on-breach",
+            "--window",
+            "300ms",
+        ];
+        let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        all.extend(["--max-p95", limit, "--output", "json"].map(str::to_owned));
+        all.push(slow.url());
+        all
+    };
+    let started = std::time::Instant::now();
+    let run = tool(BIN).args(abort_args("20ms", "20s")).run();
+    let took = started.elapsed();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "stopped early: {took:?}"
+    );
+    let result = json_result(&run);
+    let first = result["violations"][0].as_str().unwrap();
+    assert!(
+        first.starts_with("aborted after")
+            && first.contains("300ms window, p95 ")
+            && first.contains("above the limit of 20 ms"),
+        "{first}"
+    );
+    assert!(
+        result["totalRequests"].as_u64().unwrap() < 40,
+        "no more load once a window breached: {result}"
+    );
+
+    // Within the limit, every window passes and the run goes its whole length.
+    let started = std::time::Instant::now();
+    let calm = tool(BIN).args(abort_args("1s", "1500ms")).run();
+    assert_eq!(calm.code, Some(0), "{}", calm.stderr);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1500));
+    assert_eq!(json_result(&calm)["violations"], serde_json::json!([]));
 }
