@@ -297,7 +297,9 @@ function Test-Deployment {
     switch ($code) {
         0 { Say 'post-deployment verification passed' }
         1 {
-            $why = Field 'stressResults.-1.violations.0'; if (-not $why) { $why = 'see the report' }
+            # One result per endpoint: name the first that failed.
+            $failed = $result | ForEach-Object { $_ | ConvertFrom-Json } | Where-Object { $_.kind -eq 'stress.result' -and -not $_.passed } | Select-Object -First 1
+            $why = if ($failed) { "$($failed.endpointUrl): $($failed.violations[0])" } else { 'see the report' }
             Invoke-Rollback "Automatic rollback triggered due to PDV failure: $why"
         }
         2 { Say 'post-deployment verification skipped: no stressTestConfig.endpoints in the config' }

@@ -163,6 +163,16 @@ record() { sentinel-notify | sentinel-state apply >/dev/null; }
 branch_create() { if $use_git; then sentinel-branch create; else cat; fi; }
 field() { sentinel-state get "$1" 2>/dev/null; }
 
+# "URL: first violation" of the first failed stress.result in an NDJSON file (one result per
+# endpoint; violation sentences hold no quotes).
+first_failure() { # file
+  local line url why
+  line=$(grep -m1 '"passed":false' "$1") || return 1
+  url=$(sed -n 's/.*"endpointUrl":"\([^"]*\)".*/\1/p' <<<"$line")
+  why=$(sed -n 's/.*"violations":\["\([^"]*\)".*/\1/p' <<<"$line")
+  printf '%s: %s\n' "$url" "$why"
+}
+
 # Give up with the tool's exit code: state and lock are consistent, and a re-run resumes.
 stop_with() { # code what
   if [[ $1 -eq 130 ]]; then
@@ -373,12 +383,14 @@ follow_production() { # [--replay]
 # ---- 5. post-deployment verification ---------------------------------------------------------
 verify_deployment() {
   step "Post-deployment verification: $pdv_duration at $pdv_rate requests/s (error rate ≤ $pdv_max_error_rate%, p99 ≤ $pdv_max_p99)"
-  local code=0
+  local code=0 results="$state_dir/.deploy-sentinel-pdv.ndjson"
   sentinel-stress -z "$pdv_duration" -q "$pdv_rate" --max-error-rate "$pdv_max_error_rate" \
-    --max-p99 "$pdv_max_p99" --abort-on-breach --output ndjson | record || code=$?
+    --max-p99 "$pdv_max_p99" --abort-on-breach --output ndjson | tee "$results" | record || code=$?
+  local why; why=$(first_failure "$results") || why='see the report'
+  rm -f "$results"
   case $code in
     0) say "post-deployment verification passed" ;;
-    1) roll_back "Automatic rollback triggered due to PDV failure: $(field stressResults.-1.violations.0 || echo 'see the report')" ;;
+    1) roll_back "Automatic rollback triggered due to PDV failure: $why" ;;
     2) warn "post-deployment verification skipped: no stressTestConfig.endpoints in the config" ;;
     *) stop_with "$code" "post-deployment verification" ;;
   esac

@@ -41,7 +41,7 @@ pub fn tools() -> Vec<Tool> {
             name: "sentinel-stress",
             command: <sentinel_stress::Cli as clap::CommandFactory>::command,
             status: sentinel_stress::STATUS,
-            extra: &[],
+            extra: sentinel_stress::MAN_SECTIONS,
         },
         Tool {
             name: "sentinel-notify",

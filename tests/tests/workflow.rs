@@ -407,9 +407,13 @@ fn a_failed_post_deployment_verification_rolls_everything_back() {
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     let stderr = text(&out.stderr);
+    let reason = stderr
+        .lines()
+        .find(|l| l.contains("Automatic rollback triggered due to PDV failure: http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("the reason names the failing endpoint: {stderr}"));
     assert!(
-        stderr.contains("Automatic rollback triggered due to PDV failure"),
-        "{stderr}"
+        reason.contains("error rate") && reason.contains("above the limit of 1%"),
+        "{reason}"
     );
     assert_eq!(fleet.versions(), vec![OLD; 4]);
     let deploys = fleet.deploys();

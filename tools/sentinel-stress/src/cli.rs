@@ -22,6 +22,10 @@ Examples:
   # Merge results from several machines into exact combined percentiles
   sentinel-stress merge runner-*.json
 
+  # https with an internal CA; a result per endpoint; stop once a 5 s window breaches
+  sentinel-stress -z 5m -q 100 --cacert corp-ca.pem --abort-on-breach --max-p99 500ms \\
+    https://api.internal/orders https://api.internal/health
+
   # In a pipeline: test every endpoint of each completed stage
   sentinel-watch | sentinel-stress --on stage.completed | sentinel-state apply";
 
@@ -43,7 +47,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub action: Option<Action>,
 
-    /// Endpoints to test, spread round-robin.
+    /// Endpoints to test: connections spread round-robin, a result for each.
     #[arg(value_name = "URL")]
     pub urls: Vec<String>,
 

@@ -162,14 +162,15 @@ impl Shared {
     }
 }
 
-/// Run the plan; `shared` lets a caller watch progress and stop early.
-pub fn run(plan: &Plan, shared: &Shared) -> Measurements {
+/// Run the plan; `shared` lets a caller watch progress and stop early. Returns what each
+/// result slot measured (`Target::slot`: one per endpoint reported), index = slot.
+pub fn run(plan: &Plan, shared: &Shared) -> Vec<Measurements> {
     let connections = plan.connections.max(1);
     let threads = plan.workers();
     let start = Instant::now();
     let deadline = plan.duration.map(|d| start + d);
-    let mut total = Measurements::new();
-    let results: Vec<Measurements> = std::thread::scope(|scope| {
+    let mut total = vec![Measurements::new(); slots(plan)];
+    let results: Vec<Vec<Measurements>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|w| {
                 // Spread connections (and the rate) evenly; earlier workers take the remainder.
@@ -186,11 +187,31 @@ pub fn run(plan: &Plan, shared: &Shared) -> Measurements {
             .collect();
         handles.into_iter().filter_map(|h| h.join().ok()).collect()
     });
-    for result in &results {
-        total.merge(result);
+    for worker in &results {
+        for (slot, measured) in total.iter_mut().zip(worker) {
+            slot.merge(measured);
+        }
     }
-    total.elapsed = start.elapsed();
+    let elapsed = start.elapsed();
+    for slot in &mut total {
+        slot.elapsed = elapsed;
+    }
     total
+}
+
+/// [`run`]'s measurements folded into one.
+pub fn run_combined(plan: &Plan, shared: &Shared) -> Measurements {
+    let mut combined = Measurements::new();
+    for slot in run(plan, shared) {
+        combined.merge(&slot);
+        combined.elapsed = slot.elapsed;
+    }
+    combined
+}
+
+/// How many result slots the plan's targets count into.
+fn slots(plan: &Plan) -> usize {
+    plan.targets.iter().map(|t| t.slot + 1).max().unwrap_or(1)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,7 +263,8 @@ struct Worker<'a> {
     conns: Vec<Conn>,
     /// Connections that wait for their next request, in the order they became free.
     ready: std::collections::VecDeque<usize>,
-    measured: Measurements,
+    /// What this worker measured, per result slot.
+    measured: Vec<Measurements>,
     interval: Option<Duration>,
     poll: Option<Poll>,
     /// Connections whose share of the budget is spent.
@@ -282,7 +304,7 @@ impl<'a> Worker<'a> {
             window,
             ready: (0..connections).collect(),
             conns,
-            measured: Measurements::new(),
+            measured: vec![Measurements::new(); slots(plan)],
             interval: rate
                 .filter(|r| *r > 0.0)
                 .map(|r| Duration::from_secs_f64(1.0 / r)),
@@ -292,9 +314,9 @@ impl<'a> Worker<'a> {
         }
     }
 
-    fn run(mut self, start: Instant, deadline: Option<Instant>) -> Measurements {
+    fn run(mut self, start: Instant, deadline: Option<Instant>) -> Vec<Measurements> {
         let Some(mut poll) = self.poll.take() else {
-            self.measured.fail("io: cannot create an event loop");
+            self.measured[0].fail("io: cannot create an event loop");
             return self.measured;
         };
         let mut events = Events::with_capacity(1024);
@@ -611,19 +633,20 @@ impl<'a> Worker<'a> {
             .elapsed()
             .as_micros()
             .clamp(1, u128::from(MAX_LATENCY_US)) as u64;
-        let _ = self.measured.histogram.record(latency);
+        let slot = self.plan.targets[self.conns[index].target].slot;
+        let measured = &mut self.measured[slot];
+        let _ = measured.histogram.record(latency);
         if let Some(window) = self.window {
             if let Ok(mut histogram) = window.lock() {
                 let _ = histogram.record(latency);
             }
         }
-        *self.measured.status_codes.entry(status).or_default() += 1;
-        self.measured.total += 1;
+        *measured.status_codes.entry(status).or_default() += 1;
+        measured.total += 1;
         if status < 400 {
-            self.measured.successful += 1;
+            measured.successful += 1;
         } else {
-            *self
-                .measured
+            *measured
                 .errors
                 .entry(format!("http {}xx", status / 100))
                 .or_default() += 1;
@@ -654,7 +677,8 @@ impl<'a> Worker<'a> {
     }
 
     fn fail(&mut self, poll: &Poll, index: usize, class: &str) {
-        self.measured.fail(class);
+        let slot = self.plan.targets[self.conns[index].target].slot;
+        self.measured[slot].fail(class);
         self.shared.done.fetch_add(1, Ordering::Relaxed);
         self.shared.failed.fetch_add(1, Ordering::Relaxed);
         self.close(poll, index);

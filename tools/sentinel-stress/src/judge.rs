@@ -208,17 +208,49 @@ pub fn merge(results: &[StressTestResult], limits: &Limits) -> Result<StressTest
         part.elapsed = std::time::Duration::from_millis(r.test_duration);
         merged.merge(&part);
     }
-    let endpoints: std::collections::BTreeSet<&str> =
-        results.iter().map(|r| r.endpoint_url.as_str()).collect();
-    let endpoint = if endpoints.len() == 1 {
-        first.endpoint_url.clone()
-    } else {
-        endpoints.into_iter().collect::<Vec<_>>().join(", ")
-    };
-    let mut result = result(&endpoint, &first.method, &merged, limits);
+    let mut endpoints: Vec<&str> = Vec::new();
+    for r in results {
+        if !endpoints.contains(&r.endpoint_url.as_str()) {
+            endpoints.push(&r.endpoint_url);
+        }
+    }
+    let mut result = result(&combined_label(&endpoints), &first.method, &merged, limits);
     result.requests_per_second = results.iter().map(|r| r.requests_per_second).sum();
     judge(&mut result, limits);
     Ok(result)
+}
+
+/// The label of a result that counts several endpoints together: all of them when few, the
+/// first two and how many more otherwise (a result label is a line, not a list).
+pub fn combined_label(endpoints: &[&str]) -> String {
+    match endpoints {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        few if few.len() <= 3 => few.join(", "),
+        many => format!("{}, {} and {} more", many[0], many[1], many.len() - 2),
+    }
+}
+
+/// The baseline to judge `endpoint` against, from the results of a baseline file: its own
+/// (the newest, when the file holds several runs), else the file's only result, else all of
+/// them merged (the service as a whole).
+pub fn pick_baseline(
+    baselines: &[StressTestResult],
+    endpoint: &str,
+    method: &str,
+) -> Option<StressTestResult> {
+    if let Some(own) = baselines
+        .iter()
+        .rev()
+        .find(|b| b.endpoint_url == endpoint && b.method.eq_ignore_ascii_case(method))
+    {
+        return Some(own.clone());
+    }
+    match baselines {
+        [] => None,
+        [only] => Some(only.clone()),
+        several => merge(several, &Limits::default()).ok(),
+    }
 }
 
 #[cfg(test)]

@@ -26,13 +26,67 @@ use target::{RequestSpec, Target};
 /// What works in this build (the man page's STATUS section).
 pub const STATUS: &str = "Works for http:// and https:// targets: the mio event-loop engine (closed model, or open \
 model with -q/--rate and latency measured from the intended send time), keep-alive, TLS through rustls in the same \
-loop (Mozilla roots bundled, plus --cacert and $SSL_CERT_FILE; -k/--insecure), --warmup, thresholds and \
-baseline comparison, --abort-on-breach (each --window judged on the error rate and the p50/p95/p99/average \
-limits), text/json/ndjson/junit/markdown \
-output, merge, pipeline mode with --on and --ready-timeout. Measured by scripts/bench-stress.sh on a 2-core \
-machine: 1.07x wrk and 1.16x oha in requests/s at 50 connections (medians; rounds vary by +/-20% there), \
-p50 below wrk's at 1 connection, 5.5 MB peak RSS. Not yet: per-endpoint \
-results when several URLs are given standalone (one combined result is reported). HTTP/2 is not spoken (ALPN offers http/1.1).";
+loop (Mozilla roots bundled, plus --cacert and $SSL_CERT_FILE; -k/--insecure), --warmup, a result per endpoint \
+(up to 10; more are reported combined), thresholds and baseline comparison (each endpoint against its own \
+baseline result), --abort-on-breach (each --window judged on the error rate and the p50/p95/p99/average limits), \
+text/json/ndjson/junit/markdown output, merge, pipeline mode with --on and --ready-timeout. Performance: see \
+scripts/bench-stress.sh and the table in README.md. Not supported: HTTP/2 and HTTP/3 (ALPN offers http/1.1), \
+HTTP proxies, redirects (a 3xx is counted as answered), client certificates.";
+
+/// Sections of the man page beyond the generated ones.
+pub const MAN_SECTIONS: &[(&str, &str)] = &[
+    (
+        "RESULTS",
+        "One result per endpoint (a distinct METHOD and URL): several URLs, or a --targets file, share the load \
+(connections are spread round-robin, the request budget is common) and each endpoint gets its own counts, \
+percentiles and verdict. Up to 10 endpoints are reported apart; with more, one combined result is reported and \
+stderr says so. --output ndjson writes one stress.result event per endpoint; json writes one object for one \
+endpoint and an array for several; junit one testsuite per endpoint with a testcase per threshold; markdown and \
+text a section each. The exit status is 1 when any endpoint failed. A run in which no request of an endpoint \
+succeeded never passes, even without thresholds.",
+    ),
+    (
+        "ERROR CLASSES",
+        "connect refused, connect timeout (--connect-timeout), timeout (--timeout, from the request's start), \
+reset (closed or reset before a full response), invalid response (not HTTP/1.x), tls: ... (the TLS failure: \
+'tls: invalid peer certificate: UnknownIssuer', 'tls: closed during the handshake' from a plain-HTTP port), \
+http 4xx and http 5xx (answered; every status of 400 and above counts as failed).",
+    ),
+    (
+        "HTTPS",
+        "https:// targets are spoken over rustls inside the same event loop as plain HTTP. Trusted: Mozilla's root \
+certificates (bundled, so a bare container behaves as a laptop), the CA certificates of --cacert FILE and of \
+$SSL_CERT_FILE (PEM). -k/--insecure skips the certificate check (the connection is encrypted but anyone could be \
+answering). One TLS configuration serves every connection, so reconnects (--disable-keepalive) resume the session \
+instead of a full handshake. Only HTTP/1.1 is offered by ALPN. In pipeline mode the readiness wait asks through \
+the same engine, so it trusts what the run trusts.",
+    ),
+    (
+        "BASELINES",
+        "--baseline FILE takes a JSON result, a JSON array of results, or NDJSON with stress.result events (what \
+this tool writes). Each endpoint is compared with the baseline result of the same URL and method (the newest, \
+when the file holds several runs); when the file has none for it, with the file's only result, or else with all \
+of its results merged (the service as a whole). --max-latency-ratio compares p95s; --max-error-rate-increase \
+compares error rates in percentage points.",
+    ),
+    (
+        "ABORTING EARLY",
+        "--abort-on-breach judges every --window (default 5s) of the run by the error rate and the latency limits \
+given (--max-error-rate, --max-p50, --max-p95, --max-p99, --max-avg), over the requests that finished in that \
+window across all endpoints, and stops the load at the first window that breaches. Not judged per window: \
+--min-rps and the baseline (they describe whole runs), and windows in which no request finished. The results \
+then carry 'aborted after 2.1s: in the last 5s window, p99 812.0 ms is above the limit of 500 ms' as their first \
+violation, and fail.",
+    ),
+    (
+        "SEVERAL MACHINES",
+        "Every result carries its latency histogram (HdrHistogram V2, compressed, base64), so results from many \
+machines merge into exact combined percentiles, not an average of percentiles. Run the same test on each \
+machine (CI matrix jobs, Kubernetes Jobs, ssh) with --output json or ndjson, collect the files, and run \
+'sentinel-stress merge result-*.json --max-p99 300ms'. merge reads every result in every file, adds counts and \
+histograms, sums requests/s (the runs overlap in time), and judges the sum by the thresholds given.",
+    ),
+];
 
 /// At most this many endpoints of one event are tested.
 pub const MAX_ENDPOINTS: usize = 10;
@@ -65,19 +119,23 @@ pub fn run(cli: Cli) -> Result<Exit> {
         OutputFormat::Ndjson
     });
     if let Some(Action::Merge { files }) = &cli.action {
-        let results = files
-            .iter()
-            .map(|f| read_result(f))
-            .collect::<Result<Vec<_>>>()?;
-        let limits = limits(&cli, &StressTestConfig::default())?;
-        let merged = judge::merge(&results, &limits)?;
-        return emit(&merged, format, &mut out, &logger);
+        let mut results = Vec::new();
+        for file in files {
+            results.extend(read_results(file)?);
+        }
+        let judging = judging(&cli, &StressTestConfig::default())?;
+        let first = &results[0];
+        let merged = judge::merge(
+            &results,
+            &judging.limits_for(&first.endpoint_url, &first.method),
+        )?;
+        return emit(&[merged], format, &mut out, &logger);
     }
     if !cli.on.is_empty() {
         return pipeline(&cli, &mut out, &logger);
     }
     let spec = request_spec(&cli)?;
-    let targets = match &cli.request.targets {
+    let mut targets = match &cli.request.targets {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| Error::io("reading targets file", path, e))?;
@@ -88,16 +146,68 @@ pub fn run(cli: Cli) -> Result<Exit> {
             .map(|u| target::parse(&cli.request.method, u, &spec))
             .collect::<Result<_>>()?,
     };
+    let endpoints = assign_slots(&mut targets, &logger);
     let plan = plan(
         &cli,
-        targets.clone(),
+        targets,
         cli.load.requests,
         cli.load.duration,
         cli.load.concurrency as usize,
     );
-    let limits = limits(&cli, &StressTestConfig::default())?;
-    let result = load_test(&plan, &limits, watch(&cli), &logger);
-    emit(&result, format, &mut out, &logger)
+    let judging = judging(&cli, &StressTestConfig::default())?;
+    let results = load_test(&plan, &endpoints, &judging, watch(&cli), &logger);
+    emit(&results, format, &mut out, &logger)
+}
+
+/// What one result reports on: an endpoint, or several counted together.
+#[derive(Debug, Clone)]
+struct Endpoint {
+    label: String,
+    method: String,
+}
+
+/// Give each distinct endpoint (method and URL) its own result slot, so several URLs give a
+/// result each, judged each. Past [`MAX_ENDPOINTS`] (a vegeta-style targets file listing
+/// many URLs, say) one combined result is kept instead: every slot holds its own histograms.
+fn assign_slots(targets: &mut [Target], logger: &Logger) -> Vec<Endpoint> {
+    let mut endpoints: Vec<Endpoint> = Vec::new();
+    for target in targets.iter() {
+        if !endpoints
+            .iter()
+            .any(|e| e.label == target.shown_url && e.method == target.method)
+        {
+            endpoints.push(Endpoint {
+                label: target.shown_url.clone(),
+                method: target.method.clone(),
+            });
+        }
+    }
+    if endpoints.len() > MAX_ENDPOINTS {
+        logger.info(&format!(
+            "{} endpoints: reporting one combined result (a result per endpoint is kept for up to {MAX_ENDPOINTS})",
+            endpoints.len()
+        ));
+        let labels: Vec<&str> = endpoints.iter().map(|e| e.label.as_str()).collect();
+        let method = if endpoints.iter().all(|e| e.method == endpoints[0].method) {
+            endpoints[0].method.clone()
+        } else {
+            "MIXED".to_owned()
+        };
+        for target in targets.iter_mut() {
+            target.slot = 0;
+        }
+        return vec![Endpoint {
+            label: judge::combined_label(&labels),
+            method,
+        }];
+    }
+    for target in targets.iter_mut() {
+        target.slot = endpoints
+            .iter()
+            .position(|e| e.label == target.shown_url && e.method == target.method)
+            .unwrap_or(0);
+    }
+    endpoints
 }
 
 /// The URLs given, else the config's stressTestConfig.endpoints (the whole service: what a
@@ -194,15 +304,33 @@ fn plan(
     }
 }
 
+/// The thresholds, and the baseline results to compare with.
+#[derive(Debug, Clone)]
+struct Judging {
+    thresholds: Thresholds,
+    baselines: Vec<StressTestResult>,
+}
+
+impl Judging {
+    /// The limits for one endpoint: the thresholds, and its own baseline result.
+    fn limits_for(&self, endpoint: &str, method: &str) -> Limits {
+        Limits {
+            thresholds: self.thresholds.clone(),
+            baseline: judge::pick_baseline(&self.baselines, endpoint, method),
+        }
+    }
+}
+
 /// Limits from flags, falling back to the config's stressTestConfig.
-fn limits(cli: &Cli, config: &StressTestConfig) -> Result<Limits> {
+fn judging(cli: &Cli, config: &StressTestConfig) -> Result<Judging> {
     let t = &cli.thresholds;
     let ms = |d: Option<Duration>| d.map(|d| d.as_secs_f64() * 1000.0);
-    let baseline = match t.baseline.as_ref().or(config.baseline_file.as_ref()) {
-        Some(path) => Some(read_result(path)?),
-        None => None,
+    let baselines = match t.baseline.as_ref().or(config.baseline_file.as_ref()) {
+        Some(path) => read_results(path)?,
+        None => Vec::new(),
     };
-    Ok(Limits {
+    let has_baseline = !baselines.is_empty();
+    Ok(Judging {
         thresholds: Thresholds {
             max_error_rate: t.max_error_rate.or(config.max_error_rate),
             max_p50_ms: ms(t.max_p50),
@@ -212,38 +340,46 @@ fn limits(cli: &Cli, config: &StressTestConfig) -> Result<Limits> {
             min_rps: t.min_rps,
             max_latency_ratio: t
                 .max_latency_ratio
-                .or(config.max_latency_ratio.filter(|_| baseline.is_some())),
-            max_error_rate_increase: t.max_error_rate_increase.or(config
+                .or(config.max_latency_ratio.filter(|_| has_baseline)),
+            max_error_rate_increase: t
                 .max_error_rate_increase
-                .filter(|_| baseline.is_some())),
+                .or(config.max_error_rate_increase.filter(|_| has_baseline)),
         },
-        baseline,
+        baselines,
     })
 }
 
-/// Read a result file: a StressTestResult JSON, or NDJSON whose last `stress.result` is taken.
-pub fn read_result(path: &std::path::Path) -> Result<StressTestResult> {
+/// Read a result file: a StressTestResult JSON object, a JSON array of them (what
+/// `--output json` writes for several endpoints), or NDJSON holding `stress.result` events.
+pub fn read_results(path: &std::path::Path) -> Result<Vec<StressTestResult>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io("reading result", path, e))?;
+    let is_result = |r: &StressTestResult| !r.histogram.is_empty() || r.total_requests > 0;
     if let Ok(result) = serde_json::from_str::<StressTestResult>(&text) {
-        if !result.histogram.is_empty() || result.total_requests > 0 {
-            return Ok(result);
+        if is_result(&result) {
+            return Ok(vec![result]);
         }
     }
-    text.lines()
-        .rev()
+    if let Ok(results) = serde_json::from_str::<Vec<StressTestResult>>(&text) {
+        if !results.is_empty() && results.iter().all(is_result) {
+            return Ok(results);
+        }
+    }
+    let results: Vec<StressTestResult> = text
+        .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(l).ok())
         .filter_map(|o| Event::from_json(&o))
         .filter_map(|e| match e.payload {
             Payload::StressResult(r) => Some(*r),
             _ => None,
         })
-        .next()
-        .ok_or_else(|| {
-            Error::usage(format!(
-                "{} holds no stress result (a JSON result or stress.result events)",
-                path.display()
-            ))
-        })
+        .collect();
+    if results.is_empty() {
+        return Err(Error::usage(format!(
+            "{} holds no stress result (a JSON result, a JSON array of results, or stress.result events)",
+            path.display()
+        )));
+    }
+    Ok(results)
 }
 
 /// How a run is watched: a warm-up to discard first, and a window to abort on.
@@ -257,8 +393,7 @@ pub struct Watch {
 /// The limits a single window is judged by: the error rate and the latency limits. Not the
 /// request rate (a window's rate says little: the first one includes connecting) nor the
 /// baseline (it compares whole runs).
-fn window_limits(limits: &Limits) -> Limits {
-    let t = &limits.thresholds;
+fn window_limits(t: &Thresholds) -> Limits {
     Limits {
         thresholds: Thresholds {
             max_error_rate: t.max_error_rate,
@@ -272,8 +407,14 @@ fn window_limits(limits: &Limits) -> Limits {
     }
 }
 
-/// Run one plan with a progress bar on a terminal, and judge it.
-fn load_test(plan: &Plan, limits: &Limits, watch: Watch, logger: &Logger) -> StressTestResult {
+/// Run one plan with a progress bar on a terminal, and judge each endpoint's result.
+fn load_test(
+    plan: &Plan,
+    endpoints: &[Endpoint],
+    judging: &Judging,
+    watch: Watch,
+    logger: &Logger,
+) -> Vec<StressTestResult> {
     if let Some(warmup) = watch.warmup {
         // Same load for the warm-up's length; its measurements are thrown away.
         let warm = Plan {
@@ -281,13 +422,13 @@ fn load_test(plan: &Plan, limits: &Limits, watch: Watch, logger: &Logger) -> Str
             duration: Some(warmup),
             ..plan.clone()
         };
-        let measured = engine::run(&warm, &Shared::default());
+        let measured = engine::run_combined(&warm, &Shared::default());
         logger.info(&format!(
             "warm-up: {} requests in {:?}, not counted",
             measured.total, warmup
         ));
     }
-    let per_window = window_limits(limits);
+    let per_window = window_limits(&judging.thresholds);
     let w = &per_window.thresholds;
     let judges_latency = [w.max_p50_ms, w.max_p95_ms, w.max_p99_ms, w.max_avg_ms]
         .iter()
@@ -298,9 +439,8 @@ fn load_test(plan: &Plan, limits: &Limits, watch: Watch, logger: &Logger) -> Str
         Shared::default()
     };
     let done = std::sync::atomic::AtomicBool::new(false);
-    let shown: Vec<&str> = plan.targets.iter().map(|t| t.shown_url.as_str()).collect();
     let method = plan.targets.first().map_or("GET", |t| t.method.as_str());
-    let (result, aborted) = std::thread::scope(|scope| {
+    let (measured, aborted) = std::thread::scope(|scope| {
         let (shared_ref, done_ref) = (&shared, &done);
         let total = plan.requests.filter(|_| plan.duration.is_none());
         let monitor = scope.spawn(move || {
@@ -352,47 +492,69 @@ fn load_test(plan: &Plan, limits: &Limits, watch: Watch, logger: &Logger) -> Str
         done.store(true, Ordering::Relaxed);
         (measured, monitor.join().ok().flatten())
     });
-    let mut judged = judge::result(&shown.join(", "), method, &result, limits);
-    if let Some(reason) = aborted {
-        judged.violations.insert(0, reason);
-        judged.passed = false;
-    }
-    logger.info(&format!(
-        "{}: {} requests, {:.2}% errors, p95 {:.1} ms, {:.0} req/s — {}",
-        judged.endpoint_url,
-        judged.total_requests,
-        judged.error_rate,
-        judged.p95_response_time,
-        judged.requests_per_second,
-        if judged.passed {
-            "passed".to_owned()
-        } else {
-            format!("FAILED: {}", judged.violations.join("; "))
-        }
-    ));
-    judged
+    endpoints
+        .iter()
+        .zip(&measured)
+        .map(|(endpoint, measured)| {
+            let limits = judging.limits_for(&endpoint.label, &endpoint.method);
+            let mut judged = judge::result(&endpoint.label, &endpoint.method, measured, &limits);
+            // The whole run stopped, so no endpoint got its planned load: none passed.
+            if let Some(reason) = &aborted {
+                judged.violations.insert(0, reason.clone());
+                judged.passed = false;
+            }
+            logger.info(&format!(
+                "{}: {} requests, {:.2}% errors, p95 {:.1} ms, {:.0} req/s — {}",
+                judged.endpoint_url,
+                judged.total_requests,
+                judged.error_rate,
+                judged.p95_response_time,
+                judged.requests_per_second,
+                if judged.passed {
+                    "passed".to_owned()
+                } else {
+                    format!("FAILED: {}", judged.violations.join("; "))
+                }
+            ));
+            judged
+        })
+        .collect()
 }
 
+/// Write the results in `format`; exit 1 when any failed. JSON is one object for one result
+/// and an array for several.
 fn emit<W: Write>(
-    result: &StressTestResult,
+    results: &[StressTestResult],
     format: OutputFormat,
     out: &mut Writer<W>,
     logger: &Logger,
 ) -> Result<Exit> {
-    match format {
-        OutputFormat::Text => logger.write_raw(&report::text(result, logger.color())),
-        OutputFormat::Json => out.write_line(
-            &serde_json::to_string_pretty(result).map_err(|e| Error::Internal(e.to_string()))?,
-        )?,
-        OutputFormat::Ndjson => out.emit(&Event::new(
-            "sentinel-stress",
-            None,
-            Payload::StressResult(Box::new(result.clone())),
-        ))?,
-        OutputFormat::Junit => out.write_line(report::junit(result).trim_end())?,
-        OutputFormat::Markdown => out.write_line(report::markdown(result).trim_end())?,
+    fn pretty<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
+        serde_json::to_string_pretty(value).map_err(|e| Error::Internal(e.to_string()))
     }
-    Ok(if result.passed {
+    match format {
+        OutputFormat::Text => {
+            for result in results {
+                logger.write_raw(&report::text(result, logger.color()));
+            }
+        }
+        OutputFormat::Json => out.write_line(&match results {
+            [one] => pretty(one)?,
+            several => pretty(several)?,
+        })?,
+        OutputFormat::Ndjson => {
+            for result in results {
+                out.emit(&Event::new(
+                    "sentinel-stress",
+                    None,
+                    Payload::StressResult(Box::new(result.clone())),
+                ))?;
+            }
+        }
+        OutputFormat::Junit => out.write_line(report::junit(results).trim_end())?,
+        OutputFormat::Markdown => out.write_line(report::markdown(results).trim_end())?,
+    }
+    Ok(if results.iter().all(|r| r.passed) {
         Exit::Success
     } else {
         Exit::CheckFailed
@@ -405,10 +567,11 @@ fn pipeline<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result
     let loaded = config::load_here(&cli.config)?;
     loaded.require(&[])?;
     let stress = loaded.config.stress_test_config.clone().unwrap_or_default();
-    let mut limits = limits(cli, &stress)?;
+    let mut judging = judging(cli, &stress)?;
     // The deployment defaults: error rate ≤ 5%, p95 ≤ 500 ms.
-    limits.thresholds.max_error_rate = limits.thresholds.max_error_rate.or(Some(5.0));
-    limits.thresholds.max_p95_ms = limits.thresholds.max_p95_ms.or(Some(500.0));
+    let t = &mut judging.thresholds;
+    t.max_error_rate = t.max_error_rate.or(Some(5.0));
+    t.max_p95_ms = t.max_p95_ms.or(Some(500.0));
     let spec = request_spec(cli)?;
     let requests = cli.load.requests.or(stress.requests);
     let duration = cli.load.duration.or(stress.duration.map(|d| d.0));
@@ -446,17 +609,25 @@ fn pipeline<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result
                 ));
                 endpoints.truncate(MAX_ENDPOINTS);
             }
-            let results: Vec<Result<StressTestResult>> = endpoints
+            let results: Vec<Result<Vec<StressTestResult>>> = endpoints
                 .par_iter()
                 .map(|url| {
                     let target = target::parse(&cli.request.method, url, &spec)?;
                     let plan = plan(cli, vec![target], requests, duration, concurrency);
                     wait_until_ready(&plan, cli.ready_timeout, logger);
-                    Ok(load_test(&plan, &limits, watch(cli), logger))
+                    let endpoint = Endpoint {
+                        label: plan.targets[0].shown_url.clone(),
+                        method: plan.targets[0].method.clone(),
+                    };
+                    Ok(load_test(&plan, &[endpoint], &judging, watch(cli), logger))
                 })
                 .collect();
-            for result in results {
-                let result = result?;
+            for result in results
+                .into_iter()
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .flatten()
+            {
                 failed |= !result.passed;
                 out.emit(&Event::new(
                     "sentinel-stress",
@@ -490,7 +661,7 @@ fn wait_until_ready(plan: &Plan, limit: Duration, logger: &Logger) {
         ..plan.clone()
     };
     let attempt = || {
-        let measured = engine::run(&attempt_plan, &Shared::default());
+        let measured = engine::run_combined(&attempt_plan, &Shared::default());
         let status = measured.status_codes.keys().next().copied();
         let failure = if status == Some(503) {
             Some("HTTP 503".to_owned())

@@ -140,50 +140,77 @@ fn histogram_bars(result: &StressTestResult) -> String {
     out
 }
 
-/// JUnit XML: one test case per threshold, failures carrying the violation.
-pub fn junit(result: &StressTestResult) -> String {
+/// JUnit XML: a test suite per endpoint, a test case per threshold, failures carrying the
+/// violation.
+pub fn junit(results: &[StressTestResult]) -> String {
     let escape = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
             .replace('"', "&quot;")
     };
-    let lines = threshold_lines(result);
-    let cases: Vec<(bool, String)> = if lines.is_empty() {
-        vec![(result.passed, "completed requests".into())]
-    } else {
-        lines
-    };
-    let failures = cases.iter().filter(|(ok, _)| !ok).count();
+    let suites: Vec<(&StressTestResult, Vec<(bool, String)>)> = results
+        .iter()
+        .map(|result| {
+            let lines = threshold_lines(result);
+            let cases = if lines.is_empty() {
+                vec![(result.passed, "completed requests".into())]
+            } else {
+                lines
+            };
+            (result, cases)
+        })
+        .collect();
+    let count =
+        |cases: &[(bool, String)]| (cases.len(), cases.iter().filter(|(ok, _)| !ok).count());
+    let (tests, failures) = suites.iter().fold((0, 0), |(t, f), (_, cases)| {
+        let (tests, failures) = count(cases);
+        (t + tests, f + failures)
+    });
+    let seconds = |result: &StressTestResult| result.test_duration as f64 / 1000.0;
+    let longest = results.iter().map(seconds).fold(0.0, f64::max);
     let mut xml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sentinel-stress\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" time=\"{:.3}\">\n  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" time=\"{:.3}\">\n",
-        cases.len(),
-        result.test_duration as f64 / 1000.0,
-        escape(&result.endpoint_url),
-        cases.len(),
-        result.test_duration as f64 / 1000.0
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sentinel-stress\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" time=\"{longest:.3}\">\n"
     );
-    for (ok, line) in cases {
+    for (result, cases) in &suites {
+        let (tests, failures) = count(cases);
         xml.push_str(&format!(
-            "    <testcase classname=\"{}\" name=\"{}\"",
+            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" time=\"{:.3}\">\n",
             escape(&result.endpoint_url),
-            escape(&line)
+            seconds(result)
         ));
-        if ok {
-            xml.push_str("/>\n");
-        } else {
+        for (ok, line) in cases {
             xml.push_str(&format!(
-                ">\n      <failure message=\"{}\"/>\n    </testcase>\n",
-                escape(&line)
+                "    <testcase classname=\"{}\" name=\"{}\"",
+                escape(&result.endpoint_url),
+                escape(line)
             ));
+            if *ok {
+                xml.push_str("/>\n");
+            } else {
+                xml.push_str(&format!(
+                    ">\n      <failure message=\"{}\"/>\n    </testcase>\n",
+                    escape(line)
+                ));
+            }
         }
+        xml.push_str("  </testsuite>\n");
     }
-    xml.push_str("  </testsuite>\n</testsuites>\n");
+    xml.push_str("</testsuites>\n");
     xml
 }
 
-/// A Markdown table for `$GITHUB_STEP_SUMMARY` and reports.
-pub fn markdown(result: &StressTestResult) -> String {
+/// Markdown for `$GITHUB_STEP_SUMMARY` and reports: a section per endpoint.
+pub fn markdown(results: &[StressTestResult]) -> String {
+    results
+        .iter()
+        .map(markdown_one)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One endpoint's Markdown tables.
+fn markdown_one(result: &StressTestResult) -> String {
     let mut md = format!(
         "### Load test: {} {}\n\n| Metric | Value |\n|---|---|\n| Requests | {} ({} failed) |\n| Requests/s | {:.1} |\n| Error rate | {:.2}% |\n| p50 / p95 / p99 | {:.1} / {:.1} / {:.1} ms |\n| Max | {:.1} ms |\n",
         if result.passed { "✅" } else { "❌" },

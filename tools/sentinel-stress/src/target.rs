@@ -19,6 +19,8 @@ pub struct Target {
     pub request: Vec<u8>,
     /// For https targets: how to make the TLS session.
     pub tls: Option<TlsTarget>,
+    /// Which result this target's requests count toward (one per endpoint reported).
+    pub slot: usize,
 }
 
 /// How every request is built.
@@ -149,6 +151,7 @@ pub fn parse(method: &str, url: &str, spec: &RequestSpec) -> Result<Target> {
         addr,
         request: bytes,
         tls,
+        slot: 0,
     })
 }
 

@@ -122,6 +122,22 @@ fn json_output_matches_the_committed_schema() {
 }
 
 #[test]
+fn json_output_for_several_endpoints_is_an_array_of_schema_valid_results() {
+    let (a, b) = (SampleService::start(&[]), SampleService::start(&[]));
+    let run = tool(BIN)
+        .args(["-n", "40", "--output", "json", &a.url(), &b.url()])
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let results: Value = serde_json::from_str(&run.stdout).unwrap();
+    let results = results.as_array().expect("an array for two endpoints");
+    assert_eq!(results.len(), 2);
+    for (index, result) in results.iter().enumerate() {
+        let problems = violations(&schema(), result, &format!("$[{index}]"));
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+}
+
+#[test]
 fn the_validator_catches_what_the_schema_forbids() {
     let schema = schema();
     let mut result: Value =

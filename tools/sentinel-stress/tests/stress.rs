@@ -471,3 +471,120 @@ fn abort_on_breach_judges_latency_limits_window_by_window() {
     assert!(started.elapsed() >= std::time::Duration::from_millis(1500));
     assert_eq!(json_result(&calm)["violations"], serde_json::json!([]));
 }
+
+#[test]
+fn several_urls_give_a_result_each_judged_and_compared_each() {
+    let healthy = SampleService::start(&[]);
+    let flaky = SampleService::start(&["--error-rate", "10"]);
+    let dir = tempdir().unwrap();
+    let first = tool(BIN)
+        .args([
+            "-n",
+            "400",
+            "-c",
+            "4",
+            "--max-error-rate",
+            "5",
+            "--output",
+            "ndjson",
+        ])
+        .args([healthy.url(), flaky.url()])
+        .run();
+    assert_eq!(
+        first.code,
+        Some(1),
+        "the flaky endpoint fails: {}",
+        first.stderr
+    );
+    let results = first.events();
+    assert_eq!(results.len(), 2, "{}", first.stdout);
+    let (a, b) = (&results[0], &results[1]);
+    assert_eq!(a["endpointUrl"], healthy.url());
+    assert_eq!(b["endpointUrl"], flaky.url());
+    let (a_total, b_total) = (
+        a["totalRequests"].as_u64().unwrap(),
+        b["totalRequests"].as_u64().unwrap(),
+    );
+    assert_eq!(a_total + b_total, 400, "the budget is shared");
+    assert_eq!(
+        healthy.stats()["requests"],
+        a_total,
+        "counted where it was sent"
+    );
+    assert_eq!(flaky.stats()["requests"], b_total);
+    assert_eq!(a["failedRequests"], 0);
+    assert_eq!(
+        b["failedRequests"],
+        b_total / 10,
+        "every 10th request fails"
+    );
+    assert_eq!(
+        (a["passed"].as_bool(), b["passed"].as_bool()),
+        (Some(true), Some(false))
+    );
+    assert!(
+        b["violations"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("error rate 10.")
+            || b["violations"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("error rate 9."),
+        "{b:?}"
+    );
+
+    // Against that run as the baseline, each endpoint is compared with its own result: the
+    // flaky one is as flaky as before (within 1 point), though 5 points above the two combined.
+    let baseline = dir.path().join("baseline.ndjson");
+    std::fs::write(&baseline, &first.stdout).unwrap();
+    let again = tool(BIN)
+        .args(["-n", "400", "-c", "4", "--baseline"])
+        .arg(&baseline)
+        .args(["--max-error-rate-increase", "1", "--output", "json"])
+        .args([healthy.url(), flaky.url()])
+        .run();
+    assert_eq!(again.code, Some(0), "{}\n{}", again.stdout, again.stderr);
+
+    // merge folds both endpoints' results into one exact result.
+    let merged = tool(BIN)
+        .args(["merge", "--output", "json"])
+        .arg(&baseline)
+        .run();
+    assert_eq!(merged.code, Some(0), "{}", merged.stderr);
+    let merged = json_result(&merged);
+    assert_eq!(merged["totalRequests"], 400);
+    assert_eq!(merged["failedRequests"], b_total / 10);
+    assert_eq!(
+        merged["endpointUrl"],
+        format!("{}, {}", healthy.url(), flaky.url())
+    );
+}
+
+#[test]
+fn more_than_ten_endpoints_are_reported_as_one_combined_result() {
+    let service = SampleService::start(&[]);
+    let dir = tempdir().unwrap();
+    let targets = dir.path().join("targets.txt");
+    let lines: Vec<String> = (1..=11)
+        .map(|i| format!("GET {}item/{i}", service.url()))
+        .collect();
+    std::fs::write(&targets, lines.join("\n")).unwrap();
+    let run = tool(BIN)
+        .args(["-n", "110", "-c", "11", "--output", "json", "--targets"])
+        .arg(&targets)
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let result = json_result(&run);
+    assert_eq!(result["totalRequests"], 110);
+    assert_eq!(
+        result["endpointUrl"],
+        format!("{0}item/1, {0}item/2 and 9 more", service.url())
+    );
+    assert!(
+        run.stderr
+            .contains("11 endpoints: reporting one combined result"),
+        "{}",
+        run.stderr
+    );
+}
