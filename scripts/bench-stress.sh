@@ -6,12 +6,18 @@
 #
 # Usage: scripts/bench-stress.sh            (5 rounds of 10 s at concurrency 50 and 1)
 #        ROUNDS=7 DURATION=10 scripts/bench-stress.sh
+#        HTTPS=0 MEMORY=0 scripts/bench-stress.sh   (skip the https rounds / the memory check)
+# Besides plain http it runs the same rounds at concurrency 50 against nginx's https port
+# (a self-signed certificate made with openssl; skipped without openssl), and checks that
+# sentinel-stress's peak RSS is the same for 1 M and 10 M requests.
 # Needs: nginx (Debian package nginx or nginx-light); skips with a message when absent.
 # Optional: wrk, hey (Debian), oha (cargo install oha; or OHA=/path/to/oha). Traffic stays on
-# 127.0.0.1 and every run is bounded by DURATION.
+# 127.0.0.1 and every run is bounded by DURATION (the memory check by its request count).
 set -euo pipefail
 rounds=${ROUNDS:-5}
 duration=${DURATION:-10}
+with_https=${HTTPS:-1}
+with_memory=${MEMORY:-1}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 nginx_bin=$(command -v nginx || true)
@@ -30,6 +36,13 @@ mkdir -p "$work/html" "$work/logs"
 # nginx's workers run as an unprivileged user: let them read the page.
 chmod 755 "$work" "$work/html"
 head -c 100 /dev/zero | tr '\0' 'x' >"$work/html/index.html"
+tls_port=$((port + 1))
+tls_server=""
+if [[ $with_https == 1 ]] && command -v openssl >/dev/null; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+  tls_server="server { listen 127.0.0.1:$tls_port ssl; root $work/html; ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem; }"
+fi
 cat >"$work/nginx.conf" <<CONF
 worker_processes auto;
 pid $work/nginx.pid;
@@ -42,6 +55,7 @@ http {
     listen 127.0.0.1:$port;
     root $work/html;
   }
+  $tls_server
 }
 CONF
 "$nginx_bin" -c "$work/nginx.conf" -p "$work"
@@ -58,14 +72,16 @@ command -v wrk >/dev/null && tools+=(wrk)
 command -v hey >/dev/null && tools+=(hey)
 echo "tools: ${tools[*]}; $rounds rounds of ${duration}s against $url" >&2
 
-# One run: prints "rps p50_ms p99_ms rss_kib".
+# One run: prints "rps p50_ms p99_ms rss_kib". $3: the URL (default: plain http).
+# Certificates are not checked in the https rounds (self-signed): -k / --insecure; wrk and
+# hey do not check them at all.
 measure() {
-  local tool=$1 conns=$2 out="$work/out" threads=$(( $2 < $(nproc) ? $2 : $(nproc) ))
+  local tool=$1 conns=$2 target=${3:-$url} out="$work/out" threads=$(( $2 < $(nproc) ? $2 : $(nproc) ))
   case $tool in
-    sentinel-stress) /usr/bin/time -f %M -o "$work/rss" "$stress" -z "${duration}s" -c "$conns" --output json "$url" >"$out" ;;
-    wrk) /usr/bin/time -f %M -o "$work/rss" wrk -t "$threads" -c "$conns" -d "${duration}s" --latency "$url" >"$out" ;;
-    oha) /usr/bin/time -f %M -o "$work/rss" "$oha_bin" -z "${duration}s" -c "$conns" --no-tui --output-format json "$url" >"$out" ;;
-    hey) /usr/bin/time -f %M -o "$work/rss" hey -z "${duration}s" -c "$conns" "$url" >"$out" ;;
+    sentinel-stress) /usr/bin/time -f %M -o "$work/rss" "$stress" -k -z "${duration}s" -c "$conns" --output json "$target" >"$out" ;;
+    wrk) /usr/bin/time -f %M -o "$work/rss" wrk -t "$threads" -c "$conns" -d "${duration}s" --latency "$target" >"$out" ;;
+    oha) /usr/bin/time -f %M -o "$work/rss" "$oha_bin" --insecure -z "${duration}s" -c "$conns" --no-tui --output-format json "$target" >"$out" ;;
+    hey) /usr/bin/time -f %M -o "$work/rss" hey -z "${duration}s" -c "$conns" "$target" >"$out" ;;
   esac
   python3 - "$tool" "$out" "$(tail -n1 "$work/rss")" <<'PY'
 import json, re, sys
@@ -90,14 +106,24 @@ print(f"{rps:.0f} {p50:.3f} {p99:.3f} {rss}")
 PY
 }
 
+tls_url=""
+if [[ -n $tls_server ]]; then
+  tls_url="https://127.0.0.1:$tls_port/index.html"
+  status=$("$stress" -k -n 1 -c 1 --output json "$tls_url" | python3 -c 'import json,sys; print(list(json.load(sys.stdin)["statusCodes"]))')
+  [[ "$status" == "['200']" ]] || { echo "bench-stress: nginx's https port answers $status, not 200" >&2; exit 1; }
+fi
+
 results="$work/results"
 : >"$results"
 for round in $(seq 1 "$rounds"); do
-  for conns in 50 1; do
+  for series in "50 http" "1 http" "50 https"; do
+    read -r conns scheme <<<"$series"
+    target=$url
+    if [[ $scheme == https ]]; then [[ -n $tls_url ]] || continue; target=$tls_url; fi
     for tool in "${tools[@]}"; do
-      line=$(measure "$tool" "$conns")
-      echo "$round $conns $tool $line" >>"$results"
-      echo "round $round c=$conns $tool: $line" >&2
+      line=$(measure "$tool" "$conns" "$target")
+      echo "$round $conns $scheme $tool $line" >>"$results"
+      echo "round $round c=$conns $scheme $tool: $line" >&2
     done
   done
 done
@@ -106,21 +132,56 @@ python3 - "$results" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 data = {}
-for rnd, conns, tool, rps, p50, p99, rss in rows:
-    data.setdefault((int(conns), tool), []).append((int(rnd), float(rps), float(p50), float(p99), int(rss)))
-tools = []
-for _, _, tool, *_ in rows:
+for rnd, conns, scheme, tool, rps, p50, p99, rss in rows:
+    data.setdefault((scheme, int(conns), tool), []).append((int(rnd), float(rps), float(p50), float(p99), int(rss)))
+tools, series = [], []
+for _, conns, scheme, tool, *_ in rows:
     if tool not in tools: tools.append(tool)
-print("| concurrency | tool | median req/s | vs wrk (median of rounds) | p50 ms | p99 ms | peak RSS MB |")
-print("|---|---|---|---|---|---|---|")
-for conns in (50, 1):
-    wrk = {r[0]: r[1] for r in data.get((conns, "wrk"), [])}
+    if (scheme, int(conns)) not in series: series.append((scheme, int(conns)))
+def ratios(scheme, conns, tool):
+    wrk = {r[0]: r[1] for r in data.get((scheme, conns, "wrk"), [])}
+    return [r[1] / wrk[r[0]] for r in data.get((scheme, conns, tool), []) if r[0] in wrk]
+print("| scheme | concurrency | tool | median req/s | vs wrk (median of rounds) | p50 ms | p99 ms | peak RSS MB |")
+print("|---|---|---|---|---|---|---|---|")
+for scheme, conns in series:
     for tool in tools:
-        runs = data.get((conns, tool), [])
+        runs = data.get((scheme, conns, tool), [])
         if not runs: continue
-        ratios = [r[1] / wrk[r[0]] for r in runs if r[0] in wrk]
-        ratio = f"{statistics.median(ratios):.2f}" if ratios else "-"
-        print(f"| {conns} | {tool} | {statistics.median(r[1] for r in runs):,.0f} | {ratio} | "
-              f"{statistics.median(r[2] for r in runs):.3f} | {statistics.median(r[3] for r in runs):.3f} | "
-              f"{max(r[4] for r in runs) / 1024:.1f} |")
+        r = ratios(scheme, conns, tool)
+        ratio = f"{statistics.median(r):.2f}" if r else "-"
+        print(f"| {scheme} | {conns} | {tool} | {statistics.median(x[1] for x in runs):,.0f} | {ratio} | "
+              f"{statistics.median(x[2] for x in runs):.3f} | {statistics.median(x[3] for x in runs):.3f} | "
+              f"{max(x[4] for x in runs) / 1024:.1f} |")
+print()
+print("Each round's requests/s relative to wrk's in the same round:")
+print()
+print("| scheme | concurrency | tool | " + " | ".join(f"round {n}" for n in sorted({int(r[0]) for r in rows})) + " |")
+print("|---|---|---|" + "---|" * len({r[0] for r in rows}))
+for scheme, conns in series:
+    for tool in tools:
+        if tool == "wrk": continue
+        r = ratios(scheme, conns, tool)
+        if r: print(f"| {scheme} | {conns} | {tool} | " + " | ".join(f"{x:.2f}" for x in r) + " |")
 PY
+
+if [[ $with_memory == 1 ]]; then
+  # Memory must not grow with the number of requests: per-worker histograms, no per-request
+  # storage. Same load, 1 M and then 10 M requests.
+  echo >&2
+  echo "memory: sentinel-stress -n 1000000 and -n 10000000 at concurrency 50" >&2
+  echo
+  echo "| requests | seconds | peak RSS MB |"
+  echo "|---|---|---|"
+  for n in 1000000 10000000; do
+    start=$(date +%s.%N)
+    /usr/bin/time -f %M -o "$work/rss" "$stress" -n "$n" -c 50 --output json "$url" >"$work/out"
+    end=$(date +%s.%N)
+    python3 - "$n" "$start" "$end" "$(tail -n1 "$work/rss")" "$work/out" <<'PY'
+import json, sys
+n, start, end, rss, path = sys.argv[1:]
+result = json.load(open(path))
+assert result["totalRequests"] == int(n), f"{result['totalRequests']} requests recorded, not {n}"
+print(f"| {int(n):,} | {float(end) - float(start):.1f} | {int(rss) / 1024:.1f} |")
+PY
+  done
+fi
