@@ -329,24 +329,45 @@ fn the_bearer_token_is_sent_and_never_printed() {
 
 #[test]
 fn junit_output_is_well_formed() {
-    let service = SampleService::start(&["--error-rate", "50"]);
+    let broken = SampleService::start(&["--error-rate", "50"]);
+    let healthy = SampleService::start(&[]);
     let run = tool(BIN)
         .args([
             "-n",
-            "20",
+            "40",
             "--max-error-rate",
             "1",
             "--max-p99",
             "10s",
             "--output",
             "junit",
-            &service.url(),
+            &broken.url(),
+            &healthy.url(),
         ])
         .run();
     assert_eq!(run.code, Some(1));
     let xml = run.stdout;
-    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sentinel-stress\" tests=\"2\" failures=\"1\""), "{xml}");
-    assert_eq!(xml.matches("<testcase ").count(), 2);
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sentinel-stress\" tests=\"4\" failures=\"1\""), "{xml}");
+    assert_eq!(
+        xml.matches("<testsuite ").count(),
+        2,
+        "a suite per endpoint: {xml}"
+    );
+    assert!(
+        xml.contains(&format!(
+            "<testsuite name=\"{}\" tests=\"2\" failures=\"1\"",
+            broken.url()
+        )),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(&format!(
+            "<testsuite name=\"{}\" tests=\"2\" failures=\"0\"",
+            healthy.url()
+        )),
+        "{xml}"
+    );
+    assert_eq!(xml.matches("<testcase ").count(), 4);
     assert_eq!(xml.matches("<failure ").count(), 1);
     assert_eq!(
         xml.matches("<testsuite ").count(),
