@@ -43,7 +43,9 @@ percentiles and verdict. Up to 10 endpoints are reported apart; with more, one c
 stderr says so. --output ndjson writes one stress.result event per endpoint; json writes one object for one \
 endpoint and an array for several; junit one testsuite per endpoint with a testcase per threshold; markdown and \
 text a section each. The exit status is 1 when any endpoint failed. A run in which no request of an endpoint \
-succeeded never passes, even without thresholds.",
+succeeded never passes, even without thresholds. Without URLs or --targets, the config's stressTestConfig.endpoints \
+are tested, each with the configured load (requests and concurrency per endpoint, as in pipeline mode; -n, -z \
+and -q, when given, are for the whole run).",
     ),
     (
         "ERROR CLASSES",
@@ -135,25 +137,51 @@ pub fn run(cli: Cli) -> Result<Exit> {
         return pipeline(&cli, &mut out, &logger);
     }
     let spec = request_spec(&cli)?;
+    let mut configured = None;
     let mut targets = match &cli.request.targets {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| Error::io("reading targets file", path, e))?;
             target::parse_targets_file(&text, &spec)?
         }
-        None => standalone_urls(&cli)?
+        None if !cli.urls.is_empty() => cli
+            .urls
             .iter()
             .map(|u| target::parse(&cli.request.method, u, &spec))
             .collect::<Result<_>>()?,
+        None => {
+            let stress = configured.insert(configured_service(&cli)?);
+            stress
+                .endpoints
+                .iter()
+                .map(|u| target::parse(&cli.request.method, u, &spec))
+                .collect::<Result<_>>()?
+        }
     };
     let endpoints = assign_slots(&mut targets, &logger);
-    let plan = plan(
-        &cli,
-        targets,
-        cli.load.requests,
-        cli.load.duration,
-        cli.load.concurrency as usize,
-    );
+    let (requests, duration, concurrency) = match &configured {
+        // The service from the config gets the configured load per endpoint, as pipeline
+        // mode gives each stage endpoint: a workflow's baseline is then measured the way its
+        // phases are, endpoint by endpoint.
+        Some(stress) => {
+            let each = targets.len() as u64;
+            (
+                cli.load.requests.or(stress.requests.map(|n| n * each)),
+                cli.load.duration.or(stress.duration.map(|d| d.0)),
+                stress
+                    .concurrency
+                    .map_or(cli.load.concurrency as usize, |c| {
+                        c as usize * targets.len()
+                    }),
+            )
+        }
+        None => (
+            cli.load.requests,
+            cli.load.duration,
+            cli.load.concurrency as usize,
+        ),
+    };
+    let plan = plan(&cli, targets, requests, duration, concurrency);
     let judging = judging(&cli, &StressTestConfig::default())?;
     let results = load_test(&plan, &endpoints, &judging, watch(&cli), &logger);
     emit(&results, format, &mut out, &logger)
@@ -210,24 +238,20 @@ fn assign_slots(targets: &mut [Target], logger: &Logger) -> Vec<Endpoint> {
     endpoints
 }
 
-/// The URLs given, else the config's stressTestConfig.endpoints (the whole service: what a
+/// Without URLs: the config's stressTestConfig, whose endpoints are the whole service (what a
 /// workflow's baseline and post-deployment verification load).
-fn standalone_urls(cli: &Cli) -> Result<Vec<String>> {
-    if !cli.urls.is_empty() {
-        return Ok(cli.urls.clone());
-    }
-    let endpoints = config::load_here(&cli.config)?
+fn configured_service(cli: &Cli) -> Result<StressTestConfig> {
+    let stress = config::load_here(&cli.config)?
         .config
         .stress_test_config
-        .map(|stress| stress.endpoints)
         .unwrap_or_default();
-    if endpoints.is_empty() {
+    if stress.endpoints.is_empty() {
         return Err(Error::usage_with_hint(
             "no URL to test",
             "pass one or more URLs, --targets FILE, --on KIND to test the endpoints of events on stdin, or list them in the config's stressTestConfig.endpoints",
         ));
     }
-    Ok(endpoints)
+    Ok(stress)
 }
 
 fn watch(cli: &Cli) -> Watch {

@@ -609,3 +609,48 @@ fn more_than_ten_endpoints_are_reported_as_one_combined_result() {
         run.stderr
     );
 }
+
+#[test]
+fn without_urls_the_configured_service_gets_the_configured_load_per_endpoint() {
+    let (a, b) = (SampleService::start(&[]), SampleService::start(&[]));
+    let dir = tempdir().unwrap();
+    let config = serde_json::json!({
+        "serviceGroupName": "Contoso.Orders",
+        "stressTestConfig": {"endpoints": [a.url(), b.url()], "requests": 30, "concurrency": 2}
+    });
+    std::fs::write(
+        dir.path().join(".deploy-sentinel-config.json"),
+        config.to_string(),
+    )
+    .unwrap();
+    let run = tool(BIN)
+        .current_dir(dir.path())
+        .args(["--output", "ndjson"])
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let results = run.events();
+    assert_eq!(results.len(), 2, "{}", run.stdout);
+    let total: u64 = results
+        .iter()
+        .map(|r| r["totalRequests"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 60, "30 requests for each of the two endpoints");
+    assert_eq!(
+        a.stats()["requests"].as_u64().unwrap() + b.stats()["requests"].as_u64().unwrap(),
+        60
+    );
+
+    std::fs::write(
+        dir.path().join(".deploy-sentinel-config.json"),
+        r#"{"serviceGroupName": "Contoso.Orders"}"#,
+    )
+    .unwrap();
+    let none = tool(BIN).current_dir(dir.path()).run();
+    assert_eq!(none.code, Some(2));
+    assert!(
+        none.stderr.contains("no URL to test")
+            && none.stderr.contains("stressTestConfig.endpoints"),
+        "{}",
+        none.stderr
+    );
+}
