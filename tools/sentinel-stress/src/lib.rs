@@ -38,7 +38,8 @@ pub const MAN_SECTIONS: &[(&str, &str)] = &[
     (
         "RESULTS",
         "One result per endpoint (a distinct METHOD and URL): several URLs, or a --targets file, share the load \
-(connections are spread round-robin, the request budget is common) and each endpoint gets its own counts, \
+(connections are spread round-robin over the target lines, at least one each for up to 100 lines, whatever -c \
+says; the request budget is common) and each endpoint gets its own counts, \
 percentiles and verdict. Up to 10 endpoints are reported apart; with more, one combined result is reported and \
 stderr says so. --output ndjson writes one stress.result event per endpoint; json writes one object for one \
 endpoint and an array for several; junit one testsuite per endpoint with a testcase per threshold; markdown and \
@@ -181,6 +182,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
             cli.load.concurrency as usize,
         ),
     };
+    let concurrency = cover_every_endpoint(&targets, &endpoints, concurrency, &logger);
     let plan = plan(&cli, targets, requests, duration, concurrency);
     let judging = judging(&cli, &StressTestConfig::default())?;
     let results = load_test(&plan, &endpoints, &judging, watch(&cli), &logger);
@@ -236,6 +238,48 @@ fn assign_slots(targets: &mut [Target], logger: &Logger) -> Vec<Endpoint> {
             .unwrap_or(0);
     }
     endpoints
+}
+
+/// Connections go to targets round-robin (connection i to target i mod N), so with fewer
+/// connections than targets some endpoint could get no request at all, and fail for it. Raise
+/// the connections to one per target line when that is reasonable (up to 100); beyond that,
+/// say which endpoints will not be reached.
+fn cover_every_endpoint(
+    targets: &[Target],
+    endpoints: &[Endpoint],
+    concurrency: usize,
+    logger: &Logger,
+) -> usize {
+    let reached = |connections: usize| -> Vec<bool> {
+        let mut reached = vec![false; endpoints.len()];
+        for target in targets.iter().take(connections.max(1)) {
+            reached[target.slot] = true;
+        }
+        reached
+    };
+    if reached(concurrency).iter().all(|r| *r) {
+        return concurrency;
+    }
+    if targets.len() <= 100 {
+        logger.info(&format!(
+            "-c {concurrency} is fewer connections than the {} targets: using {}, one for each",
+            targets.len(),
+            targets.len()
+        ));
+        return targets.len();
+    }
+    let missed: Vec<&str> = endpoints
+        .iter()
+        .zip(reached(concurrency))
+        .filter(|(_, reached)| !reached)
+        .map(|(e, _)| e.label.as_str())
+        .collect();
+    logger.warn(&format!(
+        "with -c {concurrency}, no connection goes to {}: raise -c to {} to reach every target line",
+        judge::combined_label(&missed),
+        targets.len()
+    ));
+    concurrency
 }
 
 /// Without URLs: the config's stressTestConfig, whose endpoints are the whole service (what a

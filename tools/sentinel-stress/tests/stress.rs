@@ -654,3 +654,31 @@ fn without_urls_the_configured_service_gets_the_configured_load_per_endpoint() {
         none.stderr
     );
 }
+
+#[test]
+fn fewer_connections_than_urls_still_reach_every_endpoint() {
+    let (a, b, c) = (
+        SampleService::start(&[]),
+        SampleService::start(&[]),
+        SampleService::start(&[]),
+    );
+    let run = tool(BIN)
+        .args(["-n", "90", "-c", "1", "--output", "ndjson"])
+        .args([a.url(), b.url(), c.url()])
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let results = run.events();
+    assert_eq!(results.len(), 3);
+    assert!(
+        results
+            .iter()
+            .all(|r| r["totalRequests"].as_u64().unwrap() > 0 && r["passed"] == true),
+        "{results:?}"
+    );
+    assert!(
+        run.stderr
+            .contains("-c 1 is fewer connections than the 3 targets: using 3"),
+        "{}",
+        run.stderr
+    );
+}
