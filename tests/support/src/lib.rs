@@ -432,33 +432,33 @@ impl SampleService {
 
     /// What it has served so far, from its `/stats` (asked over plain http).
     pub fn stats(&self) -> Value {
-        let mut stream =
-            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("sample service answers");
-        stream
-            .write_all(b"GET /stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            .expect("request sent");
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut stream, &mut text).expect("response read");
-        let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("/stats is not JSON ({e}): {text}"))
+        ask_stats(self.connect())
     }
 
     /// What it has served so far, from its `/stats` asked over https trusting `ca`.
     pub fn https_stats(&self, ca: &TestCa) -> Value {
-        let stream =
-            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("sample service answers");
         let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("an IP is a name");
         let connection = rustls::ClientConnection::new(ca.client_config(), name).expect("tls");
-        let mut tls = rustls::StreamOwned::new(connection, stream);
-        tls.write_all(b"GET /stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            .expect("request sent");
-        let mut bytes = Vec::new();
-        // The server closes after answering; a missing close_notify is not this test's concern.
-        let _ = std::io::Read::read_to_end(&mut tls, &mut bytes);
-        let text = String::from_utf8_lossy(&bytes);
-        let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("/stats is not JSON ({e}): {text}"))
+        ask_stats(rustls::StreamOwned::new(connection, self.connect()))
     }
+
+    fn connect(&self) -> std::net::TcpStream {
+        std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("sample service answers")
+    }
+}
+
+/// GET /stats on `stream` and parse the JSON body.
+fn ask_stats(mut stream: impl std::io::Read + Write) -> Value {
+    stream
+        .write_all(b"GET /stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .expect("request sent");
+    let mut bytes = Vec::new();
+    // The service closes after answering; over TLS it does so without close_notify, which
+    // is not what these tests are about.
+    let _ = stream.read_to_end(&mut bytes);
+    let text = String::from_utf8_lossy(&bytes);
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("/stats is not JSON ({e}): {text}"))
 }
 
 /// A certificate authority made for one test run, so no certificate in the repository can
