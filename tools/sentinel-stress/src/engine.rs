@@ -13,6 +13,7 @@
 //! readiness feeds `read_tls`/`write_tls`), so TLS costs the handshake and the cipher, and no
 //! thread.
 
+use crate::response::{Progress, ResponseReader};
 use crate::target::Target;
 use crate::tls;
 use hdrhistogram::Histogram;
@@ -230,7 +231,7 @@ struct Conn {
     target: usize,
     state: State,
     written: usize,
-    buffer: Vec<u8>,
+    response: ResponseReader,
     /// When the request was due (latency is measured from here).
     intended: Instant,
     /// When it was actually started (timeouts are measured from here).
@@ -238,21 +239,6 @@ struct Conn {
     reused: bool,
     /// A reused connection the server had closed is reopened once without charging the budget.
     retried_stale: bool,
-}
-
-/// What parsing the buffer found.
-enum Parsed {
-    Incomplete,
-    /// The head arrived; whether the body runs until the server closes.
-    Head {
-        status: u16,
-        until_eof: bool,
-    },
-    Complete {
-        status: u16,
-        close: bool,
-    },
-    Invalid,
 }
 
 struct Worker<'a> {
@@ -291,7 +277,7 @@ impl<'a> Worker<'a> {
                 target: (first + i) % plan.targets.len().max(1),
                 state: State::Idle,
                 written: 0,
-                buffer: Vec::with_capacity(4096),
+                response: ResponseReader::new(),
                 intended: now,
                 started: now,
                 reused: false,
@@ -398,7 +384,7 @@ impl<'a> Worker<'a> {
         conn.intended = intended;
         conn.started = Instant::now();
         conn.written = 0;
-        conn.buffer.clear();
+        conn.response.reset();
         conn.retried_stale = false;
         if conn.stream.is_some() {
             conn.reused = true;
@@ -521,16 +507,13 @@ impl<'a> Worker<'a> {
             };
             match stream.read(&mut self.chunk) {
                 Ok(0) => return self.on_eof(poll, index),
-                Ok(n) => {
-                    conn.buffer.extend_from_slice(&self.chunk[..n]);
-                    match parse(&conn.buffer) {
-                        Parsed::Complete { status, close } => {
-                            return self.finish(poll, index, status, close);
-                        }
-                        Parsed::Invalid => return self.fail(poll, index, "invalid response"),
-                        Parsed::Incomplete | Parsed::Head { .. } => {}
+                Ok(n) => match conn.response.feed(&self.chunk[..n]) {
+                    Progress::Complete { status, close } => {
+                        return self.finish(poll, index, status, close);
                     }
-                }
+                    Progress::Invalid => return self.fail(poll, index, "invalid response"),
+                    Progress::More => {}
+                },
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => return self.fail_io(poll, index, &e),
@@ -546,6 +529,7 @@ impl<'a> Worker<'a> {
             return;
         };
         let mut closed = false;
+        let mut progress = Progress::More;
         // Drain the socket (edge-triggered: it will not say again), decrypting as we go so
         // rustls's buffers never fill.
         while readable && !closed {
@@ -563,7 +547,11 @@ impl<'a> Worker<'a> {
                                 closed = true;
                                 break;
                             }
-                            Ok(n) => conn.buffer.extend_from_slice(&self.chunk[..n]),
+                            // Once the response is complete, nothing more belongs to it.
+                            Ok(n) if progress == Progress::More => {
+                                progress = conn.response.feed(&self.chunk[..n]);
+                            }
+                            Ok(_) => {}
                             Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                             Err(e) if e.kind() == ErrorKind::UnexpectedEof => {
                                 closed = true;
@@ -586,14 +574,12 @@ impl<'a> Worker<'a> {
                 Err(e) => return self.fail_io(poll, index, &e),
             }
         }
-        if !conn.buffer.is_empty() {
-            match parse(&conn.buffer) {
-                Parsed::Complete { status, close } => {
-                    return self.finish(poll, index, status, close || closed);
-                }
-                Parsed::Invalid => return self.fail(poll, index, "invalid response"),
-                Parsed::Incomplete | Parsed::Head { .. } => {}
+        match progress {
+            Progress::Complete { status, close } => {
+                return self.finish(poll, index, status, close || closed);
             }
+            Progress::Invalid => return self.fail(poll, index, "invalid response"),
+            Progress::More => {}
         }
         if closed && session.is_handshaking() {
             // A plain-HTTP port, or a server that refused our TLS versions without an alert.
@@ -606,15 +592,10 @@ impl<'a> Worker<'a> {
 
     fn on_eof(&mut self, poll: &Poll, index: usize) {
         let conn = &self.conns[index];
-        if let Parsed::Head {
-            status,
-            until_eof: true,
-            ..
-        } = parse(&conn.buffer)
-        {
-            return self.finish(poll, index, status, true);
+        if let Progress::Complete { status, close } = conn.response.at_eof() {
+            return self.finish(poll, index, status, close);
         }
-        if conn.buffer.is_empty() && conn.reused && !conn.retried_stale {
+        if !conn.response.received() && conn.reused && !conn.retried_stale {
             // The server closed an idle keep-alive connection: reopen and resend, once.
             let intended = conn.intended;
             self.close(poll, index);
@@ -657,7 +638,7 @@ impl<'a> Worker<'a> {
             self.close(poll, index);
         }
         let conn = &mut self.conns[index];
-        conn.buffer.clear();
+        conn.response.reset();
         conn.state = State::Idle;
         self.ready.push_back(index);
     }
@@ -736,129 +717,9 @@ fn connect_class(error: &std::io::Error) -> String {
     }
 }
 
-/// How far a response in `buffer` has arrived.
-fn parse(buffer: &[u8]) -> Parsed {
-    let mut headers = [httparse::EMPTY_HEADER; 64];
-    let mut response = httparse::Response::new(&mut headers);
-    let head = match response.parse(buffer) {
-        Ok(httparse::Status::Complete(head)) => head,
-        Ok(httparse::Status::Partial) => return Parsed::Incomplete,
-        Err(_) => return Parsed::Invalid,
-    };
-    let status = response.code.unwrap_or(0);
-    let mut length = None;
-    let mut chunked = false;
-    let mut close = response.version == Some(0);
-    for header in response.headers.iter() {
-        let name = header.name;
-        if name.eq_ignore_ascii_case("content-length") {
-            length = std::str::from_utf8(header.value)
-                .ok()
-                .and_then(|v| v.trim().parse::<usize>().ok());
-        } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            chunked = header
-                .value
-                .windows(7)
-                .any(|w| w.eq_ignore_ascii_case(b"chunked"));
-        } else if name.eq_ignore_ascii_case("connection") {
-            let has = |word: &[u8]| {
-                header
-                    .value
-                    .windows(word.len())
-                    .any(|w| w.eq_ignore_ascii_case(word))
-            };
-            close = has(b"close") || (close && !has(b"keep-alive"));
-        }
-    }
-    let body = &buffer[head..];
-    if status == 204 || status == 304 || (100..200).contains(&status) {
-        return Parsed::Complete { status, close };
-    }
-    if chunked {
-        return match chunked_complete(body) {
-            Some(true) => Parsed::Complete { status, close },
-            Some(false) => Parsed::Head {
-                status,
-                until_eof: false,
-            },
-            None => Parsed::Invalid,
-        };
-    }
-    match length {
-        Some(n) if body.len() >= n => Parsed::Complete { status, close },
-        Some(_) => Parsed::Head {
-            status,
-            until_eof: false,
-        },
-        None => Parsed::Head {
-            status,
-            until_eof: true,
-        },
-    }
-}
-
-/// Whether a chunked body has reached its last chunk; `None` when it is malformed.
-fn chunked_complete(mut body: &[u8]) -> Option<bool> {
-    loop {
-        let Some(line_end) = body.windows(2).position(|w| w == b"\r\n") else {
-            return Some(false);
-        };
-        let size_text = std::str::from_utf8(&body[..line_end]).ok()?;
-        let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
-        let rest = &body[line_end + 2..];
-        if size == 0 {
-            // Trailers end with an empty line.
-            return Some(rest.windows(2).any(|w| w == b"\r\n"));
-        }
-        if rest.len() < size + 2 {
-            return Some(false);
-        }
-        body = &rest[size + 2..];
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_lengths_chunks_and_close_delimited_bodies() {
-        assert!(matches!(
-            parse(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
-            Parsed::Complete {
-                status: 200,
-                close: false
-            }
-        ));
-        assert!(matches!(
-            parse(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nok"),
-            Parsed::Head { .. }
-        ));
-        assert!(matches!(
-            parse(b"HTTP/1.1 500 X\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"),
-            Parsed::Complete { status: 500, .. }
-        ));
-        assert!(matches!(
-            parse(b"HTTP/1.1 200 X\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n"),
-            Parsed::Head { .. }
-        ));
-        assert!(matches!(
-            parse(b"HTTP/1.0 200 OK\r\n\r\nbody"),
-            Parsed::Head {
-                until_eof: true,
-                ..
-            }
-        ));
-        assert!(matches!(
-            parse(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"),
-            Parsed::Complete {
-                status: 204,
-                close: true
-            }
-        ));
-        assert!(matches!(parse(b"HTTP/1.1 2"), Parsed::Incomplete));
-        assert!(matches!(parse(b"garbage\r\n\r\n"), Parsed::Invalid));
-    }
 
     #[test]
     fn measurements_merge_exactly() {

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod engine;
 pub mod judge;
 pub mod report;
+pub mod response;
 pub mod target;
 pub mod tls;
 

@@ -682,3 +682,50 @@ fn fewer_connections_than_urls_still_reach_every_endpoint() {
         run.stderr
     );
 }
+
+#[test]
+fn large_bodies_are_read_to_their_end_over_keep_alive() {
+    // 2 MB bodies, plain and chunked: each must be read exactly to its end, or the next
+    // response on the connection would be misread.
+    let body = "x".repeat(2_000_000);
+    let plain = Receiver::start(Reply::Answer(200, String::new(), body.clone()));
+    let run = tool(BIN)
+        .args([
+            "-n",
+            "20",
+            "-c",
+            "2",
+            "--output",
+            "json",
+            &plain.url("/big"),
+        ])
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(json_result(&run)["successfulRequests"], 20);
+
+    // The Receiver also sends Content-Length; Transfer-Encoding takes precedence (RFC 9112
+    // §6.3), so this exercises the chunked decoder.
+    let chunks: String = (0..40)
+        .map(|_| format!("{:x}\r\n{}\r\n", 50_000, &body[..50_000]))
+        .collect();
+    let chunked = Receiver::start(Reply::Answer(
+        200,
+        "transfer-encoding: chunked\r\n".into(),
+        format!("{chunks}0\r\n\r\n"),
+    ));
+    let run = tool(BIN)
+        .args([
+            "-n",
+            "20",
+            "-c",
+            "2",
+            "--output",
+            "json",
+            &chunked.url("/big"),
+        ])
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let result = json_result(&run);
+    assert_eq!(result["successfulRequests"], 20, "{result}");
+    assert_eq!(chunked.received().len(), 20);
+}
