@@ -231,26 +231,17 @@ pub fn combined_label(endpoints: &[&str]) -> String {
     }
 }
 
-/// The baseline to judge `endpoint` against, from the results of a baseline file: its own
-/// (the newest, when the file holds several runs), else the file's only result, else all of
-/// them merged (the service as a whole).
-pub fn pick_baseline(
-    baselines: &[StressTestResult],
+/// The result for `endpoint` in a baseline file's results: the newest, when the file holds
+/// several runs.
+pub fn own_baseline<'a>(
+    baselines: &'a [StressTestResult],
     endpoint: &str,
     method: &str,
-) -> Option<StressTestResult> {
-    if let Some(own) = baselines
+) -> Option<&'a StressTestResult> {
+    baselines
         .iter()
         .rev()
         .find(|b| b.endpoint_url == endpoint && b.method.eq_ignore_ascii_case(method))
-    {
-        return Some(own.clone());
-    }
-    match baselines {
-        [] => None,
-        [only] => Some(only.clone()),
-        several => merge(several, &Limits::default()).ok(),
-    }
 }
 
 #[cfg(test)]

@@ -139,26 +139,23 @@ pub fn run(cli: Cli) -> Result<Exit> {
         return pipeline(&cli, &mut out, &logger);
     }
     let spec = request_spec(&cli)?;
-    let mut configured = None;
+    let configured = if cli.request.targets.is_none() && cli.urls.is_empty() {
+        Some(configured_service(&cli)?)
+    } else {
+        None
+    };
     let mut targets = match &cli.request.targets {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| Error::io("reading targets file", path, e))?;
             target::parse_targets_file(&text, &spec)?
         }
-        None if !cli.urls.is_empty() => cli
-            .urls
+        None => configured
+            .as_ref()
+            .map_or(&cli.urls, |stress| &stress.endpoints)
             .iter()
             .map(|u| target::parse(&cli.request.method, u, &spec))
             .collect::<Result<_>>()?,
-        None => {
-            let stress = configured.insert(configured_service(&cli)?);
-            stress
-                .endpoints
-                .iter()
-                .map(|u| target::parse(&cli.request.method, u, &spec))
-                .collect::<Result<_>>()?
-        }
     };
     let endpoints = assign_slots(&mut targets, &logger);
     let (requests, duration, concurrency) = match &configured {
@@ -202,16 +199,20 @@ struct Endpoint {
 /// many URLs, say) one combined result is kept instead: every slot holds its own histograms.
 fn assign_slots(targets: &mut [Target], logger: &Logger) -> Vec<Endpoint> {
     let mut endpoints: Vec<Endpoint> = Vec::new();
-    for target in targets.iter() {
-        if !endpoints
+    for target in targets.iter_mut() {
+        target.slot = match endpoints
             .iter()
-            .any(|e| e.label == target.shown_url && e.method == target.method)
+            .position(|e| e.label == target.shown_url && e.method == target.method)
         {
-            endpoints.push(Endpoint {
-                label: target.shown_url.clone(),
-                method: target.method.clone(),
-            });
-        }
+            Some(slot) => slot,
+            None => {
+                endpoints.push(Endpoint {
+                    label: target.shown_url.clone(),
+                    method: target.method.clone(),
+                });
+                endpoints.len() - 1
+            }
+        };
     }
     if endpoints.len() > MAX_ENDPOINTS {
         logger.info(&format!(
@@ -231,12 +232,6 @@ fn assign_slots(targets: &mut [Target], logger: &Logger) -> Vec<Endpoint> {
             label: judge::combined_label(&labels),
             method,
         }];
-    }
-    for target in targets.iter_mut() {
-        target.slot = endpoints
-            .iter()
-            .position(|e| e.label == target.shown_url && e.method == target.method)
-            .unwrap_or(0);
     }
     endpoints
 }
@@ -378,14 +373,20 @@ fn plan(
 struct Judging {
     thresholds: Thresholds,
     baselines: Vec<StressTestResult>,
+    /// For an endpoint the baseline file has no result of: its only result, or all of them
+    /// merged (the service as a whole). Merged once, not per endpoint and stage.
+    whole_service: Option<StressTestResult>,
 }
 
 impl Judging {
-    /// The limits for one endpoint: the thresholds, and its own baseline result.
+    /// The limits for one endpoint: the thresholds, and its own baseline result (the newest,
+    /// when the file holds several runs), else the whole service's.
     fn limits_for(&self, endpoint: &str, method: &str) -> Limits {
         Limits {
             thresholds: self.thresholds.clone(),
-            baseline: judge::pick_baseline(&self.baselines, endpoint, method),
+            baseline: judge::own_baseline(&self.baselines, endpoint, method)
+                .or(self.whole_service.as_ref())
+                .cloned(),
         }
     }
 }
@@ -399,6 +400,11 @@ fn judging(cli: &Cli, config: &StressTestConfig) -> Result<Judging> {
         None => Vec::new(),
     };
     let has_baseline = !baselines.is_empty();
+    let whole_service = match baselines.as_slice() {
+        [] => None,
+        [only] => Some(only.clone()),
+        several => judge::merge(several, &Limits::default()).ok(),
+    };
     Ok(Judging {
         thresholds: Thresholds {
             max_error_rate: t.max_error_rate.or(config.max_error_rate),
@@ -415,6 +421,7 @@ fn judging(cli: &Cli, config: &StressTestConfig) -> Result<Judging> {
                 .or(config.max_error_rate_increase.filter(|_| has_baseline)),
         },
         baselines,
+        whole_service,
     })
 }
 
