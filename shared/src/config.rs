@@ -8,6 +8,7 @@
 use crate::clock::{format_duration, parse_duration};
 use crate::error::{Error, Result};
 use crate::redact::{Secret, mask_url};
+use crate::versions::{SemVer, VersionSource, check_version};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -153,6 +154,13 @@ pub struct StageConfig {
 }
 
 impl StageConfig {
+    /// The id of the wait action that holds this stage until it is approved. Stage names
+    /// that map to the same id are refused at config load ([`DeploymentConfig::problems`]),
+    /// so an approval applies to exactly one stage.
+    pub fn approval_action_id(&self) -> String {
+        approval_action_id(&self.name)
+    }
+
     /// The stage as `rollout.triggered` lists it.
     pub fn info(&self) -> crate::events::StageInfo {
         crate::events::StageInfo {
@@ -201,6 +209,9 @@ pub struct DeploymentConfig {
     pub artifact_version: Option<String>,
     pub stage_map_version: Option<String>,
     pub ev2: Option<Ev2Config>,
+    /// Where `artifact_version` came from: the file, or `SENTINEL_ARTIFACT_VERSION`.
+    #[serde(skip)]
+    pub artifact_version_source: Option<crate::versions::VersionSource>,
 }
 
 /// Fields a tool can require.
@@ -434,6 +445,11 @@ fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<DeploymentConfig> {
             ))
         })?),
     };
+    let artifact_version = text("SENTINEL_ARTIFACT_VERSION");
+    if let Some(version) = &artifact_version {
+        check_version(version, VersionSource::Environment)?;
+    }
+    let artifact_version_source = artifact_version.is_some();
     Ok(DeploymentConfig {
         service_group_name: text("SENTINEL_SERVICE_GROUP"),
         service_id: text("SENTINEL_SERVICE_ID"),
@@ -445,7 +461,8 @@ fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<DeploymentConfig> {
         webhook_url: text("SENTINEL_WEBHOOK_URL").map(Secret::new),
         polling_interval,
         max_retries,
-        artifact_version: text("SENTINEL_ARTIFACT_VERSION"),
+        artifact_version,
+        artifact_version_source: artifact_version_source.then_some(VersionSource::Environment),
         ..Default::default()
     })
 }
@@ -493,9 +510,23 @@ impl DeploymentConfig {
             stronger.protected_environments,
         );
         take_list(&mut self.stages, stronger.stages);
+        if stronger.artifact_version.is_some() {
+            self.artifact_version_source = stronger.artifact_version_source;
+        }
         take(&mut self.artifact_version, stronger.artifact_version);
         take(&mut self.stage_map_version, stronger.stage_map_version);
         take(&mut self.ev2, stronger.ev2);
+    }
+
+    /// The version to deploy that the config (file or environment) names, and which of the
+    /// two named it.
+    pub fn artifact_version(&self) -> Option<(String, VersionSource)> {
+        let version = self.artifact_version.clone()?;
+        Some((
+            version,
+            self.artifact_version_source
+                .unwrap_or(VersionSource::Config),
+        ))
     }
 
     /// The provider, `local` when unset.
@@ -562,6 +593,14 @@ impl DeploymentConfig {
                         mask_url(url.expose())
                     ));
                 }
+            }
+        }
+        if let Some((version, VersionSource::Config)) = self.artifact_version() {
+            if SemVer::parse(&version).is_none() {
+                problems.push(format!(
+                    "artifactVersion {:?} is not a semantic version — use MAJOR.MINOR.PATCH, e.g. \"1.5.0\" or \"v1.5.0-rc.1\"",
+                    crate::output::excerpt(&version, 80)
+                ));
             }
         }
         if let Some(stress) = &self.stress_test_config {
@@ -646,17 +685,37 @@ fn stress_problems(stress: &StressTestConfig) -> Vec<String> {
 fn stage_problems(stages: &[StageConfig]) -> Vec<String> {
     let mut problems = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let mut action_ids: BTreeMap<String, &str> = BTreeMap::new();
     for (index, stage) in stages.iter().enumerate() {
         let at = format!("stages[{index}]");
         if stage.name.trim().is_empty() {
             problems.push(format!(
                 "{at}.name is empty — give every stage a name such as \"Staging\""
             ));
+        } else if let Some(problem) = stage_name_problem(&stage.name) {
+            problems.push(format!(
+                "{at}.name {:?} {problem} — name stages like \"Canary-10\" or \"Phase 1 (10%)\"",
+                crate::output::excerpt(&stage.name, 80)
+            ));
         } else if !seen.insert(stage.name.to_ascii_lowercase()) {
             problems.push(format!(
                 "{at}.name {:?} is used by an earlier stage — stage names must be unique",
                 stage.name
             ));
+        } else if let Some(other) = action_ids.insert(stage.approval_action_id(), &stage.name) {
+            problems.push(format!(
+                "{at}.name {:?} and the earlier stage {other:?} both have the approval id {:?} — rename one so that an approval cannot apply to both",
+                stage.name,
+                stage.approval_action_id()
+            ));
+        }
+        for region in &stage.regions {
+            if let Some(problem) = region_name_problem(region) {
+                problems.push(format!(
+                    "{at}.regions: {:?} {problem}",
+                    crate::output::excerpt(region, 80)
+                ));
+            }
         }
         if let Some(percent) = stage.traffic_percent {
             if percent > 100 {
@@ -685,6 +744,58 @@ fn stage_problems(stages: &[StageConfig]) -> Vec<String> {
         }
     }
     problems
+}
+
+/// The wait-action id of stage `name`: its letters and digits, other characters as `-`,
+/// then `-approval`.
+pub fn approval_action_id(name: &str) -> String {
+    format!("{name}-approval")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// Why `name` is not a stage name, if it is not: stage names appear in events, file names,
+/// action ids and deploy commands, so they are letters, digits, spaces and `-_.()%`
+/// (1 to 64 characters, no space at either end).
+pub fn stage_name_problem(name: &str) -> Option<&'static str> {
+    if name.trim().is_empty() {
+        Some("is empty")
+    } else if name.chars().count() > 64 {
+        Some("is longer than 64 characters")
+    } else if name.trim() != name {
+        Some("starts or ends with a space")
+    } else if !name
+        .chars()
+        .all(|c| c.is_alphanumeric() || " -_.()%".contains(c))
+    {
+        Some("may hold only letters, digits, spaces and - _ . ( ) %")
+    } else {
+        None
+    }
+}
+
+/// Why `region` is not a region name, if it is not: ASCII letters, digits and `-_.`, 1 to
+/// 64 characters (`westeurope`, `EastUS2EUAP`, `inst-01`).
+pub fn region_name_problem(region: &str) -> Option<&'static str> {
+    if region.is_empty() {
+        Some("is empty")
+    } else if region.len() > 64 {
+        Some("is longer than 64 characters")
+    } else if !region
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    {
+        Some("may hold only ASCII letters, digits and - _ .")
+    } else {
+        None
+    }
 }
 
 /// `8-4-4-4-12` hexadecimal digits, as ServiceModel.json writes a ServiceId.

@@ -20,6 +20,7 @@ pub mod provider;
 pub mod redact;
 pub mod retry;
 pub mod run;
+pub mod shell;
 pub mod stream;
 pub mod versions;
 

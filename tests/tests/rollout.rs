@@ -730,3 +730,136 @@ fn break_glass_on_a_terminal_proceeds_only_on_the_exact_words() {
         .file_name();
     assert_eq!(fixture.watch_id(id.to_str().unwrap()).code, Some(0));
 }
+
+/// Replace top-level fields of the fixture's config.
+fn edit_config(fixture: &Fixture, edit: impl FnOnce(&mut Map<String, Value>)) {
+    let path = fixture.path().join(".deploy-sentinel-config.json");
+    let mut config: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    edit(config.as_object_mut().unwrap());
+    std::fs::write(&path, config.to_string()).unwrap();
+}
+
+#[test]
+fn no_version_source_can_put_shell_syntax_into_a_deploy_command() {
+    let fixture = Fixture::new(json!({}));
+    let victim = fixture.path().join("PWNED");
+    let payload = format!("1.0.0;touch {}", victim.display());
+
+    let flag = fixture.trigger(&["--dry-run", "--artifact-version", &payload]);
+    assert_eq!(flag.code, Some(2), "{}", flag.stderr);
+    assert!(
+        flag.stderr.contains("--artifact-version"),
+        "{}",
+        flag.stderr
+    );
+    assert!(flag.events().is_empty(), "a dry run shows no payload");
+
+    let env = tool(Fixture::bin("sentinel-trigger"))
+        .current_dir(fixture.path())
+        .env("SENTINEL_ARTIFACT_VERSION", &payload)
+        .run();
+    assert_eq!(env.code, Some(2), "{}", env.stderr);
+    assert!(
+        env.stderr.contains("SENTINEL_ARTIFACT_VERSION"),
+        "{}",
+        env.stderr
+    );
+    let good_env = tool(Fixture::bin("sentinel-trigger"))
+        .current_dir(fixture.path())
+        .args(["--dry-run"])
+        .env("SENTINEL_ARTIFACT_VERSION", "2.0.0")
+        .run();
+    assert_eq!(
+        good_env.events()[0]["artifactVersionSource"],
+        "environment",
+        "{}",
+        good_env.stderr
+    );
+
+    edit_config(&fixture, |c| {
+        c.insert("artifactVersion".into(), json!(payload));
+    });
+    let config = fixture.trigger(&[]);
+    assert_eq!(config.code, Some(2), "{}", config.stderr);
+    assert!(
+        config.stderr.contains("artifactVersion"),
+        "{}",
+        config.stderr
+    );
+
+    // A pushed tag is the easiest source to plant: it is skipped with a warning.
+    edit_config(&fixture, |c| {
+        c.remove("artifactVersion");
+    });
+    let repo = git2::Repository::init(fixture.path()).unwrap();
+    let signature = git2::Signature::now("t", "t@example.invalid").unwrap();
+    let tree = repo
+        .find_tree(repo.index().unwrap().write_tree().unwrap())
+        .unwrap();
+    let commit = repo
+        .commit(Some("HEAD"), &signature, &signature, "init", &tree, &[])
+        .unwrap();
+    let object = repo.find_object(commit, None).unwrap();
+    repo.tag_lightweight("v1.0.0", &object, false).unwrap();
+    repo.tag_lightweight("v9.9.9-$(touch${IFS}PWNED)", &object, false)
+        .unwrap();
+    let tagged = fixture.pipeline();
+    assert_eq!(tagged.code, Some(0), "{}", tagged.stderr);
+    assert!(
+        tagged.stderr.contains("skipping git tag"),
+        "{}",
+        tagged.stderr
+    );
+    assert!(
+        fixture.read("run/deploys").contains("1.0.0"),
+        "{}",
+        fixture.read("run/deploys")
+    );
+    assert!(!victim.exists(), "a version ran as a command");
+}
+
+#[test]
+fn stage_commands_get_quoted_placeholders_and_environment_variables() {
+    let fixture = Fixture::new(json!({
+        "name": "Phase 2 (50%)",
+        "deploy": "printf '%s|%s|%s\\n' {stage} \"$SENTINEL_STAGE\" \"$SENTINEL_ROLLOUT_ID\" >> run/quoted"
+    }));
+    let run = fixture.pipeline();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let id = run.events()[0]["rolloutId"].as_str().unwrap().to_owned();
+    let lines = fixture.read("run/quoted");
+    assert_eq!(
+        lines.lines().next(),
+        Some(format!("Phase 2 (50%)|Phase 2 (50%)|{id}").as_str()),
+        "{lines}"
+    );
+
+    for (name, regions) in [
+        ("Half;touch PWNED", json!(["eastus"])),
+        ("Half", json!(["east$(touch PWNED)"])),
+    ] {
+        let bad = Fixture::new(json!({ "name": name, "regions": regions }));
+        let run = bad.trigger(&["--dry-run"]);
+        assert_eq!(run.code, Some(2), "{name}: {}", run.stderr);
+        assert!(run.stderr.contains("stages[1]"), "{}", run.stderr);
+        assert!(!bad.path().join("PWNED").exists());
+    }
+}
+
+#[test]
+fn two_stages_whose_approval_ids_collide_are_refused() {
+    let fixture = Fixture::new(json!({ "name": "EU West", "approval": true }));
+    edit_config(&fixture, |c| {
+        let stages = c.get_mut("stages").unwrap().as_array_mut().unwrap();
+        stages[2]["name"] = json!("EU-West");
+        stages[2]["approval"] = json!(true);
+    });
+    let run = fixture.trigger(&[]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("\"EU-West\"") && run.stderr.contains("\"EU West\""),
+        "both stages are named: {}",
+        run.stderr
+    );
+    assert_eq!(fixture.rollout_dirs(), 0);
+}

@@ -27,6 +27,7 @@ use crate::http::{HttpTimeouts, agent, is_transient_status};
 use crate::output::{Logger, excerpt};
 use crate::redact::Secret;
 use crate::retry::{Backoff, Failure, RetryError, parse_retry_after, retry};
+use crate::versions::VersionSource;
 use base64::Engine as _;
 use serde_json::{Value, json};
 use std::cell::RefCell;
@@ -593,10 +594,11 @@ impl Provider for AdoProvider {
             .stage_map_version
             .clone()
             .unwrap_or_else(|| format!("pipeline-{}", self.pipeline.pipeline_id));
-        if let Some(version) = &self.config.artifact_version {
+        if let Some((version, source)) = self.config.artifact_version() {
+            crate::versions::check_version(&version, source)?;
             return Ok(Discovered {
-                artifact_version: version.clone(),
-                artifact_version_source: "config".into(),
+                artifact_version: version,
+                artifact_version_source: source.as_str().into(),
                 stage_map_version,
             });
         }
@@ -622,9 +624,10 @@ impl Provider for AdoProvider {
                     "run the build first, or pass --artifact-version",
                 )
             })?;
+        crate::versions::check_discovered_version(&version)?;
         Ok(Discovered {
             artifact_version: version,
-            artifact_version_source: "provider".into(),
+            artifact_version_source: VersionSource::Provider.as_str().into(),
             stage_map_version,
         })
     }

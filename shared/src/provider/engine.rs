@@ -3,7 +3,9 @@
 //!
 //! For each stage in order: wait for approval when the stage asks for it, run `deploy` for
 //! each region (`sh -c`, in the directory `sentinel-trigger` was started in, with
-//! `{version} {stage} {region} {percent}` substituted), wait for `healthUrl` to answer 2xx,
+//! `{version} {stage} {region} {percent}` substituted as quoted shell words and also given as
+//! `SENTINEL_VERSION`, `SENTINEL_STAGE`, `SENTINEL_REGION`, `SENTINEL_PERCENT`,
+//! `SENTINEL_ROLLOUT_ID`), wait for `healthUrl` to answer 2xx,
 //! complete the stage, hold its `soak`. Control requests (approve, reject, cancel, rollback)
 //! are files in `control/`, checked every 200 ms. Deploy and rollback commands must be
 //! idempotent: a resumed engine re-runs the stage it was in.
@@ -58,6 +60,7 @@ pub fn run_engine(dir: &Path) -> Result<()> {
         .map_err(|e| Error::io("locking", &lock_path, e))?;
 
     let plan: LocalPlan = read_json(&dir.join("plan.json"))?;
+    check_plan(&plan)?;
     let status = match read_json::<RolloutSnapshot>(&dir.join("status.json")) {
         Ok(status) => status,
         Err(_) => initial_status(&plan),
@@ -100,6 +103,30 @@ pub fn run_engine(dir: &Path) -> Result<()> {
             engine.status.overall_status.as_str()
         ));
         return Ok(());
+    }
+}
+
+/// The engine runs the plan's commands, so it checks what `sentinel-trigger` checked before
+/// writing it: a plan file edited by hand (or by an attacker) gets no further than a
+/// trigger would.
+fn check_plan(plan: &LocalPlan) -> Result<()> {
+    crate::versions::check_version(
+        &plan.request.artifact_version,
+        crate::versions::VersionSource::Config,
+    )?;
+    let config = crate::config::DeploymentConfig {
+        stages: plan.stages.clone(),
+        ..Default::default()
+    };
+    let problems = config.problems(&[]);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::usage(format!(
+            "the plan of rollout {} is not valid: {}",
+            plan.rollout_id,
+            problems.join("; ")
+        )))
     }
 }
 
@@ -260,16 +287,7 @@ impl Engine {
 
     fn await_approval(&mut self, index: usize) -> std::result::Result<(), Stop> {
         let stage = self.plan.stages[index].name.clone();
-        let action_id: String = format!("{stage}-approval")
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .collect();
+        let action_id = self.plan.stages[index].approval_action_id();
         match self
             .status
             .wait_actions
@@ -358,11 +376,15 @@ impl Engine {
         percent: Option<u32>,
     ) -> std::result::Result<(), String> {
         let percent_text = percent.unwrap_or(100).to_string();
-        let command = template
-            .replace("{version}", &self.plan.request.artifact_version)
-            .replace("{stage}", stage)
-            .replace("{region}", region)
-            .replace("{percent}", &percent_text);
+        let command = crate::shell::substitute(
+            template,
+            &[
+                ("version", &self.plan.request.artifact_version),
+                ("stage", stage),
+                ("region", region),
+                ("percent", &percent_text),
+            ],
+        );
         let safe = |s: &str| {
             s.chars()
                 .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })

@@ -698,8 +698,11 @@ impl Provider for Ev2Provider {
             "serviceGroupName": request.service_group_name,
             "endpoint": endpoint,
         });
-        let (artifact_version, artifact_version_source) = match &self.config.artifact_version {
-            Some(version) => (version.clone(), "config".to_owned()),
+        let (artifact_version, artifact_version_source) = match self.config.artifact_version() {
+            Some((version, source)) => {
+                crate::versions::check_version(&version, source)?;
+                (version, source.as_str().to_owned())
+            }
             None => {
                 let answer = self.call(tools::ARTIFACT_VERSIONS, base.clone())?;
                 let artifacts = answer
@@ -716,7 +719,11 @@ impl Provider for Ev2Provider {
                         "register the build's artifacts with EV2, or pass --artifact-version",
                     )
                 })?;
-                (version, "provider".to_owned())
+                crate::versions::check_discovered_version(&version)?;
+                (
+                    version,
+                    crate::versions::VersionSource::Provider.as_str().to_owned(),
+                )
             }
         };
         let stage_map_version = match &self.config.stage_map_version {

@@ -15,6 +15,8 @@ use crate::error::{Error, Result};
 use crate::events::{ErrorDetail, RolloutTriggered};
 use crate::files::StatePaths;
 use crate::lock::pid_is_alive;
+use crate::output::Logger;
+use crate::versions::{VersionSource, check_version, newest_tag_version};
 use serde::{Deserialize, Serialize};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -43,8 +45,9 @@ pub struct LocalPlan {
 pub struct LocalProvider {
     paths: StatePaths,
     stages: Vec<StageConfig>,
-    artifact_version: Option<String>,
+    artifact_version: Option<(String, VersionSource)>,
     stage_map_version: Option<String>,
+    logger: Logger,
     /// The program that runs the engine (`<exe> __engine <rollout dir>`).
     engine_exe: PathBuf,
     workdir: PathBuf,
@@ -58,12 +61,14 @@ impl LocalProvider {
         config: &crate::config::DeploymentConfig,
         engine_exe: PathBuf,
         workdir: PathBuf,
+        logger: &Logger,
     ) -> Self {
         LocalProvider {
             paths: StatePaths::new(state_dir),
             stages: config.stages.clone(),
-            artifact_version: config.artifact_version.clone(),
+            artifact_version: config.artifact_version(),
             stage_map_version: config.stage_map_version.clone(),
+            logger: logger.clone(),
             engine_exe,
             workdir,
         }
@@ -239,9 +244,17 @@ impl Provider for LocalProvider {
 
     fn discover(&self, _request: &StartRequest) -> Result<Discovered> {
         let (artifact_version, artifact_version_source) = match &self.artifact_version {
-            Some(v) => (v.clone(), "config".to_owned()),
-            None => match crate::versions::newest_tag_version(&self.workdir) {
-                Some(v) => (v.to_string(), "git-tag".to_owned()),
+            Some((version, source)) => {
+                check_version(version, *source)?;
+                (version.clone(), source.as_str().to_owned())
+            }
+            None => match newest_tag_version(&self.workdir, &mut |tag| {
+                self.logger.warn(&format!(
+                    "skipping git tag {:?}: it is not a clean semantic version (semver.org)",
+                    crate::output::excerpt(tag, 80)
+                ))
+            }) {
+                Some(v) => (v.to_string(), VersionSource::GitTag.as_str().to_owned()),
                 None => {
                     return Err(Error::usage_with_hint(
                         "no artifact version to deploy",

@@ -244,6 +244,7 @@ pub fn open(
             config,
             engine_program(),
             workdir.to_owned(),
+            logger,
         ))),
         ProviderKind::Ev2 => {
             let server = crate::mcp::find_server(
@@ -302,7 +303,8 @@ pub(crate) fn require_pending(snapshot: &RolloutSnapshot, action_id: &str) -> Re
 pub const MAN_SECTIONS: &[(&str, &str)] = &[
     (
         "PROVIDERS",
-        "local (default): a detached engine on this machine runs each stage's deploy command, waits for its healthUrl, and pauses at approval stages; it needs nothing installed.
+        "local (default): a detached engine on this machine runs each stage's deploy command, waits for its healthUrl, and pauses at approval stages; it needs nothing installed. Deploy and rollback commands run with sh -c; {version}, {stage}, {region} and {percent} are replaced by the value as one shell word (quoted when it holds anything but letters, digits and @%+=:,./-_), and the same values are in the environment as SENTINEL_VERSION, SENTINEL_STAGE, SENTINEL_REGION, SENTINEL_PERCENT and SENTINEL_ROLLOUT_ID, so a command needs no substitution at all (\"deploy.sh \"$SENTINEL_VERSION\"\").
+VERSIONS: the version to deploy comes from --artifact-version, SENTINEL_ARTIFACT_VERSION, the config's artifactVersion, the provider, or the newest git tag that is a version. The first three and tags must follow the SemVer 2.0.0 grammar (semver.org; a leading v is allowed): anything else exits 2 naming where it came from, and a tag that starts like a version but is not clean SemVer (v9.9.9-$(touch x)) is skipped with a warning. A version an EV2 or Azure DevOps provider discovers (a build number such as 20261123.4) may be any of letters, digits and ._+- (at most 128). Stage names are letters, digits, spaces and -_.()% (at most 64); region names ASCII letters, digits and -_. (at most 64); two stages whose approval ids (the name with other characters as -, then -approval) are equal are refused.
 ev2: Azure EV2 through the EV2 MCP server, which is started as a child process (JSON-RPC 2.0 over stdio) for each run of a tool. The tool contract is the original specification's: mcp_ev2_mcp_serve_get_ev2_best_practices first in every session, then get_artifact_versions and get_stage_map_versions (version discovery: the newest entry whose status is not Failed, Deleted, Invalid, Rejected or Disabled), start_rollout, get_rollout_details (each poll), stop_wait_action (approve), cancel_rollout (cancel; reject cancels too). A server offering the names without the prefix is understood. EV2 has no rollback call: rollback exits 2 and says to roll forward to the last good version with --artifact-version ... --new. Stage endpoints to verify come from the config's stages[] entry of the same name.
 ado: an Azure DevOps pipeline run through the REST API 7.1: POST _apis/pipelines/{pipelineId}/runs (branch, templateParameters with {version} and {environment} filled in, variables artifactVersion and environment), the version from the latest successful build, stages from the build timeline, approvals from the timeline and _apis/pipelines/approvals, approve/reject by PATCH (reject also cancels the run), cancel by PATCH _apis/build/builds/{runId}; a failed task's issues and last 50 log lines go into stage.failed. Pipeline runs cannot be rolled back (exit 2 with the roll-forward command).
 Rollouts started on EV2 or Azure DevOps are remembered in .sentinel/rollouts/<rolloutId>/record.json, so that triggering again resumes an unfinished one and a watcher finds its service and endpoint.",

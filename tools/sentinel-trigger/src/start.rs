@@ -7,6 +7,7 @@ use sentinel_core::events::{Event, Payload, RolloutTriggered, StageInfo};
 use sentinel_core::ndjson::Writer;
 use sentinel_core::output::Logger;
 use sentinel_core::provider::{self, Discovered, Provider, StartRequest};
+use sentinel_core::versions::{VersionSource, check_version};
 use sentinel_core::{Error, Exit, Result};
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -98,8 +99,11 @@ pub fn start<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Resul
     };
     let discovered = match &cli.start.artifact_version {
         Some(version) => Discovered {
-            artifact_version: version.clone(),
-            artifact_version_source: "flag".into(),
+            artifact_version: {
+                check_version(version, VersionSource::Flag)?;
+                version.clone()
+            },
+            artifact_version_source: VersionSource::Flag.as_str().into(),
             stage_map_version: provider
                 .discover(&request)
                 .map(|d| d.stage_map_version)
