@@ -219,9 +219,21 @@ function Invoke-Preflight {
 
 function Measure-Baseline {
     Step "Baseline: load-testing the version in $ProductionName now"
+    # Never write through a symlink planted in the state directory: a new temporary file,
+    # then a move that replaces whatever is at the target.
+    $existing = Get-Item -LiteralPath $BaselineFile -Force -ErrorAction SilentlyContinue
+    if ($existing -and $existing.LinkType) {
+        Say "refusing to use ${BaselineFile}: it is a symbolic link, and Deploy Sentinel never writes through one; remove it"
+        exit 5
+    }
     $result = sentinel-stress --output json
     switch ($LASTEXITCODE) {
-        0 { Set-Content -Path $BaselineFile -Value $result; Say "baseline kept in $BaselineFile" }
+        0 {
+            $temp = Join-Path $StateDir ".deploy-sentinel-baseline.json.$([guid]::NewGuid()).tmp"
+            [System.IO.File]::WriteAllText($temp, ($result -join "`n") + "`n")
+            Move-Item -LiteralPath $temp -Destination $BaselineFile -Force
+            Say "baseline kept in $BaselineFile"
+        }
         1 { Say 'the current version does not answer: no baseline; phases are judged on absolute thresholds' }
         2 { Say 'no stressTestConfig.endpoints in the config: no baseline and no post-deployment verification' }
         default { Stop-With $LASTEXITCODE 'the baseline load test' }

@@ -199,7 +199,7 @@ finish() { # exit-code
   sentinel-notify send --title "$title" --status "$outcome" --fact "Report=$report" >/dev/null 2>&1 || true
   if [[ -n $id ]]; then
     sentinel-state archive >/dev/null
-    [[ -f $baseline_file ]] && mv "$baseline_file" "$state_dir/.sentinel/history/$id/baseline.json"
+    [[ -f $baseline_file && ! -L $baseline_file ]] && mv -T "$baseline_file" "$state_dir/.sentinel/history/$id/baseline.json"
   fi
   if [[ $code -eq 0 ]]; then
     step "${green}Verdict: $target deployment ${status} and verified$reset — report: $report"
@@ -251,16 +251,23 @@ preflight() {
 # ---- 2. baseline: the current version, before anything changes ---------------------------------
 measure_baseline() {
   step "Baseline: load-testing the version in $production_name now"
-  local code=0
-  sentinel-stress --output json >"$baseline_file.tmp" || code=$?
+  local code=0 temp
+  # A new temporary file (mktemp creates it exclusively) and a rename that replaces, never
+  # follows, whatever is at the target: a symlink planted in the state directory is refused.
+  if [[ -L $baseline_file ]]; then
+    warn "refusing to use $baseline_file: it is a symbolic link, and Deploy Sentinel never writes through one; remove it"
+    exit 5
+  fi
+  temp=$(mktemp "$state_dir/.deploy-sentinel-baseline.json.XXXXXX.tmp")
+  sentinel-stress --output json >"$temp" || code=$?
   case $code in
-    0) mv "$baseline_file.tmp" "$baseline_file"
+    0) mv -T "$temp" "$baseline_file"
        say "baseline kept in $baseline_file" ;;
-    1) rm -f "$baseline_file.tmp"
+    1) rm -f "$temp"
        warn "the current version does not answer: no baseline; phases are judged on absolute thresholds" ;;
-    2) rm -f "$baseline_file.tmp"
+    2) rm -f "$temp"
        warn "no stressTestConfig.endpoints in the config: no baseline and no post-deployment verification" ;;
-    *) rm -f "$baseline_file.tmp"; stop_with "$code" "the baseline load test" ;;
+    *) rm -f "$temp"; stop_with "$code" "the baseline load test" ;;
   esac
 }
 

@@ -3,42 +3,50 @@
 //! the new, never a mix.
 
 use crate::error::{Error, Result};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Replace `target` with `bytes` atomically, through the temporary file `temp` (which must be
-/// in the same directory, so the rename cannot cross file systems).
-pub fn write_atomic_via(target: &Path, temp: &Path, bytes: &[u8]) -> Result<()> {
-    let result = write_and_rename(target, temp, bytes);
+/// Replace `target` with `bytes` atomically, through a new temporary file beside it (named by
+/// [`temp_path_for`] and created with `O_EXCL`, so nothing planted there is written through).
+/// A symlink at `target` is refused (exit 5): the rename would replace the link, but a link
+/// there means someone expects us to write somewhere else.
+pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
+    crate::nofollow::refuse_symlink(target)?;
+    write_atomic_via(target, &temp_path_for(target), bytes)
+}
+
+/// [`write_atomic`] through the temporary file `temp`, which must not exist yet and must be
+/// in the same directory (so the rename cannot cross file systems).
+fn write_atomic_via(target: &Path, temp: &Path, bytes: &[u8]) -> Result<()> {
+    let file = crate::nofollow::create_new(temp, "creating temporary file")?;
+    let result = write_and_rename(file, target, temp, bytes);
     if result.is_err() {
-        // The temp file is never read as data; removing it only tidies up after a full disk.
+        // Ours (created just now); removing it only tidies up after a full disk.
         let _ = std::fs::remove_file(temp);
     }
     result
 }
 
-/// Replace `target` atomically through a temporary `.<name>.<pid>.tmp` beside it.
-pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
-    write_atomic_via(target, &temp_path_for(target), bytes)
-}
-
-/// The temporary path [`write_atomic`] uses for `target`.
+/// A temporary path beside `target` that no other write uses: `.<name>.<pid>.<n>.tmp`.
 pub fn temp_path_for(target: &Path) -> PathBuf {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    target.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    target.with_file_name(format!(
+        ".{name}.{}.{}{nanos:09}.tmp",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ))
 }
 
-fn write_and_rename(target: &Path, temp: &Path, bytes: &[u8]) -> Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(temp)
-        .map_err(|e| Error::io("creating temporary file", temp, e))?;
+fn write_and_rename(mut file: File, target: &Path, temp: &Path, bytes: &[u8]) -> Result<()> {
     file.write_all(bytes)
         .map_err(|e| Error::io("writing", temp, e))?;
     file.sync_all().map_err(|e| Error::io("syncing", temp, e))?;
@@ -134,12 +142,37 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("state.json");
         write_atomic(&target, b"old").unwrap();
-        // A directory where the temp file should go makes the create fail like a full disk.
-        let temp = dir.path().join("blocked.tmp");
-        std::fs::create_dir(&temp).unwrap();
-        let error = write_atomic_via(&target, &temp, b"new").unwrap_err();
-        assert!(error.to_string().contains("blocked.tmp"), "{error}");
+        // A directory where the target is makes the rename fail after the temp file was
+        // written, like a full disk at the last step.
+        let blocked = dir.path().join("blocked");
+        std::fs::create_dir(&blocked).unwrap();
+        std::fs::write(blocked.join("inside"), b"x").unwrap();
+        let error = write_atomic(&blocked, b"new").unwrap_err();
+        assert!(error.to_string().contains("blocked"), "{error}");
         assert_eq!(std::fs::read(&target).unwrap(), b"old");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 2, "no temp file is left: {left:?}");
+    }
+
+    #[test]
+    fn a_planted_symlink_is_never_written_through() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let target = dir.path().join("state.json");
+        symlink(&victim, &target).unwrap();
+        let error = write_atomic(&target, b"new").unwrap_err();
+        assert!(error.to_string().contains("symbolic link"), "{error}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert_ne!(
+            temp_path_for(&target),
+            temp_path_for(&target),
+            "each temp is new"
+        );
     }
 
     #[test]

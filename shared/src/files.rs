@@ -1,12 +1,13 @@
 //! The files of DESIGN.md §3 and where they live: the state directory is `--state-dir`, else
 //! `$SENTINEL_STATE_DIR`, else the current directory.
 
+use crate::Result;
+use crate::nofollow::{create_dirs, existing_dirs};
+use crate::rollout_id::RolloutId;
 use std::path::{Path, PathBuf};
 
 /// RolloutState, written atomically.
 pub const STATE_FILE: &str = ".deploy-sentinel-state.json";
-/// The temporary file of the state's atomic write; never read as state.
-pub const STATE_TEMP_FILE: &str = ".deploy-sentinel-state.tmp";
 /// The last good state before the current one.
 pub const STATE_BACKUP_FILE: &str = ".deploy-sentinel-state.json.bak";
 /// Append-only journal of every event applied.
@@ -27,16 +28,19 @@ pub const BASELINE_FILE: &str = ".deploy-sentinel-baseline.json";
 /// files: a working-tree check must not fail because a deployment is running in that tree.
 pub fn is_sentinel_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    [
+    let own = [
         STATE_FILE,
-        STATE_TEMP_FILE,
         STATE_BACKUP_FILE,
         JOURNAL_FILE,
         LOCK_FILE,
         BASELINE_FILE,
-    ]
-    .contains(&name)
-        || path.split('/').any(|part| part == ".sentinel")
+    ];
+    // An atomic write's temporary file: `.<own name>.<pid>.<n>.tmp`.
+    let temp_of_own = name.ends_with(".tmp")
+        && own
+            .iter()
+            .any(|file| name.strip_prefix('.').is_some_and(|n| n.starts_with(file)));
+    own.contains(&name) || temp_of_own || path.split('/').any(|part| part == ".sentinel")
 }
 
 /// The `--state-dir` flag shared by the tools that keep files.
@@ -67,9 +71,6 @@ impl StatePaths {
     pub fn state(&self) -> PathBuf {
         self.dir.join(STATE_FILE)
     }
-    pub fn state_temp(&self) -> PathBuf {
-        self.dir.join(STATE_TEMP_FILE)
-    }
     pub fn state_backup(&self) -> PathBuf {
         self.dir.join(STATE_BACKUP_FILE)
     }
@@ -79,11 +80,30 @@ impl StatePaths {
     pub fn lock(&self) -> PathBuf {
         self.dir.join(LOCK_FILE)
     }
-    pub fn rollout_dir(&self, rollout_id: &str) -> PathBuf {
+    /// `.sentinel/rollouts/<id>/`; only a checked [`RolloutId`] can name it.
+    pub fn rollout_dir(&self, rollout_id: &RolloutId) -> PathBuf {
         self.dir.join(ROLLOUTS_DIR).join(rollout_id)
     }
-    pub fn history_dir(&self, rollout_id: &str) -> PathBuf {
-        self.dir.join(HISTORY_DIR).join(rollout_id)
+    /// `.sentinel/history/<name>/`.
+    pub fn history_dir(&self, name: &RolloutId) -> PathBuf {
+        self.dir.join(HISTORY_DIR).join(name)
+    }
+    /// Create `.sentinel/rollouts/<id>/<below>` (every component a real directory, never a
+    /// symlink) and return it.
+    pub fn create_rollout_dir(&self, rollout_id: &RolloutId, below: &str) -> Result<PathBuf> {
+        create_dirs(
+            &self.dir,
+            &Path::new(ROLLOUTS_DIR).join(rollout_id).join(below),
+        )
+    }
+    /// `.sentinel/rollouts/<id>/` when it exists as a real directory (no component a
+    /// symlink, which is refused).
+    pub fn existing_rollout_dir(&self, rollout_id: &RolloutId) -> Result<Option<PathBuf>> {
+        existing_dirs(&self.dir, &Path::new(ROLLOUTS_DIR).join(rollout_id))
+    }
+    /// Create `.sentinel/history/<name>/` the same way.
+    pub fn create_history_dir(&self, name: &RolloutId) -> Result<PathBuf> {
+        create_dirs(&self.dir, &Path::new(HISTORY_DIR).join(name))
     }
     pub fn notify_fallback(&self) -> PathBuf {
         self.dir.join(NOTIFY_FALLBACK_FILE)
@@ -109,6 +129,7 @@ mod tests {
             ".sentinel/rollouts/r1/status.json",
             "deploy/.sentinel/history/r1/state.json",
             ".deploy-sentinel-baseline.json",
+            "..deploy-sentinel-state.json.41.7123.tmp",
         ] {
             assert!(is_sentinel_file(own), "{own}");
         }

@@ -9,7 +9,7 @@ use crate::clock::{Clock, format_duration, parse_rfc3339, rfc3339_millis};
 use crate::error::{Error, Result};
 use fs2::FileExt;
 use serde::{Deserialize, Serialize};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -156,13 +156,15 @@ pub fn acquire(path: &Path, request: &LockRequest, clock: &dyn Clock) -> Result<
     let started = clock.now();
     let host = hostname();
     loop {
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(|e| Error::io("opening lock file", path, e))?;
+        let mut file = crate::nofollow::open(
+            crate::nofollow::options()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false),
+            path,
+            "opening lock file",
+        )?;
         if file.try_lock_exclusive().is_err() {
             let holder = read_info(&mut file);
             let waited = clock.now().duration_since(started).unwrap_or_default();

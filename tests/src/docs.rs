@@ -215,7 +215,7 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         ".deploy-sentinel-state.json",
-        "RolloutState, schemaVersion 1.0, written atomically (.deploy-sentinel-state.tmp while writing, .deploy-sentinel-state.json.bak the last good copy).",
+        "RolloutState, schemaVersion 1.0, written atomically (through a new .deploy-sentinel-state.json.<pid>.<n>.tmp while writing, .deploy-sentinel-state.json.bak the last good copy). None of the suite's files or directories is ever written through a symbolic link: a symlink where one should be is refused (exit 5).",
     ),
     (
         ".deploy-sentinel-events.ndjson",

@@ -863,3 +863,22 @@ fn two_stages_whose_approval_ids_collide_are_refused() {
     );
     assert_eq!(fixture.rollout_dirs(), 0);
 }
+
+#[test]
+fn a_symlinked_rollouts_directory_is_refused_before_anything_runs() {
+    for planted in [".sentinel", ".sentinel/rollouts"] {
+        let fixture = Fixture::new(json!({}));
+        let outside = tempdir().unwrap();
+        let link = fixture.path().join(planted);
+        std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(outside.path(), &link).unwrap();
+        let run = fixture.trigger(&[]);
+        assert_eq!(run.code, Some(5), "{planted}: {}", run.stderr);
+        assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+        assert!(
+            std::fs::read_dir(outside.path()).unwrap().next().is_none(),
+            "nothing was written through the link"
+        );
+        assert!(fixture.read("run/deploys").is_empty());
+    }
+}

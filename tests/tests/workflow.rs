@@ -661,3 +661,22 @@ fn the_pwsh_script_deploys_a_good_release_too() {
     assert_eq!(fleet.versions(), vec![NEW; 4]);
     assert!(fleet.report().contains("SUCCESS"));
 }
+
+#[test]
+fn a_symlink_planted_where_the_baseline_goes_is_refused() {
+    let fleet = Fleet::new(Setup::default());
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim");
+    std::fs::write(&victim, "precious\n").unwrap();
+    std::os::unix::fs::symlink(&victim, fleet.path().join(".deploy-sentinel-baseline.json"))
+        .unwrap();
+    let out = fleet.run(&["--confirm", "DEPLOY-NOW", "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(5), "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("symbolic link"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    assert!(fleet.deploys().is_empty(), "{:?}", fleet.deploys());
+}

@@ -50,12 +50,14 @@ struct Engine {
 pub fn run_engine(dir: &Path) -> Result<()> {
     // One engine per rollout: a second one (a resume racing a rollback) waits its turn.
     let lock_path = dir.join("engine.lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| Error::io("opening", &lock_path, e))?;
+    let lock = crate::nofollow::open(
+        crate::nofollow::options()
+            .create(true)
+            .truncate(false)
+            .write(true),
+        &lock_path,
+        "opening",
+    )?;
     lock.lock_exclusive()
         .map_err(|e| Error::io("locking", &lock_path, e))?;
 
@@ -169,7 +171,7 @@ impl Engine {
     /// Read and remove a control request.
     fn take_request(&self, name: &str) -> Option<String> {
         let path = self.dir.join("control").join(name);
-        let content = std::fs::read_to_string(&path).ok()?;
+        let content = crate::nofollow::read_to_string(&path).ok()?;
         let _ = std::fs::rename(&path, self.dir.join("control").join(format!("{name}.done")));
         Some(content)
     }
@@ -397,8 +399,7 @@ impl Engine {
             .info(&format!("{what} {stage} {region}: {command}"));
         // A file, not a pipe: a command that leaves a server running in the background would
         // hold a pipe open and make us wait for that server to exit.
-        let output = std::fs::File::create(&log_path)
-            .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+        let output = crate::nofollow::create(&log_path, "creating").map_err(|e| e.to_string())?;
         let output_err = output.try_clone().map_err(|e| e.to_string())?;
         let status = Command::new("sh")
             .arg("-c")

@@ -16,6 +16,7 @@ use crate::events::{ErrorDetail, RolloutTriggered};
 use crate::files::StatePaths;
 use crate::lock::pid_is_alive;
 use crate::output::Logger;
+use crate::rollout_id::RolloutId;
 use crate::versions::{VersionSource, check_version, newest_tag_version};
 use serde::{Deserialize, Serialize};
 use std::os::unix::process::CommandExt;
@@ -74,18 +75,10 @@ impl LocalProvider {
         }
     }
 
-    /// The directory of one rollout.
-    pub fn rollout_dir(&self, rollout_id: &str) -> PathBuf {
-        self.paths.rollout_dir(rollout_id)
-    }
-
     fn existing_dir(&self, rollout_id: &str) -> Result<PathBuf> {
-        let valid = !rollout_id.is_empty()
-            && rollout_id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        let dir = self.rollout_dir(rollout_id);
-        if !valid || !dir.join("plan.json").exists() {
+        let id = RolloutId::parse(rollout_id, "rollout id")?;
+        let dir = self.paths.existing_rollout_dir(&id)?;
+        let Some(dir) = dir.filter(|dir| dir.join("plan.json").exists()) else {
             return Err(Error::usage_with_hint(
                 format!(
                     "no local rollout {rollout_id:?} in {}",
@@ -93,7 +86,7 @@ impl LocalProvider {
                 ),
                 "check --rollout-id and --state-dir (the rollout lives in the state directory it was started from)",
             ));
-        }
+        };
         Ok(dir)
     }
 
@@ -104,11 +97,7 @@ impl LocalProvider {
 
     fn spawn_engine(&self, dir: &Path) -> Result<u32> {
         let log_path = dir.join("engine.log");
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log_path)
-            .map_err(|e| Error::io("opening engine log", &log_path, e))?;
+        let log = crate::nofollow::open_append(&log_path, "opening engine log")?;
         let log_err = log
             .try_clone()
             .map_err(|e| Error::io("opening engine log", &log_path, e))?;
@@ -176,8 +165,7 @@ impl LocalProvider {
 
     fn request(&self, rollout_id: &str, name: &str, content: &str) -> Result<PathBuf> {
         let dir = self.existing_dir(rollout_id)?;
-        let control = dir.join("control");
-        std::fs::create_dir_all(&control).map_err(|e| Error::io("creating", &control, e))?;
+        let control = crate::nofollow::create_dirs(&dir, Path::new("control"))?;
         write_atomic(&control.join(name), content.as_bytes())?;
         Ok(dir)
     }
@@ -281,9 +269,10 @@ impl Provider for LocalProvider {
             ));
         }
         let stages = stages_for(&self.stages, request)?;
-        let rollout_id = uuid::Uuid::new_v4().to_string();
-        let dir = self.rollout_dir(&rollout_id);
-        std::fs::create_dir_all(dir.join("control")).map_err(|e| Error::io("creating", &dir, e))?;
+        let id = RolloutId::parse(&uuid::Uuid::new_v4().to_string(), "new rollout id")?;
+        let rollout_id = id.to_string();
+        let dir = self.paths.create_rollout_dir(&id, "")?;
+        self.paths.create_rollout_dir(&id, "control")?;
         let plan = LocalPlan {
             rollout_id: rollout_id.clone(),
             request: request.clone(),
@@ -464,7 +453,8 @@ pub fn stages_for(stages: &[StageConfig], request: &StartRequest) -> Result<Vec<
 
 /// Read a JSON file into `T`.
 pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io("reading", path, e))?;
+    let text = crate::nofollow::read_to_string(path)
+        .map_err(|e| crate::nofollow::error("reading", path, e))?;
     serde_json::from_str(&text).map_err(|e| {
         Error::Internal(format!(
             "{} is not what this version wrote: {e}",

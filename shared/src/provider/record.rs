@@ -10,6 +10,7 @@ use crate::config::ProviderKind;
 use crate::error::{Error, Result};
 use crate::events::{RolloutTriggered, StageInfo};
 use crate::files::{ROLLOUTS_DIR, StatePaths};
+use crate::rollout_id::RolloutId;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -64,38 +65,29 @@ impl RolloutRecord {
 /// The records of one state directory.
 #[derive(Debug, Clone)]
 pub struct RecordStore {
+    paths: StatePaths,
     root: PathBuf,
 }
 
 impl RecordStore {
     pub fn new(paths: &StatePaths) -> Self {
         RecordStore {
+            paths: paths.clone(),
             root: paths.dir.join(ROLLOUTS_DIR),
         }
     }
 
     fn path(&self, rollout_id: &str) -> Result<PathBuf> {
         // Ids come from remote engines and the command line: never let one name a path.
-        if rollout_id.is_empty()
-            || rollout_id.starts_with('.')
-            || !rollout_id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        {
-            return Err(Error::usage(format!(
-                "{rollout_id:?} is not a rollout id (letters, digits, '-', '_' and '.' only)"
-            )));
-        }
-        Ok(self.root.join(rollout_id).join(RECORD_FILE))
+        let id = RolloutId::parse(rollout_id, "rollout id")?;
+        Ok(self.paths.rollout_dir(&id).join(RECORD_FILE))
     }
 
     /// Write (or rewrite) a record atomically.
     pub fn save(&self, record: &RolloutRecord) -> Result<()> {
-        let path = self.path(&record.rollout_id)?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io("creating", dir, e))?;
-        }
-        write_json(&path, record)
+        let id = RolloutId::parse(&record.rollout_id, "rollout id")?;
+        let dir = self.paths.create_rollout_dir(&id, "")?;
+        write_json(&dir.join(RECORD_FILE), record)
     }
 
     /// The record of a rollout, if this machine started it.

@@ -408,3 +408,35 @@ fn send_builds_one_discord_message_from_flags_and_templates_override_wording() {
         "Canary is out in [\"eastus\"]"
     );
 }
+
+#[test]
+fn a_planted_symlink_never_receives_the_fallback_log() {
+    let gone = Receiver::start(Reply::Answer(404, String::new(), "gone".into()));
+    let line = event(
+        "rollout.completed",
+        r#""overallStatus":"Completed","durationMs":5,"deployedRegions":[],"errors":[]"#,
+    );
+    let outside = tempdir().unwrap();
+    let victim = outside.path().join("victim");
+    std::fs::write(&victim, "precious\n").unwrap();
+    for planted in [".sentinel/notifications.ndjson", ".sentinel"] {
+        let state = tempdir().unwrap();
+        let link = state.path().join(planted);
+        std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+        let target = if planted == ".sentinel" {
+            outside.path().to_path_buf()
+        } else {
+            victim.clone()
+        };
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let run = tool(BIN)
+            .args(["--teams", &gone.url("/w"), "--state-dir"])
+            .arg(state.path())
+            .stdin(format!("{line}\n"))
+            .run();
+        assert_eq!(run.code, Some(0), "notify never blocks: {}", run.stderr);
+        assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+        assert!(!outside.path().join("notifications.ndjson").exists());
+    }
+}

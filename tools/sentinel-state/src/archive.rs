@@ -7,8 +7,8 @@ use crate::store::sync_dir;
 use sentinel_core::atomic::sync_parent_dir;
 use sentinel_core::files::StatePaths;
 use sentinel_core::output::Logger;
+use sentinel_core::rollout_id::RolloutId;
 use sentinel_core::{Error, Exit, Result};
-use std::path::PathBuf;
 
 pub fn archive(paths: &StatePaths, logger: &Logger) -> Result<Exit> {
     if !paths.state().exists() {
@@ -26,18 +26,22 @@ pub fn archive(paths: &StatePaths, logger: &Logger) -> Result<Exit> {
             state.overall_status.as_str()
         )));
     }
-    let name = state.rollout_id.clone().unwrap_or_else(|| {
-        format!(
-            "unnamed-{}",
-            state
-                .last_update_time
-                .clone()
-                .unwrap_or_default()
-                .replace(':', "")
-        )
-    });
-    let destination = free_dir(paths.history_dir(&name));
-    std::fs::create_dir_all(&destination).map_err(|e| Error::io("creating", &destination, e))?;
+    // The id came from an event: it names a directory only once checked.
+    let name = match &state.rollout_id {
+        Some(id) => RolloutId::parse(id, "the state's rolloutId")?,
+        None => RolloutId::parse(
+            &format!(
+                "unnamed-{}",
+                state
+                    .last_update_time
+                    .clone()
+                    .unwrap_or_default()
+                    .replace(':', "")
+            ),
+            "the state's lastUpdateTime",
+        )?,
+    };
+    let destination = paths.create_history_dir(&free_name(paths, &name)?)?;
     let mut archived = state;
     if archived.phase != Phase::RolledBack {
         archived.phase = Phase::Archived;
@@ -52,6 +56,7 @@ pub fn archive(paths: &StatePaths, logger: &Logger) -> Result<Exit> {
         // The state goes last: until it moves, a crash leaves a state that archive can redo.
         (paths.state(), sentinel_core::files::STATE_FILE),
     ] {
+        sentinel_core::nofollow::refuse_symlink(&from)?;
         if from.exists() {
             let to = destination.join(name);
             std::fs::rename(&from, &to)
@@ -65,12 +70,19 @@ pub fn archive(paths: &StatePaths, logger: &Logger) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
-fn free_dir(base: PathBuf) -> PathBuf {
-    if !base.exists() {
-        return base;
+/// `name`, or `name-2`, `name-3`… when an earlier release of the same id was archived.
+fn free_name(paths: &StatePaths, name: &RolloutId) -> Result<RolloutId> {
+    if !paths.history_dir(name).exists() {
+        return Ok(name.clone());
     }
-    (2..)
-        .map(|n| PathBuf::from(format!("{}-{n}", base.display())))
-        .find(|p| !p.exists())
-        .unwrap_or(base)
+    for n in 2..10_000 {
+        let candidate = RolloutId::parse(&format!("{name}-{n}"), "the archive name")?;
+        if !paths.history_dir(&candidate).exists() {
+            return Ok(candidate);
+        }
+    }
+    Err(Error::Internal(format!(
+        "{} holds 10000 archives of {name}",
+        paths.dir.join(sentinel_core::files::HISTORY_DIR).display()
+    )))
 }

@@ -351,11 +351,8 @@ pub fn run_report<W: Write>(
         None => out.write_line(text.trim_end())?,
     }
     if let Some(summary) = step_summary {
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(summary)
-            .map_err(|e| Error::io("opening $GITHUB_STEP_SUMMARY", summary, e))?;
+        let mut file =
+            sentinel_core::nofollow::open_append(summary, "opening $GITHUB_STEP_SUMMARY")?;
         file.write_all(md.as_bytes())
             .map_err(|e| Error::io("appending to $GITHUB_STEP_SUMMARY", summary, e))?;
     }

@@ -3,13 +3,14 @@
 
 use crate::state::{RolloutState, SCHEMA_VERSION};
 use fs2::FileExt;
-use sentinel_core::atomic::{sync_parent_dir, write_atomic_via};
+use sentinel_core::atomic::{sync_parent_dir, write_atomic};
 use sentinel_core::files::StatePaths;
 use sentinel_core::ndjson::{Item, Line, Reader};
+use sentinel_core::nofollow;
 use sentinel_core::output::Logger;
 use sentinel_core::{Error, Result};
 use std::collections::HashSet;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::hash::{BuildHasher, Hasher};
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
@@ -19,10 +20,10 @@ use std::path::Path;
 /// overwritten.
 pub fn load_state(paths: &StatePaths) -> Result<Option<RolloutState>> {
     let path = paths.state();
-    let text = match std::fs::read_to_string(&path) {
+    let text = match nofollow::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io("reading state file", &path, e)),
+        Err(e) => return Err(nofollow::error("reading state file", &path, e)),
     };
     let bak_hint = || {
         format!(
@@ -64,8 +65,10 @@ pub fn load_state(paths: &StatePaths) -> Result<Option<RolloutState>> {
 /// renames of complete files, so a crash leaves a parseable state and a parseable `.bak`.
 pub fn save_state(paths: &StatePaths, state: &RolloutState) -> Result<()> {
     let target = paths.state();
+    let backup = paths.state_backup();
+    nofollow::refuse_symlink(&target)?;
+    nofollow::refuse_symlink(&backup)?;
     if target.exists() {
-        let backup = paths.state_backup();
         let staging = backup.with_extension("bak.tmp");
         let _ = std::fs::remove_file(&staging);
         std::fs::hard_link(&target, &staging)
@@ -75,7 +78,7 @@ pub fn save_state(paths: &StatePaths, state: &RolloutState) -> Result<()> {
     let mut bytes = serde_json::to_vec_pretty(state)
         .map_err(|e| Error::Internal(format!("serializing state: {e}")))?;
     bytes.push(b'\n');
-    write_atomic_via(&target, &paths.state_temp(), &bytes)
+    write_atomic(&target, &bytes)
 }
 
 /// The journal, opened for appending by one writer at a time.
@@ -95,12 +98,11 @@ impl Journal {
         std::fs::create_dir_all(&paths.dir)
             .map_err(|e| Error::io("creating state directory", &paths.dir, e))?;
         let path = paths.journal();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(&path)
-            .map_err(|e| Error::io("opening journal", &path, e))?;
+        let mut file = nofollow::open(
+            nofollow::options().read(true).append(true).create(true),
+            &path,
+            "opening journal",
+        )?;
         if file.try_lock_exclusive().is_err() {
             return Err(Error::Locked {
                 message: format!("another sentinel-state is writing {}", path.display()),
