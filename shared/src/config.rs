@@ -355,7 +355,7 @@ pub fn load(
     cwd: &Path,
 ) -> Result<LoadedConfig> {
     let (mut config, file) = match resolve_path(flags.config.as_deref(), env, cwd) {
-        Some((path, explicit)) => match std::fs::read_to_string(&path) {
+        Some((path, explicit)) => match read_config_file(&path) {
             Ok(text) => (parse(&text, &path)?, Some(path)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
                 (DeploymentConfig::default(), None)
@@ -364,6 +364,12 @@ pub fn load(
                 return Err(Error::usage_with_hint(
                     format!("config file {} does not exist", path.display()),
                     "check --config / SENTINEL_CONFIG, or create the file (see the example in README.md)",
+                ));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+                return Err(Error::usage_with_hint(
+                    format!("config file {}: {e}", path.display()),
+                    "--config / SENTINEL_CONFIG names the JSON config file itself, e.g. .deploy-sentinel-config.json",
                 ));
             }
             Err(e) => return Err(Error::io("reading config file", &path, e)),
@@ -389,6 +395,42 @@ pub fn load_here(flags: &ConfigArgs) -> Result<LoadedConfig> {
     load(flags, &|name: &str| std::env::var(name).ok(), &cwd)
 }
 
+/// The largest config file read; a config is a few kB.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// Read the config file: a regular file (not a directory, a FIFO that may never be written,
+/// or a device such as /dev/zero) of at most [`MAX_CONFIG_BYTES`]. Anything else is an
+/// `InvalidInput` error whose text says what the path is.
+fn read_config_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let invalid = |what: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, what);
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(invalid("is a directory, not a file".into()));
+    }
+    if !meta.is_file() {
+        return Err(invalid(
+            "is not a regular file (a FIFO, socket or device); copy the config into a file".into(),
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(invalid(format!(
+            "is larger than {} MiB; a config is a few kB",
+            MAX_CONFIG_BYTES >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        invalid(format!(
+            "is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
 /// The config path and whether the user named it (a named file must exist).
 fn resolve_path(
     flag: Option<&Path>,
@@ -406,11 +448,26 @@ fn resolve_path(
 
 /// Parse config text; errors name the file, line and column.
 pub fn parse(text: &str, path: &Path) -> Result<DeploymentConfig> {
+    // Say what editors commonly add that JSON does not allow, instead of "expected value at
+    // line 1 column 1".
+    if text.starts_with('\u{feff}') {
+        return Err(Error::usage_with_hint(
+            format!(
+                "config file {} starts with a UTF-8 byte order mark, which JSON does not allow",
+                path.display()
+            ),
+            "save the file as UTF-8 without BOM (in PowerShell: Set-Content -Encoding utf8NoBOM)",
+        ));
+    }
     serde_json::from_str(text).map_err(|e| {
-        Error::usage_with_hint(
-            format!("config file {}: {e}", path.display()),
-            "the config is JSON with camelCase field names, e.g. {\"serviceGroupName\": \"Contoso.Orders\", ...}",
-        )
+        let line = text.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
+        let trimmed = line.trim_start();
+        let hint = if trimmed.starts_with("//") || trimmed.starts_with("/*") {
+            "the config is plain JSON: comments (// or /* */) are not allowed; remove them, or keep notes in a \"$comment\"-style field your tools ignore".to_owned()
+        } else {
+            "the config is JSON with camelCase field names, e.g. {\"serviceGroupName\": \"Contoso.Orders\", ...}".to_owned()
+        };
+        Error::usage_with_hint(format!("config file {}: {e}", path.display()), hint)
     })
 }
 
@@ -445,6 +502,31 @@ fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<DeploymentConfig> {
             ))
         })?),
     };
+    // Values from the environment are checked here, where their variable can be named.
+    if let Some(id) = text("SENTINEL_SERVICE_ID").filter(|id| !is_guid(id)) {
+        return Err(Error::usage_with_hint(
+            format!(
+                "SENTINEL_SERVICE_ID={:?} is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+                crate::output::excerpt(&id, 60)
+            ),
+            Field::ServiceId.where_found(),
+        ));
+    }
+    for name in [
+        "SENTINEL_TEAMS_WEBHOOK",
+        "SENTINEL_SLACK_WEBHOOK",
+        "SENTINEL_WEBHOOK_URL",
+    ] {
+        if let Some(url) = text(name).filter(|url| !is_http_url(url)) {
+            return Err(Error::usage_with_hint(
+                format!(
+                    "the environment variable {name} ({}) is not an http(s) URL",
+                    mask_url(&url)
+                ),
+                "copy the URL from the channel's webhook settings",
+            ));
+        }
+    }
     let artifact_version = text("SENTINEL_ARTIFACT_VERSION");
     if let Some(version) = &artifact_version {
         check_version(version, VersionSource::Environment)?;
@@ -858,6 +940,73 @@ mod tests {
         assert_eq!(c.polling_interval(), Duration::from_secs(30), "default");
         assert_eq!(c.provider(), ProviderKind::Local, "default");
         assert!(c.is_protected("prod"));
+    }
+
+    #[test]
+    fn a_config_that_is_not_a_small_json_file_says_what_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let load_from = |path: &Path| {
+            let flags = ConfigArgs {
+                config: Some(path.to_owned()),
+                ..Default::default()
+            };
+            load(&flags, &env_from(&[]), dir.path()).unwrap_err()
+        };
+        let fifo = dir.path().join("fifo");
+        let fifo_c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(fifo_c.as_ptr(), 0o600) }, 0);
+        let big = dir.path().join("big.json");
+        std::fs::write(&big, vec![b' '; MAX_CONFIG_BYTES as usize + 1]).unwrap();
+        let bom = dir.path().join("bom.json");
+        std::fs::write(&bom, "\u{feff}{}").unwrap();
+        let commented = dir.path().join("commented.json");
+        std::fs::write(
+            &commented,
+            "{\n  // staging first\n  \"environment\": \"Staging\"\n}",
+        )
+        .unwrap();
+        for (path, expected) in [
+            (dir.path().to_owned(), "is a directory"),
+            (fifo, "not a regular file"),
+            (PathBuf::from("/dev/zero"), "not a regular file"),
+            (big, "larger than 1 MiB"),
+            (bom, "byte order mark"),
+            (commented, "comments"),
+        ] {
+            let error = load_from(&path);
+            let shown = format!("{error} {}", error.hint().unwrap_or_default());
+            assert_eq!(
+                error.exit(),
+                crate::Exit::Usage,
+                "{}: {shown}",
+                path.display()
+            );
+            assert!(shown.contains(expected), "{}: {shown}", path.display());
+        }
+    }
+
+    #[test]
+    fn a_bad_value_from_the_environment_names_its_variable() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, value) in [
+            ("SENTINEL_SERVICE_ID", "not-a-guid"),
+            (
+                "SENTINEL_SLACK_WEBHOOK",
+                "hooks.slack.com/services/T/B/SECRET",
+            ),
+            ("SENTINEL_ARTIFACT_VERSION", "1.0;x"),
+        ] {
+            let error = load(
+                &ConfigArgs::default(),
+                &env_from(&[(name, value)]),
+                dir.path(),
+            )
+            .unwrap_err();
+            assert_eq!(error.exit(), crate::Exit::Usage);
+            assert!(error.to_string().contains(name), "{error}");
+            assert!(!error.to_string().contains("SECRET"), "{error}");
+        }
     }
 
     #[test]

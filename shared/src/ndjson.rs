@@ -99,15 +99,15 @@ impl<R: BufRead> Reader<R> {
             }
             self.number += 1;
             if self.buffer.len() > MAX_LINE_BYTES {
-                // Skip the rest of the oversized line so the next item starts on a line boundary.
-                let mut rest = Vec::new();
-                self.input.read_until(b'\n', &mut rest)?;
+                // Skip the rest of the oversized line so the next item starts on a line
+                // boundary, discarding it as it streams: memory stays at one cap however
+                // long the line (or a stream without newlines) is.
+                skip_line(&mut self.input)?;
+                let excerpt_bytes = self.buffer[..EXCERPT_CHARS * 4].to_vec();
+                self.buffer = Vec::with_capacity(1024);
                 return Ok(Some(Item::Invalid(InvalidLine {
                     number: self.number,
-                    excerpt: excerpt(
-                        &String::from_utf8_lossy(&self.buffer[..EXCERPT_CHARS * 4]),
-                        EXCERPT_CHARS,
-                    ),
+                    excerpt: excerpt(&String::from_utf8_lossy(&excerpt_bytes), EXCERPT_CHARS),
                     reason: format!("line is longer than {} MiB", MAX_LINE_BYTES / (1024 * 1024)),
                 })));
             }
@@ -142,6 +142,30 @@ impl<R: std::io::Read> Reader<std::io::BufReader<R>> {
             }
         }
         Ok(batch)
+    }
+}
+
+/// Consume input up to and including the next `\n` (or the end), keeping none of it.
+fn skip_line(input: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let chunk = match input.fill_buf() {
+            Ok(chunk) => chunk,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        match chunk.iter().position(|&b| b == b'\n') {
+            Some(end) => {
+                input.consume(end + 1);
+                return Ok(());
+            }
+            None => {
+                let len = chunk.len();
+                input.consume(len);
+            }
+        }
     }
 }
 

@@ -15,9 +15,9 @@ use std::path::{Component, Path, PathBuf};
 /// The error for a symlink found where the suite keeps a file or directory.
 pub fn symlink_refused(path: &Path) -> Error {
     Error::Io {
-        context: format!("refusing to use {}", path.display()),
+        context: format!("refusing to use the symbolic link {}", path.display()),
         source: std::io::Error::other(
-            "it is a symbolic link, and Deploy Sentinel never writes through one (a link there could make it overwrite another file); remove it",
+            "Deploy Sentinel never writes through one (a link there could make it overwrite another file); remove it",
         ),
     }
 }
@@ -30,9 +30,12 @@ pub fn refuse_symlink(path: &Path) -> Result<()> {
     }
 }
 
-/// Map an open error: `ELOOP` from `O_NOFOLLOW` means the last component is a symlink.
+/// Map an open error, naming a symlink found at `path` as such.
 pub fn error(action: &str, path: &Path, error: std::io::Error) -> Error {
-    if error.raw_os_error() == Some(libc::ELOOP) {
+    let is_link =
+        || std::fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink());
+    // ELOOP from O_NOFOLLOW, EEXIST from O_EXCL: either way, a link was there.
+    if matches!(error.raw_os_error(), Some(libc::ELOOP | libc::EEXIST)) && is_link() {
         symlink_refused(path)
     } else {
         Error::io(action, path, error)

@@ -40,17 +40,100 @@ pub fn mask_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return "***".to_owned();
     };
+    let (host, masked) = host_of(rest);
+    let scheme_ok = !scheme.is_empty() && scheme.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !scheme_ok {
+        return "***".to_owned();
+    }
+    if masked {
+        format!("{scheme}://{host}/***")
+    } else {
+        format!("{scheme}://{host}")
+    }
+}
+
+/// The host (with port) that starts `rest` (a URL after `scheme://`), and whether anything
+/// follows it. The host ends at the first character a host or port cannot hold, so a
+/// malformed URL (`h:1\services\T\B\SECRET`, `host%2Fworkflows%2F…sig%3D…`) shows no more
+/// than a well-formed one; user info (`user:password@`) is dropped.
+fn host_of(rest: &str) -> (&str, bool) {
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..authority_end];
-    // user:password@host keeps only the host.
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    if authority_end == rest.len() && host.len() == authority.len() {
-        format!("{scheme}://{host}")
-    } else {
-        format!("{scheme}://{host}/***")
+    let (host, had_user) = match authority.rsplit_once('@') {
+        Some((_, host)) => (host, true),
+        None => (authority, false),
+    };
+    let host_chars =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
+    let end = host.find(|c: char| !host_chars(c)).unwrap_or(host.len());
+    let clean = &host[..end];
+    let masked = had_user || end < host.len() || authority_end < rest.len();
+    (clean, masked)
+}
+
+/// `text` (an answer a server sent back, an error message) with every secret part of `url`
+/// replaced by `***`: the whole URL, its path and its path segments and query values that
+/// look like tokens, each also in its percent-encoded form. Servers echo what they were
+/// sent ("Cannot POST /services/T000/B000/XXXX"), so nothing that came back is shown until
+/// it went through here.
+pub fn scrub(text: &str, url: &str) -> String {
+    let mut secrets: Vec<String> = Vec::new();
+    let mut add = |part: &str| {
+        if part.len() >= 4 {
+            secrets.push(part.to_owned());
+            let encoded = percent_encode_all(part);
+            if encoded != part {
+                secrets.push(encoded);
+            }
+        }
+    };
+    add(url);
+    if let Some((_, rest)) = url.split_once("://") {
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(authority_end);
+        if let Some((user, _)) = authority.rsplit_once('@') {
+            add(user);
+            for piece in user.split(':') {
+                add(piece);
+            }
+        }
+        add(tail);
+        let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
+        add(path);
+        for segment in path.split(['/', '\\']) {
+            // Words such as "services" or "webhooks" are no secret; tokens are long or mixed.
+            if segment.len() >= 8 || segment.bytes().any(|b| b.is_ascii_digit()) {
+                add(segment);
+            }
+        }
+        for pair in query.split('&') {
+            if let Some((_, value)) = pair.split_once('=') {
+                add(value);
+            }
+        }
     }
+    // Longest first, so a whole URL is masked before its parts.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut scrubbed = text.to_owned();
+    for secret in &secrets {
+        if scrubbed.contains(secret.as_str()) {
+            scrubbed = scrubbed.replace(secret.as_str(), "***");
+        }
+    }
+    scrubbed
+}
+
+/// Every byte outside `[A-Za-z0-9-._~]` as `%XX` (what a server may echo of a path).
+fn percent_encode_all(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// A URL for an endpoint under test: path kept (it says what is tested), user info and the
@@ -86,6 +169,42 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn malformed_webhook_urls_show_no_more_than_their_host() {
+        for (url, shown) in [
+            ("http://h:1\\services\\T\\B\\SECRET", "http://h:1/***"),
+            (
+                "https://prod.logic.azure.com%2Fworkflows%2Fx%3Fsig%3DSECRET",
+                "https://prod.logic.azure.com/***",
+            ),
+            ("https://user:SECRET@host/x", "https://host/***"),
+            ("ht tp://SECRET", "***"),
+        ] {
+            assert_eq!(mask_url(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn what_a_server_echoes_of_the_url_is_scrubbed() {
+        let url = "https://hooks.slack.com/services/T000/B000/XXXXSECRET";
+        for echoed in [
+            "Cannot POST /services/T000/B000/XXXXSECRET",
+            "<a href=\"https://hooks.slack.com/services/T000/B000/XXXXSECRET\">",
+            "no_service: XXXXSECRET",
+            "GET %2Fservices%2FT000%2FB000%2FXXXXSECRET",
+        ] {
+            let scrubbed = scrub(echoed, url);
+            assert!(!scrubbed.contains("SECRET"), "{echoed} → {scrubbed}");
+        }
+        let teams = "https://prod-12.westus.logic.azure.com:443/workflows/a1b2/triggers/manual/paths/invoke?api-version=2016-06-01&sig=S3CR3TS1G";
+        let scrubbed = scrub("403: The sig S3CR3TS1G is invalid", teams);
+        assert_eq!(scrubbed, "403: The sig *** is invalid");
+        assert_eq!(
+            scrub("HTTP 503: Service Unavailable", teams),
+            "HTTP 503: Service Unavailable"
+        );
+    }
 
     #[test]
     fn webhook_urls_keep_only_scheme_and_host() {

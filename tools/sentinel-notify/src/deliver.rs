@@ -7,7 +7,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sentinel_core::clock::Clock;
 use sentinel_core::http::{HttpTimeouts, agent, is_transient_status};
-use sentinel_core::redact::{Secret, mask_url};
+use sentinel_core::redact::{Secret, mask_url, scrub};
 use sentinel_core::retry::{Backoff, Failure, RetryError, parse_retry_after, retry};
 use sha2::Sha256;
 use std::time::Duration;
@@ -137,6 +137,8 @@ pub fn deliver(
         let text = response.body_mut().read_to_string().unwrap_or_default();
         classify(channel.kind, status, &text, retry_after, clock)
     });
+    // What the receiver answered may echo the URL (its path is the credential).
+    let scrubbed = |message: String| scrub(&message, url).replace(url, &mask_url(url));
     match outcome {
         Ok(status) => Delivery {
             status: Some(status),
@@ -147,7 +149,7 @@ pub fn deliver(
             status: last.status,
             error: Some(format!(
                 "{} (gave up after {attempts} attempts)",
-                last.message
+                scrubbed(last.message)
             )),
             attempts,
         },
@@ -155,7 +157,7 @@ pub fn deliver(
             status: error.status,
             error: Some(format!(
                 "{} (not retried: the request itself was refused)",
-                error.message
+                scrubbed(error.message)
             )),
             attempts,
         },

@@ -440,3 +440,36 @@ fn a_planted_symlink_never_receives_the_fallback_log() {
         assert!(!outside.path().join("notifications.ndjson").exists());
     }
 }
+
+#[test]
+fn a_receiver_that_echoes_the_webhook_path_leaks_nothing() {
+    let path = "/services/T000/B000/XXXXSECRET";
+    let echo = Receiver::start(Reply::Answer(
+        404,
+        String::new(),
+        format!("Cannot POST {path} (see https://127.0.0.1{path}?sig=XXXXSECRET)"),
+    ));
+    let line = event(
+        "rollout.completed",
+        r#""overallStatus":"Completed","durationMs":5,"deployedRegions":[],"errors":[]"#,
+    );
+    let state = tempdir().unwrap();
+    let run = tool(BIN)
+        .args(["--slack", &echo.url(path), "--state-dir"])
+        .arg(state.path())
+        .stdin(format!("{line}\n"))
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.events()[1]["kind"], "notify.failed");
+    assert!(
+        run.events()[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("Cannot POST")
+    );
+    let fallback =
+        std::fs::read_to_string(state.path().join(".sentinel/notifications.ndjson")).unwrap();
+    for text in [&run.stdout, &run.stderr, &fallback] {
+        assert!(!text.contains("XXXXSECRET"), "the token leaked: {text}");
+    }
+}

@@ -149,3 +149,52 @@ fn a_rollout_id_that_names_a_path_never_moves_the_state() {
         assert!(!dir.path().join(".sentinel/history").exists());
     }
 }
+
+#[test]
+// The child is reaped by wait4, which also reports its peak RSS.
+#[allow(clippy::zombie_processes)]
+fn an_endless_line_is_discarded_as_it_streams() {
+    use std::io::Write;
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempdir().unwrap();
+    let mut child = std::process::Command::new(BIN)
+        .args(["apply", "--skip-invalid", "--state-dir"])
+        .arg(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        // 256 MiB without a newline, then a good event: sixteen times the line cap.
+        let chunk = vec![b'x'; 1 << 20];
+        for _ in 0..256 {
+            stdin.write_all(&chunk).unwrap();
+        }
+        stdin
+            .write_all(format!("\n{}", finished("r1")).as_bytes())
+            .unwrap();
+    });
+    writer.join().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waiting for our own child with valid pointers; std's Child is not waited again.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    let stderr = std::io::read_to_string(stderr).unwrap();
+    let status = std::process::ExitStatus::from_raw(status);
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("line 1"),
+        "the long line is reported: {stderr}"
+    );
+    let peak_mib = usage.ru_maxrss / 1024;
+    assert!(
+        peak_mib < 80,
+        "peak RSS {peak_mib} MiB for a 256 MiB line: the rest of the line was buffered"
+    );
+    assert_eq!(state_json(dir.path())["rolloutId"], "r1");
+}

@@ -155,15 +155,33 @@ pub fn parse(method: &str, url: &str, spec: &RequestSpec) -> Result<Target> {
     })
 }
 
-/// Parse a header flag `Name: value`.
+/// Parse a header flag `Name: value`. Errors never repeat the value (it is often a token):
+/// they show the name, or only the first characters when there is no colon.
 pub fn parse_header(text: &str) -> Result<(String, String)> {
-    let (name, value) = text
-        .split_once(':')
-        .ok_or_else(|| Error::usage(format!("--header {text:?} must look like 'Name: value'")))?;
+    let Some((name, value)) = text.split_once(':') else {
+        let start: String = text
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        return Err(Error::usage_with_hint(
+            format!(
+                "--header starting {start:?} has no ':' (its value is not shown, it may be a secret)"
+            ),
+            "write headers as 'Name: value', e.g. -H 'Authorization: Bearer …'",
+        ));
+    };
     let name = name.trim();
-    if name.is_empty() || name.contains(char::is_whitespace) {
+    let is_token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || !name.chars().all(is_token) {
         return Err(Error::usage(format!(
-            "--header {text:?}: {name:?} is not a header name"
+            "--header name {:?} is not a header name (letters, digits and !#$%&'*+-.^_`|~)",
+            sentinel_core::output::excerpt(name, 40)
+        )));
+    }
+    // A CR or LF in the value would end the header and start another (request injection).
+    if value.contains(['\r', '\n', '\0']) {
+        return Err(Error::usage(format!(
+            "--header {name}: the value holds a line break or NUL, which would inject another header"
         )));
     }
     Ok((name.to_owned(), value.trim().to_owned()))
@@ -195,6 +213,25 @@ pub fn parse_targets_file(text: &str, spec: &RequestSpec) -> Result<Vec<Target>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headers_never_echo_their_value_and_never_inject_another() {
+        let error = parse_header("Authorization Bearer S3CR3T").unwrap_err();
+        assert!(!error.to_string().contains("S3CR3T"), "{error}");
+        assert!(error.to_string().contains("Authorization"), "{error}");
+        for bad in [
+            "X-A: 1\r\nX-Injected: 2",
+            "X-A: 1\nX-Injected: 2",
+            "X A: 1",
+            ": 1",
+        ] {
+            assert!(parse_header(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            parse_header("X-Api-Key:  k1 ").unwrap(),
+            ("X-Api-Key".to_owned(), "k1".to_owned())
+        );
+    }
 
     #[test]
     fn serializes_the_request_once_with_headers_and_body() {
