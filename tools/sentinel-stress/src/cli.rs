@@ -175,6 +175,69 @@ pub struct ThresholdArgs {
     pub window: Duration,
 }
 
+impl Cli {
+    /// Refuse values that would make a run meaningless or endless before anything is sent:
+    /// no connections, a zero, negative or NaN rate, a zero timeout, limits that are not
+    /// finite numbers in their range.
+    pub fn check(&self) -> sentinel_core::Result<()> {
+        let usage = |message: String| Err(sentinel_core::Error::usage(message));
+        let load = &self.load;
+        if load.concurrency == 0 {
+            return usage("-c/--concurrency 0: at least one connection is needed".into());
+        }
+        if let Some(rate) = load.rate {
+            if !(rate.is_finite() && rate > 0.0) {
+                return usage(format!(
+                    "-q/--rate {rate} must be a positive number of requests per second"
+                ));
+            }
+        }
+        if load.requests == Some(0) {
+            return usage("-n/--requests 0: at least one request is needed".into());
+        }
+        for (flag, value) in [
+            ("--timeout", Some(load.timeout)),
+            ("--connect-timeout", load.connect_timeout),
+            ("--duration", load.duration),
+            ("--window", Some(self.thresholds.window)),
+        ] {
+            if value == Some(Duration::ZERO) {
+                return usage(format!("{flag} 0s: give a duration longer than zero"));
+            }
+        }
+        let t = &self.thresholds;
+        let checks: [(&str, Option<f64>, fn(f64) -> bool, &str); 4] = [
+            (
+                "--max-error-rate",
+                t.max_error_rate,
+                |v| (0.0..=100.0).contains(&v),
+                "a percentage from 0 to 100",
+            ),
+            ("--min-rps", t.min_rps, |v| v > 0.0, "a positive number"),
+            (
+                "--max-latency-ratio",
+                t.max_latency_ratio,
+                |v| v >= 1.0,
+                "a ratio of 1.0 or more",
+            ),
+            (
+                "--max-error-rate-increase",
+                t.max_error_rate_increase,
+                |v| v >= 0.0,
+                "zero or more percentage points",
+            ),
+        ];
+        for (flag, value, in_range, what) in checks {
+            if let Some(v) = value {
+                if !(v.is_finite() && in_range(v)) {
+                    return usage(format!("{flag} {v} must be {what}"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Action {
     /// Merge results (their HdrHistograms) into one exact result.

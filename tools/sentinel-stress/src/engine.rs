@@ -704,11 +704,28 @@ fn io_class(error: &std::io::Error) -> String {
         | ErrorKind::BrokenPipe
         | ErrorKind::UnexpectedEof => "reset".to_owned(),
         ErrorKind::TimedOut => "timeout".to_owned(),
+        _ if matches!(error.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) => {
+            format!("{CLIENT_ERROR_PREFIX}too many open files (EMFILE)")
+        }
         other => format!("io: {other}"),
     }
 }
 
+/// The prefix of error classes that are this machine's fault, not the service's.
+pub const CLIENT_ERROR_PREFIX: &str = "client: ";
+
 fn connect_class(error: &std::io::Error) -> String {
+    // Out of descriptors, ports or buffers here: the service never saw the request.
+    let client = match error.raw_os_error() {
+        Some(libc::EMFILE) => Some("too many open files (EMFILE)"),
+        Some(libc::ENFILE) => Some("too many open files in the system (ENFILE)"),
+        Some(libc::EADDRNOTAVAIL) => Some("no local port free (EADDRNOTAVAIL)"),
+        Some(libc::ENOBUFS | libc::ENOMEM) => Some("out of socket buffers (ENOBUFS)"),
+        _ => None,
+    };
+    if let Some(client) = client {
+        return format!("{CLIENT_ERROR_PREFIX}{client}");
+    }
     match error.kind() {
         ErrorKind::ConnectionRefused => "connect refused".into(),
         ErrorKind::TimedOut => "connect timeout".into(),
@@ -720,6 +737,16 @@ fn connect_class(error: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn running_out_of_descriptors_or_ports_is_the_client_s_fault() {
+        for errno in [libc::EMFILE, libc::ENFILE, libc::EADDRNOTAVAIL] {
+            let class = connect_class(&std::io::Error::from_raw_os_error(errno));
+            assert!(class.starts_with(CLIENT_ERROR_PREFIX), "{class}");
+        }
+        let refused = connect_class(&std::io::Error::from(ErrorKind::ConnectionRefused));
+        assert_eq!(refused, "connect refused");
+    }
 
     #[test]
     fn measurements_merge_exactly() {

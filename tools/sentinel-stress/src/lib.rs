@@ -2,6 +2,7 @@
 //! or as the judge of each deployed stage in a pipeline.
 
 pub mod cli;
+pub mod descriptors;
 pub mod engine;
 pub mod judge;
 pub mod report;
@@ -54,7 +55,7 @@ and -q, when given, are for the whole run).",
         "connect refused, connect timeout (--connect-timeout), timeout (--timeout, from the request's start), \
 reset (closed or reset before a full response), invalid response (not HTTP/1.x), tls: ... (the TLS failure: \
 'tls: invalid peer certificate: UnknownIssuer', 'tls: closed during the handshake' from a plain-HTTP port), \
-http 4xx and http 5xx (answered; every status of 400 and above counts as failed).",
+http 4xx and http 5xx (answered; every status of 400 and above counts as failed). client: ... (too many open files, no local port free, out of socket buffers) are this machine's failures, not the service's: the results are still written, and the run exits 5 (invalid) instead of judging the service. At start the soft open-files limit is raised to the hard limit, and a -c that the hard limit cannot carry (one descriptor per connection, 64 kept for other uses) is refused with exit 2. -c 0, a zero, negative or NaN -q, -n 0, a zero --timeout/--connect-timeout/--duration/--window and limits that are not finite numbers in range are refused with exit 2 before anything is sent.",
     ),
     (
         "HTTPS",
@@ -105,6 +106,7 @@ impl ToolCli for Cli {
 pub fn run(cli: Cli) -> Result<Exit> {
     let logger = Logger::for_tool("sentinel-stress", &cli.output_args);
     let mut out = Writer::new(std::io::stdout());
+    cli.check()?;
     let t = &cli.thresholds;
     if t.abort_on_breach
         && t.max_error_rate.is_none()
@@ -181,10 +183,31 @@ pub fn run(cli: Cli) -> Result<Exit> {
         ),
     };
     let concurrency = cover_every_endpoint(&targets, &endpoints, concurrency, &logger);
+    descriptors::ensure(concurrency)?;
     let plan = plan(&cli, targets, requests, duration, concurrency);
     let judging = judging(&cli, &StressTestConfig::default())?;
     let results = load_test(&plan, &endpoints, &judging, watch(&cli), &logger);
-    emit(&results, format, &mut out, &logger)
+    let exit = emit(&results, format, &mut out, &logger)?;
+    refuse_client_failures(&results)?;
+    Ok(exit)
+}
+
+/// A run in which requests failed on this machine (out of descriptors or local ports)
+/// measured the load generator, not the service: exit 5 instead of a verdict on it.
+fn refuse_client_failures(results: &[StressTestResult]) -> Result<()> {
+    let client: Vec<String> = results
+        .iter()
+        .flat_map(|r| &r.errors)
+        .filter(|(class, _)| class.starts_with(engine::CLIENT_ERROR_PREFIX))
+        .map(|(class, n)| format!("{n} × {class}"))
+        .collect();
+    if client.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Internal(format!(
+        "the run is invalid: requests failed on this machine, not at the service ({}); lower -c or raise ulimit -n and run again",
+        client.join(", ")
+    )))
 }
 
 /// What one result reports on: an endpoint, or several counted together.
@@ -654,6 +677,7 @@ fn pipeline<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result
     let concurrency = stress
         .concurrency
         .map_or(cli.load.concurrency as usize, |c| c as usize);
+    descriptors::ensure(concurrency * MAX_ENDPOINTS.min(stress.endpoints.len().max(1)))?;
     let mut failed = false;
     pump(
         std::io::stdin().lock(),
@@ -698,20 +722,21 @@ fn pipeline<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result
                     Ok(load_test(&plan, &[endpoint], &judging, watch(cli), logger))
                 })
                 .collect();
-            for result in results
+            let results: Vec<StressTestResult> = results
                 .into_iter()
                 .collect::<Result<Vec<_>>>()?
                 .into_iter()
                 .flatten()
-            {
+                .collect();
+            for result in &results {
                 failed |= !result.passed;
                 out.emit(&Event::new(
                     "sentinel-stress",
                     line.rollout_id(),
-                    Payload::StressResult(Box::new(result)),
+                    Payload::StressResult(Box::new(result.clone())),
                 ))?;
             }
-            Ok(())
+            refuse_client_failures(&results)
         },
     )?;
     Ok(if failed {
@@ -769,6 +794,28 @@ fn wait_until_ready(plan: &Plan, limit: Duration, logger: &Logger) {
 mod tests {
     use super::*;
     use clap::{CommandFactory, Parser};
+
+    #[test]
+    fn a_run_with_client_side_failures_is_invalid_not_failed() {
+        let mut result = StressTestResult::default();
+        result.errors.insert("connect refused".into(), 3);
+        assert!(refuse_client_failures(std::slice::from_ref(&result)).is_ok());
+        result.errors.insert(
+            format!(
+                "{}too many open files (EMFILE)",
+                engine::CLIENT_ERROR_PREFIX
+            ),
+            7,
+        );
+        let error = refuse_client_failures(&[result]).unwrap_err();
+        assert_eq!(error.exit(), Exit::Internal);
+        assert!(
+            error
+                .to_string()
+                .contains("7 × client: too many open files"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn cli_is_consistent() {

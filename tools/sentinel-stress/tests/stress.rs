@@ -729,3 +729,62 @@ fn large_bodies_are_read_to_their_end_over_keep_alive() {
     assert_eq!(result["successfulRequests"], 20, "{result}");
     assert_eq!(chunked.received().len(), 20);
 }
+
+#[test]
+fn meaningless_load_and_limits_are_refused_before_anything_is_sent() {
+    let receiver = Receiver::start(Reply::Answer(200, String::new(), "ok".into()));
+    let url = receiver.url("/");
+    for (args, named) in [
+        (vec!["-c", "0"], "concurrency"),
+        (vec!["-q", "0"], "rate"),
+        (vec!["-q", "NaN"], "rate"),
+        (vec!["--rate=-5"], "rate"),
+        (vec!["-q", "inf"], "rate"),
+        (vec!["-n", "0"], "requests"),
+        (vec!["--timeout", "0s"], "timeout"),
+        (vec!["--max-error-rate", "NaN"], "max-error-rate"),
+        (vec!["--max-error-rate", "101"], "max-error-rate"),
+        (vec!["--min-rps", "inf"], "min-rps"),
+    ] {
+        let run = tool(BIN).args(&args).arg(&url).run();
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(named),
+            "{args:?} is named: {}",
+            run.stderr
+        );
+    }
+    assert!(receiver.received().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn more_connections_than_descriptors_is_refused_and_the_soft_limit_is_raised() {
+    let receiver = Receiver::start(Reply::Answer(200, String::new(), "ok".into()));
+    let url = receiver.url("/");
+    let under = |limits: &str, connections: &str| {
+        tool("sh")
+            .args([
+                "-c",
+                &format!("{limits}; exec \"$0\" -n 20 -c {connections} --output json \"$1\""),
+            ])
+            .arg(BIN)
+            .arg(&url)
+            .run()
+    };
+    let refused = under("ulimit -Sn 256; ulimit -Hn 256", "10000");
+    assert_eq!(refused.code, Some(2), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("-c 10000") && refused.stderr.contains("ulimit"),
+        "{}",
+        refused.stderr
+    );
+    // A soft limit below what -c needs, under a hard limit that allows it: raised, run.
+    let raised = under("ulimit -Hn 4096; ulimit -Sn 64", "200");
+    assert_eq!(raised.code, Some(0), "{}", raised.stderr);
+    assert_eq!(
+        json_result(&raised)["failedRequests"],
+        0,
+        "{}",
+        raised.stdout
+    );
+}
