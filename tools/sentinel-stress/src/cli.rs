@@ -206,7 +206,9 @@ impl Cli {
             }
         }
         let t = &self.thresholds;
-        let checks: [(&str, Option<f64>, fn(f64) -> bool, &str); 4] = [
+        /// A flag, its value, whether a finite value is in range, and what the range is.
+        type RangeCheck<'a> = (&'a str, Option<f64>, fn(f64) -> bool, &'a str);
+        let checks: [RangeCheck; 4] = [
             (
                 "--max-error-rate",
                 t.max_error_rate,
