@@ -16,6 +16,9 @@ use std::time::Duration;
 
 /// The config file looked for in the current directory.
 pub const DEFAULT_CONFIG_FILE: &str = ".deploy-sentinel-config.json";
+/// The shortest `pollingInterval` accepted: shorter is a busy loop, not a poll.
+pub const MIN_POLLING_INTERVAL: Duration = Duration::from_millis(50);
+
 /// The environment variable naming another config file.
 pub const CONFIG_ENV: &str = "SENTINEL_CONFIG";
 
@@ -489,9 +492,15 @@ fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<DeploymentConfig> {
     let polling_interval = match text("SENTINEL_POLLING_INTERVAL") {
         None => None,
         Some(v) => {
-            Some(ConfigDuration(parse_duration(&v).map_err(|e| {
-                Error::usage(format!("SENTINEL_POLLING_INTERVAL: {e}"))
-            })?))
+            let interval = parse_duration(&v)
+                .map_err(|e| Error::usage(format!("SENTINEL_POLLING_INTERVAL: {e}")))?;
+            if interval < MIN_POLLING_INTERVAL {
+                return Err(Error::usage(format!(
+                    "SENTINEL_POLLING_INTERVAL={v:?} is shorter than {}",
+                    format_duration(MIN_POLLING_INTERVAL)
+                )));
+            }
+            Some(ConfigDuration(interval))
         }
     };
     let max_retries = match text("SENTINEL_MAX_RETRIES") {
@@ -682,6 +691,15 @@ impl DeploymentConfig {
                 problems.push(format!(
                     "artifactVersion {:?} is not a semantic version — use MAJOR.MINOR.PATCH, e.g. \"1.5.0\" or \"v1.5.0-rc.1\"",
                     crate::output::excerpt(&version, 80)
+                ));
+            }
+        }
+        if let Some(interval) = self.polling_interval {
+            if interval.0 < MIN_POLLING_INTERVAL {
+                problems.push(format!(
+                    "pollingInterval {} is shorter than {} — a watcher would poll without pause; use e.g. \"30s\"",
+                    format_duration(interval.0),
+                    format_duration(MIN_POLLING_INTERVAL)
                 ));
             }
         }
@@ -987,6 +1005,22 @@ mod tests {
     }
 
     #[test]
+    fn a_polling_interval_of_zero_is_refused() {
+        let config: DeploymentConfig =
+            serde_json::from_str(r#"{"pollingInterval": "0s"}"#).unwrap();
+        let problems = config.problems(&[]);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("pollingInterval 0ms is shorter")),
+            "{problems:?}"
+        );
+        let fine: DeploymentConfig =
+            serde_json::from_str(r#"{"pollingInterval": "100ms"}"#).unwrap();
+        assert!(fine.problems(&[]).is_empty());
+    }
+
+    #[test]
     fn a_bad_value_from_the_environment_names_its_variable() {
         let dir = tempfile::tempdir().unwrap();
         for (name, value) in [
@@ -996,6 +1030,7 @@ mod tests {
                 "hooks.slack.com/services/T/B/SECRET",
             ),
             ("SENTINEL_ARTIFACT_VERSION", "1.0;x"),
+            ("SENTINEL_POLLING_INTERVAL", "0s"),
         ] {
             let error = load(
                 &ConfigArgs::default(),

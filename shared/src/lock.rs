@@ -22,7 +22,23 @@ pub const LOCK_FILE: &str = ".deploy-sentinel.lock";
 pub const STALE_AFTER: Duration = Duration::from_secs(3600);
 
 /// The exact warning for a stale lock (issue 3).
-pub const STALE_LOCK_WARNING: &str = "Lock file is stale (created >1 hour ago). Another process may have crashed. Verify rollout status before continuing.";
+pub const STALE_LOCK_WARNING: &str = "Lock file is stale";
+
+/// The stale-lock sentence with the real age and reason: "Lock file is stale (created 2h 5m
+/// ago). Another process may have crashed. Verify rollout status before continuing."
+pub fn stale_lock_warning(info: &LockInfo, reason: &Staleness, clock: &dyn Clock) -> String {
+    let created = info.age(clock).map_or_else(
+        || "creation time unreadable".to_owned(),
+        |age| format!("created {} ago", format_duration(age)),
+    );
+    let why = match reason {
+        Staleness::DeadPid(pid) => format!(", its holder pid {pid} is not running"),
+        Staleness::Old(_) => String::new(),
+    };
+    format!(
+        "{STALE_LOCK_WARNING} ({created}{why}). Another process may have crashed. Verify rollout status before continuing."
+    )
+}
 
 /// Who holds the lock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -299,12 +315,67 @@ fn stale_error(path: &Path, info: &LockInfo, reason: &Staleness, clock: &dyn Clo
     };
     Error::Locked {
         message: format!(
-            "{STALE_LOCK_WARNING} {} was left by {} and {why}",
+            "{} {} was left by {} and {why}",
+            stale_lock_warning(info, reason, clock),
             path.display(),
             info.describe(clock)
         ),
         hint: Some("after checking the rollout, take the lock over with --force".into()),
     }
+}
+
+/// Who holds a `flock` on the open `file` (a lock without a LockInfo, such as the journal's
+/// writer lock): "pid 4242 on HOST, `sentinel-state apply`, running for 2m 5s", read from
+/// /proc/locks and the holder's /proc entry; `None` where /proc does not say.
+pub fn flock_holder(file: &File) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let inode = file.metadata().ok()?.ino();
+    let locks = std::fs::read_to_string("/proc/locks").ok()?;
+    // "1: FLOCK  ADVISORY  WRITE 4242 fd:01:1234 0 EOF"
+    let pid: u32 = locks.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (kind, pid, device) = (fields.get(1)?, fields.get(4)?, fields.get(5)?);
+        let same_inode = device.rsplit(':').next()?.parse::<u64>().ok()? == inode;
+        (*kind == "FLOCK" && same_inode)
+            .then(|| pid.parse().ok())
+            .flatten()
+    })?;
+    let command = std::fs::read(format!("/proc/{pid}/cmdline"))
+        .ok()
+        .map(|raw| {
+            raw.split(|&b| b == 0)
+                .filter(|part| !part.is_empty())
+                .map(|part| String::from_utf8_lossy(part).into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
+    let running = process_age(pid)
+        .map(|age| format!(", running for {}", format_duration(age)))
+        .unwrap_or_default();
+    Some(format!(
+        "pid {pid} on {}, `{}`{running}",
+        hostname(),
+        crate::output::excerpt(&command, 80)
+    ))
+}
+
+/// How long process `pid` has run: its start time (in clock ticks after boot) against the
+/// system's uptime.
+fn process_age(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name is in parentheses and may hold spaces: count fields after the last ')'.
+    let after = &stat[stat.rfind(')')? + 2..];
+    let start_ticks: f64 = after.split_whitespace().nth(19)?.parse().ok()?;
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    (ticks > 0.0).then(|| Duration::from_secs_f64((uptime - start_ticks / ticks).max(0.0)))
 }
 
 /// Whether a process with this pid exists on this host.

@@ -113,7 +113,7 @@ pub enum Action {
     Send {
         #[arg(long)]
         title: String,
-        #[arg(long, value_enum)]
+        #[arg(long, value_enum, ignore_case = true)]
         status: Status,
         /// A fact 'Key=Value' (repeatable).
         #[arg(long, value_name = "K=V")]

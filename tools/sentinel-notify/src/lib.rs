@@ -84,11 +84,21 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let loaded = config::load_here(&cli.config)?;
     loaded.require(&[])?;
     let secret = match &cli.webhook_secret_env {
-        Some(var) => Some(Secret::new(std::env::var(var).map_err(|_| {
-            Error::usage(format!(
-                "--webhook-secret-env {var}: that environment variable is not set"
-            ))
-        })?)),
+        Some(var) => {
+            let value = std::env::var(var).map_err(|_| {
+                Error::usage(format!(
+                    "--webhook-secret-env {var}: that environment variable is not set"
+                ))
+            })?;
+            // An empty key signs with nothing a receiver can check: anyone could forge it.
+            if value.trim().is_empty() || value.trim() == "whsec_" {
+                return Err(Error::usage_with_hint(
+                    format!("--webhook-secret-env {var}: that environment variable is empty"),
+                    "set it to the signing secret the receiver was given (Standard Webhooks: whsec_ followed by base64)",
+                ));
+            }
+            Some(Secret::new(value))
+        }
         None => None,
     };
     let sender = Sender {

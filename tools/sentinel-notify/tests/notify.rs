@@ -473,3 +473,42 @@ fn a_receiver_that_echoes_the_webhook_path_leaks_nothing() {
         assert!(!text.contains("XXXXSECRET"), "the token leaked: {text}");
     }
 }
+
+#[test]
+fn send_takes_the_man_page_s_status_spelling_and_refuses_an_empty_signing_secret() {
+    let webhook = Receiver::start(ok());
+    let state = tempdir().unwrap();
+    let sent = tool(BIN)
+        .args([
+            "send",
+            "--title",
+            "Release 1.4.2 is live",
+            "--status",
+            "Succeeded",
+        ])
+        .args(["--webhook", &webhook.url("/hook"), "--state-dir"])
+        .arg(state.path())
+        .run();
+    assert_eq!(sent.code, Some(0), "{}", sent.stderr);
+    assert_eq!(webhook.received().len(), 1);
+
+    let unsigned = tool(BIN)
+        .args(["send", "--title", "t", "--status", "info"])
+        .args([
+            "--webhook",
+            &webhook.url("/hook"),
+            "--webhook-secret-env",
+            "EMPTY_SECRET",
+        ])
+        .env("EMPTY_SECRET", "")
+        .arg("--state-dir")
+        .arg(state.path())
+        .run();
+    assert_eq!(unsigned.code, Some(2), "{}", unsigned.stderr);
+    assert!(
+        unsigned.stderr.contains("EMPTY_SECRET"),
+        "{}",
+        unsigned.stderr
+    );
+    assert_eq!(webhook.received().len(), 1, "nothing unsigned was sent");
+}

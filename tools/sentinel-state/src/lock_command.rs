@@ -42,9 +42,14 @@ pub fn lock(
     };
     let held = acquire(&paths.lock(), &request, clock)?;
     if let Some(previous) = &held.took_over {
+        let reason =
+            sentinel_core::lock::staleness(previous, clock, &sentinel_core::lock::hostname())
+                .unwrap_or(sentinel_core::lock::Staleness::Old(
+                    std::time::Duration::ZERO,
+                ));
         logger.warn(&format!(
             "{} Took it over ({}) from {}",
-            sentinel_core::lock::STALE_LOCK_WARNING,
+            sentinel_core::lock::stale_lock_warning(previous, &reason, clock),
             if args.force {
                 "--force"
             } else {

@@ -104,8 +104,14 @@ impl Journal {
             "opening journal",
         )?;
         if file.try_lock_exclusive().is_err() {
+            let holder = sentinel_core::lock::flock_holder(&file)
+                .map(|who| format!(": {who}"))
+                .unwrap_or_default();
             return Err(Error::Locked {
-                message: format!("another sentinel-state is writing {}", path.display()),
+                message: format!(
+                    "another sentinel-state is writing {}{holder}",
+                    path.display()
+                ),
                 hint: Some(
                     "run one sentinel-state apply per state directory, under `sentinel-state lock`"
                         .into(),

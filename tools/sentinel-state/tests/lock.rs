@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::BIN;
+use common::{BIN, triggered};
 use sentinel_test_support::{tempdir, tool};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -216,10 +216,16 @@ fn a_holder_killed_with_sigkill_leaves_a_stale_lock_that_needs_force() {
         .run();
     assert_eq!(refused.code, Some(3));
     assert!(
-        refused.stderr.contains(
-            "Lock file is stale (created >1 hour ago). Another process may have crashed. Verify rollout status before continuing."
-        ),
+        refused.stderr.contains("Lock file is stale (created ")
+            && refused.stderr.contains(
+                ". Another process may have crashed. Verify rollout status before continuing."
+            ),
         "{}",
+        refused.stderr
+    );
+    assert!(
+        !refused.stderr.contains(">1 hour"),
+        "the real age, not a guess: {}",
         refused.stderr
     );
     assert!(
@@ -289,4 +295,47 @@ fn unlock_removes_stale_locks_but_not_live_ones_unless_the_id_matches() {
         .run();
     assert_eq!(stale.code, Some(0), "{}", stale.stderr);
     assert!(!dir.path().join(".deploy-sentinel.lock").exists());
+}
+
+#[test]
+fn a_second_apply_on_the_same_journal_names_the_writer() {
+    let dir = tempdir().unwrap();
+    // The first writer holds the journal while its input stays open.
+    let mut first = Command::new(BIN)
+        .args(["apply", "--state-dir"])
+        .arg(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut input = first.stdin.take().unwrap();
+    std::io::Write::write_all(
+        &mut input,
+        format!("{}\n", triggered("r1", "2026-11-23T10:00:00.000Z")).as_bytes(),
+    )
+    .unwrap();
+    let journal = dir.path().join(".deploy-sentinel-events.ndjson");
+    wait_for_file(&journal);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let second = loop {
+        let run = tool(BIN)
+            .args(["apply", "--state-dir"])
+            .arg(dir.path())
+            .stdin(String::new())
+            .run();
+        if run.code == Some(3) || std::time::Instant::now() > deadline {
+            break run;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    drop(input);
+    first.wait().unwrap();
+    assert_eq!(second.code, Some(3), "{}", second.stderr);
+    assert!(
+        second.stderr.contains(&format!("pid {}", first.id()))
+            && second.stderr.contains("running for")
+            && second.stderr.contains("sentinel-state apply"),
+        "names the holder's pid, command and age: {}",
+        second.stderr
+    );
 }

@@ -360,6 +360,13 @@ pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<
     loaded.require(&[])?;
     let state_dir = cli.state.dir();
     let paths = StatePaths::new(&state_dir);
+    if let Some(interval) = cli.interval.filter(|i| *i < config::MIN_POLLING_INTERVAL) {
+        return Err(Error::usage(format!(
+            "--interval {} is shorter than {}: the watcher would poll without pause",
+            format_duration(interval),
+            format_duration(config::MIN_POLLING_INTERVAL)
+        )));
+    }
     let settings = FollowSettings {
         interval: cli
             .interval
