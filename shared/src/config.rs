@@ -17,7 +17,7 @@ use std::time::Duration;
 /// The config file looked for in the current directory.
 pub const DEFAULT_CONFIG_FILE: &str = ".deploy-sentinel-config.json";
 /// The shortest `pollingInterval` accepted: shorter is a busy loop, not a poll.
-pub const MIN_POLLING_INTERVAL: Duration = Duration::from_millis(50);
+pub const MIN_POLLING_INTERVAL: Duration = Duration::from_millis(10);
 
 /// The environment variable naming another config file.
 pub const CONFIG_ENV: &str = "SENTINEL_CONFIG";

@@ -7,6 +7,7 @@
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::output::excerpt;
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::io::{BufRead, Write};
 
@@ -180,22 +181,87 @@ fn parse_line(number: u64, bytes: &[u8]) -> Item {
             });
         }
     };
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(object)) => Item::Valid(Line {
+    let invalid = |reason: String| {
+        Item::Invalid(InvalidLine {
+            number,
+            excerpt: excerpt(text, EXCERPT_CHARS),
+            reason,
+        })
+    };
+    let (object, duplicate) = match serde_json::from_str::<UniqueKeys>(text) {
+        Ok(UniqueKeys(object)) => (object, None),
+        Err(unique_error) => match serde_json::from_str::<Value>(text) {
+            // Valid JSON whose only fault is a repeated key: fine for kinds we do not know
+            // (passed on untouched), an error for ours (which value would we believe?).
+            Ok(Value::Object(object)) => (object, Some(unique_error.to_string())),
+            Ok(other) => {
+                return invalid(format!(
+                    "expected a JSON object, found {}",
+                    json_type(&other)
+                ));
+            }
+            Err(e) => return invalid(format!("not JSON ({e})")),
+        },
+    };
+    let known = object
+        .get("kind")
+        .and_then(Value::as_str)
+        .filter(|kind| crate::events::KINDS.iter().any(|spec| spec.kind == *kind))
+        .map(str::to_owned);
+    if let Some(kind) = known {
+        if let Some(duplicate) = duplicate {
+            return invalid(format!("{kind} event with a {duplicate}"));
+        }
+        let value = Value::Object(object);
+        if let Err(e) = crate::events::Payload::deserialize(&value) {
+            return invalid(format!("{kind} event with an invalid field: {e}"));
+        }
+        let Value::Object(object) = value else {
+            unreachable!("built from an object just above")
+        };
+        return Item::Valid(Line {
             number,
             text: text.to_owned(),
             object,
-        }),
-        Ok(other) => Item::Invalid(InvalidLine {
-            number,
-            excerpt: excerpt(text, EXCERPT_CHARS),
-            reason: format!("expected a JSON object, found {}", json_type(&other)),
-        }),
-        Err(e) => Item::Invalid(InvalidLine {
-            number,
-            excerpt: excerpt(text, EXCERPT_CHARS),
-            reason: format!("not JSON ({e})"),
-        }),
+        });
+    }
+    Item::Valid(Line {
+        number,
+        text: text.to_owned(),
+        object,
+    })
+}
+
+/// A JSON object whose keys are all different (serde_json would keep the last of a repeated
+/// key without a word).
+struct UniqueKeys(Map<String, Value>);
+
+impl<'de> Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = UniqueKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut access: A,
+            ) -> std::result::Result<UniqueKeys, A::Error> {
+                let mut object = Map::new();
+                while let Some(key) = access.next_key::<String>()? {
+                    let value: Value = access.next_value()?;
+                    if object.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format!("repeated key {key:?}")));
+                    }
+                    object.insert(key, value);
+                }
+                Ok(UniqueKeys(object))
+            }
+        }
+        deserializer.deserialize_map(Keys)
     }
 }
 
@@ -265,6 +331,38 @@ mod tests {
             out.push(item);
         }
         out
+    }
+
+    #[test]
+    fn a_known_kind_with_a_repeated_key_or_a_bad_field_is_invalid_with_its_line() {
+        let found = items(concat!(
+            r#"{"v":1,"kind":"stage.started","ts":"t","source":"s","stage":"A","stage":"B","index":0,"regions":[]}"#,
+            "\n",
+            r#"{"v":1,"kind":"stage.started","ts":"t","source":"s","stage":"A","index":-1,"regions":[]}"#,
+            "\n",
+            r#"{"kind":"my.own","x":1,"x":2}"#,
+            "\n",
+        ));
+        let reasons: Vec<String> = found
+            .iter()
+            .map(|item| match item {
+                Item::Invalid(bad) => format!("{}: {}", bad.number, bad.reason),
+                Item::Valid(line) => format!("{}: valid {}", line.number, line.text),
+            })
+            .collect();
+        assert!(
+            reasons[0].starts_with("1: stage.started event with a repeated key \"stage\""),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons[1].starts_with("2: stage.started event with an invalid field"),
+            "{reasons:?}"
+        );
+        assert!(reasons[1].contains("-1"), "{reasons:?}");
+        assert!(
+            reasons[2].starts_with("3: valid"),
+            "unknown kinds pass untouched: {reasons:?}"
+        );
     }
 
     #[test]

@@ -234,7 +234,7 @@ const FILES: &[(&str, &str)] = &[
 const RULES: &[&str] = &[
     "Pass-through. A tool that reads events writes every input line to stdout unchanged and in order, and writes its own events right after the line that caused them (--no-pass-through turns it off).",
     "Unknown is not an error. Unknown kinds and unknown fields pass through untouched.",
-    "Bad input gets a clear error, nothing lost. A line that is not a JSON object is reported on stderr with its line number and a short excerpt; the tool then exits 2 after passing on everything before it. --skip-invalid reports and continues.",
+    "Bad input gets a clear error, nothing lost. A line that is not a JSON object — or an event of a kind listed here with a repeated key or a field of the wrong type or range (stage.started with index -1) — is reported on stderr with its line number and a short excerpt; the tool then exits 2 after passing on everything before it. --skip-invalid reports and continues. Unknown kinds may repeat keys; they pass untouched.",
     "stdout is data only. Human text goes to stderr; progress bars only when stderr is a terminal; colour obeys NO_COLOR, TERM=dumb and --color.",
     "Broken pipe on stdout ends the tool quietly with exit 0 once its own work is safe.",
     "Secrets never appear in events, logs or error messages; webhook URLs are shown with path and query masked.",
