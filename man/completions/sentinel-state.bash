@@ -34,6 +34,9 @@ _sentinel__state() {
             sentinel__state,lock)
                 cmd="sentinel__state__subcmd__lock"
                 ;;
+            sentinel__state,repair)
+                cmd="sentinel__state__subcmd__repair"
+                ;;
             sentinel__state,report)
                 cmd="sentinel__state__subcmd__report"
                 ;;
@@ -106,6 +109,9 @@ _sentinel__state() {
             sentinel__state__subcmd__help,lock)
                 cmd="sentinel__state__subcmd__help__subcmd__lock"
                 ;;
+            sentinel__state__subcmd__help,repair)
+                cmd="sentinel__state__subcmd__help__subcmd__repair"
+                ;;
             sentinel__state__subcmd__help,report)
                 cmd="sentinel__state__subcmd__help__subcmd__report"
                 ;;
@@ -143,7 +149,7 @@ _sentinel__state() {
 
     case "${cmd}" in
         sentinel__state)
-            opts="-v -h -V --state-dir --color --events-log --verbose --help --version apply show get lock unlock resume gate report archive help"
+            opts="-v -h -V --state-dir --color --events-log --verbose --help --version apply show get lock unlock resume gate report archive repair help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -529,7 +535,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__help)
-            opts="apply show get lock unlock resume gate report archive help"
+            opts="apply show get lock unlock resume gate report archive repair help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -710,6 +716,20 @@ _sentinel__state() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sentinel__subcmd__state__subcmd__help__subcmd__repair)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sentinel__subcmd__state__subcmd__help__subcmd__report)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -781,6 +801,28 @@ _sentinel__state() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sentinel__subcmd__state__subcmd__repair)
+            opts="-v -h --state-dir --color --events-log --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --state-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             [CompletionResult]::new('gate', 'gate', [CompletionResultType]::ParameterValue, 'Release gates; each writes gate.passed or gate.failed and exits 0 or 1')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'The deployment report built from the journal')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Mark the release Archived and move state and journal to .sentinel/history/<rolloutId>/')
+            [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Rebuild a damaged state from the journal''s good lines (else the .bak), keeping the damaged files aside as <name>.damaged-<time>, and say what was done')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -250,6 +251,16 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'sentinel-state;repair' {
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'sentinel-state;help' {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Pass events through, journal them, and fold them into the state file')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'A summary on stderr, or the RolloutState JSON on stdout with --json')
@@ -260,6 +271,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             [CompletionResult]::new('gate', 'gate', [CompletionResultType]::ParameterValue, 'Release gates; each writes gate.passed or gate.failed and exits 0 or 1')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'The deployment report built from the journal')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Mark the release Archived and move state and journal to .sentinel/history/<rolloutId>/')
+            [CompletionResult]::new('repair', 'repair', [CompletionResultType]::ParameterValue, 'Rebuild a damaged state from the journal''s good lines (else the .bak), keeping the damaged files aside as <name>.damaged-<time>, and say what was done')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -312,6 +324,9 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             break
         }
         'sentinel-state;help;archive' {
+            break
+        }
+        'sentinel-state;help;repair' {
             break
         }
         'sentinel-state;help;help' {

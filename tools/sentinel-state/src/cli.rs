@@ -85,6 +85,9 @@ pub enum Verb {
     },
     /// Mark the release Archived and move state and journal to .sentinel/history/<rolloutId>/.
     Archive,
+    /// Rebuild a damaged state from the journal's good lines (else the .bak), keeping the
+    /// damaged files aside as <name>.damaged-<time>, and say what was done.
+    Repair,
 }
 
 #[derive(Debug, Clone, Args)]

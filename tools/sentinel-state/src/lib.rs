@@ -8,6 +8,7 @@ pub mod gates;
 pub mod lock_command;
 pub mod query;
 pub mod recorder;
+pub mod repair;
 pub mod report;
 pub mod state;
 pub mod store;
@@ -64,6 +65,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
             )
         }
         Verb::Archive => archive::archive(&paths, &logger),
+        Verb::Repair => repair::repair(&paths, &logger),
     }
 }
 

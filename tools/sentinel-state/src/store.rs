@@ -19,7 +19,12 @@ use std::path::Path;
 /// another schemaVersion is an error (exit 2) that points at the `.bak`, and is never
 /// overwritten.
 pub fn load_state(paths: &StatePaths) -> Result<Option<RolloutState>> {
-    let path = paths.state();
+    load_state_file(paths, &paths.state())
+}
+
+/// [`load_state`] of another copy (the `.bak`).
+pub fn load_state_file(paths: &StatePaths, path: &Path) -> Result<Option<RolloutState>> {
+    let path = path.to_path_buf();
     let text = match nofollow::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -27,7 +32,7 @@ pub fn load_state(paths: &StatePaths) -> Result<Option<RolloutState>> {
     };
     let bak_hint = || {
         format!(
-            "the last good copy is in {}: inspect it and copy it over the state file, or move both aside to start clean; this file is left as it is",
+            "run `sentinel-state repair`: it rebuilds the state from the journal (else from {}) and keeps this file aside; this file is left as it is until then",
             paths.state_backup().display()
         )
     };
@@ -199,7 +204,16 @@ fn parse_journal(bytes: &[u8], path: &Path) -> Result<Vec<Line>> {
         match item {
             Item::Valid(line) => lines.push(line),
             Item::Invalid(bad) => {
-                return Err(bad.into_error(&format!("journal {}", path.display())));
+                return Err(Error::usage_with_hint(
+                    format!(
+                        "journal {} line {}: {} (line starts with {:?})",
+                        path.display(),
+                        bad.number,
+                        bad.reason,
+                        bad.excerpt
+                    ),
+                    "run `sentinel-state repair`: it keeps every good line, sets the journal with the bad ones aside, and rebuilds the state",
+                ));
             }
         }
     }

@@ -156,3 +156,112 @@ fn a_torn_journal_tail_is_truncated_with_a_warning() {
     let text = std::fs::read_to_string(&journal).unwrap();
     assert_eq!(text, format!("{first}\n{}\n", numbered("r1", 1)));
 }
+
+fn state_tool(dir: &std::path::Path, args: &[&str], input: &str) -> sentinel_test_support::Run {
+    tool(BIN)
+        .args(args)
+        .arg("--state-dir")
+        .arg(dir)
+        .stdin(input.to_owned())
+        .run()
+}
+
+#[test]
+fn repair_rebuilds_a_corrupt_state_from_the_journal_and_sets_damage_aside() {
+    let dir = tempdir().unwrap();
+    let events: Vec<String> = (1..=3).map(|n| numbered("r1", n)).collect();
+    assert_eq!(
+        state_tool(dir.path(), &["apply"], &lines(&events)).code,
+        Some(0)
+    );
+    let state_path = dir.path().join(".deploy-sentinel-state.json");
+    std::fs::write(&state_path, "{ torn").unwrap();
+    let hinted = state_tool(dir.path(), &["show"], "");
+    assert_eq!(hinted.code, Some(2));
+    assert!(
+        hinted.stderr.contains("sentinel-state repair"),
+        "{}",
+        hinted.stderr
+    );
+
+    let repaired = state_tool(dir.path(), &["repair"], "");
+    assert_eq!(repaired.code, Some(0), "{}", repaired.stderr);
+    assert!(
+        repaired.stderr.contains("rebuilt") && repaired.stderr.contains("3 good event"),
+        "says what it did: {}",
+        repaired.stderr
+    );
+    let state = state_json(dir.path());
+    assert_eq!(state["rolloutId"], "r1");
+    assert_eq!(state["eventsApplied"], 3, "{state}");
+    let aside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".damaged-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(&aside[0])).unwrap(),
+        "{ torn",
+        "the damaged state is kept"
+    );
+    // Apply goes on where the journal left off.
+    let more = state_tool(dir.path(), &["apply"], &lines(&[numbered("r1", 4)]));
+    assert_eq!(more.code, Some(0), "{}", more.stderr);
+    assert_eq!(state_json(dir.path())["eventsApplied"], 4);
+    let again = state_tool(dir.path(), &["repair"], "");
+    assert!(
+        again.stderr.contains("nothing to repair"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[test]
+fn repair_drops_a_torn_line_in_the_middle_of_the_journal_and_uses_the_bak_without_one() {
+    let dir = tempdir().unwrap();
+    let journal = dir.path().join(".deploy-sentinel-events.ndjson");
+    let text = format!(
+        "{}\n{{\"v\":1,\"kind\":\"stage.st\n{}\n",
+        numbered("r1", 1),
+        numbered("r1", 2)
+    );
+    std::fs::write(&journal, text).unwrap();
+    let refused = state_tool(dir.path(), &["apply"], &lines(&[numbered("r1", 3)]));
+    assert_eq!(refused.code, Some(2), "{}", refused.stderr);
+    assert!(refused.stderr.contains("line 2"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("sentinel-state repair"),
+        "{}",
+        refused.stderr
+    );
+    let repaired = state_tool(dir.path(), &["repair"], "");
+    assert_eq!(repaired.code, Some(0), "{}", repaired.stderr);
+    assert!(
+        repaired.stderr.contains("[2]"),
+        "names the bad line: {}",
+        repaired.stderr
+    );
+    let (kept, _) = journal_lines(dir.path());
+    assert_eq!(kept.len(), 2);
+    assert_eq!(state_json(dir.path())["eventsApplied"], 2);
+
+    // No journal at all: the .bak is what is left.
+    let dir = tempdir().unwrap();
+    for n in 1..=2 {
+        assert_eq!(
+            state_tool(dir.path(), &["apply"], &lines(&[numbered("r1", n)])).code,
+            Some(0)
+        );
+    }
+    std::fs::remove_file(dir.path().join(".deploy-sentinel-events.ndjson")).unwrap();
+    std::fs::write(dir.path().join(".deploy-sentinel-state.json"), "garbage").unwrap();
+    let from_bak = state_tool(dir.path(), &["repair"], "");
+    assert_eq!(from_bak.code, Some(0), "{}", from_bak.stderr);
+    assert!(from_bak.stderr.contains(".bak"), "{}", from_bak.stderr);
+    assert_eq!(
+        state_json(dir.path())["eventsApplied"],
+        1,
+        "the state before the last"
+    );
+}
