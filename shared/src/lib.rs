@@ -23,6 +23,7 @@ pub mod retry;
 pub mod rollout_id;
 pub mod run;
 pub mod shell;
+pub mod signals;
 pub mod stream;
 pub mod versions;
 

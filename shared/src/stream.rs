@@ -49,10 +49,13 @@ pub fn pump<R: BufRead, W: Write>(
         match item {
             Item::Valid(line) => {
                 summary.events += 1;
-                if !args.no_pass_through {
-                    output.write_line(&line.text)?;
-                }
-                on_event(&line, output)?;
+                // A signal waits for this line to be passed on and handled.
+                crate::signals::working(|| {
+                    if !args.no_pass_through {
+                        output.write_line(&line.text)?;
+                    }
+                    on_event(&line, output)
+                })?;
             }
             Item::Invalid(bad) if args.skip_invalid => {
                 summary.skipped += 1;

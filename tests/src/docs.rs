@@ -237,6 +237,7 @@ const RULES: &[&str] = &[
     "Bad input gets a clear error, nothing lost. A line that is not a JSON object — or an event of a kind listed here with a repeated key or a field of the wrong type or range (stage.started with index -1) — is reported on stderr with its line number and a short excerpt; the tool then exits 2 after passing on everything before it. --skip-invalid reports and continues. Unknown kinds may repeat keys; they pass untouched.",
     "stdout is data only. Human text goes to stderr; progress bars only when stderr is a terminal; colour obeys NO_COLOR, TERM=dumb and --color.",
     "Broken pipe on stdout ends the tool quietly with exit 0 once its own work is safe.",
+    "Signals. SIGINT and SIGTERM end sentinel-state apply, sentinel-notify, sentinel-watch, sentinel-stress and sentinel-branch create with exit 130 after the line in hand is passed on, handled and written (a load test in progress stops and reports what it measured); a tool started with SIGINT ignored (in the background of a non-interactive shell) still stops on SIGINT. sentinel-state lock forwards them to its command.",
     "Secrets never appear in events, logs or error messages; webhook URLs are shown with path and query masked.",
 ];
 

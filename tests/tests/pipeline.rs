@@ -103,3 +103,82 @@ fn the_readme_pipeline_deploys_verifies_notifies_and_records() {
             .is_ok()
     );
 }
+
+/// Start `args` under `sh`, with SIGINT ignored as a non-interactive shell's background job
+/// has it, feed it one event line and keep its input open.
+fn started_with_one_line(
+    dir: &std::path::Path,
+    bin: &str,
+    args: &[&str],
+    line: &str,
+) -> (std::process::Child, std::process::ChildStdin) {
+    use std::io::Write;
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", "trap '' INT; exec \"$@\"", "sh"])
+        .arg(workspace_bin(bin))
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    (child, stdin)
+}
+
+#[test]
+fn sigterm_and_sigint_end_every_long_running_tool_with_130_after_the_line_in_hand() {
+    let dir = tempdir().unwrap();
+    let repo = git2::Repository::init(dir.path()).unwrap();
+    let signature = git2::Signature::now("t", "t@example.invalid").unwrap();
+    let tree = repo
+        .find_tree(repo.index().unwrap().write_tree().unwrap())
+        .unwrap();
+    repo.commit(Some("HEAD"), &signature, &signature, "init", &tree, &[])
+        .unwrap();
+    let line = r#"{"v":1,"kind":"my.own","ts":"2026-11-23T18:04:05.123Z","source":"test","rolloutId":"r1"}"#;
+    let state_dir = dir.path().display().to_string();
+    let tools: [(&str, Vec<&str>); 5] = [
+        ("sentinel-state", vec!["apply", "--state-dir", &state_dir]),
+        ("sentinel-notify", vec!["--state-dir", &state_dir]),
+        ("sentinel-watch", vec!["--state-dir", &state_dir]),
+        ("sentinel-stress", vec!["--on", "stage.completed"]),
+        ("sentinel-branch", vec!["create"]),
+    ];
+    for signal in ["TERM", "INT"] {
+        for (bin, args) in &tools {
+            let (mut child, stdin) = started_with_one_line(dir.path(), bin, args, line);
+            // The line is passed through before the signal: read it first.
+            let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+            let mut first = String::new();
+            std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
+            assert_eq!(first.trim_end(), line, "{bin} passed the line on");
+            let killed = std::process::Command::new("kill")
+                .args([&format!("-{signal}"), &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(killed.success());
+            drop(stdout);
+            let status = child.wait().unwrap();
+            let stderr = std::io::read_to_string(child.stderr.take().unwrap()).unwrap();
+            drop(stdin);
+            assert_eq!(
+                status.code(),
+                Some(130),
+                "{bin} on SIG{signal}: {status:?} {stderr}"
+            );
+            assert!(stderr.contains("interrupted"), "{bin}: {stderr}");
+        }
+    }
+    // apply journalled the line before it stopped.
+    let journal =
+        std::fs::read_to_string(dir.path().join(".deploy-sentinel-events.ndjson")).unwrap();
+    assert_eq!(
+        journal.lines().filter(|l| *l == line).count(),
+        1,
+        "{journal}"
+    );
+}

@@ -46,6 +46,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
             rollout_id,
             stream,
         } => {
+            sentinel_core::signals::install(&logger)?;
             let request = create::CreateRequest {
                 pattern,
                 from,

@@ -80,6 +80,7 @@ struct Sender {
 /// Run the tool.
 pub fn run(cli: Cli) -> Result<Exit> {
     let logger = Logger::for_tool(SOURCE, &cli.output);
+    sentinel_core::signals::install(&logger)?;
     let mut out = Writer::new(std::io::stdout());
     let loaded = config::load_here(&cli.config)?;
     loaded.require(&[])?;

@@ -48,12 +48,16 @@ pub fn apply<R: Read, W: Write>(
                 }
             }
         }
-        let committed = recorder.commit(&lines)?;
-        if !args.no_pass_through {
-            for line in &lines[..committed.accepted] {
-                output.write_line(&line.text)?;
+        // A signal waits until this group is journalled, saved and passed on.
+        let committed = sentinel_core::signals::working(|| -> Result<_> {
+            let committed = recorder.commit(&lines)?;
+            if !args.no_pass_through {
+                for line in &lines[..committed.accepted] {
+                    output.write_line(&line.text)?;
+                }
             }
-        }
+            Ok(committed)
+        })?;
         if let Some(error) = committed.refusal.or(stop) {
             return Err(error);
         }

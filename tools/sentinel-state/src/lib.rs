@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let mut out = Writer::new(std::io::stdout());
     match &cli.verb {
         Verb::Apply { stream } => {
+            sentinel_core::signals::install(&logger)?;
             apply::apply(&paths, stream, std::io::stdin().lock(), &mut out, &logger)
         }
         Verb::Show { json } => query::show(&paths, *json, &mut out, &logger, &clock),

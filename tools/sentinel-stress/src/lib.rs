@@ -105,6 +105,7 @@ impl ToolCli for Cli {
 /// Run the tool.
 pub fn run(cli: Cli) -> Result<Exit> {
     let logger = Logger::for_tool("sentinel-stress", &cli.output_args);
+    sentinel_core::signals::install(&logger)?;
     let mut out = Writer::new(std::io::stdout());
     cli.check()?;
     let t = &cli.thresholds;
@@ -186,8 +187,13 @@ pub fn run(cli: Cli) -> Result<Exit> {
     descriptors::ensure(concurrency)?;
     let plan = plan(&cli, targets, requests, duration, concurrency);
     let judging = judging(&cli, &StressTestConfig::default())?;
-    let results = load_test(&plan, &endpoints, &judging, watch(&cli), &logger);
-    let exit = emit(&results, format, &mut out, &logger)?;
+    // A signal stops the load; the partial results are still written, then exit 130.
+    let (results, exit) = sentinel_core::signals::working(|| -> Result<_> {
+        let results = load_test(&plan, &endpoints, &judging, watch(&cli), &logger);
+        let exit = emit(&results, format, &mut out, &logger)?;
+        Ok((results, exit))
+    })?;
+    sentinel_core::signals::check()?;
     refuse_client_failures(&results)?;
     Ok(exit)
 }
@@ -548,6 +554,14 @@ fn load_test(
             let mut window_start = (Instant::now(), 0u64, 0u64);
             let mut aborted = None;
             while !done_ref.load(Ordering::Relaxed) {
+                // SIGINT/SIGTERM: stop sending; what was measured is reported.
+                if sentinel_core::signals::interrupted() && aborted.is_none() {
+                    shared_ref.stop.store(true, Ordering::Relaxed);
+                    aborted = Some(format!(
+                        "interrupted by a signal after {:.1}s",
+                        started.elapsed().as_secs_f64()
+                    ));
+                }
                 let finished = shared_ref.done.load(Ordering::Relaxed);
                 let failed = shared_ref.failed.load(Ordering::Relaxed);
                 bar.set_position(finished);

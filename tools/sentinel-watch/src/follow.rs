@@ -312,12 +312,16 @@ pub fn follow<W: Write>(
             },
             sentinel_core::retry::RetryError::Permanent { error, .. } => error,
         })?;
-        for payload in changes(&reported, &snapshot, replay && first) {
-            if let Some(line) = describe(&payload) {
-                logger.info(&line);
+        // A signal waits until this poll's events are all written.
+        sentinel_core::signals::working(|| -> Result<()> {
+            for payload in changes(&reported, &snapshot, replay && first) {
+                if let Some(line) = describe(&payload) {
+                    logger.info(&line);
+                }
+                out.emit(&Event::new(SOURCE, Some(rollout_id), payload))?;
             }
-            out.emit(&Event::new(SOURCE, Some(rollout_id), payload))?;
-        }
+            Ok(())
+        })?;
         reported.absorb(&snapshot);
         first = false;
         let done = snapshot
@@ -350,7 +354,7 @@ pub fn follow<W: Write>(
                 ))),
             });
         }
-        std::thread::sleep(settings.interval);
+        sentinel_core::signals::sleep(settings.interval).inspect_err(|_| bar.finish_and_clear())?;
     }
 }
 

@@ -28,6 +28,7 @@ impl ToolCli for Cli {
 /// Run the tool.
 pub fn run(cli: Cli) -> Result<Exit> {
     let logger = Logger::for_tool("sentinel-watch", &cli.output);
+    sentinel_core::signals::install(&logger)?;
     let mut out = Writer::new(std::io::stdout());
     match &cli.action {
         Some(Action::Health {

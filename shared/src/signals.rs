@@ -1,0 +1,85 @@
+//! SIGINT and SIGTERM for the long-running tools (apply, notify, watch, stress, branch
+//! create): finish the line in hand, flush, release what is held, exit 130.
+//!
+//! A tool blocked reading its input cannot notice a flag, so the work on each line runs
+//! under [`working`], and a signal thread, once a signal arrives, waits for the work in hand
+//! to end and then ends the process with 130. Everything a tool holds is safe at that
+//! moment: events are flushed line by line, state and journal are written per group, and
+//! the kernel releases `flock`s at exit. Work that takes long (a load test, following a
+//! rollout) asks [`interrupted`] and stops early by itself.
+//!
+//! Registering a handler also replaces an inherited "ignore": a tool started in the
+//! background of a non-interactive shell (where SIGINT is ignored) still stops on SIGINT.
+
+use crate::error::{Error, Result};
+use crate::output::Logger;
+use signal_hook::consts::{SIGINT, SIGTERM};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// Held while a line is being worked on; the signal thread takes it before exiting.
+static WORK: Mutex<()> = Mutex::new(());
+
+/// The exit code of an interrupted tool.
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// Handle SIGINT and SIGTERM as the module says. Call once, early in `run`.
+pub fn install(logger: &Logger) -> Result<()> {
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
+        .map_err(|e| Error::Internal(format!("installing signal handlers: {e}")))?;
+    let logger = logger.clone();
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                INTERRUPTED.store(true, Ordering::SeqCst);
+                let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
+                // Wait for the line in hand; no new one starts while we hold this.
+                let _held = WORK.lock().unwrap_or_else(PoisonError::into_inner);
+                let _ = std::io::Write::flush(&mut std::io::stdout());
+                logger.warn(&format!(
+                    "interrupted by {name}: the work in hand was finished and written; exiting with {EXIT_INTERRUPTED}"
+                ));
+                // The one exit below main: the main thread may be blocked in a read that no
+                // flag can reach, and everything it holds is safe now (see the module doc).
+                std::process::exit(EXIT_INTERRUPTED);
+            }
+        })
+        .map_err(|e| Error::Internal(format!("starting the signal thread: {e}")))?;
+    Ok(())
+}
+
+/// Run `work` as one unit that a signal waits for.
+pub fn working<T>(work: impl FnOnce() -> T) -> T {
+    let _held = WORK.lock().unwrap_or_else(PoisonError::into_inner);
+    work()
+}
+
+/// Whether SIGINT or SIGTERM has arrived.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// `Err(Error::Interrupted)` once a signal has arrived.
+pub fn check() -> Result<()> {
+    if interrupted() {
+        Err(Error::Interrupted)
+    } else {
+        Ok(())
+    }
+}
+
+/// Sleep for `duration`, waking early (with `Err(Error::Interrupted)`) on a signal.
+pub fn sleep(duration: Duration) -> Result<()> {
+    let until = Instant::now() + duration;
+    loop {
+        check()?;
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(());
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
+    }
+}
