@@ -324,6 +324,42 @@ fn stale_error(path: &Path, info: &LockInfo, reason: &Staleness, clock: &dyn Clo
     }
 }
 
+/// Take an exclusive `flock` on `path` (created if missing, never through a symlink),
+/// waiting up to `wait` for a holder to let go; `waiting` is told once who holds it. The
+/// lock lasts as long as the returned file. Past `wait`: [`Error::Locked`] naming the holder.
+pub fn hold_flock(path: &Path, wait: Duration, waiting: &dyn Fn(&str)) -> Result<File> {
+    let file = crate::nofollow::open(
+        crate::nofollow::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false),
+        path,
+        "opening",
+    )?;
+    let deadline = std::time::Instant::now() + wait;
+    let mut told = false;
+    while file.try_lock_exclusive().is_err() {
+        let holder = flock_holder(&file).unwrap_or_else(|| "another process".into());
+        if std::time::Instant::now() > deadline {
+            return Err(Error::Locked {
+                message: format!(
+                    "{} is held by {holder} after waiting {}",
+                    path.display(),
+                    format_duration(wait)
+                ),
+                hint: None,
+            });
+        }
+        if !told {
+            waiting(&holder);
+            told = true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(file)
+}
+
 /// Who holds a `flock` on the open `file` (a lock without a LockInfo, such as the journal's
 /// writer lock): "pid 4242 on HOST, `sentinel-state apply`, running for 2m 5s", read from
 /// /proc/locks and the holder's /proc entry; `None` where /proc does not say.

@@ -882,3 +882,52 @@ fn a_symlinked_rollouts_directory_is_refused_before_anything_runs() {
         assert!(fixture.read("run/deploys").is_empty());
     }
 }
+
+#[test]
+fn two_triggers_started_at_once_start_one_rollout() {
+    let fixture = Fixture::new(json!({ "approval": true }));
+    for round in 0..4 {
+        let spawn = || {
+            Command::new(Fixture::bin("sentinel-trigger"))
+                .current_dir(fixture.path())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        let outputs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+        let mut resumed = Vec::new();
+        for output in &outputs {
+            let text = String::from_utf8_lossy(&output.stdout);
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "round {round}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let events = parse_events(&text);
+            resumed.push(events[0]["resumed"].as_bool().unwrap());
+        }
+        assert_eq!(
+            fixture.rollout_dirs(),
+            1,
+            "round {round}: one rollout in all"
+        );
+        if round == 0 {
+            resumed.sort();
+            assert_eq!(resumed, [false, true], "one started, the other resumed it");
+        } else {
+            assert_eq!(resumed, [true, true], "round {round}: both resume it");
+        }
+    }
+    // Leave no engine waiting for an approval that never comes.
+    let id = std::fs::read_dir(fixture.path().join(".sentinel/rollouts"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
+    let cancel = fixture.trigger(&["cancel", "--rollout-id", id.to_str().unwrap()]);
+    assert_eq!(cancel.code, Some(0), "{}", cancel.stderr);
+}

@@ -76,6 +76,13 @@ pub fn start<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Resul
     let service = config.service_group_name.clone().unwrap_or_default();
     let environment = config.environment.clone().unwrap_or_default();
 
+    // From "is one running?" to "this one started": one trigger per state directory at a
+    // time, so two started at once cannot both find none and start two rollouts.
+    let _starting = if cli.start.dry_run {
+        None
+    } else {
+        Some(start_lock(&cli.state.dir(), logger)?)
+    };
     if !cli.start.dry_run {
         let unfinished = provider.unfinished(&service, &environment)?;
         if let Some(existing) = unfinished.last() {
@@ -186,6 +193,30 @@ pub fn start<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Resul
         Payload::RolloutTriggered(payload),
     ))?;
     Ok(Exit::Success)
+}
+
+/// How long a trigger waits for another one that is starting a rollout in the same state
+/// directory (an EV2 start may take a few MCP calls).
+const START_LOCK_WAIT: Duration = Duration::from_secs(120);
+
+/// Hold `.sentinel/trigger.lock` while checking for an unfinished rollout and starting one.
+fn start_lock(state_dir: &std::path::Path, logger: &Logger) -> Result<std::fs::File> {
+    let dir = sentinel_core::nofollow::create_dirs(state_dir, std::path::Path::new(".sentinel"))?;
+    sentinel_core::lock::hold_flock(&dir.join("trigger.lock"), START_LOCK_WAIT, &|holder| {
+        logger.info(&format!(
+            "another sentinel-trigger is starting a rollout here ({holder}); waiting for it"
+        ))
+    })
+    .map_err(|e| match e {
+        Error::Locked { message, .. } => Error::Locked {
+            message: format!("another sentinel-trigger is starting a rollout: {message}"),
+            hint: Some(
+                "wait for it, then run again: an unfinished rollout is resumed, not started twice"
+                    .into(),
+            ),
+        },
+        other => other,
+    })
 }
 
 fn resume_existing<W: Write>(
