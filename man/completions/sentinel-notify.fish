@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sentinel_notify_global_optspecs
-    string join \n teams= teams-format= slack= discord= webhook= webhook-secret-env= on= template= strict dry-run timeout= max-retries= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= state-dir= color= events-log v/verbose h/help V/version
+    string join \n teams= teams-format= slack= discord= webhook= webhook-secret-env= on= template= strict dry-run timeout= deadline= max-retries= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= state-dir= color= events-log v/verbose h/help V/version
 end
 
 function __fish_sentinel_notify_needs_command
@@ -33,7 +33,8 @@ complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l webhook
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l webhook-secret-env -d 'Environment variable holding the webhook signing secret' -r
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l on -d 'Event kinds to send (comma-separated) [default: start, stages, approvals, failed stress results, end, rollbacks]' -r
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l template -d 'Title and body per kind with {field} placeholders' -r -F
-complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l timeout -d 'Longest wait for a channel\'s answer, per attempt' -r
+complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l timeout -d 'Longest time one attempt may take, from connect to the answer\'s last byte' -r
+complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l deadline -d 'Total time one message may take to reach a channel, all attempts and waits included; past it the message goes to the fallback log. At end of input, deliveries still under way get at most this long' -r
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l max-retries -d 'Retries after a transient failure (429, 5xx, timeout) [default: maxRetries from config, else 3]' -r
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l config -d 'The config file [default: $SENTINEL_CONFIG, else ./.deploy-sentinel-config.json]' -r -F
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l service-group -d 'ServiceGroup name from ServiceModel.json [env: SENTINEL_SERVICE_GROUP]' -r
@@ -71,7 +72,8 @@ complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l discord -d 'Discord webhook URL (repeatable)' -r
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l webhook -d 'Generic webhook URL that receives the event itself (repeatable) [env: SENTINEL_WEBHOOK_URL]' -r
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l webhook-secret-env -d 'Environment variable holding the webhook signing secret' -r
-complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l timeout -d 'Longest wait for a channel\'s answer, per attempt' -r
+complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l timeout -d 'Longest time one attempt may take, from connect to the answer\'s last byte' -r
+complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l deadline -d 'Total time one message may take to reach a channel, all attempts and waits included; past it the message goes to the fallback log. At end of input, deliveries still under way get at most this long' -r
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l max-retries -d 'Retries after a transient failure (429, 5xx, timeout) [default: maxRetries from config, else 3]' -r
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'

@@ -46,6 +46,25 @@ pub fn agent(timeouts: HttpTimeouts) -> ureq::Agent {
         .new_agent()
 }
 
+/// An agent whose every call, from connect to the body's last byte, ends within `total`:
+/// per-read timeouts let a server that sends one byte a second hold a call for ever. This
+/// costs a resolver thread per call, which is fine for a few notifications, not for load.
+pub fn agent_bounded(timeouts: HttpTimeouts, total: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .user_agent(USER_AGENT)
+        .http_status_as_error(false)
+        .proxy(None)
+        .max_redirects(0)
+        .timeout_connect(Some(timeouts.connect.min(total)))
+        .timeout_per_read(Some(timeouts.read.min(total)))
+        .timeout_per_write(Some(timeouts.write.min(total)))
+        .timeout_global(Some(total))
+        .input_buffer_size(16 * 1024)
+        .output_buffer_size(16 * 1024)
+        .build()
+        .new_agent()
+}
+
 /// How a [`probe`] ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Probe {

@@ -17,6 +17,9 @@ pub struct Backoff {
     pub max_delay: Duration,
     /// Up to this fraction is added at random, so many clients do not retry in step.
     pub jitter: f64,
+    /// No retry starts after this moment: a wait (a backoff, or a server's Retry-After) that
+    /// would end past it ends the retrying with [`RetryError::OutOfTime`] at once.
+    pub deadline: Option<SystemTime>,
 }
 
 impl Default for Backoff {
@@ -27,6 +30,7 @@ impl Default for Backoff {
             max_retries: 3,
             max_delay: Duration::from_secs(60),
             jitter: 0.1,
+            deadline: None,
         }
     }
 }
@@ -71,20 +75,27 @@ pub enum RetryError<E> {
     Exhausted { attempts: u32, last: E },
     /// An attempt failed permanently.
     Permanent { attempts: u32, error: E },
+    /// The next attempt would have started past the deadline; `wait` is how long it would
+    /// have had to wait (the server's Retry-After, or the backoff).
+    OutOfTime {
+        attempts: u32,
+        last: E,
+        wait: Duration,
+    },
 }
 
 impl<E> RetryError<E> {
     pub fn attempts(&self) -> u32 {
         match self {
-            RetryError::Exhausted { attempts, .. } | RetryError::Permanent { attempts, .. } => {
-                *attempts
-            }
+            RetryError::Exhausted { attempts, .. }
+            | RetryError::Permanent { attempts, .. }
+            | RetryError::OutOfTime { attempts, .. } => *attempts,
         }
     }
 
     pub fn into_error(self) -> E {
         match self {
-            RetryError::Exhausted { last, .. } => last,
+            RetryError::Exhausted { last, .. } | RetryError::OutOfTime { last, .. } => last,
             RetryError::Permanent { error, .. } => error,
         }
     }
@@ -125,9 +136,18 @@ pub fn retry_with_random<T, E>(
                     });
                 }
                 let backoff = policy.delay(number - 1, random());
-                let wait = retry_after
-                    .map_or(backoff, |after| after.max(backoff))
-                    .min(policy.max_delay);
+                let wanted = retry_after.map_or(backoff, |after| after.max(backoff));
+                let wait = wanted.min(policy.max_delay);
+                if policy
+                    .deadline
+                    .is_some_and(|deadline| clock.now() + wait > deadline)
+                {
+                    return Err(RetryError::OutOfTime {
+                        attempts: number,
+                        last: error,
+                        wait: wanted,
+                    });
+                }
                 clock.sleep(wait);
                 number += 1;
             }
@@ -186,6 +206,47 @@ mod tests {
                 attempts: 4,
                 last: "503"
             })
+        );
+        assert_eq!(clock.sleeps(), vec![secs(1), secs(2), secs(4)]);
+    }
+
+    #[test]
+    fn a_wait_past_the_deadline_ends_the_retrying_at_once() {
+        let clock = FakeClock::at(SystemTime::UNIX_EPOCH);
+        let policy = Backoff {
+            deadline: Some(SystemTime::UNIX_EPOCH + secs(10)),
+            ..Backoff::default()
+        };
+        let result: Result<(), _> = retry_with_random(
+            &policy,
+            &clock,
+            || 0.0,
+            |_| {
+                Err(Failure::Transient {
+                    error: "429",
+                    retry_after: Some(secs(999_999)),
+                })
+            },
+        );
+        assert_eq!(
+            result,
+            Err(RetryError::OutOfTime {
+                attempts: 1,
+                last: "429",
+                wait: secs(999_999)
+            })
+        );
+        assert!(clock.sleeps().is_empty(), "nothing was waited for");
+        // Backoffs that fit are taken, up to the deadline: 1 s, 2 s, 4 s = 7 s; 8 s would pass it.
+        let policy = Backoff {
+            max_retries: 10,
+            ..policy
+        };
+        let result: Result<(), _> =
+            retry_with_random(&policy, &clock, || 0.0, |_| Err(Failure::transient("503")));
+        assert!(
+            matches!(result, Err(RetryError::OutOfTime { attempts: 4, .. })),
+            "{result:?}"
         );
         assert_eq!(clock.sleeps(), vec![secs(1), secs(2), secs(4)]);
     }

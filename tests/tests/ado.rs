@@ -36,6 +36,8 @@ enum Scenario {
     SignInPage,
     /// The first POST of a run answers 503.
     BusyOnce,
+    /// Reading the run answers 429 with Retry-After: 60, every time.
+    Throttled,
 }
 
 #[derive(Debug, Default)]
@@ -171,6 +173,11 @@ fn route(scenario: Scenario, world: &Mutex<World>, request: &Received) -> Reply 
             }
             answer(200, &run_now(scenario, &world))
         }
+        ("GET", "pipelines/42/runs/1413") if scenario == Scenario::Throttled => Reply::Answer(
+            429,
+            "retry-after: 60\r\ncontent-type: application/json\r\n".into(),
+            json!({"message": "TF400733: request was blocked"}).to_string(),
+        ),
         ("GET", "pipelines/42/runs/1413") => {
             let waiting =
                 scenario == Scenario::NeedsApproval && world.steps >= 2 && world.decision.is_none();
@@ -508,5 +515,29 @@ fn a_busy_answer_is_retried_and_a_dead_organization_url_gives_exit_4() {
         run.stderr.contains("stayed unreachable after 2 attempt(s)"),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn a_watch_timeout_also_bounds_the_retries_of_a_throttling_service() {
+    let ado = Ado::new(Scenario::Throttled);
+    let started = ado.run("sentinel-trigger", &["--artifact-version", "1.4.2"]);
+    assert_eq!(started.code, Some(0), "{}", started.stderr);
+    let id = first(&started, "rollout.triggered")["rolloutId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let clock = std::time::Instant::now();
+    let watched = tool(Ado::bin("sentinel-watch"))
+        .current_dir(ado.dir.path())
+        .env("AZURE_DEVOPS_PAT", TOKEN)
+        .env("SENTINEL_MAX_RETRIES", "5")
+        .args(["--provider", "ado", "--rollout-id", &id, "--timeout", "3s"])
+        .run();
+    let took = clock.elapsed();
+    assert_eq!(watched.code, Some(4), "{}", watched.stderr);
+    assert!(
+        took < std::time::Duration::from_secs(10),
+        "a Retry-After of 60 s is not waited for past --timeout 3s: took {took:?}"
     );
 }

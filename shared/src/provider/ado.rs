@@ -411,6 +411,12 @@ impl AdoProvider {
         })
     }
 
+    /// Retry no call past `deadline`.
+    pub fn with_deadline(mut self, deadline: Option<std::time::SystemTime>) -> Self {
+        self.backoff.deadline = deadline;
+        self
+    }
+
     fn authorization(&self) -> String {
         let credentials = format!(":{}", self.token.expose());
         format!(
@@ -491,7 +497,8 @@ impl AdoProvider {
             }
         });
         outcome.map_err(|e| match e {
-            RetryError::Exhausted { attempts, last } => Error::Unreachable {
+            RetryError::Exhausted { attempts, last }
+            | RetryError::OutOfTime { attempts, last, .. } => Error::Unreachable {
                 service: what.clone(),
                 attempts,
                 source: crate::error::chain(&last).into(),

@@ -496,6 +496,12 @@ impl Ev2Provider {
         }
     }
 
+    /// Retry no call past `deadline`.
+    pub fn with_deadline(mut self, deadline: Option<std::time::SystemTime>) -> Self {
+        self.backoff.deadline = deadline;
+        self
+    }
+
     /// Start the server, check its tools, and read the best practices (always first).
     fn open_session(&self) -> Result<Session> {
         self.logger.info(&format!(
@@ -570,7 +576,8 @@ impl Ev2Provider {
             }
         });
         outcome.map_err(|e| match e {
-            RetryError::Exhausted { attempts, last } => Error::Unreachable {
+            RetryError::Exhausted { attempts, last }
+            | RetryError::OutOfTime { attempts, last, .. } => Error::Unreachable {
                 service: format!("EV2 ({tool})"),
                 attempts,
                 source: crate::error::chain(&last).into(),

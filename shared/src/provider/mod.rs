@@ -227,6 +227,11 @@ pub struct ProviderArgs {
     /// The entry of .vscode/mcp.json to start [default: the one whose name contains "ev2"].
     #[arg(long, value_name = "NAME")]
     pub mcp_server: Option<String>,
+
+    /// No remote call is retried past this moment (sentinel-watch --timeout sets it), so a
+    /// throttling service cannot stretch a bounded watch.
+    #[arg(skip)]
+    pub deadline: Option<std::time::SystemTime>,
 }
 
 /// Open the provider the config names, for the rollouts of `state_dir`; deploy commands of
@@ -254,16 +259,20 @@ pub fn open(
                 workdir,
                 &|name: &str| std::env::var(name).ok(),
             )?;
-            Ok(Box::new(ev2::Ev2Provider::new(
-                server, config, state_dir, logger,
-            )))
+            Ok(Box::new(
+                ev2::Ev2Provider::new(server, config, state_dir, logger)
+                    .with_deadline(flags.deadline),
+            ))
         }
-        ProviderKind::Ado => Ok(Box::new(ado::AdoProvider::from_config(
-            config,
-            state_dir,
-            &|name: &str| std::env::var(name).ok(),
-            logger,
-        )?)),
+        ProviderKind::Ado => Ok(Box::new(
+            ado::AdoProvider::from_config(
+                config,
+                state_dir,
+                &|name: &str| std::env::var(name).ok(),
+                logger,
+            )?
+            .with_deadline(flags.deadline),
+        )),
     }
 }
 

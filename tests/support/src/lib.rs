@@ -199,6 +199,8 @@ pub enum Reply {
     Answer(u16, String, String),
     /// Read the request and never answer (until the test ends).
     Hang,
+    /// A slow loris: the answer (this status, a 60-byte body) sent one byte a second.
+    Trickle(u16),
 }
 
 /// A request the [`Receiver`] got.
@@ -360,6 +362,19 @@ impl Receiver {
             match reply {
                 Reply::Hang => {
                     std::thread::sleep(std::time::Duration::from_secs(30));
+                    return;
+                }
+                Reply::Trickle(status) => {
+                    let answer = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-length: 60\r\n\r\n{}",
+                        "x".repeat(60)
+                    );
+                    for byte in answer.as_bytes() {
+                        if writer.write_all(std::slice::from_ref(byte)).is_err() {
+                            return;
+                        }
+                        std::thread::sleep(std::time::Duration::from_secs(1));
+                    }
                     return;
                 }
                 Reply::Answer(status, extra, text) => {

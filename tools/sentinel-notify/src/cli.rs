@@ -86,9 +86,15 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub dry_run: bool,
 
-    /// Longest wait for a channel's answer, per attempt.
+    /// Longest time one attempt may take, from connect to the answer's last byte.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s", global = true)]
     pub timeout: Duration,
+
+    /// Total time one message may take to reach a channel, all attempts and waits included;
+    /// past it the message goes to the fallback log. At end of input, deliveries still under
+    /// way get at most this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s", global = true)]
+    pub deadline: Duration,
 
     /// Retries after a transient failure (429, 5xx, timeout) [default: maxRetries from config, else 3].
     #[arg(long, value_name = "N", global = true)]

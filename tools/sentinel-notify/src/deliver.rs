@@ -6,7 +6,7 @@
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sentinel_core::clock::Clock;
-use sentinel_core::http::{HttpTimeouts, agent, is_transient_status};
+use sentinel_core::http::{HttpTimeouts, agent_bounded, is_transient_status};
 use sentinel_core::redact::{Secret, mask_url, scrub};
 use sentinel_core::retry::{Backoff, Failure, RetryError, parse_retry_after, retry};
 use sha2::Sha256;
@@ -97,6 +97,8 @@ struct AttemptError {
 }
 
 /// POST `body` to the channel with retries; never panics, never returns the URL unmasked.
+/// Each attempt ends within `timeout` (connect to last byte), and with `policy.deadline` no
+/// attempt runs past it: the whole delivery has a budget, whatever the receiver does.
 pub fn deliver(
     channel: &Channel,
     body: &[u8],
@@ -105,15 +107,30 @@ pub fn deliver(
     policy: &Backoff,
     clock: &dyn Clock,
 ) -> Delivery {
-    let agent = agent(HttpTimeouts {
-        connect: timeout.min(Duration::from_secs(5)),
-        read: timeout,
-        write: timeout,
-    });
     let url = channel.url.expose();
     let mut attempts = 0;
     let outcome = retry(policy, clock, |n| {
         attempts = n;
+        let left = policy.deadline.map_or(timeout, |deadline| {
+            deadline
+                .duration_since(clock.now())
+                .unwrap_or_default()
+                .min(timeout)
+        });
+        if left.is_zero() {
+            return Err(Failure::Permanent(AttemptError {
+                status: None,
+                message: "the delivery budget was spent before this attempt".into(),
+            }));
+        }
+        let agent = agent_bounded(
+            HttpTimeouts {
+                connect: left.min(Duration::from_secs(5)),
+                read: left,
+                write: left,
+            },
+            left,
+        );
         let mut request = agent.post(url).header("Content-Type", "application/json");
         for (name, value) in headers {
             request = request.header(name.as_str(), value.as_str());
@@ -150,6 +167,19 @@ pub fn deliver(
             error: Some(format!(
                 "{} (gave up after {attempts} attempts)",
                 scrubbed(last.message)
+            )),
+            attempts,
+        },
+        Err(RetryError::OutOfTime {
+            attempts,
+            last,
+            wait,
+        }) => Delivery {
+            status: last.status,
+            error: Some(format!(
+                "{} (gave up after {attempts} attempt(s): the next one, in {}, would pass the delivery budget)",
+                scrubbed(last.message),
+                sentinel_core::clock::format_duration(wait)
             )),
             attempts,
         },

@@ -21,13 +21,21 @@ use sentinel_core::stream::pump;
 use sentinel_core::{Error, Exit, Result, ToolCli};
 use serde_json::{Map, Value, json};
 use std::io::Write;
+use std::sync::Mutex;
+use std::time::SystemTime;
 
 /// What works in this build (the man page's STATUS section).
 pub const STATUS: &str = "Works: Teams (Workflows Adaptive Card 1.4, or --teams-format flow), Slack, Discord \
 and signed webhooks; retries with backoff honouring Retry-After; a fallback log for what could not be \
-delivered; --template, --dry-run, --strict and send. Each event's messages go to all channels in parallel and \
-its notify.* events follow it, so pass-through waits for the slowest channel's send (with its retries) and \
-no longer.";
+delivered; --template, --dry-run, --strict and send. DELIVERY: events are passed on at once; a background \
+worker delivers the messages in input order, each to all channels in parallel, and writes each message's \
+notify.sent/notify.failed events (channels in order) when its delivery ends, so they can come after later input \
+lines. Each message has a total budget (--deadline, default 10s) across all attempts and waits; --timeout bounds \
+one whole attempt, connect to last byte (a receiver that trickles its answer is cut off); a Retry-After that would \
+end past the budget fails the delivery at once. Whatever is not delivered goes to the fallback log with \
+notify.failed. At end of input, deliveries still under way or queued get at most one --deadline more; what is \
+still queued after that is kept in the fallback log unsent. Error texts from receivers have the webhook URL's \
+secret parts masked wherever they echo them.";
 
 /// Extra man page sections: how to get the webhook URLs, and what is sent.
 pub const MAN_SECTIONS: &[(&str, &str)] = &[
@@ -72,6 +80,8 @@ struct Sender {
     teams_format: TeamsFormat,
     secret: Option<Secret>,
     timeout: std::time::Duration,
+    /// Each message's total delivery budget.
+    deadline: std::time::Duration,
     policy: Backoff,
     dry_run: bool,
     fallback: std::path::PathBuf,
@@ -107,6 +117,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         teams_format: cli.teams_format,
         secret,
         timeout: cli.timeout,
+        deadline: cli.deadline,
         policy: Backoff {
             max_retries: cli
                 .max_retries
@@ -166,6 +177,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 &message,
                 event.as_object().unwrap_or(&Map::new()),
                 None,
+                SystemTime::now() + sender.deadline,
                 &mut out,
                 &logger,
             )?;
@@ -183,42 +195,56 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 cli.on.clone()
             };
             let mut context = Context::default();
-            pump(
-                std::io::stdin().lock(),
-                "standard input",
-                &mut out,
-                &cli.stream,
-                &logger,
-                |line, out| {
-                    let Some(event) = line.event() else {
-                        return Ok(());
-                    };
-                    context.learn(&event);
-                    if sender.channels.is_empty() || !kinds.iter().any(|k| k == event.kind()) {
-                        return Ok(());
-                    }
-                    let Some(mut message) = message::for_event(&event, &context) else {
-                        return Ok(());
-                    };
-                    if let Some(template) = templates.get(event.kind()) {
-                        if let Some(title) = &template.title {
-                            message.title = message::fill(title, &line.object);
+            // Events pass through at once; a worker delivers the messages in order, each
+            // within its budget, and writes notify.sent/notify.failed when it is done.
+            let (queue, inbox) = std::sync::mpsc::channel::<Outbound>();
+            let drain_by: Mutex<Option<SystemTime>> = Mutex::new(None);
+            failures += std::thread::scope(|scope| -> Result<usize> {
+                let worker =
+                    scope.spawn(|| deliver_in_background(&sender, inbox, &drain_by, &logger));
+                let pumped = pump(
+                    std::io::stdin().lock(),
+                    "standard input",
+                    &mut out,
+                    &cli.stream,
+                    &logger,
+                    |line, _out| {
+                        let Some(event) = line.event() else {
+                            return Ok(());
+                        };
+                        context.learn(&event);
+                        if sender.channels.is_empty() || !kinds.iter().any(|k| k == event.kind()) {
+                            return Ok(());
                         }
-                        if let Some(body) = &template.body {
-                            message.body = message::fill(body, &line.object);
+                        let Some(mut message) = message::for_event(&event, &context) else {
+                            return Ok(());
+                        };
+                        if let Some(template) = templates.get(event.kind()) {
+                            if let Some(title) = &template.title {
+                                message.title = message::fill(title, &line.object);
+                            }
+                            if let Some(body) = &template.body {
+                                message.body = message::fill(body, &line.object);
+                            }
                         }
-                    }
-                    failures += send_all(
-                        &sender,
-                        &message,
-                        &line.object,
-                        event.rollout_id.as_deref(),
-                        out,
-                        &logger,
-                    )?;
-                    Ok(())
-                },
-            )?;
+                        // The worker lives until the queue is closed, so this cannot fail.
+                        let _ = queue.send(Outbound {
+                            message,
+                            event: line.object.clone(),
+                            rollout_id: event.rollout_id.clone(),
+                        });
+                        Ok(())
+                    },
+                );
+                // End of input (or an error): what is still queued gets one budget more.
+                *drain_by
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    Some(SystemTime::now() + sender.deadline);
+                drop(queue);
+                let failed = worker.join().unwrap_or(0);
+                pumped.map(|_| failed)
+            })?;
         }
     }
     Ok(if failures > 0 && cli.strict {
@@ -257,6 +283,88 @@ fn channels(cli: &Cli, config: &config::DeploymentConfig) -> Result<Vec<Channel>
     Ok(channels)
 }
 
+/// One message on its way to every channel.
+struct Outbound {
+    message: NotificationMessage,
+    event: Map<String, Value>,
+    rollout_id: Option<String>,
+}
+
+/// Deliver queued messages in order until the queue closes, each to every channel within
+/// its budget (from when its turn comes, and never past `drain_by` once that is set), and
+/// write their notify events to stdout as they end. A message whose turn comes after
+/// `drain_by` is not sent: it goes to the fallback log, with notify.failed. Returns how many
+/// deliveries failed.
+fn deliver_in_background(
+    sender: &Sender,
+    inbox: std::sync::mpsc::Receiver<Outbound>,
+    drain_by: &Mutex<Option<SystemTime>>,
+    logger: &Logger,
+) -> usize {
+    // Its own writer: each line is one write to stdout, so lines never interleave.
+    let mut out = Writer::new(std::io::stdout());
+    let mut failures = 0;
+    for job in inbox {
+        let now = SystemTime::now();
+        let drain = *drain_by
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let deadline = drain.map_or(now + sender.deadline, |d| d.min(now + sender.deadline));
+        let sent = if deadline <= now {
+            Ok(give_up(sender, &job, &mut out, logger))
+        } else {
+            send_all(
+                sender,
+                &job.message,
+                &job.event,
+                job.rollout_id.as_deref(),
+                deadline,
+                &mut out,
+                logger,
+            )
+        };
+        // An error is stdout gone (a broken pipe): keep delivering, nothing more to tell.
+        if let Ok(failed) = sent {
+            failures += failed;
+        }
+    }
+    failures
+}
+
+/// A message that input ended before it could be sent: kept in the fallback log for every
+/// channel, with notify.failed.
+fn give_up<W: Write>(
+    sender: &Sender,
+    job: &Outbound,
+    out: &mut Writer<W>,
+    logger: &Logger,
+) -> usize {
+    let error = format!(
+        "not sent: input ended and the {} left for deliveries under way was spent",
+        sentinel_core::clock::format_duration(sender.deadline)
+    );
+    for channel in &sender.channels {
+        logger.warn(&format!(
+            "could not notify {}: {error}; kept in {}",
+            channel.shown(),
+            sender.fallback.display()
+        ));
+        keep_in_fallback(&sender.fallback, channel, &job.message, b"", &error, logger);
+        let outcome = NotifyOutcome {
+            channel: channel.kind.as_str().to_owned(),
+            event_kind: job.message.event_kind.clone(),
+            status: None,
+            error: Some(error.clone()),
+        };
+        let _ = out.emit(&Event::new(
+            SOURCE,
+            job.rollout_id.as_deref(),
+            Payload::NotifyFailed(outcome),
+        ));
+    }
+    sender.channels.len()
+}
+
 /// A channel's request body and extra headers.
 type Outgoing = (Vec<u8>, Vec<(String, String)>);
 
@@ -267,9 +375,14 @@ fn send_all<W: Write>(
     message: &NotificationMessage,
     event: &Map<String, Value>,
     rollout_id: Option<&str>,
+    deadline: SystemTime,
     out: &mut Writer<W>,
     logger: &Logger,
 ) -> Result<usize> {
+    let policy = Backoff {
+        deadline: Some(deadline),
+        ..sender.policy
+    };
     let bodies: Vec<Outgoing> = sender
         .channels
         .iter()
@@ -320,7 +433,7 @@ fn send_all<W: Write>(
                         body,
                         headers,
                         sender.timeout,
-                        &sender.policy,
+                        &policy,
                         &SystemClock,
                     )
                 })

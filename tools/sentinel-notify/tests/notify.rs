@@ -62,26 +62,39 @@ fn teams_workflows_and_slack_receive_their_documented_payloads_with_pass_through
         .run();
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let out: Vec<&str> = run.stdout.lines().collect();
-    // Every input line, unchanged and in order, each followed by its own notify events.
-    assert_eq!(out[0], lines[0]);
-    assert!(
-        out[1].contains("\"notify.sent\"") && out[1].contains("\"channel\":\"teams\""),
-        "{}",
-        out[1]
-    );
-    assert!(out[2].contains("\"channel\":\"slack\""), "{}", out[2]);
+    // Every input line, unchanged and in order; the notify events (written by the delivery
+    // worker as each message reaches its channels) in message order, channels in order.
+    let passed: Vec<&str> = out
+        .iter()
+        .copied()
+        .filter(|l| !l.contains("\"source\":\"sentinel-notify\""))
+        .collect();
     assert_eq!(
-        out[3], lines[1],
-        "unknown kinds pass through and are not announced"
+        passed, lines,
+        "unknown kinds and a passing stress result pass untouched"
     );
-    assert_eq!(out[4], lines[2], "a passing stress result is not announced");
-    assert_eq!(out[5], lines[3]);
-    assert!(
-        out[6].contains("\"eventKind\":\"stage.completed\"") && out[6].contains("\"status\":202"),
-        "{}",
-        out[6]
-    );
-    assert_eq!(out.len(), 8);
+    let notified: Vec<&str> = out
+        .iter()
+        .copied()
+        .filter(|l| l.contains("\"source\":\"sentinel-notify\""))
+        .collect();
+    assert_eq!(notified.len(), 4, "{notified:?}");
+    for (line, (kind, channel)) in notified.iter().zip([
+        ("rollout.triggered", "teams"),
+        ("rollout.triggered", "slack"),
+        ("stage.completed", "teams"),
+        ("stage.completed", "slack"),
+    ]) {
+        assert!(
+            line.contains("\"notify.sent\"")
+                && line.contains(&format!("\"eventKind\":\"{kind}\""))
+                && line.contains(&format!("\"channel\":\"{channel}\"")),
+            "{line}"
+        );
+    }
+    assert!(notified[2].contains("\"status\":202"), "{}", notified[2]);
+    let first_notice = out.iter().position(|l| *l == notified[0]).unwrap();
+    assert!(first_notice > 0, "a notice follows the line that caused it");
 
     let cards = teams.received();
     assert_eq!(cards.len(), 2);
@@ -511,4 +524,125 @@ fn send_takes_the_man_page_s_status_spelling_and_refuses_an_empty_signing_secret
         unsigned.stderr
     );
     assert_eq!(webhook.received().len(), 1, "nothing unsigned was sent");
+}
+
+/// The event every delivery test sends.
+fn completed_line() -> String {
+    event(
+        "rollout.completed",
+        r#""overallStatus":"Completed","durationMs":5,"deployedRegions":[],"errors":[]"#,
+    )
+}
+
+#[test]
+fn a_retry_after_beyond_the_budget_fails_at_once_into_the_fallback_log() {
+    let busy = Receiver::start(Reply::Answer(
+        429,
+        "retry-after: 999999\r\n".into(),
+        "slow down".into(),
+    ));
+    let state = tempdir().unwrap();
+    let started = Instant::now();
+    let run = tool(BIN)
+        .args(["--slack", &busy.url("/services/T/B/X"), "--state-dir"])
+        .arg(state.path())
+        .stdin(format!("{}\n", completed_line()))
+        .run();
+    let took = started.elapsed();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        took < Duration::from_secs(5),
+        "took {took:?}: {}",
+        run.stderr
+    );
+    assert_eq!(busy.received().len(), 1, "no retry past the budget");
+    let failed = &run.events()[1];
+    assert_eq!(failed["kind"], "notify.failed");
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("would pass the delivery budget"),
+        "{failed:?}"
+    );
+    assert!(state.path().join(".sentinel/notifications.ndjson").exists());
+}
+
+#[test]
+fn a_slow_loris_receiver_is_cut_off_by_the_attempt_timeout() {
+    let loris = Receiver::start(Reply::Trickle(200));
+    let state = tempdir().unwrap();
+    let started = Instant::now();
+    let run = tool(BIN)
+        .args([
+            "--webhook",
+            &loris.url("/hook"),
+            "--timeout",
+            "2s",
+            "--max-retries",
+            "0",
+        ])
+        .arg("--state-dir")
+        .arg(state.path())
+        .stdin(format!("{}\n", completed_line()))
+        .run();
+    let took = started.elapsed();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        took < Duration::from_secs(6),
+        "a 2 s attempt timeout bounds the whole answer, not each byte: took {took:?}"
+    );
+    assert_eq!(run.events()[1]["kind"], "notify.failed", "{}", run.stdout);
+}
+
+#[test]
+fn events_pass_through_at_once_and_end_of_input_waits_at_most_one_budget() {
+    use std::io::{BufRead, Write};
+    let hanging = Receiver::start(Reply::Hang);
+    let state = tempdir().unwrap();
+    let mut child = std::process::Command::new(BIN)
+        .args([
+            "--teams",
+            &hanging.url("/w"),
+            "--deadline",
+            "2s",
+            "--state-dir",
+        ])
+        .arg(state.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let line = completed_line();
+    let started = Instant::now();
+    writeln!(stdin, "{line}").unwrap();
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert_eq!(first.trim_end(), line);
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "passed on while the receiver hangs: {:?}",
+        started.elapsed()
+    );
+    // Three more messages queue behind the hanging one; input ends.
+    for _ in 0..3 {
+        writeln!(stdin, "{line}").unwrap();
+    }
+    drop(stdin);
+    let rest: Vec<String> = stdout.lines().map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    let took = started.elapsed();
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        took < Duration::from_secs(6),
+        "one budget for the first, one to drain the rest, not four: took {took:?}"
+    );
+    let failed = rest.iter().filter(|l| l.contains("notify.failed")).count();
+    assert_eq!(failed, 4, "every message is accounted for: {rest:?}");
+    let kept =
+        std::fs::read_to_string(state.path().join(".sentinel/notifications.ndjson")).unwrap();
+    assert_eq!(kept.lines().count(), 4, "nothing lost: {kept}");
 }

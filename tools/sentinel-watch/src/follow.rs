@@ -305,11 +305,14 @@ pub fn follow<W: Write>(
             })
         })
         .map_err(|e| match e {
-            sentinel_core::retry::RetryError::Exhausted { attempts, last } => Error::Unreachable {
-                service: format!("the {} provider", provider.kind().as_str()),
-                attempts,
-                source: Box::new(std::io::Error::other(sentinel_core::error::chain(&last))),
-            },
+            sentinel_core::retry::RetryError::Exhausted { attempts, last }
+            | sentinel_core::retry::RetryError::OutOfTime { attempts, last, .. } => {
+                Error::Unreachable {
+                    service: format!("the {} provider", provider.kind().as_str()),
+                    attempts,
+                    source: Box::new(std::io::Error::other(sentinel_core::error::chain(&last))),
+                }
+            }
             sentinel_core::retry::RetryError::Permanent { error, .. } => error,
         })?;
         // A signal waits until this poll's events are all written.
@@ -392,7 +395,11 @@ pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<
                 _ => Some(config::ProviderKind::Local),
             };
         }
-        let provider = provider::open(&config, &state_dir, &loaded.dir, &cli.remote, logger)?;
+        let mut remote = cli.remote.clone();
+        remote.deadline = settings
+            .timeout
+            .map(|limit| std::time::SystemTime::now() + limit);
+        let provider = provider::open(&config, &state_dir, &loaded.dir, &remote, logger)?;
         let known = if cli.replay {
             None
         } else {
