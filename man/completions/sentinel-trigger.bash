@@ -413,7 +413,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__resume)
-            opts="-v -h --rollout-id --no-pass-through --skip-invalid --state-dir --color --events-log --verbose --help"
+            opts="-v -h --rollout-id --no-pass-through --skip-invalid --kill-orphans --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

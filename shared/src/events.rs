@@ -237,6 +237,9 @@ pub struct RolloutStatus {
     pub current_stage: Option<String>,
     pub deployed_regions: Vec<String>,
     pub pending_regions: Vec<String>,
+    /// With `overallStatus: "Interrupted"`: the exact command that carries the rollout on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resume_command: Option<String>,
 }
 
 /// `stage.started`.
@@ -534,7 +537,7 @@ pub const KINDS: &[KindSpec] = &[
     KindSpec {
         kind: "rollout.status",
         written_by: "watch",
-        payload: "overallStatus, currentStage, deployedRegions[], pendingRegions[]",
+        payload: "overallStatus, currentStage, deployedRegions[], pendingRegions[], resumeCommand? (with overallStatus Interrupted: the local engine stopped before the end; this command carries the rollout on)",
         meaning: "the rollout's status changed (written only on change)",
     },
     KindSpec {

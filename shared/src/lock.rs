@@ -424,7 +424,62 @@ pub fn pid_is_alive(pid: u32) -> bool {
     }
     // SAFETY: kill with signal 0 sends nothing; it only checks that the pid exists.
     let result = unsafe { libc::kill(pid, 0) };
-    result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    let exists = result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    // A zombie (exited, not yet reaped by its parent) still answers kill 0, but runs nothing.
+    exists && !is_zombie(pid)
+}
+
+/// Whether `pid` has exited and waits to be reaped (state Z or X in /proc/<pid>/stat).
+fn is_zombie(pid: libc::pid_t) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // "4242 (name with spaces) Z ...": the state follows the last ')'.
+    stat.rfind(')')
+        .and_then(|end| stat[end + 1..].split_whitespace().next())
+        .is_some_and(|state| state == "Z" || state == "X")
+}
+
+/// Whether any process of process group `pgid` is still running (zombies aside).
+pub fn process_group_is_alive(pgid: u32) -> bool {
+    let Ok(pgid) = libc::pid_t::try_from(pgid) else {
+        return false;
+    };
+    if pgid <= 1 {
+        return false;
+    }
+    // SAFETY: kill with signal 0 to a process group sends nothing.
+    let result = unsafe { libc::kill(-pgid, 0) };
+    let exists = result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    exists && (!is_zombie(pgid) || group_has_live_member(pgid))
+}
+
+/// Whether a process other than a zombie leader belongs to group `pgid` (from /proc).
+fn group_has_live_member(pgid: libc::pid_t) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return true;
+    };
+    entries.flatten().any(|entry| {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<libc::pid_t>().ok())
+        else {
+            return false;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            return false;
+        };
+        let Some(end) = stat.rfind(')') else {
+            return false;
+        };
+        let fields: Vec<&str> = stat[end + 1..].split_whitespace().collect();
+        // Fields after the name: state, ppid, pgrp, ...
+        fields.get(2).and_then(|g| g.parse::<libc::pid_t>().ok()) == Some(pgid)
+            && fields
+                .first()
+                .is_some_and(|state| *state != "Z" && *state != "X")
+    })
 }
 
 /// This machine's host name.

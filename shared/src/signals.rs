@@ -51,10 +51,23 @@ pub fn install(logger: &Logger) -> Result<()> {
     Ok(())
 }
 
-/// Run `work` as one unit that a signal waits for.
+std::thread_local! {
+    /// How deep this thread is in [`working`]: units nest (a watch poll inside the pump's
+    /// line), and only the outermost takes the lock.
+    static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Run `work` as one unit that a signal waits for. Units may nest.
 pub fn working<T>(work: impl FnOnce() -> T) -> T {
-    let _held = WORK.lock().unwrap_or_else(PoisonError::into_inner);
-    work()
+    let outermost = DEPTH.with(|depth| {
+        depth.set(depth.get() + 1);
+        depth.get() == 1
+    });
+    let held = outermost.then(|| WORK.lock().unwrap_or_else(PoisonError::into_inner));
+    let result = work();
+    drop(held);
+    DEPTH.with(|depth| depth.set(depth.get() - 1));
+    result
 }
 
 /// Whether SIGINT or SIGTERM has arrived.
@@ -81,5 +94,18 @@ pub fn sleep(duration: Duration) -> Result<()> {
             return Ok(());
         }
         std::thread::sleep(left.min(Duration::from_millis(50)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_nest_without_deadlock() {
+        let value = working(|| working(|| working(|| 7)));
+        assert_eq!(value, 7);
+        // The lock is free again afterwards.
+        assert!(WORK.try_lock().is_ok());
     }
 }

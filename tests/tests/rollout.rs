@@ -441,15 +441,13 @@ fn a_watcher_killed_mid_rollout_and_restarted_loses_and_repeats_nothing() {
     );
 }
 
-#[test]
-fn an_engine_killed_mid_rollout_is_reported_and_can_be_resumed() {
-    let fixture =
-        Fixture::new(json!({"deploy": "sleep 2; echo deploy {stage} {region} >> run/deploys"}));
-    let id = started(&fixture);
-    wait_until("the engine is in the Half stage", || {
-        fixture.status(&id)["currentStage"] == "Half"
+/// Kill the engine of rollout `id` while its Half deploy command runs (the command goes on,
+/// in its own process group).
+fn kill_engine_mid_deploy(fixture: &Fixture, id: &str) -> u64 {
+    wait_until("the engine runs the Half deploy command", || {
+        fixture.status(id)["running"]["stage"] == "Half"
     });
-    let pid = fixture.status(&id)["pid"].as_u64().unwrap();
+    let pid = fixture.status(id)["pid"].as_u64().unwrap();
     assert!(
         Command::new("kill")
             .args(["-KILL", &pid.to_string()])
@@ -457,30 +455,122 @@ fn an_engine_killed_mid_rollout_is_reported_and_can_be_resumed() {
             .unwrap()
             .success()
     );
+    pid
+}
 
+/// The deploy log's lines, checked never to hold two runs of one command at once.
+fn deploy_runs_never_overlap(fixture: &Fixture) -> Vec<String> {
+    let log: Vec<String> = fixture
+        .read("run/deploys")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let mut open: Option<&str> = None;
+    for line in &log {
+        if let Some(region) = line.strip_prefix("start ") {
+            assert!(
+                open.is_none(),
+                "{region} started while {open:?} ran: {log:?}"
+            );
+            open = Some(region);
+        } else if line.starts_with("end ") {
+            open = None;
+        }
+    }
+    log
+}
+
+#[test]
+fn an_engine_killed_mid_rollout_is_interrupted_and_resumed_without_a_second_deploy_beside_the_first()
+ {
+    let fixture = Fixture::new(json!({
+        "deploy": "echo start {region} >> run/deploys; sleep 2; echo end {region} >> run/deploys"
+    }));
+    let id = started(&fixture);
+    let pid = kill_engine_mid_deploy(&fixture, &id);
+
+    // Not a failure: the watcher says the rollout was interrupted and how to carry it on.
     let watch = fixture.watch_id(&id);
-    assert_eq!(watch.code, Some(1), "{}", watch.stderr);
-    let failed = watch
-        .events()
-        .into_iter()
-        .find(|e| e["kind"] == "rollout.failed")
-        .expect("rollout.failed");
-    let message = failed["errors"].to_string();
+    assert_eq!(watch.code, Some(4), "{}", watch.stderr);
+    let events = watch.events();
     assert!(
-        message.contains(&format!("engine stopped unexpectedly (pid {pid})")),
-        "{message}"
+        !events.iter().any(|e| e["kind"] == "rollout.failed"),
+        "an interrupted rollout has not ended: {events:?}"
     );
+    let interrupted = events
+        .iter()
+        .find(|e| e["kind"] == "rollout.status" && e["overallStatus"] == "Interrupted")
+        .expect("rollout.status Interrupted");
+    assert_eq!(
+        interrupted["resumeCommand"],
+        format!("sentinel-trigger resume --rollout-id {id}")
+    );
+    assert!(
+        watch
+            .stderr
+            .contains(&format!("sentinel-trigger resume --rollout-id {id}")),
+        "{}",
+        watch.stderr
+    );
+    assert!(
+        fixture.status(&id)["running"]["pgid"].as_u64().is_some(),
+        "the engine recorded its command's process group"
+    );
+    let _ = pid;
 
+    // Resumed at once (the dead engine may not even be reaped yet): the deploy it left
+    // running is waited for, and only then is Half deployed again.
     let resume = fixture.trigger(&["resume", "--rollout-id", &id]);
     assert_eq!(resume.code, Some(0), "{}", resume.stderr);
+    assert!(
+        resume
+            .stderr
+            .contains("waiting for the deploy command of stage Half"),
+        "{}",
+        resume.stderr
+    );
     assert_eq!(resume.events()[0]["resumed"], true);
     let watch = fixture.watch_id(&id);
     assert_eq!(watch.code, Some(0), "{}", watch.stderr);
     assert_eq!(fixture.status(&id)["overallStatus"], "Completed");
+    let log = deploy_runs_never_overlap(&fixture);
+    assert_eq!(
+        log.iter().filter(|l| *l == "start eastus").count(),
+        2,
+        "Half's first region was deployed again after the orphan ended: {log:?}"
+    );
+}
+
+#[test]
+fn resume_with_kill_orphans_ends_the_command_a_killed_engine_left_running() {
+    let fixture = Fixture::new(json!({
+        "deploy": "echo start {region} >> run/deploys; sleep 5; echo end {region} >> run/deploys"
+    }));
+    let id = started(&fixture);
+    kill_engine_mid_deploy(&fixture, &id);
+    let resume = fixture.trigger(&["resume", "--rollout-id", &id, "--kill-orphans"]);
+    assert_eq!(resume.code, Some(0), "{}", resume.stderr);
     assert!(
-        fixture
-            .read("run/deploys")
-            .contains("deploy Full westeurope")
+        resume.stderr.contains("--kill-orphans"),
+        "{}",
+        resume.stderr
+    );
+    let watch = fixture.watch_id(&id);
+    assert_eq!(watch.code, Some(0), "{}", watch.stderr);
+    let log: Vec<String> = fixture
+        .read("run/deploys")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        log[..3],
+        ["start eastus", "start eastus", "end eastus"],
+        "the orphan was ended before it finished, then Half deployed anew: {log:?}"
+    );
+    assert_eq!(
+        log.iter().filter(|l| *l == "end eastus").count(),
+        1,
+        "{log:?}"
     );
 }
 
@@ -930,4 +1020,52 @@ fn two_triggers_started_at_once_start_one_rollout() {
         .file_name();
     let cancel = fixture.trigger(&["cancel", "--rollout-id", id.to_str().unwrap()]);
     assert_eq!(cancel.code, Some(0), "{}", cancel.stderr);
+}
+
+#[test]
+fn a_stage_completed_while_no_watcher_ran_is_reported_fresh_by_the_next_one() {
+    for round in 0..3 {
+        let fixture = Fixture::new(json!({
+            "deploy": "sleep 0.6; echo deploy {stage} {region} >> run/deploys"
+        }));
+        let id = started(&fixture);
+        // A watcher killed early, then a pause in which stages complete unwatched.
+        let mut first = Command::new(Fixture::bin("sentinel-watch"))
+            .current_dir(fixture.path())
+            .args(["--rollout-id", &id])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(1000 + round * 300));
+        first.kill().unwrap();
+        let first = first.wait_with_output().unwrap();
+        std::thread::sleep(Duration::from_millis(700));
+        let second = fixture.watch_id(&id);
+        assert_eq!(second.code, Some(0), "{}", second.stderr);
+        let mut events = parse_events(&String::from_utf8_lossy(&first.stdout));
+        events.extend(second.events());
+        for stage in ["Canary", "Half", "Full"] {
+            let fresh = events
+                .iter()
+                .filter(|e| {
+                    e["kind"] == "stage.completed"
+                        && e["stage"] == stage
+                        && e.get("replayed").and_then(Value::as_bool) != Some(true)
+                })
+                .count();
+            assert!(
+                fresh >= 1,
+                "round {round}: {stage}'s completion was never reported fresh: {events:?}"
+            );
+        }
+        assert!(
+            fixture
+                .path()
+                .join(".sentinel/rollouts")
+                .join(&id)
+                .join("watch-cursor.json")
+                .exists()
+        );
+    }
 }

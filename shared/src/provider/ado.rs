@@ -776,7 +776,7 @@ impl Provider for AdoProvider {
         Err(remote_only(ProviderKind::Ado, "rollback", rollout_id))
     }
 
-    fn resume(&self, rollout_id: &str) -> Result<()> {
+    fn resume(&self, rollout_id: &str, _orphans: super::Orphans) -> Result<()> {
         Err(remote_only(ProviderKind::Ado, "restart", rollout_id))
     }
 

@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::events::ErrorDetail;
 use crate::output::{Logger, OutputArgs};
 use fs2::FileExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -370,7 +371,7 @@ impl Engine {
     /// Run a stage command for one region; its output goes to a log file whose last lines
     /// become the error when it fails.
     fn run_command(
-        &self,
+        &mut self,
         what: &str,
         template: &str,
         stage: &str,
@@ -401,7 +402,9 @@ impl Engine {
         // hold a pipe open and make us wait for that server to exit.
         let output = crate::nofollow::create(&log_path, "creating").map_err(|e| e.to_string())?;
         let output_err = output.try_clone().map_err(|e| e.to_string())?;
-        let status = Command::new("sh")
+        // Its own process group, recorded in the status: should this engine be killed, a
+        // resumed one can see that the command (and whatever it started) still runs.
+        let mut child = Command::new("sh")
             .arg("-c")
             .arg(&command)
             .current_dir(&self.plan.workdir)
@@ -413,8 +416,28 @@ impl Engine {
             .stdin(Stdio::null())
             .stdout(output)
             .stderr(output_err)
-            .status()
+            .process_group(0)
+            .spawn()
             .map_err(|e| format!("{what} command for {stage} could not start: {e}"))?;
+        self.status.running = Some(super::RunningCommand {
+            pgid: child.id(),
+            what: what.to_owned(),
+            stage: stage.to_owned(),
+            region: region.to_owned(),
+            started: now_rfc3339(),
+        });
+        if let Err(e) = self.save() {
+            self.logger
+                .warn(&format!("cannot record the running command: {e}"));
+        }
+        let status = child
+            .wait()
+            .map_err(|e| format!("waiting for the {what} command for {stage}: {e}"))?;
+        self.status.running = None;
+        if let Err(e) = self.save() {
+            self.logger
+                .warn(&format!("cannot record the finished command: {e}"));
+        }
         if status.success() {
             return Ok(());
         }

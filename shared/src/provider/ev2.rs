@@ -880,7 +880,7 @@ impl Provider for Ev2Provider {
         Err(remote_only(ProviderKind::Ev2, "rollback", rollout_id))
     }
 
-    fn resume(&self, rollout_id: &str) -> Result<()> {
+    fn resume(&self, rollout_id: &str, _orphans: super::Orphans) -> Result<()> {
         Err(remote_only(ProviderKind::Ev2, "restart", rollout_id))
     }
 

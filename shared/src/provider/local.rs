@@ -5,8 +5,8 @@
 //! requests the engine acts on within a second) and `engine.log`.
 
 use super::{
-    Discovered, Provider, RolloutSnapshot, RolloutStatusKind, StartRequest, WaitActionStatus,
-    require_pending,
+    Discovered, Orphans, Provider, RolloutSnapshot, RolloutStatusKind, RunningCommand,
+    StartRequest, WaitActionStatus, require_pending,
 };
 use crate::atomic::write_atomic;
 use crate::clock::{now_rfc3339, parse_rfc3339};
@@ -14,7 +14,7 @@ use crate::config::{ProviderKind, StageConfig};
 use crate::error::{Error, Result};
 use crate::events::{ErrorDetail, RolloutTriggered};
 use crate::files::StatePaths;
-use crate::lock::pid_is_alive;
+use crate::lock::{pid_is_alive, process_group_is_alive};
 use crate::output::Logger;
 use crate::rollout_id::RolloutId;
 use crate::versions::{VersionSource, check_version, newest_tag_version};
@@ -205,6 +205,67 @@ impl LocalProvider {
     }
 }
 
+impl LocalProvider {
+    /// A stopped engine's deploy or rollback command may still run in its process group:
+    /// starting the same step again beside it would deploy one region twice at once. Wait
+    /// for it (saying so), or with [`Orphans::Kill`] end the group.
+    fn settle_orphan(&self, running: &RunningCommand, orphans: Orphans) -> Result<()> {
+        if !process_group_is_alive(running.pgid) {
+            return Ok(());
+        }
+        let what = format!(
+            "the {} command of stage {}{} (process group {}, started {}) that the stopped engine left running",
+            running.what,
+            running.stage,
+            if running.region.is_empty() {
+                String::new()
+            } else {
+                format!(" in {}", running.region)
+            },
+            running.pgid,
+            running.started
+        );
+        match orphans {
+            Orphans::Wait => {
+                self.logger.warn(&format!(
+                    "waiting for {what} to end before resuming (pass --kill-orphans to end it instead)"
+                ));
+                while process_group_is_alive(running.pgid) {
+                    crate::signals::sleep(Duration::from_millis(200))?;
+                }
+            }
+            Orphans::Kill => {
+                self.logger.warn(&format!("ending {what} (--kill-orphans)"));
+                let group = -(running.pgid as libc::pid_t);
+                // SAFETY: signalling a process group we recorded as our command's.
+                unsafe { libc::kill(group, libc::SIGTERM) };
+                let deadline = SystemTime::now() + Duration::from_secs(10);
+                while process_group_is_alive(running.pgid) && SystemTime::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                if process_group_is_alive(running.pgid) {
+                    // SAFETY: as above; it did not end on SIGTERM within 10 s.
+                    unsafe { libc::kill(group, libc::SIGKILL) };
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The command that carries an interrupted rollout on, for messages and events.
+pub fn resume_command(paths: &StatePaths, rollout_id: &str) -> String {
+    let state_dir = if paths.dir == Path::new(".") {
+        String::new()
+    } else {
+        format!(
+            " --state-dir {}",
+            crate::shell::quote(&paths.dir.display().to_string())
+        )
+    };
+    format!("sentinel-trigger resume --rollout-id {rollout_id}{state_dir}")
+}
+
 /// Wait (at most 10 s) until the engine's status shows that it took a control request.
 fn wait_for_engine(
     dir: &Path,
@@ -300,14 +361,17 @@ impl Provider for LocalProvider {
         };
         if !snapshot.overall_status.is_terminal() {
             if let Some(pid) = snapshot.pid.filter(|pid| !pid_is_alive(*pid)) {
-                snapshot.overall_status = RolloutStatusKind::Failed;
+                // Not an end: the steps done are done, and resume carries on from there.
+                let command = resume_command(&self.paths, rollout_id);
+                snapshot.overall_status = RolloutStatusKind::Interrupted;
                 snapshot.errors.push(ErrorDetail {
                     error_code: Some("EngineStopped".into()),
                     message: format!(
-                        "engine stopped unexpectedly (pid {pid}); restart it with `sentinel-trigger resume --rollout-id {rollout_id}`"
+                        "engine stopped unexpectedly (pid {pid}); carry the rollout on with `{command}`"
                     ),
                     stage: snapshot.current_stage.clone(),
                 });
+                snapshot.resume_command = Some(command);
             } else if let Some(age) = snapshot
                 .heartbeat
                 .as_deref()
@@ -363,7 +427,7 @@ impl Provider for LocalProvider {
         wait_for_engine(&dir, rollout_id, "rollback", rolling_back)
     }
 
-    fn resume(&self, rollout_id: &str) -> Result<()> {
+    fn resume(&self, rollout_id: &str, orphans: Orphans) -> Result<()> {
         let dir = self.existing_dir(rollout_id)?;
         let raw: RolloutSnapshot = read_json(&dir.join("status.json")).unwrap_or_default();
         if raw.overall_status.is_terminal() {
@@ -377,6 +441,9 @@ impl Provider for LocalProvider {
                 "the engine of rollout {rollout_id} is running (pid {}); nothing to resume",
                 raw.pid.unwrap_or_default()
             )));
+        }
+        if let Some(running) = &raw.running {
+            self.settle_orphan(running, orphans)?;
         }
         self.spawn_engine_and_wait(&dir, |_| false)
     }

@@ -25,6 +25,9 @@ pub enum RolloutStatusKind {
     Cancelled,
     RollingBack,
     RolledBack,
+    /// The local engine stopped (killed, machine restarted) before the rollout ended: not an
+    /// end, `sentinel-trigger resume` carries it on.
+    Interrupted,
 }
 
 impl RolloutStatusKind {
@@ -49,6 +52,7 @@ impl RolloutStatusKind {
             RolloutStatusKind::Cancelled => "Cancelled",
             RolloutStatusKind::RollingBack => "RollingBack",
             RolloutStatusKind::RolledBack => "RolledBack",
+            RolloutStatusKind::Interrupted => "Interrupted",
         }
     }
 }
@@ -119,6 +123,35 @@ pub struct RolloutSnapshot {
     /// Local engine only: its pid and last sign of life.
     pub pid: Option<u32>,
     pub heartbeat: Option<String>,
+    /// Local engine only: the deploy or rollback command running now, in its own process
+    /// group, so a resumed engine can tell whether a killed engine's command goes on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub running: Option<RunningCommand>,
+    /// With [`RolloutStatusKind::Interrupted`]: the command that carries the rollout on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume_command: Option<String>,
+}
+
+/// A stage command the local engine started.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunningCommand {
+    /// The process group (its leader's pid): the command and everything it started.
+    pub pgid: u32,
+    /// `deploy` or `rollback`.
+    pub what: String,
+    pub stage: String,
+    pub region: String,
+    pub started: String,
+}
+
+/// What `resume` does about a stage command that a stopped engine left running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Orphans {
+    /// Wait for it to end, saying so.
+    Wait,
+    /// End its process group (SIGTERM, then SIGKILL after 10 s).
+    Kill,
 }
 
 impl RolloutSnapshot {
@@ -199,7 +232,7 @@ pub trait Provider {
     /// Undo the deployed stages in reverse order.
     fn rollback(&self, rollout_id: &str, reason: &str) -> Result<()>;
     /// Restart a rollout whose engine stopped, at its first unfinished step.
-    fn resume(&self, rollout_id: &str) -> Result<()>;
+    fn resume(&self, rollout_id: &str, orphans: Orphans) -> Result<()>;
     /// Unfinished rollouts of this service and environment (for idempotent triggering).
     fn unfinished(&self, service_group_name: &str, environment: &str) -> Result<Vec<String>>;
     /// What was started: the `rollout.triggered` payload of an existing rollout.

@@ -22,6 +22,8 @@ pub enum OverallStatus {
     Failed,
     Cancelled,
     RolledBack,
+    /// The engine stopped before the end; `sentinel-trigger resume` carries it on.
+    Interrupted,
 }
 
 impl OverallStatus {
@@ -45,6 +47,7 @@ impl OverallStatus {
             OverallStatus::Failed => "Failed",
             OverallStatus::Cancelled => "Cancelled",
             OverallStatus::RolledBack => "RolledBack",
+            OverallStatus::Interrupted => "Interrupted",
         }
     }
 
@@ -58,6 +61,7 @@ impl OverallStatus {
             "failed" => OverallStatus::Failed,
             "cancelled" | "canceled" => OverallStatus::Cancelled,
             "rolledback" => OverallStatus::RolledBack,
+            "interrupted" => OverallStatus::Interrupted,
             _ => return None,
         })
     }

@@ -32,7 +32,7 @@ pub fn act<W: Write>(
         | Action::Reject { target, .. }
         | Action::Cancel { target, .. }
         | Action::Rollback { target, .. }
-        | Action::Resume { target } => target,
+        | Action::Resume { target, .. } => target,
         Action::Engine { .. } | Action::Protected => {
             return Err(Error::Internal(
                 "the engine and `protected` do not act on a rollout".into(),
@@ -124,8 +124,13 @@ pub fn act<W: Write>(
                 Payload::RollbackStarted(rollback),
             ))?;
         }
-        Action::Resume { .. } => {
-            provider.resume(&rollout_id)?;
+        Action::Resume { kill_orphans, .. } => {
+            let orphans = if *kill_orphans {
+                sentinel_core::provider::Orphans::Kill
+            } else {
+                sentinel_core::provider::Orphans::Wait
+            };
+            provider.resume(&rollout_id, orphans)?;
             logger.info(&format!("restarted the engine of rollout {rollout_id}"));
             let mut payload = provider.describe(&rollout_id)?;
             payload.resumed = true;

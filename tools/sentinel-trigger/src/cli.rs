@@ -116,10 +116,15 @@ pub enum Action {
         #[arg(long, value_name = "R")]
         reason: Option<String>,
     },
-    /// Restart a local engine that died, at its first unfinished step.
+    /// Restart a local engine that died, at its first unfinished step. A deploy or rollback
+    /// command the dead engine left running is waited for first.
     Resume {
         #[command(flatten)]
         target: Target,
+        /// End a deploy or rollback command the dead engine left running (SIGTERM to its
+        /// process group, SIGKILL after 10 s) instead of waiting for it.
+        #[arg(long)]
+        kill_orphans: bool,
     },
     /// Exit 0 when --environment is protected (needs break-glass confirmation), 1 when not.
     Protected,

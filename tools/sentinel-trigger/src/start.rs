@@ -237,7 +237,7 @@ fn resume_existing<W: Write>(
             .iter()
             .any(|e| e.error_code.as_deref() == Some("EngineStopped"))
     {
-        provider.resume(rollout_id)?;
+        provider.resume(rollout_id, sentinel_core::provider::Orphans::Wait)?;
         logger.info(&format!("restarted the engine of rollout {rollout_id}"));
     }
     let mut payload = provider.describe(rollout_id)?;

@@ -18,6 +18,7 @@ use sentinel_core::provider::{
     self, Provider, RolloutSnapshot, RolloutStatusKind, StageStatus, WaitActionStatus,
 };
 use sentinel_core::retry::{Backoff, Failure, retry};
+use sentinel_core::rollout_id::RolloutId;
 use sentinel_core::stream::pump;
 use sentinel_core::{Error, Exit, Result};
 use std::collections::HashMap;
@@ -26,8 +27,10 @@ use std::time::{Duration, Instant};
 
 const SOURCE: &str = "sentinel-watch";
 
-/// What this watcher (or, on a restart, the state file) has already reported.
-#[derive(Debug, Clone, Default)]
+/// What this watcher (or, on a restart, the last watcher's cursor or the state file) has
+/// already reported.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Reported {
     pub overall: Option<RolloutStatusKind>,
     pub current_stage: Option<String>,
@@ -37,7 +40,30 @@ pub struct Reported {
     pub actions: HashMap<String, WaitActionStatus>,
 }
 
+/// The file beside a rollout's engine status (or remote record) where watchers keep what
+/// they have written and flushed: `.sentinel/rollouts/<id>/watch-cursor.json`.
+pub const CURSOR_FILE: &str = "watch-cursor.json";
+
 impl Reported {
+    /// What the last watcher of this rollout wrote and flushed, if one kept a cursor.
+    pub fn from_cursor(paths: &StatePaths, rollout_id: &str) -> Option<Reported> {
+        let id = RolloutId::parse(rollout_id, "rollout id").ok()?;
+        let text =
+            sentinel_core::nofollow::read_to_string(&paths.rollout_dir(&id).join(CURSOR_FILE))
+                .ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// Keep what has been written and flushed, so a watcher started after this one dies
+    /// reports everything after it as new (at least once: a death between the flush and
+    /// this write means those events are written again).
+    pub fn save_cursor(&self, paths: &StatePaths, rollout_id: &str) -> Result<()> {
+        let id = RolloutId::parse(rollout_id, "rollout id")?;
+        let dir = paths.create_rollout_dir(&id, "")?;
+        let text = serde_json::to_vec(self).map_err(|e| Error::Internal(e.to_string()))?;
+        sentinel_core::atomic::write_atomic(&dir.join(CURSOR_FILE), &text)
+    }
+
     /// What `sentinel-state` recorded for this rollout, if its state file is about it.
     pub fn from_state_file(paths: &StatePaths, rollout_id: &str) -> Option<Reported> {
         let text = std::fs::read_to_string(paths.state()).ok()?;
@@ -176,6 +202,10 @@ pub fn changes(reported: &Reported, snapshot: &RolloutSnapshot, replay: bool) ->
             current_stage: snapshot.current_stage.clone(),
             deployed_regions: deployed.clone(),
             pending_regions: pending,
+            resume_command: snapshot
+                .resume_command
+                .clone()
+                .filter(|_| snapshot.overall_status == RolloutStatusKind::Interrupted),
         }));
     }
     let before = reported.overall;
@@ -279,12 +309,14 @@ pub struct FollowSettings {
 }
 
 /// Follow one rollout to its end, emitting events; returns its final status.
+#[allow(clippy::too_many_arguments)]
 pub fn follow<W: Write>(
     provider: &dyn Provider,
     rollout_id: &str,
     mut reported: Reported,
     replay: bool,
     settings: FollowSettings,
+    cursor: Option<&StatePaths>,
     out: &mut Writer<W>,
     logger: &Logger,
 ) -> Result<RolloutStatusKind> {
@@ -315,17 +347,24 @@ pub fn follow<W: Write>(
             }
             sentinel_core::retry::RetryError::Permanent { error, .. } => error,
         })?;
-        // A signal waits until this poll's events are all written.
+        // A signal waits until this poll's events are all written and the cursor kept.
         sentinel_core::signals::working(|| -> Result<()> {
-            for payload in changes(&reported, &snapshot, replay && first) {
+            let events = changes(&reported, &snapshot, replay && first);
+            let any = !events.is_empty();
+            for payload in events {
                 if let Some(line) = describe(&payload) {
                     logger.info(&line);
                 }
                 out.emit(&Event::new(SOURCE, Some(rollout_id), payload))?;
             }
+            reported.absorb(&snapshot);
+            if let (Some(paths), true) = (cursor, any || first) {
+                if let Err(e) = reported.save_cursor(paths, rollout_id) {
+                    logger.warn(&format!("cannot keep the watch cursor: {e}"));
+                }
+            }
             Ok(())
         })?;
-        reported.absorb(&snapshot);
         first = false;
         let done = snapshot
             .stages
@@ -338,6 +377,20 @@ pub fn follow<W: Write>(
             snapshot.stages.len(),
             snapshot.current_stage.as_deref().unwrap_or("-")
         ));
+        if snapshot.overall_status == RolloutStatusKind::Interrupted {
+            bar.finish_and_clear();
+            let command = snapshot
+                .resume_command
+                .clone()
+                .unwrap_or_else(|| format!("sentinel-trigger resume --rollout-id {rollout_id}"));
+            return Err(Error::Unreachable {
+                service: format!("the engine of rollout {rollout_id}"),
+                attempts: 1,
+                source: Box::new(std::io::Error::other(format!(
+                    "it stopped before the rollout ended (what it finished stays done); carry the rollout on with: {command}"
+                ))),
+            });
+        }
         if snapshot.overall_status.is_terminal()
             || (settings.stop_at_approval
                 && snapshot.overall_status == RolloutStatusKind::WaitingForApproval)
@@ -382,55 +435,58 @@ pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<
         max_retries: loaded.config.max_retries(),
         stop_at_approval: cli.stop_at_approval,
     };
-    let follow_one = |rollout_id: &str,
-                      provider_name: Option<&str>,
-                      fresh: bool,
-                      out: &mut Writer<W>|
-     -> Result<Exit> {
-        let mut config = loaded.config.clone();
-        if let Some(name) = provider_name {
-            config.provider = match name {
-                "ev2" => Some(config::ProviderKind::Ev2),
-                "ado" => Some(config::ProviderKind::Ado),
-                _ => Some(config::ProviderKind::Local),
+    let follow_one =
+        |rollout_id: &str, provider_name: Option<&str>, out: &mut Writer<W>| -> Result<Exit> {
+            let mut config = loaded.config.clone();
+            if let Some(name) = provider_name {
+                config.provider = match name {
+                    "ev2" => Some(config::ProviderKind::Ev2),
+                    "ado" => Some(config::ProviderKind::Ado),
+                    _ => Some(config::ProviderKind::Local),
+                };
+            }
+            let mut remote = cli.remote.clone();
+            remote.deadline = settings
+                .timeout
+                .map(|limit| std::time::SystemTime::now() + limit);
+            let provider = provider::open(&config, &state_dir, &loaded.dir, &remote, logger)?;
+            // What was delivered before: the last watcher's cursor, else what the state file
+            // folded. Everything after it is new; --replay writes the whole history again.
+            let known = if cli.replay {
+                None
+            } else {
+                Reported::from_cursor(&paths, rollout_id)
+                    .or_else(|| Reported::from_state_file(&paths, rollout_id))
             };
-        }
-        let mut remote = cli.remote.clone();
-        remote.deadline = settings
-            .timeout
-            .map(|limit| std::time::SystemTime::now() + limit);
-        let provider = provider::open(&config, &state_dir, &loaded.dir, &remote, logger)?;
-        let known = if cli.replay {
-            None
-        } else {
-            Reported::from_state_file(&paths, rollout_id)
-        };
-        let replay = cli.replay || (!fresh && known.is_none());
-        logger.info(&format!(
-            "following rollout {rollout_id} every {}",
-            format_duration(settings.interval)
-        ));
-        let status = follow(
-            provider.as_ref(),
-            rollout_id,
-            known.unwrap_or_default(),
-            replay,
-            settings,
-            out,
-            logger,
-        )?;
-        if status.is_terminal() {
-            logger.info(&format!("rollout {rollout_id} ended: {}", status.as_str()));
-        } else {
+            // Every watcher keeps a cursor, so with none (and no state) nothing of this rollout
+            // was delivered yet: all of it is new.
+            let replay = cli.replay;
             logger.info(&format!(
-                "rollout {rollout_id} waits for an approval; stopping here (--stop-at-approval)"
+                "following rollout {rollout_id} every {}",
+                format_duration(settings.interval)
             ));
-        }
-        Ok(exit_for(status))
-    };
+            let status = follow(
+                provider.as_ref(),
+                rollout_id,
+                known.unwrap_or_default(),
+                replay,
+                settings,
+                Some(&paths),
+                out,
+                logger,
+            )?;
+            if status.is_terminal() {
+                logger.info(&format!("rollout {rollout_id} ended: {}", status.as_str()));
+            } else {
+                logger.info(&format!(
+                    "rollout {rollout_id} waits for an approval; stopping here (--stop-at-approval)"
+                ));
+            }
+            Ok(exit_for(status))
+        };
 
     if let Some(id) = &cli.rollout_id {
-        return follow_one(id, None, false, out);
+        return follow_one(id, None, out);
     }
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
@@ -456,14 +512,9 @@ pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<
             let Some(id) = line.rollout_id() else {
                 return Ok(());
             };
-            let resumed = line
-                .object
-                .get("resumed")
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false);
             let provider_name = line.object.get("provider").and_then(|v| v.as_str());
             followed += 1;
-            if follow_one(id, provider_name, !resumed, out)? != Exit::Success {
+            if follow_one(id, provider_name, out)? != Exit::Success {
                 worst = Exit::CheckFailed;
             }
             Ok(())
