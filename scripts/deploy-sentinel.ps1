@@ -340,8 +340,13 @@ $currentEnvironment = Field environment
 $inStaging = (-not $NoStaging) -and $currentId -and ($currentEnvironment -eq $StagingEnvironment)
 
 switch ($currentStatus) {
-    { $_ -in 'InProgress', 'WaitingForApproval', 'NotStarted' } {
+    { $_ -in 'InProgress', 'WaitingForApproval', 'NotStarted', 'Interrupted' } {
         Step "Resuming the interrupted deployment: rollout $currentId ($currentEnvironment, $currentStatus)"
+        if ($currentStatus -eq 'Interrupted') {
+            Say "the rollout's engine had stopped: restarting it where it was (a deploy it left running is waited for)"
+            sentinel-trigger resume --rollout-id $currentId | Out-Null
+            if ($LASTEXITCODE -ne 0) { Stop-With $LASTEXITCODE "restarting the rollout's engine" }
+        }
         if ($inStaging) {
             Invoke-Staging (sentinel-state resume)
             Wait-Soak

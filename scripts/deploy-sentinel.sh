@@ -428,8 +428,12 @@ fi
 
 [[ -n $current_id ]] || current_status=""
 case $current_status in
-  InProgress | WaitingForApproval | NotStarted)
+  InProgress | WaitingForApproval | NotStarted | Interrupted)
     step "Resuming the interrupted deployment: rollout $current_id ($current_environment, $current_status)"
+    if [[ $current_status == Interrupted ]]; then
+      say "the rollout's engine had stopped: restarting it where it was (a deploy it left running is waited for)"
+      sentinel-trigger resume --rollout-id "$current_id" >/dev/null || stop_with $? "restarting the rollout's engine"
+    fi
     if $in_staging; then
       run_staging sentinel-state resume
       soak_gate
