@@ -58,10 +58,13 @@ impl<'de> Deserialize<'de> for ConfigDuration {
             Text(String),
         }
         let duration = match Raw::deserialize(deserializer)? {
-            Raw::Seconds(s) if s.is_finite() && s >= 0.0 => Duration::from_secs_f64(s),
-            Raw::Seconds(s) => {
-                return Err(serde::de::Error::custom(format!("{s} is not a duration")));
-            }
+            // try_: a number of seconds too large for a Duration is an error, not a panic
+            // (found by the config_loader fuzz target).
+            Raw::Seconds(s) => Duration::try_from_secs_f64(s).map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "{s} is not a duration (0 to about 5e11 years, in seconds)"
+                ))
+            })?,
             Raw::Text(text) => parse_duration(&text).map_err(serde::de::Error::custom)?,
         };
         Ok(ConfigDuration(duration))
@@ -1001,6 +1004,17 @@ mod tests {
                 path.display()
             );
             assert!(shown.contains(expected), "{}: {shown}", path.display());
+        }
+    }
+
+    #[test]
+    fn a_duration_too_large_for_its_type_is_an_error_not_a_panic() {
+        for text in [
+            r#"{"pollingInterval": 2.2e37}"#,
+            r#"{"pollingInterval": -1}"#,
+        ] {
+            let error = parse(text, Path::new("c.json")).unwrap_err();
+            assert!(error.to_string().contains("is not a duration"), "{error}");
         }
     }
 
