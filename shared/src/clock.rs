@@ -92,15 +92,20 @@ pub fn parse_rfc3339(text: &str) -> Result<SystemTime, String> {
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let trimmed = text.trim();
     if let Ok(seconds) = trimmed.parse::<f64>() {
-        if seconds.is_finite() && seconds >= 0.0 {
-            return Ok(Duration::from_secs_f64(seconds));
-        }
-        return Err(format!(
-            "{text:?} is not a duration: it must be zero or more"
-        ));
+        return seconds_to_duration(seconds)
+            .map_err(|why| format!("{text:?} is not a duration: {why}"));
     }
     humantime::parse_duration(trimmed)
         .map_err(|_| format!("{text:?} is not a duration: write it like 250ms, 30s, 15m or 1h30m"))
+}
+
+/// A number of seconds as a Duration: zero or more, and small enough for one (a number like
+/// 2.2e37 would make `Duration::from_secs_f64` panic; the fuzzer found it).
+pub fn seconds_to_duration(seconds: f64) -> Result<Duration, &'static str> {
+    if seconds.is_nan() || seconds < 0.0 {
+        return Err("it must be zero or more");
+    }
+    Duration::try_from_secs_f64(seconds).map_err(|_| "it is too long")
 }
 
 /// A duration the way people read it: `850ms`, `12.3s`, `4m 05s`, `2h 03m`.
@@ -122,6 +127,19 @@ pub fn format_duration(duration: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_of_seconds_too_large_for_a_duration_is_an_error() {
+        for text in [
+            "1e30",
+            "000004000000000000000000000004099276460824344800",
+            "-1",
+            "NaN",
+        ] {
+            assert!(parse_duration(text).is_err(), "{text}");
+        }
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+    }
 
     #[test]
     fn timestamps_have_milliseconds_and_zulu() {

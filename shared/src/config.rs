@@ -58,13 +58,8 @@ impl<'de> Deserialize<'de> for ConfigDuration {
             Text(String),
         }
         let duration = match Raw::deserialize(deserializer)? {
-            // try_: a number of seconds too large for a Duration is an error, not a panic
-            // (found by the config_loader fuzz target).
-            Raw::Seconds(s) => Duration::try_from_secs_f64(s).map_err(|_| {
-                serde::de::Error::custom(format!(
-                    "{s} is not a duration (0 to about 5e11 years, in seconds)"
-                ))
-            })?,
+            Raw::Seconds(s) => crate::clock::seconds_to_duration(s)
+                .map_err(|why| serde::de::Error::custom(format!("{s} is not a duration: {why}")))?,
             Raw::Text(text) => parse_duration(&text).map_err(serde::de::Error::custom)?,
         };
         Ok(ConfigDuration(duration))
