@@ -172,15 +172,7 @@ pub fn acquire(path: &Path, request: &LockRequest, clock: &dyn Clock) -> Result<
     let started = clock.now();
     let host = hostname();
     loop {
-        let mut file = crate::nofollow::open(
-            crate::nofollow::options()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false),
-            path,
-            "opening lock file",
-        )?;
+        let mut file = open_lock_file(path)?;
         if file.try_lock_exclusive().is_err() {
             let holder = read_info(&mut file);
             let waited = clock.now().duration_since(started).unwrap_or_default();
@@ -324,19 +316,24 @@ fn stale_error(path: &Path, info: &LockInfo, reason: &Staleness, clock: &dyn Clo
     }
 }
 
-/// Take an exclusive `flock` on `path` (created if missing, never through a symlink),
-/// waiting up to `wait` for a holder to let go; `waiting` is told once who holds it. The
-/// lock lasts as long as the returned file. Past `wait`: [`Error::Locked`] naming the holder.
-pub fn hold_flock(path: &Path, wait: Duration, waiting: &dyn Fn(&str)) -> Result<File> {
-    let file = crate::nofollow::open(
+/// Open (creating, never through a symlink, keeping what it holds) a file to `flock`.
+fn open_lock_file(path: &Path) -> Result<File> {
+    crate::nofollow::open(
         crate::nofollow::options()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false),
         path,
-        "opening",
-    )?;
+        "opening lock file",
+    )
+}
+
+/// Take an exclusive `flock` on `path` (created if missing, never through a symlink),
+/// waiting up to `wait` for a holder to let go; `waiting` is told once who holds it. The
+/// lock lasts as long as the returned file. Past `wait`: [`Error::Locked`] naming the holder.
+pub fn hold_flock(path: &Path, wait: Duration, waiting: &dyn Fn(&str)) -> Result<File> {
+    let file = open_lock_file(path)?;
     let deadline = std::time::Instant::now() + wait;
     let mut told = false;
     while file.try_lock_exclusive().is_err() {

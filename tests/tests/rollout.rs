@@ -643,17 +643,8 @@ fn dry_run_and_version_discovery_from_git_tags() {
         none.stderr
     );
 
-    let repo = git2::Repository::init(fixture.path()).unwrap();
-    let signature = git2::Signature::now("t", "t@example.invalid").unwrap();
-    let tree = repo
-        .find_tree(repo.index().unwrap().write_tree().unwrap())
-        .unwrap();
-    let commit = repo
-        .commit(Some("HEAD"), &signature, &signature, "init", &tree, &[])
-        .unwrap();
-    let object = repo.find_object(commit, None).unwrap();
-    repo.tag_lightweight("v2.0.1", &object, false).unwrap();
-    repo.tag_lightweight("v2.0.0", &object, false).unwrap();
+    let (repo, commit) = sentinel_test_support::git_repo_with_commit(fixture.path());
+    sentinel_test_support::tag_commit(&repo, commit, &["v2.0.1", "v2.0.0"]);
 
     let dry = fixture.trigger(&["--dry-run"]);
     assert_eq!(dry.code, Some(0), "{}", dry.stderr);
@@ -881,18 +872,8 @@ fn no_version_source_can_put_shell_syntax_into_a_deploy_command() {
     edit_config(&fixture, |c| {
         c.remove("artifactVersion");
     });
-    let repo = git2::Repository::init(fixture.path()).unwrap();
-    let signature = git2::Signature::now("t", "t@example.invalid").unwrap();
-    let tree = repo
-        .find_tree(repo.index().unwrap().write_tree().unwrap())
-        .unwrap();
-    let commit = repo
-        .commit(Some("HEAD"), &signature, &signature, "init", &tree, &[])
-        .unwrap();
-    let object = repo.find_object(commit, None).unwrap();
-    repo.tag_lightweight("v1.0.0", &object, false).unwrap();
-    repo.tag_lightweight("v9.9.9-$(touch${IFS}PWNED)", &object, false)
-        .unwrap();
+    let (repo, commit) = sentinel_test_support::git_repo_with_commit(fixture.path());
+    sentinel_test_support::tag_commit(&repo, commit, &["v1.0.0", "v9.9.9-$(touch${IFS}PWNED)"]);
     let tagged = fixture.pipeline();
     assert_eq!(tagged.code, Some(0), "{}", tagged.stderr);
     assert!(

@@ -630,3 +630,25 @@ pub fn trigger_watch_apply(dir: &Path) -> Invocation {
     );
     tool("bash").current_dir(dir).args(["-c", &script])
 }
+
+/// A new git repository in `dir` with one empty commit on HEAD; returns the commit, which
+/// tests tag and branch from.
+pub fn git_repo_with_commit(dir: &Path) -> (git2::Repository, git2::Oid) {
+    let repo = git2::Repository::init(dir).unwrap();
+    let signature = git2::Signature::now("t", "t@example.invalid").unwrap();
+    let tree_id = repo.index().unwrap().write_tree().unwrap();
+    let commit = {
+        let tree = repo.find_tree(tree_id).unwrap();
+        repo.commit(Some("HEAD"), &signature, &signature, "init", &tree, &[])
+            .unwrap()
+    };
+    (repo, commit)
+}
+
+/// Tag `commit` of `repo` with each of `tags` (lightweight tags, as a CI pushes them).
+pub fn tag_commit(repo: &git2::Repository, commit: git2::Oid, tags: &[&str]) {
+    let object = repo.find_object(commit, None).unwrap();
+    for tag in tags {
+        repo.tag_lightweight(tag, &object, false).unwrap();
+    }
+}

@@ -157,26 +157,17 @@ fn a_torn_journal_tail_is_truncated_with_a_warning() {
     assert_eq!(text, format!("{first}\n{}\n", numbered("r1", 1)));
 }
 
-fn state_tool(dir: &std::path::Path, args: &[&str], input: &str) -> sentinel_test_support::Run {
-    tool(BIN)
-        .args(args)
-        .arg("--state-dir")
-        .arg(dir)
-        .stdin(input.to_owned())
-        .run()
-}
-
 #[test]
 fn repair_rebuilds_a_corrupt_state_from_the_journal_and_sets_damage_aside() {
     let dir = tempdir().unwrap();
     let events: Vec<String> = (1..=3).map(|n| numbered("r1", n)).collect();
     assert_eq!(
-        state_tool(dir.path(), &["apply"], &lines(&events)).code,
+        state_with_input(dir.path(), &["apply"], &lines(&events)).code,
         Some(0)
     );
     let state_path = dir.path().join(".deploy-sentinel-state.json");
     std::fs::write(&state_path, "{ torn").unwrap();
-    let hinted = state_tool(dir.path(), &["show"], "");
+    let hinted = state_with_input(dir.path(), &["show"], "");
     assert_eq!(hinted.code, Some(2));
     assert!(
         hinted.stderr.contains("sentinel-state repair"),
@@ -184,7 +175,7 @@ fn repair_rebuilds_a_corrupt_state_from_the_journal_and_sets_damage_aside() {
         hinted.stderr
     );
 
-    let repaired = state_tool(dir.path(), &["repair"], "");
+    let repaired = state_with_input(dir.path(), &["repair"], "");
     assert_eq!(repaired.code, Some(0), "{}", repaired.stderr);
     assert!(
         repaired.stderr.contains("rebuilt") && repaired.stderr.contains("3 good event"),
@@ -206,10 +197,10 @@ fn repair_rebuilds_a_corrupt_state_from_the_journal_and_sets_damage_aside() {
         "the damaged state is kept"
     );
     // Apply goes on where the journal left off.
-    let more = state_tool(dir.path(), &["apply"], &lines(&[numbered("r1", 4)]));
+    let more = state_with_input(dir.path(), &["apply"], &lines(&[numbered("r1", 4)]));
     assert_eq!(more.code, Some(0), "{}", more.stderr);
     assert_eq!(state_json(dir.path())["eventsApplied"], 4);
-    let again = state_tool(dir.path(), &["repair"], "");
+    let again = state_with_input(dir.path(), &["repair"], "");
     assert!(
         again.stderr.contains("nothing to repair"),
         "{}",
@@ -227,7 +218,7 @@ fn repair_drops_a_torn_line_in_the_middle_of_the_journal_and_uses_the_bak_withou
         numbered("r1", 2)
     );
     std::fs::write(&journal, text).unwrap();
-    let refused = state_tool(dir.path(), &["apply"], &lines(&[numbered("r1", 3)]));
+    let refused = state_with_input(dir.path(), &["apply"], &lines(&[numbered("r1", 3)]));
     assert_eq!(refused.code, Some(2), "{}", refused.stderr);
     assert!(refused.stderr.contains("line 2"), "{}", refused.stderr);
     assert!(
@@ -235,7 +226,7 @@ fn repair_drops_a_torn_line_in_the_middle_of_the_journal_and_uses_the_bak_withou
         "{}",
         refused.stderr
     );
-    let repaired = state_tool(dir.path(), &["repair"], "");
+    let repaired = state_with_input(dir.path(), &["repair"], "");
     assert_eq!(repaired.code, Some(0), "{}", repaired.stderr);
     assert!(
         repaired.stderr.contains("[2]"),
@@ -250,13 +241,13 @@ fn repair_drops_a_torn_line_in_the_middle_of_the_journal_and_uses_the_bak_withou
     let dir = tempdir().unwrap();
     for n in 1..=2 {
         assert_eq!(
-            state_tool(dir.path(), &["apply"], &lines(&[numbered("r1", n)])).code,
+            state_with_input(dir.path(), &["apply"], &lines(&[numbered("r1", n)])).code,
             Some(0)
         );
     }
     std::fs::remove_file(dir.path().join(".deploy-sentinel-events.ndjson")).unwrap();
     std::fs::write(dir.path().join(".deploy-sentinel-state.json"), "garbage").unwrap();
-    let from_bak = state_tool(dir.path(), &["repair"], "");
+    let from_bak = state_with_input(dir.path(), &["repair"], "");
     assert_eq!(from_bak.code, Some(0), "{}", from_bak.stderr);
     assert!(from_bak.stderr.contains(".bak"), "{}", from_bak.stderr);
     assert_eq!(

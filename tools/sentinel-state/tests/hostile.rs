@@ -8,15 +8,6 @@ use sentinel_test_support::{tempdir, tool};
 use std::os::unix::fs::symlink;
 use std::path::Path;
 
-fn state(dir: &Path, args: &[&str], input: &str) -> sentinel_test_support::Run {
-    tool(BIN)
-        .args(args)
-        .arg("--state-dir")
-        .arg(dir)
-        .stdin(input.to_owned())
-        .run()
-}
-
 fn finished(rollout: &str) -> String {
     lines(&[
         triggered(rollout, "2026-11-23T10:00:00.000Z"),
@@ -40,7 +31,7 @@ impl Planted {
     fn after(name: &str, events: &str) -> Planted {
         let state = tempdir().unwrap();
         if !events.is_empty() {
-            let first = self::state(state.path(), &["apply"], events);
+            let first = state_with_input(state.path(), &["apply"], events);
             assert_eq!(first.code, Some(0), "{}", first.stderr);
         }
         let outside = tempdir().unwrap();
@@ -70,7 +61,7 @@ fn a_symlink_where_a_state_file_belongs_is_refused_and_its_target_unchanged() {
         } else {
             Planted::new(name)
         };
-        let run = state(planted.state.path(), &["apply"], &finished("r1"));
+        let run = state_with_input(planted.state.path(), &["apply"], &finished("r1"));
         assert_eq!(run.code, Some(5), "{name}: {}", run.stderr);
         assert!(
             run.stderr.contains("symbolic link"),
@@ -81,7 +72,7 @@ fn a_symlink_where_a_state_file_belongs_is_refused_and_its_target_unchanged() {
     }
     // The old fixed temp name is no longer written at all.
     let planted = Planted::new(".deploy-sentinel-state.tmp");
-    let run = state(planted.state.path(), &["apply"], &finished("r1"));
+    let run = state_with_input(planted.state.path(), &["apply"], &finished("r1"));
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(planted.victim(), "precious\n");
 }
@@ -99,7 +90,7 @@ fn a_symlinked_lock_report_or_history_is_refused() {
 
     let planted = Planted::new("report.md");
     assert_eq!(
-        state(planted.state.path(), &["apply"], &finished("r1")).code,
+        state_with_input(planted.state.path(), &["apply"], &finished("r1")).code,
         Some(0)
     );
     let output = planted.state.path().join("report.md");
@@ -115,10 +106,13 @@ fn a_symlinked_lock_report_or_history_is_refused() {
     // `.sentinel/history` pointing elsewhere: archive must not move the state there.
     let dir = tempdir().unwrap();
     let elsewhere = tempdir().unwrap();
-    assert_eq!(state(dir.path(), &["apply"], &finished("r1")).code, Some(0));
+    assert_eq!(
+        state_with_input(dir.path(), &["apply"], &finished("r1")).code,
+        Some(0)
+    );
     std::fs::create_dir_all(dir.path().join(".sentinel")).unwrap();
     symlink(elsewhere.path(), dir.path().join(".sentinel/history")).unwrap();
-    let archive = state(dir.path(), &["archive"], "");
+    let archive = state_with_input(dir.path(), &["archive"], "");
     assert_eq!(archive.code, Some(5), "{}", archive.stderr);
     assert!(
         std::fs::read_dir(elsewhere.path())
@@ -138,9 +132,9 @@ fn a_rollout_id_that_names_a_path_never_moves_the_state() {
         "..".to_owned(),
     ] {
         let dir = tempdir().unwrap();
-        let applied = state(dir.path(), &["apply"], &finished(&hostile));
+        let applied = state_with_input(dir.path(), &["apply"], &finished(&hostile));
         assert_eq!(applied.code, Some(0), "{}", applied.stderr);
-        let archive = state(dir.path(), &["archive"], "");
+        let archive = state_with_input(dir.path(), &["archive"], "");
         assert_eq!(archive.code, Some(2), "{hostile}: {}", archive.stderr);
         assert!(archive.stderr.contains("rollout id"), "{}", archive.stderr);
         assert!(dir.path().join(".deploy-sentinel-state.json").exists());

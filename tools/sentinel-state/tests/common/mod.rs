@@ -54,3 +54,17 @@ pub fn state_json(dir: &std::path::Path) -> serde_json::Value {
         .expect("state file exists");
     serde_json::from_str(&text).expect("state file parses")
 }
+
+/// Run `sentinel-state ARGS --state-dir DIR` with `input` on stdin.
+pub fn state_with_input(
+    dir: &std::path::Path,
+    args: &[&str],
+    input: &str,
+) -> sentinel_test_support::Run {
+    sentinel_test_support::tool(BIN)
+        .args(args)
+        .arg("--state-dir")
+        .arg(dir)
+        .stdin(input.to_owned())
+        .run()
+}
