@@ -1,8 +1,17 @@
-//! `sentinel-core`: what every Deploy Sentinel tool shares — the event stream contract,
-//! NDJSON input and output with pass-through, exit codes and errors, configuration, retry,
-//! atomic files and the run lock, the HTTP client, and human output on stderr.
+//! `sentinel-core`: what every Deploy Sentinel tool shares, and nothing only some use:
 //!
-//! The contract these implement is DESIGN.md; `sentinel-events(7)` documents the stream.
+//! - the event stream: [`events`] (the kinds and their payloads), [`ndjson`] (reader and
+//!   writer), [`stream`] (the pass-through pump);
+//! - outcomes: [`error`], [`exit`], [`run`] (the top of every tool), [`signals`];
+//! - configuration: [`config`], [`versions`] (SemVer, where a version came from);
+//! - files: [`files`] (the state directory's names), [`atomic`], [`nofollow`], [`lock`],
+//!   [`rollout_id`];
+//! - the outside: [`http`], [`retry`], [`redact`], [`shell`] (quoting stage commands);
+//! - people: [`output`] (stderr, colour, progress, CI annotations), [`clock`].
+//!
+//! Rollout providers, the MCP client and git tag discovery are `sentinel-provider`'s
+//! (`crates/sentinel-provider`), used by sentinel-trigger and sentinel-watch only. The
+//! contract these implement is documented in `sentinel-events(7)`.
 
 pub mod atomic;
 pub mod clock;
@@ -13,11 +22,9 @@ pub mod exit;
 pub mod files;
 pub mod http;
 pub mod lock;
-pub mod mcp;
 pub mod ndjson;
 pub mod nofollow;
 pub mod output;
-pub mod provider;
 pub mod redact;
 pub mod retry;
 pub mod rollout_id;

@@ -29,13 +29,13 @@ pub fn tools() -> Vec<Tool> {
             name: "sentinel-trigger",
             command: <sentinel_trigger::Cli as clap::CommandFactory>::command,
             status: sentinel_trigger::STATUS,
-            extra: sentinel_core::provider::MAN_SECTIONS,
+            extra: sentinel_provider::MAN_SECTIONS,
         },
         Tool {
             name: "sentinel-watch",
             command: <sentinel_watch::Cli as clap::CommandFactory>::command,
             status: sentinel_watch::STATUS,
-            extra: sentinel_core::provider::MAN_SECTIONS,
+            extra: sentinel_provider::MAN_SECTIONS,
         },
         Tool {
             name: "sentinel-stress",

@@ -3,8 +3,8 @@
 //! Skipped with the reason printed when node/npm are missing; `.ci/run` installs it.
 
 use sentinel_core::Exit;
-use sentinel_core::mcp::{CallError, McpClient, ServerCommand};
 use sentinel_core::output::Logger;
+use sentinel_provider::mcp::{CallError, McpClient, ServerCommand};
 use sentinel_test_support::mcp_server_everything;
 use serde_json::json;
 use std::time::Duration;

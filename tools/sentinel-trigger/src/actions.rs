@@ -5,9 +5,9 @@ use crate::start::load_config;
 use sentinel_core::events::{ApprovalDecision, Event, Payload, Rollback, RolloutFinished};
 use sentinel_core::ndjson::Writer;
 use sentinel_core::output::Logger;
-use sentinel_core::provider::{self, Provider, WaitActionStatus};
 use sentinel_core::stream::pump;
 use sentinel_core::{Error, Exit, Result};
+use sentinel_provider::{self as provider, Provider, WaitActionStatus};
 use std::io::{IsTerminal, Write};
 
 const SOURCE: &str = "sentinel-trigger";
@@ -126,9 +126,9 @@ pub fn act<W: Write>(
         }
         Action::Resume { kill_orphans, .. } => {
             let orphans = if *kill_orphans {
-                sentinel_core::provider::Orphans::Kill
+                sentinel_provider::Orphans::Kill
             } else {
-                sentinel_core::provider::Orphans::Wait
+                sentinel_provider::Orphans::Wait
             };
             provider.resume(&rollout_id, orphans)?;
             logger.info(&format!("restarted the engine of rollout {rollout_id}"));

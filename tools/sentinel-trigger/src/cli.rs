@@ -4,8 +4,8 @@ use clap::{Args, Parser, Subcommand};
 use sentinel_core::config::ConfigArgs;
 use sentinel_core::files::StateDirArgs;
 use sentinel_core::output::OutputArgs;
-use sentinel_core::provider::ProviderArgs;
 use sentinel_core::stream::StreamArgs;
+use sentinel_provider::ProviderArgs;
 
 const EXAMPLES: &str = "\
 Examples:

@@ -35,7 +35,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
     match &cli.action {
         None => start::start(&cli, &mut out, &logger),
         Some(Action::Engine { dir }) => {
-            sentinel_core::provider::engine::run_engine(dir).map(|()| Exit::Success)
+            sentinel_provider::rollout_engine::run_engine(dir).map(|()| Exit::Success)
         }
         Some(Action::Protected) => start::protected(&cli, &logger),
         Some(action) => actions::act(&cli, action, &mut out, &logger),

@@ -6,9 +6,9 @@ use sentinel_core::config::{self, Field, LoadedConfig, ProviderKind, StageConfig
 use sentinel_core::events::{Event, Payload, RolloutTriggered, StageInfo};
 use sentinel_core::ndjson::Writer;
 use sentinel_core::output::Logger;
-use sentinel_core::provider::{self, Discovered, Provider, StartRequest};
 use sentinel_core::versions::{VersionSource, check_version};
 use sentinel_core::{Error, Exit, Result};
+use sentinel_provider::{self as provider, Discovered, Provider, StartRequest};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -127,7 +127,7 @@ pub fn start<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Resul
     request.stage_map_version = discovered.stage_map_version.clone();
     request.strategy = cli.start.strategy.clone();
     let deployed = if provider.kind() == ProviderKind::Local {
-        sentinel_core::provider::local::stages_for(&config.stages, &request)?
+        sentinel_provider::local::stages_for(&config.stages, &request)?
     } else {
         config.stages.clone()
     };
@@ -237,7 +237,7 @@ fn resume_existing<W: Write>(
             .iter()
             .any(|e| e.error_code.as_deref() == Some("EngineStopped"))
     {
-        provider.resume(rollout_id, sentinel_core::provider::Orphans::Wait)?;
+        provider.resume(rollout_id, sentinel_provider::Orphans::Wait)?;
         logger.info(&format!("restarted the engine of rollout {rollout_id}"));
     }
     let mut payload = provider.describe(rollout_id)?;

@@ -5,8 +5,8 @@ use sentinel_core::clock::parse_duration;
 use sentinel_core::config::ConfigArgs;
 use sentinel_core::files::StateDirArgs;
 use sentinel_core::output::OutputArgs;
-use sentinel_core::provider::ProviderArgs;
 use sentinel_core::stream::StreamArgs;
+use sentinel_provider::ProviderArgs;
 use std::time::Duration;
 
 const EXAMPLES: &str = "\

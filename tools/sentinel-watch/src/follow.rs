@@ -14,13 +14,13 @@ use sentinel_core::events::{
 use sentinel_core::files::StatePaths;
 use sentinel_core::ndjson::Writer;
 use sentinel_core::output::{Logger, progress_bar, stderr_is_terminal};
-use sentinel_core::provider::{
-    self, Provider, RolloutSnapshot, RolloutStatusKind, StageStatus, WaitActionStatus,
-};
 use sentinel_core::retry::{Backoff, Failure, retry};
 use sentinel_core::rollout_id::RolloutId;
 use sentinel_core::stream::pump;
 use sentinel_core::{Error, Exit, Result};
+use sentinel_provider::{
+    self as provider, Provider, RolloutSnapshot, RolloutStatusKind, StageStatus, WaitActionStatus,
+};
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -530,7 +530,7 @@ pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<
 mod tests {
     use super::*;
     use sentinel_core::events::ErrorDetail;
-    use sentinel_core::provider::{StageSnapshot, WaitActionSnapshot};
+    use sentinel_provider::{StageSnapshot, WaitActionSnapshot};
 
     fn snapshot(overall: RolloutStatusKind, stages: &[(&str, StageStatus)]) -> RolloutSnapshot {
         RolloutSnapshot {

@@ -15,17 +15,19 @@ use super::{
     Discovered, Provider, RolloutSnapshot, RolloutStatusKind, StageSnapshot, StageStatus,
     StartRequest, WaitActionSnapshot, WaitActionStatus,
 };
-use crate::clock::{SystemClock, now_rfc3339};
-use crate::config::{DeploymentConfig, Field, ProviderKind, StageConfig};
-use crate::error::{Error, Result};
-use crate::events::{ErrorDetail, RolloutTriggered, StageInfo};
-use crate::files::StatePaths;
 use crate::mcp::{CallError, McpClient, ServerCommand, ToolResult};
-use crate::output::{Logger, excerpt};
-use crate::retry::{Backoff, Failure, RetryError, retry};
+use crate::vscode_mcp::VSCODE_MCP_FILE;
+use sentinel_core::clock::{SystemClock, now_rfc3339};
+use sentinel_core::config::{DeploymentConfig, Ev2Config, Field, ProviderKind, StageConfig};
+use sentinel_core::error::{Error, Result};
+use sentinel_core::events::{ErrorDetail, RolloutTriggered, StageInfo};
+use sentinel_core::files::StatePaths;
+use sentinel_core::output::{Logger, excerpt};
+use sentinel_core::retry::{Backoff, Failure, RetryError, retry};
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
 use std::time::Duration;
 
 /// The prefix of every tool name in the EV2 MCP contract.
@@ -580,7 +582,7 @@ impl Ev2Provider {
             | RetryError::OutOfTime { attempts, last, .. } => Error::Unreachable {
                 service: format!("EV2 ({tool})"),
                 attempts,
-                source: crate::error::chain(&last).into(),
+                source: sentinel_core::error::chain(&last).into(),
             },
             RetryError::Permanent { error, .. } => error,
         })
@@ -707,7 +709,7 @@ impl Provider for Ev2Provider {
         });
         let (artifact_version, artifact_version_source) = match self.config.artifact_version() {
             Some((version, source)) => {
-                crate::versions::check_version(&version, source)?;
+                sentinel_core::versions::check_version(&version, source)?;
                 (version, source.as_str().to_owned())
             }
             None => {
@@ -726,10 +728,12 @@ impl Provider for Ev2Provider {
                         "register the build's artifacts with EV2, or pass --artifact-version",
                     )
                 })?;
-                crate::versions::check_discovered_version(&version)?;
+                sentinel_core::versions::check_discovered_version(&version)?;
                 (
                     version,
-                    crate::versions::VersionSource::Provider.as_str().to_owned(),
+                    sentinel_core::versions::VersionSource::Provider
+                        .as_str()
+                        .to_owned(),
                 )
             }
         };
@@ -896,9 +900,52 @@ impl Provider for Ev2Provider {
     }
 }
 
+/// Find the EV2 MCP server: `--mcp-command` (`flag_command`), else the config's
+/// `ev2.mcpCommand`, else the entry of `.vscode/mcp.json` (looked for in `workdir` and its
+/// parents) named by `--mcp-server` / `ev2.mcpServer`, or the one whose name contains "ev2".
+pub fn find_server(
+    flag_command: Option<&str>,
+    flag_server: Option<&str>,
+    config: Option<&Ev2Config>,
+    workdir: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ServerCommand> {
+    if let Some(line) = flag_command {
+        return ServerCommand::from_command_line(line, "--mcp-command");
+    }
+    if let Some(line) = config.and_then(|c| c.mcp_command.as_deref()) {
+        return ServerCommand::from_command_line(line, "ev2.mcpCommand in the config");
+    }
+    let wanted = flag_server.or(config.and_then(|c| c.mcp_server.as_deref()));
+    let Some(file) = workdir
+        .ancestors()
+        .map(|dir| dir.join(VSCODE_MCP_FILE))
+        .find(|path| path.is_file())
+    else {
+        return Err(Error::usage_with_hint(
+            format!(
+                "no EV2 MCP server configured: no --mcp-command, no ev2.mcpCommand in the config, and no {VSCODE_MCP_FILE} in {} or above",
+                workdir.display()
+            ),
+            "pass --mcp-command 'COMMAND ARGS' or add the server to .vscode/mcp.json (`man sentinel-trigger` shows an example)",
+        ));
+    };
+    let text = std::fs::read_to_string(&file).map_err(|e| Error::io("reading", &file, e))?;
+    let workspace = file
+        .parent()
+        .and_then(Path::parent)
+        .map_or_else(|| workdir.to_owned(), Path::to_owned);
+    crate::vscode_mcp::server_from_vscode(&text, &file, wanted, &workspace, env)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    use crate::vscode_mcp::tests::VSCODE;
 
     #[test]
     fn scopes_are_checked_for_the_four_part_syntax() {
@@ -935,7 +982,7 @@ mod tests {
             scopes_for(&config, "PPE").unwrap(),
             (vec![DEFAULT_SCOPE.to_owned()], vec![])
         );
-        config.ev2 = Some(crate::config::Ev2Config {
+        config.ev2 = Some(sentinel_core::config::Ev2Config {
             selection_scopes: [(
                 "ppe".to_owned(),
                 vec!["regions(westus).steps(*).stamps(*).actions(*)".to_owned()],
@@ -959,7 +1006,7 @@ mod tests {
         );
         config.selection_scope = vec!["regions(*)".into()];
         let error = scopes_for(&config, "PPE").unwrap_err();
-        assert_eq!(error.exit(), crate::Exit::Usage);
+        assert_eq!(error.exit(), sentinel_core::Exit::Usage);
         assert!(
             error.to_string().contains("selection scope \"regions(*)\""),
             "{error}"
@@ -979,7 +1026,7 @@ mod tests {
                 .contains("\"Fairfax-Prod\": \"Test\""),
             "{unknown:?}"
         );
-        config.ev2 = Some(crate::config::Ev2Config {
+        config.ev2 = Some(sentinel_core::config::Ev2Config {
             endpoints: [
                 ("Fairfax-Prod".to_owned(), "Fairfax".to_owned()),
                 ("PPE".to_owned(), "Canary".to_owned()),
@@ -1143,5 +1190,35 @@ mod tests {
             Some("1.4.2")
         );
         assert_eq!(newest_usable(&[], "versionNumber"), None);
+    }
+    #[test]
+    fn the_flag_wins_over_the_config_which_wins_over_vscode() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".vscode")).unwrap();
+        std::fs::write(dir.path().join(VSCODE_MCP_FILE), VSCODE).unwrap();
+        let nested = dir.path().join("services/orders");
+        std::fs::create_dir_all(&nested).unwrap();
+        let config = Ev2Config {
+            mcp_command: Some("ev2-from-config --x".into()),
+            ..Default::default()
+        };
+        let flag = find_server(Some("ev2-flag"), None, Some(&config), &nested, &no_env).unwrap();
+        assert_eq!(
+            (flag.program.as_str(), flag.origin.as_str()),
+            ("ev2-flag", "--mcp-command")
+        );
+        let configured = find_server(None, None, Some(&config), &nested, &no_env).unwrap();
+        assert_eq!(configured.program, "ev2-from-config");
+        let found = find_server(None, None, None, &nested, &no_env).unwrap();
+        assert_eq!(found.program, "dnx", "found in a parent directory");
+        assert_eq!(
+            found.args[2],
+            format!("{}/ev2", dir.path().display()),
+            "workspaceFolder is the folder holding .vscode"
+        );
+        let empty = tempfile::tempdir().unwrap();
+        let missing = find_server(None, None, None, empty.path(), &no_env).unwrap_err();
+        assert_eq!(missing.exit(), sentinel_core::Exit::Usage);
+        assert!(missing.to_string().contains("no EV2 MCP server configured"));
     }
 }

@@ -1,5 +1,5 @@
 //! The `local` provider: rollouts carried out by a detached engine process on this machine
-//! (see [`super::engine`]), talking through files in `.sentinel/rollouts/<rolloutId>/`:
+//! (see [`crate::rollout_engine`]), talking through files in `.sentinel/rollouts/<rolloutId>/`:
 //! `plan.json` (what to do), `status.json` (written atomically by the engine after every
 //! change and every second as a heartbeat), `control/` (approve, reject, cancel, rollback
 //! requests the engine acts on within a second) and `engine.log`.
@@ -8,16 +8,17 @@ use super::{
     Discovered, Orphans, Provider, RolloutSnapshot, RolloutStatusKind, RunningCommand,
     StartRequest, WaitActionStatus, require_pending,
 };
-use crate::atomic::write_atomic;
-use crate::clock::{now_rfc3339, parse_rfc3339};
-use crate::config::{ProviderKind, StageConfig};
-use crate::error::{Error, Result};
-use crate::events::{ErrorDetail, RolloutTriggered};
-use crate::files::StatePaths;
-use crate::lock::{pid_is_alive, process_group_is_alive};
-use crate::output::Logger;
-use crate::rollout_id::RolloutId;
-use crate::versions::{VersionSource, check_version, newest_tag_version};
+use crate::git_tags::newest_tag_version;
+use sentinel_core::atomic::write_atomic;
+use sentinel_core::clock::{now_rfc3339, parse_rfc3339};
+use sentinel_core::config::{ProviderKind, StageConfig};
+use sentinel_core::error::{Error, Result};
+use sentinel_core::events::{ErrorDetail, RolloutTriggered};
+use sentinel_core::files::StatePaths;
+use sentinel_core::lock::{pid_is_alive, process_group_is_alive};
+use sentinel_core::output::Logger;
+use sentinel_core::rollout_id::RolloutId;
+use sentinel_core::versions::{VersionSource, check_version};
 use serde::{Deserialize, Serialize};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -59,7 +60,7 @@ impl LocalProvider {
     /// `engine_exe __engine DIR`.
     pub fn new(
         state_dir: &Path,
-        config: &crate::config::DeploymentConfig,
+        config: &sentinel_core::config::DeploymentConfig,
         engine_exe: PathBuf,
         workdir: PathBuf,
         logger: &Logger,
@@ -82,7 +83,10 @@ impl LocalProvider {
             return Err(Error::usage_with_hint(
                 format!(
                     "no local rollout {rollout_id:?} in {}",
-                    self.paths.dir.join(crate::files::ROLLOUTS_DIR).display()
+                    self.paths
+                        .dir
+                        .join(sentinel_core::files::ROLLOUTS_DIR)
+                        .display()
                 ),
                 "check --rollout-id and --state-dir (the rollout lives in the state directory it was started from)",
             ));
@@ -97,7 +101,7 @@ impl LocalProvider {
 
     fn spawn_engine(&self, dir: &Path) -> Result<u32> {
         let log_path = dir.join("engine.log");
-        let log = crate::nofollow::open_append(&log_path, "opening engine log")?;
+        let log = sentinel_core::nofollow::open_append(&log_path, "opening engine log")?;
         let log_err = log
             .try_clone()
             .map_err(|e| Error::io("opening engine log", &log_path, e))?;
@@ -165,7 +169,7 @@ impl LocalProvider {
 
     fn request(&self, rollout_id: &str, name: &str, content: &str) -> Result<PathBuf> {
         let dir = self.existing_dir(rollout_id)?;
-        let control = crate::nofollow::create_dirs(&dir, Path::new("control"))?;
+        let control = sentinel_core::nofollow::create_dirs(&dir, Path::new("control"))?;
         write_atomic(&control.join(name), content.as_bytes())?;
         Ok(dir)
     }
@@ -231,7 +235,7 @@ impl LocalProvider {
                     "waiting for {what} to end before resuming (pass --kill-orphans to end it instead)"
                 ));
                 while process_group_is_alive(running.pgid) {
-                    crate::signals::sleep(Duration::from_millis(200))?;
+                    sentinel_core::signals::sleep(Duration::from_millis(200))?;
                 }
             }
             Orphans::Kill => {
@@ -260,7 +264,7 @@ pub fn resume_command(paths: &StatePaths, rollout_id: &str) -> String {
     } else {
         format!(
             " --state-dir {}",
-            crate::shell::quote(&paths.dir.display().to_string())
+            sentinel_core::shell::quote(&paths.dir.display().to_string())
         )
     };
     format!("sentinel-trigger resume --rollout-id {rollout_id}{state_dir}")
@@ -300,7 +304,7 @@ impl Provider for LocalProvider {
             None => match newest_tag_version(&self.workdir, &mut |tag| {
                 self.logger.warn(&format!(
                     "skipping git tag {:?}: it is not a clean semantic version (semver.org)",
-                    crate::output::excerpt(tag, 80)
+                    sentinel_core::output::excerpt(tag, 80)
                 ))
             }) {
                 Some(v) => (v.to_string(), VersionSource::GitTag.as_str().to_owned()),
@@ -326,7 +330,7 @@ impl Provider for LocalProvider {
         if self.stages.is_empty() {
             return Err(Error::usage_with_hint(
                 "the local provider has no stages to deploy",
-                crate::config::Field::Stages.where_found(),
+                sentinel_core::config::Field::Stages.where_found(),
             ));
         }
         let stages = stages_for(&self.stages, request)?;
@@ -449,7 +453,7 @@ impl Provider for LocalProvider {
     }
 
     fn unfinished(&self, service_group_name: &str, environment: &str) -> Result<Vec<String>> {
-        let root = self.paths.dir.join(crate::files::ROLLOUTS_DIR);
+        let root = self.paths.dir.join(sentinel_core::files::ROLLOUTS_DIR);
         let Ok(entries) = std::fs::read_dir(&root) else {
             return Ok(Vec::new());
         };
@@ -520,8 +524,8 @@ pub fn stages_for(stages: &[StageConfig], request: &StartRequest) -> Result<Vec<
 
 /// Read a JSON file into `T`.
 pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
-    let text = crate::nofollow::read_to_string(path)
-        .map_err(|e| crate::nofollow::error("reading", path, e))?;
+    let text = sentinel_core::nofollow::read_to_string(path)
+        .map_err(|e| sentinel_core::nofollow::error("reading", path, e))?;
     serde_json::from_str(&text).map_err(|e| {
         Error::Internal(format!(
             "{} is not what this version wrote: {e}",

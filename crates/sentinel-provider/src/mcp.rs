@@ -7,11 +7,10 @@
 //! of `tools/list` and `tools/call`, one request at a time.
 //!
 //! Where the server command comes from — `--mcp-command`, the config, or `.vscode/mcp.json` —
-//! is [`find_server`]'s business.
+//! is [`crate::ev2::find_server`]'s business; [`crate::vscode_mcp`] reads the file.
 
-use crate::config::Ev2Config;
-use crate::error::{Error, Result};
-use crate::output::{Logger, excerpt};
+use sentinel_core::error::{Error, Result};
+use sentinel_core::output::{Logger, excerpt};
 use serde_json::{Map, Value, json};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
@@ -133,261 +132,6 @@ pub fn split_command_line(line: &str) -> std::result::Result<Vec<String>, String
     }
     words.extend(word);
     Ok(words)
-}
-
-/// The file VS Code (and so most EV2 users) keeps MCP servers in.
-pub const VSCODE_MCP_FILE: &str = ".vscode/mcp.json";
-
-/// Find the EV2 MCP server: `--mcp-command` (`flag_command`), else the config's
-/// `ev2.mcpCommand`, else the entry of `.vscode/mcp.json` (looked for in `workdir` and its
-/// parents) named by `--mcp-server` / `ev2.mcpServer`, or the one whose name contains "ev2".
-pub fn find_server(
-    flag_command: Option<&str>,
-    flag_server: Option<&str>,
-    config: Option<&Ev2Config>,
-    workdir: &Path,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<ServerCommand> {
-    if let Some(line) = flag_command {
-        return ServerCommand::from_command_line(line, "--mcp-command");
-    }
-    if let Some(line) = config.and_then(|c| c.mcp_command.as_deref()) {
-        return ServerCommand::from_command_line(line, "ev2.mcpCommand in the config");
-    }
-    let wanted = flag_server.or(config.and_then(|c| c.mcp_server.as_deref()));
-    let Some(file) = workdir
-        .ancestors()
-        .map(|dir| dir.join(VSCODE_MCP_FILE))
-        .find(|path| path.is_file())
-    else {
-        return Err(Error::usage_with_hint(
-            format!(
-                "no EV2 MCP server configured: no --mcp-command, no ev2.mcpCommand in the config, and no {VSCODE_MCP_FILE} in {} or above",
-                workdir.display()
-            ),
-            "pass --mcp-command 'COMMAND ARGS' or add the server to .vscode/mcp.json (`man sentinel-trigger` shows an example)",
-        ));
-    };
-    let text = std::fs::read_to_string(&file).map_err(|e| Error::io("reading", &file, e))?;
-    let workspace = file
-        .parent()
-        .and_then(Path::parent)
-        .map_or_else(|| workdir.to_owned(), Path::to_owned);
-    server_from_vscode(&text, &file, wanted, &workspace, env)
-}
-
-/// The server entry `wanted` (or the one named like "ev2") of a `.vscode/mcp.json` text.
-pub fn server_from_vscode(
-    text: &str,
-    file: &Path,
-    wanted: Option<&str>,
-    workspace: &Path,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<ServerCommand> {
-    let origin = file.display().to_string();
-    let parsed: Value = serde_json::from_str(&strip_jsonc(text)).map_err(|e| {
-        Error::usage_with_hint(
-            format!("{origin}: {e}"),
-            "it is JSON (comments allowed) of the form {\"servers\": {\"ev2\": {\"command\": ..., \"args\": [...]}}}",
-        )
-    })?;
-    let servers = parsed
-        .get("servers")
-        .and_then(Value::as_object)
-        .ok_or_else(|| {
-            Error::usage(format!(
-                "{origin} has no \"servers\" object: add the EV2 MCP server under \"servers\""
-            ))
-        })?;
-    let names: Vec<&String> = servers.keys().collect();
-    let listed = || {
-        names
-            .iter()
-            .map(|n| n.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let name = match wanted {
-        Some(wanted) => servers
-            .keys()
-            .find(|n| n.as_str() == wanted)
-            .ok_or_else(|| {
-                Error::usage(format!(
-                    "{origin} has no server named {wanted:?}; it has: {}",
-                    listed()
-                ))
-            })?,
-        None => {
-            let ev2: Vec<&String> = names
-                .iter()
-                .copied()
-                .filter(|n| n.to_ascii_lowercase().contains("ev2"))
-                .collect();
-            match ev2.as_slice() {
-                [one] => *one,
-                [] => {
-                    return Err(Error::usage_with_hint(
-                        format!(
-                            "{origin} has no server whose name contains \"ev2\"; it has: {}",
-                            listed()
-                        ),
-                        "pass --mcp-server NAME (or set ev2.mcpServer in the config)",
-                    ));
-                }
-                several => {
-                    return Err(Error::usage_with_hint(
-                        format!(
-                            "{origin} has {} servers named like ev2: {}",
-                            several.len(),
-                            several
-                                .iter()
-                                .map(|n| n.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                        "pass --mcp-server NAME (or set ev2.mcpServer in the config) to choose one",
-                    ));
-                }
-            }
-        }
-    };
-    let entry = &servers[name.as_str()];
-    let at = format!("{origin} servers.{name}");
-    if let Some(kind) = entry.get("type").and_then(Value::as_str) {
-        if kind != "stdio" {
-            return Err(Error::usage(format!(
-                "{at} is a {kind:?} server; only stdio servers (\"command\") are supported"
-            )));
-        }
-    }
-    let expand = |value: &str, field: &str| {
-        expand_vscode_variables(value, workspace, env)
-        .map_err(|why| Error::usage_with_hint(
-            format!("{at}.{field}: {why}"),
-            "VS Code asks for ${input:...} values itself; here set them through \"env\" with ${env:VARIABLE} instead",
-        ))
-    };
-    let program = entry
-        .get("command")
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            Error::usage(format!(
-                "{at} has no \"command\" (the program that starts the server)"
-            ))
-        })?;
-    let mut args = Vec::new();
-    for arg in entry
-        .get("args")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let arg = arg
-            .as_str()
-            .ok_or_else(|| Error::usage(format!("{at}.args holds {arg}, which is not a string")))?;
-        args.push(expand(arg, "args")?);
-    }
-    let mut vars = Vec::new();
-    for (key, value) in entry
-        .get("env")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        let value = value
-            .as_str()
-            .ok_or_else(|| Error::usage(format!("{at}.env.{key} is not a string")))?;
-        vars.push((key.clone(), expand(value, &format!("env.{key}"))?));
-    }
-    Ok(ServerCommand {
-        name: name.clone(),
-        program: expand(program, "command")?,
-        args,
-        env: vars,
-        origin: at,
-    })
-}
-
-/// Replace `${workspaceFolder}`, `${userHome}` and `${env:NAME}` as VS Code does.
-fn expand_vscode_variables(
-    value: &str,
-    workspace: &Path,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> std::result::Result<String, String> {
-    let mut out = String::new();
-    let mut rest = value;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let Some(len) = rest[start..].find('}') else {
-            return Err(format!("unclosed ${{ in {value:?}"));
-        };
-        let variable = &rest[start + 2..start + len];
-        match variable {
-            "workspaceFolder" => out.push_str(&workspace.to_string_lossy()),
-            "userHome" => out.push_str(&env("HOME").unwrap_or_default()),
-            v if v.starts_with("env:") => out.push_str(&env(&v[4..]).unwrap_or_default()),
-            v => return Err(format!("${{{v}}} cannot be filled in outside VS Code")),
-        }
-        rest = &rest[start + len + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
-/// JSON with comments (VS Code's settings dialect) as plain JSON: `//` and `/* */` comments and
-/// commas before `}` or `]` are removed; strings are left alone.
-pub fn strip_jsonc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    let mut in_string = false;
-    while let Some(c) = chars.next() {
-        if in_string {
-            out.push(c);
-            match c {
-                '\\' => out.extend(chars.next()),
-                '"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => {
-                in_string = true;
-                out.push(c);
-            }
-            '/' if chars.peek() == Some(&'/') => {
-                for c in chars.by_ref() {
-                    if c == '\n' {
-                        out.push('\n');
-                        break;
-                    }
-                }
-            }
-            '/' if chars.peek() == Some(&'*') => {
-                chars.next();
-                let mut last = ' ';
-                for c in chars.by_ref() {
-                    if last == '*' && c == '/' {
-                        break;
-                    }
-                    // Keep line numbers right for parse errors.
-                    if c == '\n' {
-                        out.push('\n');
-                    }
-                    last = c;
-                }
-            }
-            ']' | '}' => {
-                let trimmed = out.trim_end().len();
-                if out[..trimmed].ends_with(',') {
-                    out.remove(trimmed - 1);
-                }
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A tool the server offers.
@@ -574,7 +318,7 @@ impl McpClient {
                 json!({
                     "protocolVersion": PROTOCOL_VERSION,
                     "capabilities": {},
-                    "clientInfo": {"name": "deploy-sentinel", "version": crate::VERSION},
+                    "clientInfo": {"name": "deploy-sentinel", "version": sentinel_core::VERSION},
                 }),
             )
             .map_err(|e| match e {
@@ -754,7 +498,7 @@ impl McpClient {
                 Err(RecvTimeoutError::Timeout) => {
                     return Err(CallError::Transport(self.fail(&format!(
                         "no answer to {method} within {}",
-                        crate::clock::format_duration(self.timeout)
+                        sentinel_core::clock::format_duration(self.timeout)
                     ))));
                 }
                 Err(RecvTimeoutError::Disconnected) => {
@@ -905,10 +649,6 @@ impl Drop for McpClient {
 mod tests {
     use super::*;
 
-    fn no_env(_: &str) -> Option<String> {
-        None
-    }
-
     #[test]
     fn command_lines_split_like_a_shell() {
         assert_eq!(
@@ -920,116 +660,7 @@ mod tests {
         assert!(split_command_line("node 'x").is_err());
         assert!(split_command_line("node \"x").is_err());
         let error = ServerCommand::from_command_line("", "--mcp-command").unwrap_err();
-        assert_eq!(error.exit(), crate::Exit::Usage);
-    }
-
-    #[test]
-    fn jsonc_comments_and_trailing_commas_are_removed_but_strings_kept() {
-        let text =
-            "{\n // a comment\n \"a\": \"http://x//y\", /* block\n comment */ \"b\": [1, 2,],\n}";
-        let value: Value = serde_json::from_str(&strip_jsonc(text)).unwrap();
-        assert_eq!(value, json!({"a": "http://x//y", "b": [1, 2]}));
-    }
-
-    const VSCODE: &str = r#"{
-      // VS Code keeps MCP servers here
-      "inputs": [{"type": "promptString", "id": "token"}],
-      "servers": {
-        "github": {"type": "http", "url": "https://api.githubcopilot.com/mcp/"},
-        "ev2-mcp-server": {
-          "type": "stdio",
-          "command": "dnx",
-          "args": ["Ev2.Mcp.Server", "--root", "${workspaceFolder}/ev2"],
-          "env": {"EV2_TENANT": "${env:TENANT}", "DEBUG": "1"},
-        },
-      }
-    }"#;
-
-    #[test]
-    fn the_vscode_entry_named_like_ev2_is_chosen_and_its_variables_filled_in() {
-        let env = |name: &str| (name == "TENANT").then(|| "contoso".to_owned());
-        let server = server_from_vscode(
-            VSCODE,
-            Path::new("/w/.vscode/mcp.json"),
-            None,
-            Path::new("/w"),
-            &env,
-        )
-        .unwrap();
-        assert_eq!(server.name, "ev2-mcp-server");
-        assert_eq!(server.program, "dnx");
-        assert_eq!(server.args, vec!["Ev2.Mcp.Server", "--root", "/w/ev2"]);
-        assert_eq!(
-            server.env,
-            vec![
-                ("EV2_TENANT".to_owned(), "contoso".to_owned()),
-                ("DEBUG".to_owned(), "1".to_owned())
-            ]
-        );
-    }
-
-    #[test]
-    fn a_vscode_file_without_a_usable_entry_says_what_it_has() {
-        let path = Path::new("/w/.vscode/mcp.json");
-        let wrong = server_from_vscode(VSCODE, path, Some("ev3"), Path::new("/w"), &no_env)
-            .unwrap_err()
-            .to_string();
-        assert!(wrong.contains("no server named \"ev3\""), "{wrong}");
-        assert!(wrong.contains("github, ev2-mcp-server"), "{wrong}");
-        let http = server_from_vscode(VSCODE, path, Some("github"), Path::new("/w"), &no_env)
-            .unwrap_err()
-            .to_string();
-        assert!(http.contains("only stdio servers"), "{http}");
-        let none = server_from_vscode(
-            r#"{"servers": {"a": {"command": "x"}, "b": {"command": "y"}}}"#,
-            path,
-            None,
-            Path::new("/w"),
-            &no_env,
-        )
-        .unwrap_err();
-        assert_eq!(none.exit(), crate::Exit::Usage);
-        assert!(none.to_string().contains("it has: a, b"), "{none}");
-        let prompt = server_from_vscode(
-            r#"{"servers": {"ev2": {"command": "x", "env": {"T": "${input:token}"}}}}"#,
-            path,
-            None,
-            Path::new("/w"),
-            &no_env,
-        )
-        .unwrap_err();
-        assert!(prompt.to_string().contains("servers.ev2.env.T"), "{prompt}");
-    }
-
-    #[test]
-    fn the_flag_wins_over_the_config_which_wins_over_vscode() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join(".vscode")).unwrap();
-        std::fs::write(dir.path().join(VSCODE_MCP_FILE), VSCODE).unwrap();
-        let nested = dir.path().join("services/orders");
-        std::fs::create_dir_all(&nested).unwrap();
-        let config = Ev2Config {
-            mcp_command: Some("ev2-from-config --x".into()),
-            ..Default::default()
-        };
-        let flag = find_server(Some("ev2-flag"), None, Some(&config), &nested, &no_env).unwrap();
-        assert_eq!(
-            (flag.program.as_str(), flag.origin.as_str()),
-            ("ev2-flag", "--mcp-command")
-        );
-        let configured = find_server(None, None, Some(&config), &nested, &no_env).unwrap();
-        assert_eq!(configured.program, "ev2-from-config");
-        let found = find_server(None, None, None, &nested, &no_env).unwrap();
-        assert_eq!(found.program, "dnx", "found in a parent directory");
-        assert_eq!(
-            found.args[2],
-            format!("{}/ev2", dir.path().display()),
-            "workspaceFolder is the folder holding .vscode"
-        );
-        let empty = tempfile::tempdir().unwrap();
-        let missing = find_server(None, None, None, empty.path(), &no_env).unwrap_err();
-        assert_eq!(missing.exit(), crate::Exit::Usage);
-        assert!(missing.to_string().contains("no EV2 MCP server configured"));
+        assert_eq!(error.exit(), sentinel_core::Exit::Usage);
     }
 
     /// A server written in sh: answers `initialize` with `version`, first sending what
@@ -1077,8 +708,8 @@ exit 3"#
             Err(CallError::Transport(e)) => e,
             other => panic!("expected the server's death, got {other:?}"),
         };
-        assert_eq!(died.exit(), crate::Exit::Unreachable);
-        let text = crate::error::chain(&died);
+        assert_eq!(died.exit(), sentinel_core::Exit::Unreachable);
+        let text = sentinel_core::error::chain(&died);
         assert!(text.contains("exited (exit status: 3)"), "{text}");
         assert!(text.contains("about to crash"), "{text}");
         assert!(!client.is_alive());
@@ -1103,9 +734,9 @@ exit 3"#
             &Logger::silent(),
         )
         .unwrap_err();
-        assert_eq!(error.exit(), crate::Exit::Unreachable);
+        assert_eq!(error.exit(), sentinel_core::Exit::Unreachable);
         assert!(
-            crate::error::chain(&error).contains("\"1999-01-01\""),
+            sentinel_core::error::chain(&error).contains("\"1999-01-01\""),
             "{error}"
         );
     }
@@ -1130,8 +761,8 @@ exit 3"#
             "{:?}",
             started.elapsed()
         );
-        assert_eq!(error.exit(), crate::Exit::Unreachable);
-        let text = crate::error::chain(&error);
+        assert_eq!(error.exit(), sentinel_core::Exit::Unreachable);
+        let text = sentinel_core::error::chain(&error);
         assert!(text.contains("no answer to initialize within"), "{text}");
         assert!(text.contains("waiting for the token"), "{text}");
     }
@@ -1143,7 +774,7 @@ exit 3"#
                 .unwrap();
         let error =
             McpClient::start(&missing, Duration::from_secs(1), &Logger::silent()).unwrap_err();
-        assert_eq!(error.exit(), crate::Exit::Usage);
+        assert_eq!(error.exit(), sentinel_core::Exit::Usage);
         assert!(
             error.to_string().contains("no-such-mcp-server-here --x"),
             "{error}"

@@ -6,11 +6,11 @@
 
 use super::StartRequest;
 use super::local::{read_json, write_json};
-use crate::config::ProviderKind;
-use crate::error::{Error, Result};
-use crate::events::{RolloutTriggered, StageInfo};
-use crate::files::{ROLLOUTS_DIR, StatePaths};
-use crate::rollout_id::RolloutId;
+use sentinel_core::config::ProviderKind;
+use sentinel_core::error::{Error, Result};
+use sentinel_core::events::{RolloutTriggered, StageInfo};
+use sentinel_core::files::{ROLLOUTS_DIR, StatePaths};
+use sentinel_core::rollout_id::RolloutId;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 

@@ -15,11 +15,11 @@ use super::{
     RolloutSnapshot, RolloutStatusKind, StageSnapshot, StageStatus, WaitActionSnapshot,
     WaitActionStatus,
 };
-use crate::clock::now_rfc3339;
-use crate::error::{Error, Result};
-use crate::events::ErrorDetail;
-use crate::output::{Logger, OutputArgs};
 use fs2::FileExt;
+use sentinel_core::clock::now_rfc3339;
+use sentinel_core::error::{Error, Result};
+use sentinel_core::events::ErrorDetail;
+use sentinel_core::output::{Logger, OutputArgs};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -51,8 +51,8 @@ struct Engine {
 pub fn run_engine(dir: &Path) -> Result<()> {
     // One engine per rollout: a second one (a resume racing a rollback) waits its turn.
     let lock_path = dir.join("engine.lock");
-    let lock = crate::nofollow::open(
-        crate::nofollow::options()
+    let lock = sentinel_core::nofollow::open(
+        sentinel_core::nofollow::options()
             .create(true)
             .truncate(false)
             .write(true),
@@ -113,11 +113,11 @@ pub fn run_engine(dir: &Path) -> Result<()> {
 /// writing it: a plan file edited by hand (or by an attacker) gets no further than a
 /// trigger would.
 fn check_plan(plan: &LocalPlan) -> Result<()> {
-    crate::versions::check_version(
+    sentinel_core::versions::check_version(
         &plan.request.artifact_version,
-        crate::versions::VersionSource::Config,
+        sentinel_core::versions::VersionSource::Config,
     )?;
-    let config = crate::config::DeploymentConfig {
+    let config = sentinel_core::config::DeploymentConfig {
         stages: plan.stages.clone(),
         ..Default::default()
     };
@@ -172,7 +172,7 @@ impl Engine {
     /// Read and remove a control request.
     fn take_request(&self, name: &str) -> Option<String> {
         let path = self.dir.join("control").join(name);
-        let content = crate::nofollow::read_to_string(&path).ok()?;
+        let content = sentinel_core::nofollow::read_to_string(&path).ok()?;
         let _ = std::fs::rename(&path, self.dir.join("control").join(format!("{name}.done")));
         Some(content)
     }
@@ -354,15 +354,16 @@ impl Engine {
                 Err(format!("HTTP {status}"))
             }
         };
-        let probe = crate::http::probe(url, limit, Duration::from_secs(1), accept, |delay| {
-            self.wait(delay)
-        })?;
+        let probe =
+            sentinel_core::http::probe(url, limit, Duration::from_secs(1), accept, |delay| {
+                self.wait(delay)
+            })?;
         Ok(match probe.failure {
             None => Ok(()),
             Some(last) => Err(format!(
                 "health check {} did not answer 2xx within {} ({} attempts; last: {last})",
-                crate::redact::redact_url(url),
-                crate::clock::format_duration(limit),
+                sentinel_core::redact::redact_url(url),
+                sentinel_core::clock::format_duration(limit),
                 probe.attempts
             )),
         })
@@ -379,7 +380,7 @@ impl Engine {
         percent: Option<u32>,
     ) -> std::result::Result<(), String> {
         let percent_text = percent.unwrap_or(100).to_string();
-        let command = crate::shell::substitute(
+        let command = sentinel_core::shell::substitute(
             template,
             &[
                 ("version", &self.plan.request.artifact_version),
@@ -400,7 +401,8 @@ impl Engine {
             .info(&format!("{what} {stage} {region}: {command}"));
         // A file, not a pipe: a command that leaves a server running in the background would
         // hold a pipe open and make us wait for that server to exit.
-        let output = crate::nofollow::create(&log_path, "creating").map_err(|e| e.to_string())?;
+        let output =
+            sentinel_core::nofollow::create(&log_path, "creating").map_err(|e| e.to_string())?;
         let output_err = output.try_clone().map_err(|e| e.to_string())?;
         // Its own process group, recorded in the status: should this engine be killed, a
         // resumed one can see that the command (and whatever it started) still runs.

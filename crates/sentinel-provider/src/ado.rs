@@ -18,17 +18,17 @@ use super::{
     Discovered, Provider, RolloutSnapshot, RolloutStatusKind, StageSnapshot, StageStatus,
     StartRequest, WaitActionSnapshot, WaitActionStatus,
 };
-use crate::clock::{SystemClock, now_rfc3339};
-use crate::config::{DeploymentConfig, Field, ProviderKind, StageConfig};
-use crate::error::{Error, Result};
-use crate::events::{ErrorDetail, RolloutTriggered};
-use crate::files::StatePaths;
-use crate::http::{HttpTimeouts, agent, is_transient_status};
-use crate::output::{Logger, excerpt};
-use crate::redact::Secret;
-use crate::retry::{Backoff, Failure, RetryError, parse_retry_after, retry};
-use crate::versions::VersionSource;
 use base64::Engine as _;
+use sentinel_core::clock::{SystemClock, now_rfc3339};
+use sentinel_core::config::{DeploymentConfig, Field, ProviderKind, StageConfig};
+use sentinel_core::error::{Error, Result};
+use sentinel_core::events::{ErrorDetail, RolloutTriggered};
+use sentinel_core::files::StatePaths;
+use sentinel_core::http::{HttpTimeouts, agent, is_transient_status};
+use sentinel_core::output::{Logger, excerpt};
+use sentinel_core::redact::Secret;
+use sentinel_core::retry::{Backoff, Failure, RetryError, parse_retry_after, retry};
+use sentinel_core::versions::VersionSource;
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -501,7 +501,7 @@ impl AdoProvider {
             | RetryError::OutOfTime { attempts, last, .. } => Error::Unreachable {
                 service: what.clone(),
                 attempts,
-                source: crate::error::chain(&last).into(),
+                source: sentinel_core::error::chain(&last).into(),
             },
             RetryError::Permanent { error, .. } => error,
         })
@@ -559,7 +559,7 @@ impl AdoProvider {
                 }
                 Err(e) => self.logger.warn(&format!(
                     "could not read the log of failed task {id}: {}",
-                    crate::error::chain(&e)
+                    sentinel_core::error::chain(&e)
                 )),
             }
         }
@@ -602,7 +602,7 @@ impl Provider for AdoProvider {
             .clone()
             .unwrap_or_else(|| format!("pipeline-{}", self.pipeline.pipeline_id));
         if let Some((version, source)) = self.config.artifact_version() {
-            crate::versions::check_version(&version, source)?;
+            sentinel_core::versions::check_version(&version, source)?;
             return Ok(Discovered {
                 artifact_version: version,
                 artifact_version_source: source.as_str().into(),
@@ -631,7 +631,7 @@ impl Provider for AdoProvider {
                     "run the build first, or pass --artifact-version",
                 )
             })?;
-        crate::versions::check_discovered_version(&version)?;
+        sentinel_core::versions::check_discovered_version(&version)?;
         Ok(Discovered {
             artifact_version: version,
             artifact_version_source: VersionSource::Provider.as_str().into(),
@@ -838,7 +838,7 @@ mod tests {
         let env = |name: &str| (name == "SYSTEM_ACCESSTOKEN").then(|| "t0ken".to_owned());
         assert_eq!(token_from_env(&env).unwrap().expose(), "t0ken");
         let error = token_from_env(&|_| None).unwrap_err();
-        assert_eq!(error.exit(), crate::Exit::Usage);
+        assert_eq!(error.exit(), sentinel_core::Exit::Usage);
         assert!(
             error.hint().unwrap().contains("Build (Read & execute)"),
             "{error:?}"

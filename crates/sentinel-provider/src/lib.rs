@@ -1,16 +1,21 @@
-//! Rollout providers behind one interface: the embedded `local` engine, EV2 (through its MCP
-//! server) and Azure DevOps. `sentinel-trigger` starts and steers rollouts through it;
-//! `sentinel-watch` reads their status through it.
+//! `sentinel-provider`: rollout providers behind one interface — the embedded `local` engine
+//! (a detached process, [`rollout_engine`]), EV2 (through its MCP server: [`mcp`] is the
+//! client, [`vscode_mcp`] reads `.vscode/mcp.json`) and Azure DevOps — and version discovery
+//! from git tags. Only `sentinel-trigger` (starts and steers rollouts) and `sentinel-watch`
+//! (reads their status) use it, so the other tools do not link git2, libgit2 or an MCP client.
 
 pub mod ado;
-pub mod engine;
 pub mod ev2;
+pub mod git_tags;
 pub mod local;
+pub mod mcp;
 pub mod record;
+pub mod rollout_engine;
+pub mod vscode_mcp;
 
-use crate::config::ProviderKind;
-use crate::error::{Error, Result};
-use crate::events::{ErrorDetail, RolloutTriggered};
+use sentinel_core::config::ProviderKind;
+use sentinel_core::error::{Error, Result};
+use sentinel_core::events::{ErrorDetail, RolloutTriggered};
 use serde::{Deserialize, Serialize};
 
 /// Overall status of a rollout, the same for every provider.
@@ -270,11 +275,11 @@ pub struct ProviderArgs {
 /// Open the provider the config names, for the rollouts of `state_dir`; deploy commands of
 /// the local provider run in `workdir`, where `.vscode/mcp.json` is also looked for.
 pub fn open(
-    config: &crate::config::DeploymentConfig,
+    config: &sentinel_core::config::DeploymentConfig,
     state_dir: &std::path::Path,
     workdir: &std::path::Path,
     flags: &ProviderArgs,
-    logger: &crate::output::Logger,
+    logger: &sentinel_core::output::Logger,
 ) -> Result<Box<dyn Provider>> {
     match config.provider() {
         ProviderKind::Local => Ok(Box::new(local::LocalProvider::new(
@@ -285,7 +290,7 @@ pub fn open(
             logger,
         ))),
         ProviderKind::Ev2 => {
-            let server = crate::mcp::find_server(
+            let server = crate::ev2::find_server(
                 flags.mcp_command.as_deref(),
                 flags.mcp_server.as_deref(),
                 config.ev2.as_ref(),
