@@ -59,8 +59,9 @@ Webhook URLs are secrets: they are shown only as scheme and host.",
 cards stay under 28 KB (long error lists end in \"... N more\"). Success is 200 or 202.
 Teams flow (--teams-format flow): {\"title\",\"status\",\"rolloutId\",\"service\",\"artifactVersion\",\"stageMapVersion\",\"regions\":[],\"timestamp\",\
 \"errors\":[{\"stage\",\"message\"}],\"actionUrl\",\"stressTestResults\":{…}} for Power Automate flows.
-Slack: {\"text\":TITLE,\"blocks\":[header, section (body), section fields (facts), section (errors), context, actions (button)]}; success is 200 with body ok.
-Discord: {\"content\":TITLE,\"embeds\":[{\"title\",\"description\",\"color\",\"fields\":[{\"name\",\"value\",\"inline\"}],\"timestamp\",\"url\"}]}.
+Slack: {\"text\":TITLE,\"blocks\":[header, section (body), section fields (facts), section (errors), context, actions (button)]}; success is 200 with body ok. \
+Every text from input in mrkdwn (the top-level text, body, facts, errors) has &, < and > escaped as &amp; &lt; &gt;, so no value becomes a mention (<!channel>) or a link; the header is plain_text.
+Discord: {\"content\":TITLE,\"embeds\":[{\"title\",\"description\",\"color\",\"fields\":[{\"name\",\"value\",\"inline\"}],\"timestamp\",\"url\"}],\"allowed_mentions\":{\"parse\":[]}} (no @everyone, @here, role or user mention is ever parsed).
 Webhook: the event as received, with headers webhook-id, webhook-timestamp, webhook-signature: v1,BASE64(HMAC-SHA256(key, id.timestamp.body)) \
 (Standard Webhooks; a whsec_ secret is base64-decoded into the key) and X-Hub-Signature-256: sha256=HEX(HMAC-SHA256(secret, body)).",
     ),

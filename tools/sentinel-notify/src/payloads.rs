@@ -130,27 +130,58 @@ pub fn teams_flow(message: &NotificationMessage, event: &serde_json::Map<String,
 
 /// Slack: `text` for notifications and old clients, blocks for the message itself.
 pub fn slack(message: &NotificationMessage) -> Value {
+    // Every text from input is escaped for mrkdwn: a title "<!channel>" must not notify
+    // the channel, a value "<http://evil|click me>" must not become a disguised link.
     let mut blocks = vec![
         json!({"type": "header", "text": {"type": "plain_text", "text": truncate(&message.title, 150), "emoji": true}}),
     ];
     if !message.body.is_empty() {
-        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate(&message.body, 3000)}}));
+        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": slack_text(&message.body, 3000)}}));
     }
     let fields: Vec<Value> = facts(message)
         .into_iter()
         .take(10)
-        .map(|(k, v)| json!({"type": "mrkdwn", "text": format!("*{k}*\n{}", truncate(&v, 1900))}))
+        .map(|(k, v)| json!({"type": "mrkdwn", "text": format!("*{}*\n{}", slack_text(&k, 100), slack_text(&v, 1900))}))
         .collect();
     blocks.push(json!({"type": "section", "fields": fields}));
     let errors = errors(message, 10);
     if !errors.is_empty() {
-        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate(&format!("*Errors*\n{}", errors.iter().map(|e| format!("• {e}")).collect::<Vec<_>>().join("\n")), 3000)}}));
+        let list: Vec<String> = errors
+            .iter()
+            .map(|e| format!("• {}", slack_escape(e)))
+            .collect();
+        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": cut_escaped(&format!("*Errors*\n{}", list.join("\n")), 3000)}}));
     }
-    blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": format!("Deploy Sentinel · {}", message.event_kind)}]}));
+    blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": format!("Deploy Sentinel · {}", slack_escape(&message.event_kind))}]}));
     if let Some(url) = &message.dashboard_url {
         blocks.push(json!({"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text", "text": "Open dashboard"}, "url": url}]}));
     }
-    json!({"text": message.title, "blocks": blocks})
+    json!({"text": slack_text(&message.title, 3000), "blocks": blocks})
+}
+
+/// Slack's mrkdwn escaping: `&`, `<` and `>` as entities, so no text can become a mention,
+/// a channel ping or a link.
+fn slack_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Escaped, then cut to `max` characters without leaving half an entity.
+fn slack_text(text: &str, max: usize) -> String {
+    cut_escaped(&slack_escape(text), max)
+}
+
+fn cut_escaped(escaped: &str, max: usize) -> String {
+    let mut cut = truncate(escaped, max);
+    if cut.ends_with('…') {
+        let body = &cut[..cut.len() - '…'.len_utf8()];
+        // "&am…": drop the broken entity.
+        if let Some(amp) = body.rfind('&').filter(|&i| !body[i..].contains(';')) {
+            cut = format!("{}…", &body[..amp]);
+        }
+    }
+    cut
 }
 
 /// Discord: `content` plus one embed with fields and a colour.
@@ -182,7 +213,8 @@ pub fn discord(message: &NotificationMessage) -> Value {
     if let Some(url) = &message.dashboard_url {
         embed["url"] = json!(url);
     }
-    json!({"content": truncate(&message.title, 2000), "embeds": [embed]})
+    // No @everyone, @here, role or user mention from any text: Discord parses none.
+    json!({"content": truncate(&message.title, 2000), "embeds": [embed], "allowed_mentions": {"parse": []}})
 }
 
 fn truncate(text: &str, max: usize) -> String {
@@ -197,6 +229,48 @@ fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_text_from_input_becomes_slack_markup_or_a_discord_mention() {
+        let hostile = NotificationMessage {
+            title: "Release 1.5.0 <!channel>".into(),
+            body: "503 <Service Unavailable> & retry".into(),
+            facts: vec![("Reason".into(), "<http://evil.example|click me>".into())],
+            error_summary: vec!["<@U123> broke it".into()],
+            ..message(0)
+        };
+        // Every text Slack parses as mrkdwn (the top-level text and "mrkdwn" objects); the
+        // header is plain_text, shown as written and never parsed for mentions or links.
+        fn mrkdwn(value: &Value, out: &mut Vec<String>) {
+            match value {
+                Value::Object(map) => {
+                    if map.get("type") == Some(&json!("mrkdwn")) {
+                        out.push(map["text"].as_str().unwrap_or_default().to_owned());
+                    }
+                    map.values().for_each(|v| mrkdwn(v, out));
+                }
+                Value::Array(items) => items.iter().for_each(|v| mrkdwn(v, out)),
+                _ => {}
+            }
+        }
+        let payload = slack(&hostile);
+        let mut texts = vec![payload["text"].as_str().unwrap().to_owned()];
+        mrkdwn(&payload, &mut texts);
+        let parsed = texts.join("\n");
+        for raw in ["<!channel>", "<Service", "<http://evil", "<@U123>", " & "] {
+            assert!(
+                !parsed.contains(raw),
+                "{raw} reached Slack unescaped: {parsed}"
+            );
+        }
+        assert!(
+            parsed.contains("&lt;!channel&gt;") && parsed.contains("&amp; retry"),
+            "{parsed}"
+        );
+        let discord = discord(&hostile);
+        assert_eq!(discord["allowed_mentions"], json!({"parse": []}));
+        assert_eq!(cut_escaped("ab &amp; cd", 6), "ab …");
+    }
 
     fn message(errors: usize) -> NotificationMessage {
         NotificationMessage {
