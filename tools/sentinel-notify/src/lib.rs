@@ -172,7 +172,23 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 event_kind: "manual".into(),
                 ..Default::default()
             };
-            let event = json!({"kind": "manual", "title": title});
+            // What a generic webhook receives: everything the flags said, not just the title.
+            let mut event = json!({
+                "v": 1,
+                "kind": "manual",
+                "ts": message.timestamp,
+                "source": SOURCE,
+                "title": title,
+                "status": status,
+                "facts": message
+                    .facts
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect::<Map<String, Value>>(),
+            });
+            if let Some(link) = link {
+                event["link"] = json!(link);
+            }
             failures += send_all(
                 &sender,
                 &message,

@@ -499,11 +499,24 @@ fn send_takes_the_man_page_s_status_spelling_and_refuses_an_empty_signing_secret
             "--status",
             "Succeeded",
         ])
+        .args([
+            "--fact",
+            "Region=westus",
+            "--link",
+            "https://dash.example/r1",
+        ])
         .args(["--webhook", &webhook.url("/hook"), "--state-dir"])
         .arg(state.path())
         .run();
     assert_eq!(sent.code, Some(0), "{}", sent.stderr);
     assert_eq!(webhook.received().len(), 1);
+    // A generic webhook gets everything the flags said (#16 item 8).
+    let body = webhook.received()[0].json();
+    assert_eq!(body["kind"], "manual");
+    assert_eq!(body["title"], "Release 1.4.2 is live");
+    assert_eq!(body["status"], "Succeeded");
+    assert_eq!(body["facts"]["Region"], "westus");
+    assert_eq!(body["link"], "https://dash.example/r1");
 
     let unsigned = tool(BIN)
         .args(["send", "--title", "t", "--status", "info"])
