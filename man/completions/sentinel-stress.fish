@@ -77,6 +77,16 @@ complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s h -l he
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s V -l version -d 'Print version'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -a "merge" -d 'Merge results (their HdrHistograms) into one exact result'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l max-error-rate -d 'Highest error rate, in percent' -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l max-p50 -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l max-p95 -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l max-p99 -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l max-avg -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l min-rps -d 'Lowest acceptable requests/s' -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l baseline -d 'An earlier result to compare with' -r -F
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l max-latency-ratio -d 'Highest p95 relative to the baseline\'s p95, e.g. 1.1' -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l max-error-rate-increase -d 'Highest error-rate increase over the baseline, in percentage points' -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l window -d 'Window for --abort-on-breach' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l output -d 'Report format [default: text on a terminal, ndjson otherwise]' -r -f -a "text\t''
 json\t''
 ndjson\t''
@@ -85,6 +95,7 @@ markdown\t''"
 complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l abort-on-breach -d 'Stop early once a window breaches the error-rate or latency limits (p50/p95/p99/avg)'
 complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -s h -l help -d 'Print help (see more with \'--help\')'

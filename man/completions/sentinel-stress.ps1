@@ -80,8 +80,19 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-stress' -ScriptBlock {
             break
         }
         'sentinel-stress;merge' {
+            [CompletionResult]::new('--max-error-rate', '--max-error-rate', [CompletionResultType]::ParameterName, 'Highest error rate, in percent')
+            [CompletionResult]::new('--max-p50', '--max-p50', [CompletionResultType]::ParameterName, 'max-p50')
+            [CompletionResult]::new('--max-p95', '--max-p95', [CompletionResultType]::ParameterName, 'max-p95')
+            [CompletionResult]::new('--max-p99', '--max-p99', [CompletionResultType]::ParameterName, 'max-p99')
+            [CompletionResult]::new('--max-avg', '--max-avg', [CompletionResultType]::ParameterName, 'max-avg')
+            [CompletionResult]::new('--min-rps', '--min-rps', [CompletionResultType]::ParameterName, 'Lowest acceptable requests/s')
+            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'An earlier result to compare with')
+            [CompletionResult]::new('--max-latency-ratio', '--max-latency-ratio', [CompletionResultType]::ParameterName, 'Highest p95 relative to the baseline''s p95, e.g. 1.1')
+            [CompletionResult]::new('--max-error-rate-increase', '--max-error-rate-increase', [CompletionResultType]::ParameterName, 'Highest error-rate increase over the baseline, in percentage points')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Window for --abort-on-breach')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format [default: text on a terminal, ndjson otherwise]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--abort-on-breach', '--abort-on-breach', [CompletionResultType]::ParameterName, 'Stop early once a window breaches the error-rate or latency limits (p50/p95/p99/avg)')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')

@@ -205,7 +205,15 @@ impl Cli {
                 return usage(format!("{flag} 0s: give a duration longer than zero"));
             }
         }
-        let t = &self.thresholds;
+        self.thresholds.check()
+    }
+}
+
+impl ThresholdArgs {
+    /// Refuse limits that are not finite numbers in their range.
+    pub fn check(&self) -> sentinel_core::Result<()> {
+        let usage = |message: String| Err(sentinel_core::Error::usage(message));
+        let t = self;
         /// A flag, its value, whether a finite value is in range, and what the range is.
         type RangeCheck<'a> = (&'a str, Option<f64>, fn(f64) -> bool, &'a str);
         let checks: [RangeCheck; 4] = [
@@ -246,5 +254,8 @@ pub enum Action {
     Merge {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// The merged result is judged against these, as a run's would be.
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
     },
 }

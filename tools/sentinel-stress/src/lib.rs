@@ -125,12 +125,13 @@ pub fn run(cli: Cli) -> Result<Exit> {
     } else {
         OutputFormat::Ndjson
     });
-    if let Some(Action::Merge { files }) = &cli.action {
+    if let Some(Action::Merge { files, thresholds }) = &cli.action {
+        thresholds.check()?;
         let mut results = Vec::new();
         for file in files {
             results.extend(read_results(file)?);
         }
-        let judging = judging(&cli, &StressTestConfig::default())?;
+        let judging = judging_by(thresholds, &StressTestConfig::default())?;
         let first = &results[0];
         let merged = judge::merge(
             &results,
@@ -422,7 +423,11 @@ impl Judging {
 
 /// Limits from flags, falling back to the config's stressTestConfig.
 fn judging(cli: &Cli, config: &StressTestConfig) -> Result<Judging> {
-    let t = &cli.thresholds;
+    judging_by(&cli.thresholds, config)
+}
+
+/// The limits of `t` over the config's, and the baseline they name.
+fn judging_by(t: &cli::ThresholdArgs, config: &StressTestConfig) -> Result<Judging> {
     let ms = |d: Option<Duration>| d.map(|d| d.as_secs_f64() * 1000.0);
     let baselines = match t.baseline.as_ref().or(config.baseline_file.as_ref()) {
         Some(path) => read_results(path)?,

@@ -233,6 +233,33 @@ fn merge_of_two_results_adds_them_up_exactly() {
     let a: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("a.json")).unwrap()).unwrap();
     assert!(result["maxResponseTime"].as_f64() >= a["maxResponseTime"].as_f64());
+
+    // The README's form: the merged result is judged like a run (#16 item 5).
+    let judged = |limits: &[&str]| {
+        tool(BIN)
+            .arg("merge")
+            .arg(dir.path().join("a.json"))
+            .arg(dir.path().join("b.json"))
+            .args(limits)
+            .args(["--output", "json"])
+            .run()
+    };
+    let breached = judged(&["--max-error-rate", "5", "--max-p99", "300ms"]);
+    assert_eq!(breached.code, Some(1), "{}", breached.stderr);
+    let verdict = json_result(&breached);
+    assert_eq!(verdict["passed"], false);
+    assert!(
+        verdict["violations"][0]
+            .as_str()
+            .unwrap()
+            .contains("10.00%"),
+        "{verdict}"
+    );
+    assert_eq!(
+        judged(&["--max-error-rate", "15", "--max-p99", "300ms"]).code,
+        Some(0)
+    );
+    assert_eq!(judged(&["--max-error-rate", "NaN"]).code, Some(2));
 }
 
 #[test]
