@@ -8,7 +8,7 @@ pub mod payloads;
 
 pub use cli::{Action, Cli, Status, TeamsFormat};
 use deliver::{Channel, ChannelKind, Delivery, deliver, signature_headers};
-use message::{Context, NotificationMessage, Templates};
+use message::{Contexts, NotificationMessage, Templates};
 use sentinel_core::clock::{SystemClock, now_rfc3339};
 use sentinel_core::config;
 use sentinel_core::events::{Event, NotifyOutcome, Payload};
@@ -211,7 +211,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
             } else {
                 cli.on.clone()
             };
-            let mut context = Context::default();
+            let mut contexts = Contexts::default();
             // Events pass through at once; a worker delivers the messages in order, each
             // within its budget, and writes notify.sent/notify.failed when it is done.
             let (queue, inbox) = std::sync::mpsc::channel::<Outbound>();
@@ -229,11 +229,12 @@ pub fn run(cli: Cli) -> Result<Exit> {
                         let Some(event) = line.event() else {
                             return Ok(());
                         };
-                        context.learn(&event);
+                        contexts.learn(&event);
                         if sender.channels.is_empty() || !kinds.iter().any(|k| k == event.kind()) {
                             return Ok(());
                         }
-                        let Some(mut message) = message::for_event(&event, &context) else {
+                        let Some(mut message) = message::for_event(&event, &contexts.of(&event))
+                        else {
                             return Ok(());
                         };
                         if let Some(template) = templates.get(event.kind()) {

@@ -73,6 +73,32 @@ impl Context {
     }
 }
 
+/// What each rollout of the stream is about, by rollout id: a `rollout.cancelled` of rollout
+/// B must not read "… to Staging" with rollout A's dashboard because A was triggered last.
+#[derive(Debug, Clone, Default)]
+pub struct Contexts {
+    by_rollout: std::collections::HashMap<String, Context>,
+}
+
+impl Contexts {
+    /// Remember what a `rollout.triggered` says, under its rollout id.
+    pub fn learn(&mut self, event: &Event) {
+        if let (Payload::RolloutTriggered(_), Some(id)) = (&event.payload, &event.rollout_id) {
+            self.by_rollout.entry(id.clone()).or_default().learn(event);
+        }
+    }
+
+    /// The context of the event's rollout (empty for one never triggered in this stream).
+    pub fn of(&self, event: &Event) -> Context {
+        event
+            .rollout_id
+            .as_ref()
+            .and_then(|id| self.by_rollout.get(id))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
 /// The message for an event, or `None` when the event is not one to announce.
 pub fn for_event(event: &Event, context: &Context) -> Option<NotificationMessage> {
     let service = context

@@ -659,3 +659,36 @@ fn events_pass_through_at_once_and_end_of_input_waits_at_most_one_budget() {
         std::fs::read_to_string(state.path().join(".sentinel/notifications.ndjson")).unwrap();
     assert_eq!(kept.lines().count(), 4, "nothing lost: {kept}");
 }
+
+#[test]
+fn each_rollout_s_messages_carry_its_own_context() {
+    let slack = Receiver::start(ok());
+    let triggered = |id: &str, environment: &str| {
+        format!(
+            r#"{{"v":1,"kind":"rollout.triggered","ts":"2026-11-23T18:04:05.123Z","source":"test","rolloutId":"{id}","serviceGroupName":"Contoso.Orders","serviceId":"x","environment":"{environment}","stageMapName":"m","stageMapVersion":"3","artifactVersion":"1.4.2","provider":"local","stages":[],"resumed":false,"dashboardUrl":"https://dash.example/{id}"}}"#
+        )
+    };
+    let cancelled = r#"{"v":1,"kind":"rollout.cancelled","ts":"2026-11-23T18:05:05.123Z","source":"test","rolloutId":"B","overallStatus":"Cancelled","durationMs":5,"deployedRegions":[],"errors":[]}"#;
+    let state = tempdir().unwrap();
+    let run = tool(BIN)
+        .args(["--slack", &slack.url("/services/T/B/X"), "--state-dir"])
+        .arg(state.path())
+        .stdin(input(&[
+            triggered("B", "Prod"),
+            triggered("A", "Staging"),
+            cancelled.to_owned(),
+        ]))
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let messages = slack.received();
+    let last = messages.last().unwrap().json().to_string();
+    assert!(
+        last.contains("Cancelled") || last.contains("cancelled"),
+        "{last}"
+    );
+    assert!(
+        last.contains("https://dash.example/B") && !last.contains("https://dash.example/A"),
+        "B's cancellation carries B's dashboard: {last}"
+    );
+    assert!(last.contains("Prod") && !last.contains("Staging"), "{last}");
+}
