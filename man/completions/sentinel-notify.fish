@@ -31,7 +31,7 @@ complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l slack -
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l discord -d 'Discord webhook URL (repeatable)' -r
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l webhook -d 'Generic webhook URL that receives the event itself (repeatable) [env: SENTINEL_WEBHOOK_URL]' -r
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l webhook-secret-env -d 'Environment variable holding the webhook signing secret' -r
-complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l on -d 'Event kinds to send (comma-separated) [default: start, stages, approvals, failed stress results, end, rollbacks]' -r
+complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l on -d 'Event kinds to send (comma-separated), any kind at all: one without a message of its own gets a generic one (its kind and plain fields) [default: start, stages, approvals, failed stress results, end, rollbacks]' -r
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l template -d 'Title and body per kind with {field} placeholders' -r -F
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l timeout -d 'Longest time one attempt may take, from connect to the answer\'s last byte' -r
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l deadline -d 'Total time one message may take to reach a channel, all attempts and waits included; past it the message goes to the fallback log. At end of input, deliveries still under way get at most this long' -r

@@ -27,7 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-notify' -ScriptBlock {
             [CompletionResult]::new('--discord', '--discord', [CompletionResultType]::ParameterName, 'Discord webhook URL (repeatable)')
             [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'Generic webhook URL that receives the event itself (repeatable) [env: SENTINEL_WEBHOOK_URL]')
             [CompletionResult]::new('--webhook-secret-env', '--webhook-secret-env', [CompletionResultType]::ParameterName, 'Environment variable holding the webhook signing secret')
-            [CompletionResult]::new('--on', '--on', [CompletionResultType]::ParameterName, 'Event kinds to send (comma-separated) [default: start, stages, approvals, failed stress results, end, rollbacks]')
+            [CompletionResult]::new('--on', '--on', [CompletionResultType]::ParameterName, 'Event kinds to send (comma-separated), any kind at all: one without a message of its own gets a generic one (its kind and plain fields) [default: start, stages, approvals, failed stress results, end, rollbacks]')
             [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Title and body per kind with {field} placeholders')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Longest time one attempt may take, from connect to the answer''s last byte')
             [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Total time one message may take to reach a channel, all attempts and waits included; past it the message goes to the fallback log. At end of input, deliveries still under way get at most this long')

@@ -70,7 +70,9 @@ pub struct Cli {
     #[arg(long, value_name = "VAR", global = true)]
     pub webhook_secret_env: Option<String>,
 
-    /// Event kinds to send (comma-separated) [default: start, stages, approvals, failed stress results, end, rollbacks].
+    /// Event kinds to send (comma-separated), any kind at all: one without a message of its
+    /// own gets a generic one (its kind and plain fields) [default: start, stages, approvals,
+    /// failed stress results, end, rollbacks].
     #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
     pub on: Vec<String>,
 

@@ -226,18 +226,24 @@ pub fn run(cli: Cli) -> Result<Exit> {
                     &cli.stream,
                     &logger,
                     |line, _out| {
-                        let Some(event) = line.event() else {
-                            return Ok(());
-                        };
-                        contexts.learn(&event);
-                        if sender.channels.is_empty() || !kinds.iter().any(|k| k == event.kind()) {
+                        let event = line.event();
+                        if let Some(event) = &event {
+                            contexts.learn(event);
+                        }
+                        let kind = line.kind().unwrap_or_default();
+                        if sender.channels.is_empty() || !kinds.iter().any(|k| k == kind) {
                             return Ok(());
                         }
-                        let Some(mut message) = message::for_event(&event, &contexts.of(&event))
-                        else {
-                            return Ok(());
+                        let context = contexts.of(line.rollout_id());
+                        let rendered = event.as_ref().and_then(|e| message::for_event(e, &context));
+                        // A kind asked for with --on that has no message of its own (any kind:
+                        // one of another tool, a new one) gets the generic message.
+                        let mut message = match rendered {
+                            Some(message) => message,
+                            None if !cli.on.is_empty() => message::generic(line, &context),
+                            None => return Ok(()),
                         };
-                        if let Some(template) = templates.get(event.kind()) {
+                        if let Some(template) = templates.get(kind) {
                             if let Some(title) = &template.title {
                                 message.title = message::fill(title, &line.object);
                             }
@@ -249,7 +255,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
                         let _ = queue.send(Outbound {
                             message,
                             event: line.object.clone(),
-                            rollout_id: event.rollout_id.clone(),
+                            rollout_id: line.rollout_id().map(str::to_owned),
                         });
                         Ok(())
                     },

@@ -88,11 +88,9 @@ impl Contexts {
         }
     }
 
-    /// The context of the event's rollout (empty for one never triggered in this stream).
-    pub fn of(&self, event: &Event) -> Context {
-        event
-            .rollout_id
-            .as_ref()
+    /// The context of a rollout (empty for one never triggered in this stream).
+    pub fn of(&self, rollout_id: Option<&str>) -> Context {
+        rollout_id
             .and_then(|id| self.by_rollout.get(id))
             .cloned()
             .unwrap_or_default()
@@ -292,6 +290,53 @@ pub fn for_event(event: &Event, context: &Context) -> Option<NotificationMessage
         message.facts.insert(0, ("Rollout".into(), id));
     }
     Some(message)
+}
+
+/// The message for an event of a kind asked for with `--on` that has none of its own: the
+/// kind as title, the event's plain fields (up to 10, each cut at 200 characters) as facts.
+pub fn generic(line: &sentinel_core::ndjson::Line, context: &Context) -> NotificationMessage {
+    let kind = line.kind().unwrap_or("event");
+    let mut facts = Vec::new();
+    if let Some(id) = line.rollout_id() {
+        facts.push(("Rollout".to_owned(), id.to_owned()));
+    }
+    for (name, value) in &line.object {
+        if facts.len() >= 10 || ["v", "kind", "ts", "source", "rolloutId"].contains(&name.as_str())
+        {
+            continue;
+        }
+        let shown = match value {
+            serde_json::Value::String(text) => text.clone(),
+            serde_json::Value::Number(_) | serde_json::Value::Bool(_) => value.to_string(),
+            _ => continue,
+        };
+        facts.push((name.clone(), sentinel_core::output::excerpt(&shown, 200)));
+    }
+    let ts = line
+        .object
+        .get("ts")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    NotificationMessage {
+        title: format!(
+            "{kind}{}",
+            context
+                .service
+                .as_deref()
+                .map(|s| format!(": {s}"))
+                .unwrap_or_default()
+        ),
+        status: Some(Status::Info),
+        facts,
+        service_group_name: context.service.clone(),
+        environment: context.environment.clone(),
+        rollout_id: line.rollout_id().map(str::to_owned),
+        artifact_version: context.version.clone(),
+        dashboard_url: context.dashboard.clone(),
+        timestamp: ts.to_owned(),
+        event_kind: kind.to_owned(),
+        ..Default::default()
+    }
 }
 
 fn limit(measured: String, limit: Option<String>) -> String {

@@ -692,3 +692,41 @@ fn each_rollout_s_messages_carry_its_own_context() {
     );
     assert!(last.contains("Prod") && !last.contains("Staging"), "{last}");
 }
+
+#[test]
+fn any_kind_asked_for_with_on_is_sent_with_a_generic_message() {
+    let slack = Receiver::start(ok());
+    let webhook = Receiver::start(ok());
+    let custom = r#"{"v":1,"kind":"canary.promoted","ts":"2026-11-23T18:04:05.123Z","source":"test","rolloutId":"r1","weight":50,"note":"half the traffic"}"#;
+    let state = tempdir().unwrap();
+    let asked = tool(BIN)
+        .args([
+            "--on",
+            "canary.promoted",
+            "--slack",
+            &slack.url("/services/T/B/X"),
+        ])
+        .args(["--webhook", &webhook.url("/hook"), "--state-dir"])
+        .arg(state.path())
+        .stdin(format!("{custom}\n"))
+        .run();
+    assert_eq!(asked.code, Some(0), "{}", asked.stderr);
+    let to_slack = slack.received()[0].json().to_string();
+    assert!(
+        to_slack.contains("canary.promoted") && to_slack.contains("half the traffic"),
+        "{to_slack}"
+    );
+    assert_eq!(
+        webhook.received()[0].json(),
+        serde_json::from_str::<serde_json::Value>(custom).unwrap(),
+        "the webhook receives the raw event"
+    );
+    // Without --on, the default kinds: nothing for this one.
+    let default = tool(BIN)
+        .args(["--slack", &slack.url("/services/T/B/X"), "--state-dir"])
+        .arg(state.path())
+        .stdin(format!("{custom}\n"))
+        .run();
+    assert_eq!(default.code, Some(0));
+    assert_eq!(slack.received().len(), 1);
+}
