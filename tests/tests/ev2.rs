@@ -450,3 +450,41 @@ fn the_mcp_command_flag_wins_over_vscode_mcp_json() {
         broken.stderr
     );
 }
+
+/// The official Python MCP SDK, where `.ci/run` installed it (pip install mcp).
+fn python_mcp_sdk() -> Option<&'static str> {
+    let found = std::process::Command::new("python3")
+        .args(["-c", "import mcp.server.fastmcp"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if found {
+        Some("python3")
+    } else if std::env::var_os("SENTINEL_REQUIRE_PYTHON_MCP").is_some() {
+        panic!("SENTINEL_REQUIRE_PYTHON_MCP is set but python3 cannot import mcp.server.fastmcp");
+    } else {
+        eprintln!("skipped: the Python MCP SDK is not installed (pip install mcp)");
+        None
+    }
+}
+
+#[test]
+fn versions_come_through_from_a_server_built_on_the_official_python_sdk() {
+    let Some(python) = python_mcp_sdk() else {
+        return;
+    };
+    let ev2 = Ev2::new(json!({}));
+    let server = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ev2-fastmcp/server.py");
+    let command = format!("{python} '{}'", server.display());
+    let run = tool(workspace_bin("sentinel-trigger"))
+        .current_dir(ev2.path())
+        .args(["--dry-run", "--mcp-command", &command])
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let triggered = first(&run, "rollout.triggered");
+    assert_eq!(
+        triggered["artifactVersion"], "1.4.2",
+        "the newest usable one"
+    );
+    assert_eq!(triggered["stageMapVersion"], "7");
+    assert_eq!(triggered["artifactVersionSource"], "provider");
+}

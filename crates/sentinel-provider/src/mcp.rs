@@ -162,15 +162,27 @@ impl ToolResult {
             .filter(|block| block.get("type").and_then(Value::as_str) == Some("text"))
             .filter_map(|block| block.get("text").and_then(Value::as_str))
             .collect::<Vec<_>>();
+        let json_in = |text: &str| {
+            serde_json::from_str::<Value>(text.trim())
+                .ok()
+                .filter(|v| v.is_object() || v.is_array())
+        };
+        // The contract's JSON, from the first of: structuredContent itself; the
+        // {"result": "<JSON as a string>"} that the Python SDK's FastMCP makes of a tool
+        // returning json.dumps(...); the first text block.
         let value = result
             .get("structuredContent")
             .filter(|v| !v.is_null())
-            .cloned()
-            .or_else(|| {
-                text.first()
-                    .and_then(|first| serde_json::from_str::<Value>(first.trim()).ok())
-                    .filter(|v| v.is_object() || v.is_array())
-            });
+            .map(|structured| {
+                let wrapped = structured
+                    .as_object()
+                    .filter(|o| o.len() == 1)
+                    .and_then(|o| o.get("result"))
+                    .and_then(Value::as_str)
+                    .and_then(json_in);
+                wrapped.unwrap_or_else(|| structured.clone())
+            })
+            .or_else(|| text.first().and_then(|first| json_in(first)));
         ToolResult {
             is_error: result.get("isError").and_then(Value::as_bool) == Some(true),
             value,
@@ -779,6 +791,24 @@ exit 3"#
             error.to_string().contains("no-such-mcp-server-here --x"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_fastmcp_result_wrapper_holding_json_text_is_unwrapped() {
+        // What FastMCP sends for `def tool() -> str: return json.dumps({...})`.
+        let listed = r#"{"artifacts": [{"versionNumber": "1.4.2", "status": "Succeeded"}]}"#;
+        let result = ToolResult::from_result(&json!({
+            "content": [{"type": "text", "text": listed}],
+            "structuredContent": {"result": listed},
+            "isError": false
+        }));
+        assert_eq!(
+            result.value.unwrap()["artifacts"][0]["versionNumber"],
+            "1.4.2"
+        );
+        // A result that is really {"result": "text"} stays as it is.
+        let plain = ToolResult::from_result(&json!({"structuredContent": {"result": "ok"}}));
+        assert_eq!(plain.value, Some(json!({"result": "ok"})));
     }
 
     #[test]
