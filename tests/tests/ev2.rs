@@ -451,7 +451,9 @@ fn the_mcp_command_flag_wins_over_vscode_mcp_json() {
     );
 }
 
-/// The official Python MCP SDK, where `.ci/run` installed it (pip install mcp).
+/// The official Python MCP SDK, where `.ci/run` installed it (pip install "mcp>=1.10,<2").
+// The reason a test skips goes to the test's own stderr.
+#[allow(clippy::print_stderr)]
 fn python_mcp_sdk() -> Option<&'static str> {
     let found = std::process::Command::new("python3")
         .args(["-c", "import mcp.server.fastmcp"])
@@ -462,7 +464,9 @@ fn python_mcp_sdk() -> Option<&'static str> {
     } else if std::env::var_os("SENTINEL_REQUIRE_PYTHON_MCP").is_some() {
         panic!("SENTINEL_REQUIRE_PYTHON_MCP is set but python3 cannot import mcp.server.fastmcp");
     } else {
-        eprintln!("skipped: the Python MCP SDK is not installed (pip install mcp)");
+        eprintln!(
+            "skipped: the Python MCP SDK 1.x is not installed (pip install \"mcp>=1.10,<2\")"
+        );
         None
     }
 }
