@@ -8,7 +8,110 @@ use serde_json::{Value, json};
 /// Teams Workflows reject cards over 28 KB.
 pub const TEAMS_MAX_BYTES: usize = 28 * 1024;
 
+/// How much of each text a Teams card may hold; [`teams_card`] tries these from the most
+/// generous down until the card fits [`TEAMS_MAX_BYTES`]. The last always fits: its texts
+/// are a few hundred bytes at most.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    /// Characters of the title and of the body.
+    title: usize,
+    body: usize,
+    /// Facts shown, and characters of each value.
+    facts: usize,
+    fact: usize,
+    /// Items of a list (regions) before "… and N more".
+    items: usize,
+    /// Errors shown, and characters of each.
+    errors: usize,
+    error: usize,
+}
+
+const BUDGETS: [Budget; 5] = [
+    Budget {
+        title: 500,
+        body: 4000,
+        facts: 20,
+        fact: 1000,
+        items: 50,
+        errors: 10,
+        error: 1000,
+    },
+    Budget {
+        title: 300,
+        body: 2000,
+        facts: 15,
+        fact: 400,
+        items: 20,
+        errors: 5,
+        error: 400,
+    },
+    Budget {
+        title: 200,
+        body: 800,
+        facts: 10,
+        fact: 200,
+        items: 10,
+        errors: 3,
+        error: 200,
+    },
+    Budget {
+        title: 150,
+        body: 300,
+        facts: 6,
+        fact: 100,
+        items: 5,
+        errors: 1,
+        error: 150,
+    },
+    Budget {
+        title: 100,
+        body: 100,
+        facts: 3,
+        fact: 50,
+        items: 2,
+        errors: 0,
+        error: 0,
+    },
+];
+
+/// `items` joined with ", ", the first `keep` of them, then "… and N more".
+fn summarised(items: &[String], keep: usize) -> String {
+    let mut shown = items
+        .iter()
+        .take(keep)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > keep {
+        if !shown.is_empty() {
+            shown.push_str(", ");
+        }
+        shown.push_str(&format!("… and {} more", items.len() - keep));
+    }
+    shown
+}
+
+/// A URL as RFC 3986 allows it in a URI: every byte outside its unreserved and reserved
+/// characters (and `%`) percent-encoded, so a literal `|`, space or `"` cannot make the
+/// Adaptive Card schema reject the whole card.
+pub fn uri(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for b in url.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn facts(message: &NotificationMessage) -> Vec<(String, String)> {
+    facts_within(message, usize::MAX)
+}
+
+/// The facts, regions summarised after `items` of them.
+fn facts_within(message: &NotificationMessage, items: usize) -> Vec<(String, String)> {
     let mut facts = message.facts.clone();
     let mut add = |k: &str, v: &Option<String>| {
         if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
@@ -20,7 +123,10 @@ fn facts(message: &NotificationMessage) -> Vec<(String, String)> {
     add("Version", &message.artifact_version);
     add("Duration", &message.duration);
     if !message.deployed_regions.is_empty() {
-        facts.push(("Regions".into(), message.deployed_regions.join(", ")));
+        facts.push((
+            "Regions".into(),
+            summarised(&message.deployed_regions, items),
+        ));
     }
     facts.push(("Time".into(), message.timestamp.clone()));
     facts
@@ -45,34 +151,52 @@ fn adaptive_color(status: Option<Status>) -> &'static str {
 }
 
 /// The Workflows `message` envelope around an Adaptive Card 1.4 (1.5 cards render as errors
-/// in Workflows; the retired Office 365 connector MessageCard is not sent).
+/// in Workflows; the retired Office 365 connector MessageCard is not sent). Whatever the
+/// input, the body stays under [`TEAMS_MAX_BYTES`]: long texts are cut with "…", long lists
+/// summarised ("… and 650 more"), at the most generous [`BUDGETS`] entry that fits.
 pub fn teams_card(message: &NotificationMessage) -> Value {
-    let mut keep = message.error_summary.len();
-    loop {
-        let card = teams_card_with(message, keep);
-        if card.to_string().len() <= TEAMS_MAX_BYTES || keep == 0 {
+    for budget in &BUDGETS[..BUDGETS.len() - 1] {
+        let card = teams_card_with(message, budget);
+        if card.to_string().len() <= TEAMS_MAX_BYTES {
             return card;
         }
-        keep /= 2;
     }
+    teams_card_with(message, &BUDGETS[BUDGETS.len() - 1])
 }
 
-fn teams_card_with(message: &NotificationMessage, keep_errors: usize) -> Value {
+fn teams_card_with(message: &NotificationMessage, budget: &Budget) -> Value {
     let mut body = vec![
-        json!({"type": "TextBlock", "text": message.title, "size": "Large", "weight": "Bolder", "wrap": true, "color": adaptive_color(message.status)}),
+        json!({"type": "TextBlock", "text": truncate(&message.title, budget.title), "size": "Large", "weight": "Bolder", "wrap": true, "color": adaptive_color(message.status)}),
     ];
     if !message.body.is_empty() {
-        body.push(json!({"type": "TextBlock", "text": message.body, "wrap": true}));
+        body.push(json!({"type": "TextBlock", "text": truncate(&message.body, budget.body), "wrap": true}));
     }
-    let facts: Vec<Value> = facts(message)
-        .into_iter()
-        .map(|(title, value)| json!({"title": title, "value": value}))
+    let all = facts_within(message, budget.items);
+    let mut facts: Vec<Value> = all
+        .iter()
+        .take(budget.facts)
+        .map(|(title, value)| json!({"title": truncate(title, 100), "value": truncate(value, budget.fact)}))
         .collect();
+    if all.len() > budget.facts {
+        facts
+            .push(json!({"title": "…", "value": format!("and {} more", all.len() - budget.facts)}));
+    }
     body.push(json!({"type": "FactSet", "facts": facts}));
-    let errors = errors(message, keep_errors);
-    if !errors.is_empty() {
+    if !message.error_summary.is_empty() {
+        let mut lines: Vec<String> = message
+            .error_summary
+            .iter()
+            .take(budget.errors)
+            .map(|e| format!("- {}", truncate(e, budget.error)))
+            .collect();
+        if message.error_summary.len() > budget.errors {
+            lines.push(format!(
+                "… and {} more",
+                message.error_summary.len() - budget.errors
+            ));
+        }
         body.push(json!({"type": "TextBlock", "text": "Errors", "weight": "Bolder", "color": "Attention"}));
-        body.push(json!({"type": "TextBlock", "text": errors.iter().map(|e| format!("- {e}")).collect::<Vec<_>>().join("\n"), "wrap": true}));
+        body.push(json!({"type": "TextBlock", "text": lines.join("\n"), "wrap": true}));
     }
     let mut content = json!({
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -80,9 +204,9 @@ fn teams_card_with(message: &NotificationMessage, keep_errors: usize) -> Value {
         "version": "1.4",
         "body": body,
     });
-    if let Some(url) = &message.dashboard_url {
+    if let Some(url) = message.dashboard_url.as_deref().filter(|u| u.len() <= 2048) {
         content["actions"] =
-            json!([{"type": "Action.OpenUrl", "title": "Open dashboard", "url": url}]);
+            json!([{"type": "Action.OpenUrl", "title": "Open dashboard", "url": uri(url)}]);
     }
     json!({
         "type": "message",
@@ -229,6 +353,63 @@ fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_teams_card_stays_under_28_kb_whatever_the_input() {
+        let regions: Vec<String> = (0..700)
+            .map(|n| format!("region-{n:04}-westeurope"))
+            .collect();
+        let huge = NotificationMessage {
+            title: "t".repeat(50_000),
+            body: format!("Stage failed in {}", regions.join(", ")),
+            deployed_regions: regions,
+            facts: (0..100)
+                .map(|n| (format!("k{n}"), "v".repeat(5_000)))
+                .collect(),
+            error_summary: vec!["x".repeat(100_000)],
+            ..message(0)
+        };
+        let card = teams_card(&huge);
+        let size = card.to_string().len();
+        assert!(size <= TEAMS_MAX_BYTES, "{size} bytes");
+        let text = card.to_string();
+        assert!(
+            text.contains(" more\""),
+            "long lists are summarised: {}",
+            &text[..500]
+        );
+        // 700 regions alone: listed once, the first 50 and "… and 650 more".
+        let many = NotificationMessage {
+            deployed_regions: (0..700).map(|n| format!("r{n}")).collect(),
+            ..message(0)
+        };
+        let card = teams_card(&many).to_string();
+        assert!(card.contains("r49, … and 650 more"), "{card}");
+        assert_eq!(card.matches("r1,").count(), 1, "regions are listed once");
+        // One over-long error is cut with an ellipsis, not replaced by "… 1 more".
+        let one_long = NotificationMessage {
+            error_summary: vec!["y".repeat(100_000)],
+            ..message(0)
+        };
+        let errors = teams_card(&one_long).to_string();
+        assert!(errors.contains("yyy…"), "{}", errors.len());
+        assert!(!errors.contains("1 more"));
+    }
+
+    #[test]
+    fn a_dashboard_url_becomes_a_valid_uri() {
+        assert_eq!(
+            uri("https://dash.example/r?a=1|2&b=x y\"z<"),
+            "https://dash.example/r?a=1%7C2&b=x%20y%22z%3C"
+        );
+        assert_eq!(uri("https://dash.example/ü"), "https://dash.example/%C3%BC");
+        let card = teams_card(&NotificationMessage {
+            dashboard_url: Some("https://dash.example/a|b".into()),
+            ..message(0)
+        });
+        let actions = &card["attachments"][0]["content"]["actions"][0];
+        assert_eq!(actions["url"], "https://dash.example/a%7Cb");
+    }
 
     #[test]
     fn no_text_from_input_becomes_slack_markup_or_a_discord_mention() {
