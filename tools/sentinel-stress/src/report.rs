@@ -98,12 +98,49 @@ fn threshold_lines(result: &StressTestResult) -> Vec<(bool, String)> {
             )
         })
         .collect();
-    for violation in &result.violations {
-        if violation.contains("baseline") {
-            lines.push((false, violation.clone()));
+    // Limits against the baseline: a failing one is its violation; a passing one is still a
+    // case, so a report shows every limit that was judged.
+    let t = &result.thresholds;
+    for (limit, failed_mark, passed) in [
+        (
+            t.max_latency_ratio
+                .map(|r| format!("p95 within {r}x the baseline's")),
+            "the baseline's",
+            "ms is",
+        ),
+        (
+            t.max_error_rate_increase
+                .map(|p| format!("error rate within {p} points of the baseline's")),
+            "points above the baseline",
+            "",
+        ),
+    ] {
+        let Some(limit) = limit else { continue };
+        let failed = result
+            .violations
+            .iter()
+            .find(|v| v.contains(failed_mark) && (passed.is_empty() || v.contains(passed)));
+        match failed {
+            Some(violation) => lines.push((false, violation.clone())),
+            None => lines.push((true, limit)),
         }
     }
     lines
+}
+
+/// Every reason a run failed that is no limit of its own: nothing measured, nothing
+/// succeeded, aborted on a breach, interrupted, failures on this machine.
+fn other_failures(result: &StressTestResult) -> Vec<(bool, String)> {
+    result
+        .violations
+        .iter()
+        .filter(|v| {
+            !(v.contains("above the limit of")
+                || v.contains("below the minimum of")
+                || v.contains("the baseline"))
+        })
+        .map(|v| (false, v.clone()))
+        .collect()
 }
 
 /// Latency distribution as bars over logarithmic buckets.
@@ -152,12 +189,13 @@ pub fn junit(results: &[StressTestResult]) -> String {
     let suites: Vec<(&StressTestResult, Vec<(bool, String)>)> = results
         .iter()
         .map(|result| {
-            let lines = threshold_lines(result);
-            let cases = if lines.is_empty() {
-                vec![(result.passed, "completed requests".into())]
-            } else {
-                lines
-            };
+            // One case per limit judged, and one per other reason the run failed, so the
+            // file fails exactly when the run does.
+            let mut cases = other_failures(result);
+            cases.extend(threshold_lines(result));
+            if cases.is_empty() {
+                cases.push((result.passed, "completed requests".into()));
+            }
             (result, cases)
         })
         .collect();

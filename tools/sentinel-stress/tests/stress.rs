@@ -815,3 +815,63 @@ fn more_connections_than_descriptors_is_refused_and_the_soft_limit_is_raised() {
         raised.stdout
     );
 }
+
+#[test]
+fn junit_fails_whenever_the_run_fails_and_lists_every_limit_judged() {
+    // Every request 404, only --max-p99 set: the run fails (nothing succeeded), so must JUnit.
+    let missing = Receiver::start(Reply::Answer(404, String::new(), "no".into()));
+    let run = tool(BIN)
+        .args([
+            "-n",
+            "20",
+            "--max-p99",
+            "10s",
+            "--output",
+            "junit",
+            &missing.url("/"),
+        ])
+        .run();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stdout.contains("failures=\"1\""), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("none of the 20 requests succeeded"),
+        "{}",
+        run.stdout
+    );
+
+    // With a baseline, the ratio limits that passed are cases too.
+    let service = SampleService::start(&[]);
+    let dir = tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let first = tool(BIN)
+        .args(["-n", "50", "--output", "json", &service.url()])
+        .run();
+    std::fs::write(&baseline, &first.stdout).unwrap();
+    let judged = tool(BIN)
+        .args(["-n", "50", "--output", "junit", "--baseline"])
+        .arg(&baseline)
+        .args([
+            "--max-latency-ratio",
+            "100",
+            "--max-error-rate-increase",
+            "1",
+            &service.url(),
+        ])
+        .run();
+    assert_eq!(judged.code, Some(0), "{}", judged.stderr);
+    assert!(
+        judged.stdout.contains("tests=\"2\" failures=\"0\""),
+        "{}",
+        judged.stdout
+    );
+    assert!(
+        judged.stdout.contains("p95 within 100x the baseline"),
+        "{}",
+        judged.stdout
+    );
+    assert!(
+        judged.stdout.contains("within 1 points of the baseline"),
+        "{}",
+        judged.stdout
+    );
+}
