@@ -254,6 +254,25 @@ fn stress_rows(result: &StressTestResult, stage: Option<&str>) -> Vec<Verificati
     rows
 }
 
+/// `text` as Markdown that every CommonMark renderer (GitHub, Azure DevOps, marked) shows
+/// exactly as written, inside a table cell too: the characters that could start markup
+/// (emphasis, HTML, links, code, tables, entities) are backslash-escaped, line breaks become
+/// spaces. `C:\artifacts\|app.tar` stays that; `?x=***&y=***` does not turn into emphasis.
+pub fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' | '*' | '_' | '<' | '>' | '|' | '[' | ']' | '`' | '~' | '&' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The report as Markdown.
 pub fn markdown(report: &Report) -> String {
     let badge = match report.status.as_str() {
@@ -263,8 +282,8 @@ pub fn markdown(report: &Report) -> String {
         "IN_PROGRESS" => "⏳ IN_PROGRESS",
         _ => "❌ FAILED",
     };
-    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-    let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+    let dash = |v: &Option<String>| v.as_deref().map_or_else(|| "-".into(), markdown_text);
+    let cell = markdown_text;
     let mut md = format!(
         "# Deployment report: {} {}\n\n| | |\n|---|---|\n| Status | **{badge}** |\n| Service | {} |\n| Environment | {} |\n| Version | {} |\n| Rollout | {} |\n| Started | {} |\n| Duration | {} |\n",
         dash(&report.service_group_name),
@@ -275,7 +294,7 @@ pub fn markdown(report: &Report) -> String {
         if report.rollout_ids.is_empty() {
             "-".into()
         } else {
-            report.rollout_ids.join(", ")
+            markdown_text(&report.rollout_ids.join(", "))
         },
         dash(&report.started),
         report.duration_ms.map_or("-".into(), |ms| format_duration(
@@ -308,13 +327,13 @@ pub fn markdown(report: &Report) -> String {
     }
     md.push_str("\n## Rollback\n\n");
     md.push_str(&match &report.rollback {
-        Some(text) => format!("Rollback {text}.\n"),
+        Some(text) => format!("Rollback {}.\n", markdown_text(text)),
         None => "No rollback was needed.\n".into(),
     });
     if !report.errors.is_empty() {
         md.push_str("\n## Errors\n\n");
         for error in &report.errors {
-            md.push_str(&format!("- {}\n", error.replace('\n', " ")));
+            md.push_str(&format!("- {}\n", markdown_text(error)));
         }
     }
     md
@@ -369,6 +388,67 @@ mod tests {
             .iter()
             .filter_map(|l| l.event())
             .collect()
+    }
+
+    /// The text of every table cell, as an independent CommonMark renderer reads it.
+    fn rendered_cells(md: &str) -> Vec<String> {
+        use pulldown_cmark::{Event as Md, Options, Parser, Tag, TagEnd};
+        let mut cells = Vec::new();
+        let mut current: Option<String> = None;
+        for event in Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+            match event {
+                Md::Start(Tag::TableCell) => current = Some(String::new()),
+                Md::End(TagEnd::TableCell) => cells.extend(current.take()),
+                Md::Text(text) | Md::Code(text) => {
+                    if let Some(cell) = current.as_mut() {
+                        cell.push_str(&text);
+                    }
+                }
+                Md::Html(html) | Md::InlineHtml(html) => {
+                    if let Some(cell) = current.as_mut() {
+                        cell.push_str(&format!("<html:{html}>"));
+                    }
+                }
+                Md::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. }) => {
+                    if let Some(cell) = current.as_mut() {
+                        cell.push_str("<markup>");
+                    }
+                }
+                _ => {}
+            }
+        }
+        cells
+    }
+
+    #[test]
+    fn every_value_renders_exactly_as_written() {
+        let hostile = [
+            r"C:\artifacts\|app.tar",
+            "https://x.example/?x=***&y=***",
+            "503 <Service Unavailable> & retry",
+            "`tick` _under_ *star* ~strike~ [link](http://e) # ! &amp;",
+        ];
+        let report = Report {
+            status: "FAILED".into(),
+            verification: hostile
+                .iter()
+                .map(|h| VerificationRow {
+                    check: (*h).into(),
+                    expected: (*h).into(),
+                    actual: (*h).into(),
+                    passed: false,
+                })
+                .collect(),
+            ..Report::default()
+        };
+        let cells = rendered_cells(&markdown(&report));
+        for h in hostile {
+            assert_eq!(
+                cells.iter().filter(|c| c.as_str() == h).count(),
+                3,
+                "{h:?} in {cells:?}"
+            );
+        }
     }
 
     #[test]
