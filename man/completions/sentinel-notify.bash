@@ -35,7 +35,7 @@ _sentinel__notify() {
 
     case "${cmd}" in
         sentinel__notify)
-            opts="-v -h -V --teams --teams-format --slack --discord --webhook --webhook-secret-env --on --template --strict --dry-run --timeout --deadline --max-retries --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help --version send help"
+            opts="-v -h -V --teams --teams-format --slack --discord --webhook --webhook-secret-env --on --template --strict --resend --dry-run --timeout --deadline --max-retries --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help --version send help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -167,7 +167,7 @@ _sentinel__notify() {
             return 0
             ;;
         sentinel__subcmd__notify__subcmd__send)
-            opts="-v -h --title --status --fact --link --teams --teams-format --slack --discord --webhook --webhook-secret-env --strict --dry-run --timeout --deadline --max-retries --state-dir --color --events-log --verbose --help"
+            opts="-v -h --title --status --fact --link --teams --teams-format --slack --discord --webhook --webhook-secret-env --strict --resend --dry-run --timeout --deadline --max-retries --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sentinel_notify_global_optspecs
-    string join \n teams= teams-format= slack= discord= webhook= webhook-secret-env= on= template= strict dry-run timeout= deadline= max-retries= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= state-dir= color= events-log v/verbose h/help V/version
+    string join \n teams= teams-format= slack= discord= webhook= webhook-secret-env= on= template= strict resend dry-run timeout= deadline= max-retries= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= state-dir= color= events-log v/verbose h/help V/version
 end
 
 function __fish_sentinel_notify_needs_command
@@ -49,6 +49,7 @@ complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l color -
 always\t''
 never\t''"
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l strict -d 'Exit 1 when a message could not be delivered'
+complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l resend -d 'Send messages the sent log says were delivered before (a re-run, a resumed rollout)'
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l dry-run -d 'Print each payload to stderr instead of sending it'
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
 complete -c sentinel-notify -n "__fish_sentinel_notify_needs_command" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
@@ -80,6 +81,7 @@ complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l
 always\t''
 never\t''"
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l strict -d 'Exit 1 when a message could not be delivered'
+complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l resend -d 'Send messages the sent log says were delivered before (a re-run, a resumed rollout)'
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l dry-run -d 'Print each payload to stderr instead of sending it'
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'

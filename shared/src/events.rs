@@ -486,6 +486,12 @@ pub struct NotifyOutcome {
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The message's stable id (also the signed webhook's `webhook-id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// Not sent now: the sent log says it was delivered before (`--resend` sends it again).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub already_sent: bool,
 }
 
 /// `rollout.completed` / `rollout.failed` / `rollout.cancelled`.
@@ -627,7 +633,7 @@ pub const KINDS: &[KindSpec] = &[
     KindSpec {
         kind: "notify.sent",
         written_by: "notify",
-        payload: "channel, eventKind, status?, error?",
+        payload: "channel, eventKind, status?, error?, messageId? (stable: the same notice of a rollout has the same id), alreadySent? (true: the sent log says it was delivered before, so it was not sent again)",
         meaning: "a message reached a channel",
     },
     KindSpec {
@@ -716,6 +722,7 @@ mod tests {
             event_kind: "rollout.completed".into(),
             status: Some(202),
             error: None,
+            ..Default::default()
         };
         vec![
             Payload::RolloutTriggered(RolloutTriggered {

@@ -20,6 +20,8 @@ pub const ROLLOUTS_DIR: &str = ".sentinel/rollouts";
 pub const HISTORY_DIR: &str = ".sentinel/history";
 /// Messages that could not be delivered by `sentinel-notify`.
 pub const NOTIFY_FALLBACK_FILE: &str = ".sentinel/notifications.ndjson";
+/// Messages `sentinel-notify` delivered, by stable id, so none is sent twice.
+pub const NOTIFY_SENT_FILE: &str = ".sentinel/notifications-sent.ndjson";
 
 /// The pre-rollout load-test result that the workflow scripts keep for comparison.
 pub const BASELINE_FILE: &str = ".deploy-sentinel-baseline.json";
@@ -107,6 +109,9 @@ impl StatePaths {
     }
     pub fn notify_fallback(&self) -> PathBuf {
         self.dir.join(NOTIFY_FALLBACK_FILE)
+    }
+    pub fn notify_sent(&self) -> PathBuf {
+        self.dir.join(NOTIFY_SENT_FILE)
     }
 }
 

@@ -566,8 +566,11 @@ mod tests {
         );
         assert_eq!(error.exit().code(), 3);
 
+        // A child that another test forks at this moment holds our open file (and so its
+        // flock) until it execs and closes it: waiting a little makes that no failure.
         let forced = LockRequest {
             force: true,
+            wait: Some(Duration::from_secs(5)),
             ..request("deploy")
         };
         let lock = acquire(&path, &forced, &SystemClock).unwrap();
@@ -577,6 +580,7 @@ mod tests {
         std::fs::write(&path, serde_json::to_string(&left).unwrap()).unwrap();
         let resuming = LockRequest {
             take_over_dead: true,
+            wait: Some(Duration::from_secs(5)),
             ..request("deploy")
         };
         let lock = acquire(&path, &resuming, &SystemClock).unwrap();
@@ -599,6 +603,7 @@ mod tests {
         std::fs::write(&path, serde_json::to_string(&left).unwrap()).unwrap();
         let resuming = LockRequest {
             take_over_dead: true,
+            wait: Some(Duration::from_secs(5)),
             ..request("deploy")
         };
         let error = acquire(&path, &resuming, &SystemClock).unwrap_err();

@@ -84,6 +84,10 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub strict: bool,
 
+    /// Send messages the sent log says were delivered before (a re-run, a resumed rollout).
+    #[arg(long, global = true)]
+    pub resend: bool,
+
     /// Print each payload to stderr instead of sending it.
     #[arg(long, global = true)]
     pub dry_run: bool,

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod deliver;
 pub mod message;
 pub mod payloads;
+pub mod sent_log;
 
 pub use cli::{Action, Cli, Status, TeamsFormat};
 use deliver::{Channel, ChannelKind, Delivery, deliver, signature_headers};
@@ -35,7 +36,12 @@ one whole attempt, connect to last byte (a receiver that trickles its answer is 
 end past the budget fails the delivery at once. Whatever is not delivered goes to the fallback log with \
 notify.failed. At end of input, deliveries still under way or queued get at most one --deadline more; what is \
 still queued after that is kept in the fallback log unsent. Error texts from receivers have the webhook URL's \
-secret parts masked wherever they echo them.";
+secret parts masked wherever they echo them. NO DUPLICATES: each notice of a rollout has a stable id (from the \
+rollout id, the event kind, its stage, action id or endpoint and test time, and the channel), sent as the signed \
+webhook's webhook-id and kept in the fallback log; delivered ids are kept in .sentinel/notifications-sent.ndjson, \
+so a re-run of the pipeline, a retry or a resumed rollout does not send the same notice twice (notify.sent with \
+alreadySent: true, and a line on stderr, say so; --resend sends it anyway). Events without a rollout id (send) are \
+always sent.";
 
 /// Extra man page sections: how to get the webhook URLs, and what is sent.
 pub const MAN_SECTIONS: &[(&str, &str)] = &[
@@ -86,6 +92,8 @@ struct Sender {
     policy: Backoff,
     dry_run: bool,
     fallback: std::path::PathBuf,
+    /// What was delivered before; `None` with --resend.
+    sent: Option<sent_log::SentLog>,
 }
 
 /// Run the tool.
@@ -127,6 +135,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         },
         dry_run: cli.dry_run,
         fallback: StatePaths::new(cli.state.dir()).notify_fallback(),
+        sent: (!cli.resend && !cli.dry_run)
+            .then(|| sent_log::SentLog::open(StatePaths::new(cli.state.dir()).notify_sent())),
     };
     let templates: Templates = match &cli.template {
         Some(path) => {
@@ -373,12 +383,24 @@ fn give_up<W: Write>(
             channel.shown(),
             sender.fallback.display()
         ));
-        keep_in_fallback(&sender.fallback, channel, &job.message, b"", &error, logger);
+        let id = sent_log::event_key(&job.event)
+            .map(|key| sent_log::message_id(&key, channel.kind.as_str(), channel.url.expose()))
+            .unwrap_or_default();
+        keep_in_fallback(
+            &sender.fallback,
+            channel,
+            &job.message,
+            b"",
+            &id,
+            &error,
+            logger,
+        );
         let outcome = NotifyOutcome {
             channel: channel.kind.as_str().to_owned(),
             event_kind: job.message.event_kind.clone(),
             status: None,
             error: Some(error.clone()),
+            ..Default::default()
         };
         let _ = out.emit(&Event::new(
             SOURCE,
@@ -389,8 +411,8 @@ fn give_up<W: Write>(
     sender.channels.len()
 }
 
-/// A channel's request body and extra headers.
-type Outgoing = (Vec<u8>, Vec<(String, String)>);
+/// A channel's request body, extra headers and the message's id.
+type Outgoing = (Vec<u8>, Vec<(String, String)>, String);
 
 /// Send one message to every channel in parallel, then write one notify event per channel in
 /// channel order. Returns how many channels failed.
@@ -407,6 +429,7 @@ fn send_all<W: Write>(
         deadline: Some(deadline),
         ..sender.policy
     };
+    let key = sent_log::event_key(event);
     let bodies: Vec<Outgoing> = sender
         .channels
         .iter()
@@ -421,9 +444,12 @@ fn send_all<W: Write>(
                 ChannelKind::Webhook => Value::Object(event.clone()),
             };
             let body = payload.to_string().into_bytes();
+            let id = key.as_deref().map_or_else(
+                || format!("msg_{}", uuid::Uuid::new_v4().simple()),
+                |key| sent_log::message_id(key, channel.kind.as_str(), channel.url.expose()),
+            );
             let headers = match (&sender.secret, channel.kind) {
                 (Some(secret), ChannelKind::Webhook) => {
-                    let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
                     let now = std::time::SystemTime::now()
                         .duration_since(std::time::UNIX_EPOCH)
                         .unwrap_or_default()
@@ -432,11 +458,11 @@ fn send_all<W: Write>(
                 }
                 _ => Vec::new(),
             };
-            (body, headers)
+            (body, headers, id)
         })
         .collect();
     if sender.dry_run {
-        for (channel, (body, _)) in sender.channels.iter().zip(&bodies) {
+        for (channel, (body, _, _)) in sender.channels.iter().zip(&bodies) {
             logger.write_raw(&format!(
                 "dry run: would send to {}:\n{}\n",
                 channel.shown(),
@@ -445,43 +471,82 @@ fn send_all<W: Write>(
         }
         return Ok(0);
     }
-    let deliveries: Vec<Delivery> = std::thread::scope(|scope| {
+    // `None`: delivered before, per the sent log; not sent again.
+    let deliveries: Vec<Option<Delivery>> = std::thread::scope(|scope| {
         let handles: Vec<_> = sender
             .channels
             .iter()
             .zip(&bodies)
-            .map(|(channel, (body, headers))| {
+            .map(|(channel, (body, headers, id))| {
+                let already =
+                    key.is_some() && sender.sent.as_ref().is_some_and(|log| log.contains(id));
                 scope.spawn(move || {
-                    deliver(
+                    if already {
+                        return None;
+                    }
+                    Some(deliver(
                         channel,
                         body,
                         headers,
                         sender.timeout,
                         &policy,
                         &SystemClock,
-                    )
+                    ))
                 })
             })
             .collect();
         handles
             .into_iter()
             .map(|h| {
-                h.join().unwrap_or(Delivery {
+                h.join().unwrap_or(Some(Delivery {
                     status: None,
                     error: Some("the sender thread failed".into()),
                     attempts: 0,
-                })
+                }))
             })
             .collect()
     });
     let mut failures = 0;
-    for ((channel, (body, _)), delivery) in sender.channels.iter().zip(&bodies).zip(deliveries) {
+    for ((channel, (body, _, id)), delivery) in sender.channels.iter().zip(&bodies).zip(deliveries)
+    {
+        let Some(delivery) = delivery else {
+            logger.info(&format!(
+                "{} already got {} ({id}): not sent again (--resend sends it anyway)",
+                channel.shown(),
+                message.event_kind
+            ));
+            out.emit(&Event::new(
+                SOURCE,
+                rollout_id,
+                Payload::NotifySent(NotifyOutcome {
+                    channel: channel.kind.as_str().to_owned(),
+                    event_kind: message.event_kind.clone(),
+                    message_id: Some(id.clone()),
+                    already_sent: true,
+                    ..Default::default()
+                }),
+            ))?;
+            continue;
+        };
         let outcome = NotifyOutcome {
             channel: channel.kind.as_str().to_owned(),
             event_kind: message.event_kind.clone(),
             status: delivery.status,
             error: delivery.error.clone(),
+            message_id: Some(id.clone()),
+            already_sent: false,
         };
+        if delivery.error.is_none() && key.is_some() {
+            if let Some(log) = &sender.sent {
+                log.record(
+                    id,
+                    channel.kind.as_str(),
+                    &message.event_kind,
+                    rollout_id,
+                    logger,
+                );
+            }
+        }
         let payload = match &delivery.error {
             None => Payload::NotifySent(outcome),
             Some(error) => {
@@ -491,7 +556,7 @@ fn send_all<W: Write>(
                     channel.shown(),
                     sender.fallback.display()
                 ));
-                keep_in_fallback(&sender.fallback, channel, message, body, error, logger);
+                keep_in_fallback(&sender.fallback, channel, message, body, id, error, logger);
                 Payload::NotifyFailed(outcome)
             }
         };
@@ -507,11 +572,13 @@ fn keep_in_fallback(
     channel: &Channel,
     message: &NotificationMessage,
     body: &[u8],
+    id: &str,
     error: &str,
     logger: &Logger,
 ) {
     let record = json!({
         "ts": now_rfc3339(),
+        "id": id,
         "channel": channel.kind.as_str(),
         "url": mask_url(channel.url.expose()),
         "eventKind": message.event_kind,

@@ -730,3 +730,58 @@ fn any_kind_asked_for_with_on_is_sent_with_a_generic_message() {
     assert_eq!(default.code, Some(0));
     assert_eq!(slack.received().len(), 1);
 }
+
+#[test]
+fn a_rerun_of_the_same_pipeline_sends_no_notice_twice() {
+    let slack = Receiver::start(ok());
+    let webhook = Receiver::start(ok());
+    let state = tempdir().unwrap();
+    let lines = rollout();
+    let run = |extra: &[&str]| {
+        tool(BIN)
+            .args(["--slack", &slack.url("/services/T/B/X")])
+            .args([
+                "--webhook",
+                &webhook.url("/hook"),
+                "--webhook-secret-env",
+                "HOOK_SECRET",
+            ])
+            .env("HOOK_SECRET", "s3cr3t-for-the-test")
+            .args(extra)
+            .arg("--state-dir")
+            .arg(state.path())
+            .stdin(input(&lines))
+            .run()
+    };
+    let first = run(&[]);
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    let sent = slack.received().len();
+    assert_eq!(sent, 2, "rollout.triggered and stage.completed");
+    // The same events again (a re-run, a resumed rollout): nothing new is sent, and it says so.
+    let second = run(&[]);
+    assert_eq!(second.code, Some(0), "{}", second.stderr);
+    assert_eq!(slack.received().len(), sent, "no duplicate in Slack");
+    assert_eq!(webhook.received().len(), 2, "no duplicate at the webhook");
+    assert!(
+        second.stderr.contains("not sent again"),
+        "{}",
+        second.stderr
+    );
+    let skipped: Vec<_> = second
+        .events()
+        .into_iter()
+        .filter(|e| e["kind"] == "notify.sent" && e["alreadySent"] == true)
+        .collect();
+    assert_eq!(skipped.len(), 4, "two messages on two channels");
+    // --resend sends them anyway, with the same stable webhook-id.
+    let third = run(&["--resend"]);
+    assert_eq!(third.code, Some(0), "{}", third.stderr);
+    assert_eq!(slack.received().len(), sent * 2);
+    let ids: Vec<String> = webhook
+        .received()
+        .iter()
+        .map(|r| r.header("webhook-id").unwrap().to_owned())
+        .collect();
+    assert_eq!(ids[0], ids[2], "the same notice keeps its id: {ids:?}");
+    assert_ne!(ids[0], ids[1]);
+}
