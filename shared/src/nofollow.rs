@@ -59,6 +59,17 @@ pub fn open_append(path: &Path, action: &str) -> Result<File> {
     open(options().append(true).create(true), path, action)
 }
 
+/// Open `path` for appending like [`open_append`], first creating its directory (one level,
+/// below a directory that exists: `.sentinel/` in the state directory) as a real directory.
+pub fn open_append_in_new_dir(path: &Path, action: &str) -> Result<File> {
+    if let (Some(dir), Some(base)) = (path.parent(), path.parent().and_then(Path::parent)) {
+        if let Some(name) = dir.file_name() {
+            create_dirs(base, Path::new(name))?;
+        }
+    }
+    open_append(path, action)
+}
+
 /// Create `path` anew, replacing a regular file that is there (`O_TRUNC`); a symlink there
 /// is refused.
 pub fn create(path: &Path, action: &str) -> Result<File> {

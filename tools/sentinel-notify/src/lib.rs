@@ -586,11 +586,12 @@ fn keep_in_fallback(
         "error": error,
         "payload": serde_json::from_slice::<Value>(body).unwrap_or(Value::Null),
     });
-    let result = fallback_file(path).and_then(|mut file| {
-        writeln!(file, "{record}")
-            .and_then(|()| file.sync_data())
-            .map_err(|e| sentinel_core::Error::io("appending to", path, e))
-    });
+    let result = sentinel_core::nofollow::open_append_in_new_dir(path, "opening the fallback log")
+        .and_then(|mut file| {
+            writeln!(file, "{record}")
+                .and_then(|()| file.sync_data())
+                .map_err(|e| sentinel_core::Error::io("appending to", path, e))
+        });
     if let Err(e) = result {
         logger.error(&format!(
             "could not write the fallback log {}: {}",
@@ -598,17 +599,6 @@ fn keep_in_fallback(
             sentinel_core::error::chain(&e)
         ));
     }
-}
-
-/// Open the fallback log for appending: its directory (`.sentinel/` in the state
-/// directory) and the file itself are never symlinks.
-fn fallback_file(path: &std::path::Path) -> sentinel_core::Result<std::fs::File> {
-    if let (Some(dir), Some(base)) = (path.parent(), path.parent().and_then(|d| d.parent())) {
-        if let Some(name) = dir.file_name() {
-            sentinel_core::nofollow::create_dirs(base, std::path::Path::new(name))?;
-        }
-    }
-    sentinel_core::nofollow::open_append(path, "opening the fallback log")
 }
 
 #[cfg(test)]

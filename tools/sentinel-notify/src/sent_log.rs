@@ -107,12 +107,14 @@ impl SentLog {
             "ts": sentinel_core::clock::now_rfc3339(),
         });
         let newline_first = self.torn.swap(false, std::sync::atomic::Ordering::SeqCst);
-        let written = self.open_file().and_then(|mut file| {
-            let start = if newline_first { "\n" } else { "" };
-            writeln!(file, "{start}{line}")
-                .and_then(|()| file.sync_data())
-                .map_err(|e| sentinel_core::Error::io("appending to", &self.path, e))
-        });
+        let written =
+            sentinel_core::nofollow::open_append_in_new_dir(&self.path, "opening the sent log")
+                .and_then(|mut file| {
+                    let start = if newline_first { "\n" } else { "" };
+                    writeln!(file, "{start}{line}")
+                        .and_then(|()| file.sync_data())
+                        .map_err(|e| sentinel_core::Error::io("appending to", &self.path, e))
+                });
         if let Err(e) = written {
             logger.warn(&format!(
                 "could not record the delivery in {}: {}",
@@ -120,18 +122,6 @@ impl SentLog {
                 sentinel_core::error::chain(&e)
             ));
         }
-    }
-
-    fn open_file(&self) -> sentinel_core::Result<std::fs::File> {
-        if let (Some(dir), Some(base)) = (
-            self.path.parent(),
-            self.path.parent().and_then(|d| d.parent()),
-        ) {
-            if let Some(name) = dir.file_name() {
-                sentinel_core::nofollow::create_dirs(base, std::path::Path::new(name))?;
-            }
-        }
-        sentinel_core::nofollow::open_append(&self.path, "opening the sent log")
     }
 }
 
