@@ -380,11 +380,12 @@ impl<'a> Worker<'a> {
     }
 
     fn start_request(&mut self, poll: &Poll, index: usize, intended: Instant) {
+        let method = self.plan.targets[self.conns[index].target].method.as_str();
         let conn = &mut self.conns[index];
         conn.intended = intended;
         conn.started = Instant::now();
         conn.written = 0;
-        conn.response.reset();
+        conn.response.reset_for(method);
         conn.retried_stale = false;
         if conn.stream.is_some() {
             conn.reused = true;

@@ -33,7 +33,10 @@ loop (Mozilla roots bundled, plus --cacert and $SSL_CERT_FILE; -k/--insecure), -
 baseline result), --abort-on-breach (each --window judged on the error rate and the p50/p95/p99/average limits), \
 text/json/ndjson/junit/markdown output, merge, pipeline mode with --on and --ready-timeout. Performance: see \
 scripts/bench-stress.sh and the table in README.md. Not supported: HTTP/2 and HTTP/3 (ALPN offers http/1.1), \
-HTTP proxies, redirects (a 3xx is counted as answered), client certificates.";
+HTTP proxies, redirects (a 3xx is counted as answered), client certificates. Responses are read as RFC 9112 \
+says: a response to HEAD, and every 204 and 304, has no body whatever its headers say; 1xx interim responses \
+(100 Continue, 103 Early Hints) are skipped and the final response counts once; up to 1024 headers are read; a \
+head over 64 KiB, a Content-Length that is not a number, or two that differ, is an invalid response at once.";
 
 /// Sections of the man page beyond the generated ones.
 pub const MAN_SECTIONS: &[(&str, &str)] = &[

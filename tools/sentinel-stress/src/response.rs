@@ -20,6 +20,20 @@ pub struct ResponseReader {
     status: u16,
     close: bool,
     received: bool,
+    /// The request was HEAD: the response has no body, whatever its headers say.
+    head_request: bool,
+}
+
+/// The largest response head (status line and headers) read; past it the response is
+/// invalid. Real servers send a few hundred bytes; an endless header line is an attack.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+
+/// How a head parse ended.
+enum Start {
+    Partial,
+    /// A 1xx interim response of this many bytes: skipped, the final one follows.
+    Interim(usize),
+    Done(Progress),
 }
 
 #[derive(Debug)]
@@ -67,6 +81,12 @@ impl ResponseReader {
         self.received = false;
     }
 
+    /// Ready for the response to a request with `method` (a HEAD response has no body).
+    pub fn reset_for(&mut self, method: &str) {
+        self.reset();
+        self.head_request = method.eq_ignore_ascii_case("HEAD");
+    }
+
     /// Whether any byte of the response has arrived (a keep-alive connection closed before a
     /// single byte was probably closed idle by the server, and is worth one retry).
     pub fn received(&self) -> bool {
@@ -92,28 +112,61 @@ impl ResponseReader {
         }
         if self.head.is_empty() {
             // Usually the whole head comes in one read: parse it where it lies, uncopied.
-            return match self.start(data) {
-                Some(progress) => progress,
-                None => {
-                    self.head.extend_from_slice(data);
-                    Progress::More
+            let mut rest = data;
+            loop {
+                match self.start(rest) {
+                    Start::Done(progress) => return progress,
+                    Start::Interim(used) => rest = &rest[used..],
+                    Start::Partial => {
+                        self.head.extend_from_slice(rest);
+                        return self.too_long_or_more();
+                    }
                 }
-            };
+                if rest.is_empty() {
+                    return Progress::More;
+                }
+            }
         }
         self.head.extend_from_slice(data);
         // Lent out and given back, so that no allocation is made per response.
-        let head = std::mem::take(&mut self.head);
-        let progress = self.start(&head).unwrap_or(Progress::More);
+        let mut head = std::mem::take(&mut self.head);
+        let mut offset = 0;
+        let progress = loop {
+            match self.start(&head[offset..]) {
+                Start::Done(progress) => break Some(progress),
+                Start::Interim(used) => offset += used,
+                Start::Partial => break None,
+            }
+            if offset == head.len() {
+                break None;
+            }
+        };
+        head.drain(..offset);
         self.head = head;
-        progress
+        progress.unwrap_or_else(|| self.too_long_or_more())
     }
 
-    /// Parse the head at the start of `bytes` and take in the body bytes after it; `None`
-    /// while the head is incomplete.
-    fn start(&mut self, bytes: &[u8]) -> Option<Progress> {
+    /// An incomplete head past [`MAX_HEAD_BYTES`] is invalid; else more is awaited.
+    fn too_long_or_more(&self) -> Progress {
+        if self.head.len() > MAX_HEAD_BYTES {
+            Progress::Invalid
+        } else {
+            Progress::More
+        }
+    }
+
+    /// Parse the head at the start of `bytes` and take in the body bytes after it.
+    fn start(&mut self, bytes: &[u8]) -> Start {
         let (length, framing) = match parse_head(bytes) {
-            Head::Partial => return None,
-            Head::Invalid => return Some(Progress::Invalid),
+            Head::Partial => return Start::Partial,
+            Head::Invalid => return Start::Done(Progress::Invalid),
+            // 100 Continue, 103 Early Hints…: interim, the final response follows (RFC 9110
+            // §15.2). 101 Switching Protocols ends HTTP on this connection: final.
+            Head::Complete { length, status, .. }
+                if (100..200).contains(&status) && status != 101 =>
+            {
+                return Start::Interim(length);
+            }
             Head::Complete {
                 length,
                 status,
@@ -125,8 +178,14 @@ impl ResponseReader {
                 (length, framing)
             }
         };
+        // A response to HEAD has no body, whatever Content-Length says (RFC 9112 §6.3).
+        let framing = if self.head_request {
+            Framing::None
+        } else {
+            framing
+        };
         self.body = Some(match framing {
-            Framing::None => return Some(self.complete()),
+            Framing::None => return Start::Done(self.complete()),
             Framing::Length(n) => Body::Length(n),
             Framing::Chunked => Body::Chunked(Chunked::Size {
                 value: 0,
@@ -135,7 +194,7 @@ impl ResponseReader {
             }),
             Framing::UntilEof => Body::UntilEof,
         });
-        Some(self.feed_body(&bytes[length..]))
+        Start::Done(self.feed_body(&bytes[length..]))
     }
 
     fn complete(&self) -> Progress {
@@ -242,13 +301,31 @@ enum Head {
     },
 }
 
+/// Headers parsed on the stack; a response with more is parsed again with [`MAX_HEADERS`].
+const USUAL_HEADERS: usize = 64;
+/// The most headers a response may have (curl reads hundreds; 64 was too few).
+pub const MAX_HEADERS: usize = 1024;
+
 fn parse_head(buffer: &[u8]) -> Head {
-    let mut headers = [httparse::EMPTY_HEADER; 64];
-    let mut response = httparse::Response::new(&mut headers);
-    let length = match response.parse(buffer) {
-        Ok(httparse::Status::Complete(length)) => length,
-        Ok(httparse::Status::Partial) => return Head::Partial,
-        Err(_) => return Head::Invalid,
+    let mut headers = [httparse::EMPTY_HEADER; USUAL_HEADERS];
+    match parse_head_with(buffer, &mut headers) {
+        Err(httparse::Error::TooManyHeaders) => {
+            let mut many = vec![httparse::EMPTY_HEADER; MAX_HEADERS];
+            parse_head_with(buffer, &mut many).unwrap_or(Head::Invalid)
+        }
+        Err(_) => Head::Invalid,
+        Ok(head) => head,
+    }
+}
+
+fn parse_head_with<'b>(
+    buffer: &'b [u8],
+    headers: &mut [httparse::Header<'b>],
+) -> Result<Head, httparse::Error> {
+    let mut response = httparse::Response::new(headers);
+    let length = match response.parse(buffer)? {
+        httparse::Status::Complete(length) => length,
+        httparse::Status::Partial => return Ok(Head::Partial),
     };
     let status = response.code.unwrap_or(0);
     let mut content_length = None;
@@ -263,9 +340,17 @@ fn parse_head(buffer: &[u8]) -> Head {
                 .any(|w| w.eq_ignore_ascii_case(word))
         };
         if name.eq_ignore_ascii_case("content-length") {
-            content_length = std::str::from_utf8(header.value)
+            // Not a number, or two that differ: no framing can be trusted (RFC 9112 §6.3).
+            let Some(value) = std::str::from_utf8(header.value)
                 .ok()
-                .and_then(|v| v.trim().parse::<usize>().ok());
+                .and_then(|v| v.trim().parse::<usize>().ok())
+            else {
+                return Ok(Head::Invalid);
+            };
+            if content_length.is_some_and(|earlier| earlier != value) {
+                return Ok(Head::Invalid);
+            }
+            content_length = Some(value);
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
             chunked = has(b"chunked");
         } else if name.eq_ignore_ascii_case("connection") {
@@ -283,17 +368,98 @@ fn parse_head(buffer: &[u8]) -> Head {
             None => Framing::UntilEof,
         }
     };
-    Head::Complete {
+    Ok(Head::Complete {
         length,
         status,
         close,
         framing,
-    }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn complete(status: u16) -> Progress {
+        Progress::Complete {
+            status,
+            close: false,
+        }
+    }
+
+    #[test]
+    fn a_response_to_head_has_no_body_whatever_its_headers_say() {
+        for response in [
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 20000\r\n\r\n"[..],
+            &b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"[..],
+        ] {
+            let mut reader = ResponseReader::new();
+            reader.reset_for("HEAD");
+            assert_eq!(reader.feed(response), complete(200));
+            let mut get = ResponseReader::new();
+            get.reset_for("GET");
+            assert_eq!(
+                get.feed(response),
+                Progress::More,
+                "a GET waits for the body"
+            );
+        }
+    }
+
+    #[test]
+    fn interim_1xx_responses_are_skipped_and_the_final_one_counts_once() {
+        assert_eq!(
+            read(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+            complete(200)
+        );
+        assert_eq!(
+            read(b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"),
+            complete(204)
+        );
+        // Only the interim response so far: still waiting.
+        assert_eq!(read(b"HTTP/1.1 100 Continue\r\n\r\n"), Progress::More);
+    }
+
+    #[test]
+    fn hundreds_of_headers_are_fine_an_endless_head_is_not() {
+        let mut many = String::from("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n");
+        for n in 0..300 {
+            many.push_str(&format!("X-Header-{n}: value {n}\r\n"));
+        }
+        many.push_str("\r\n");
+        assert_eq!(read(many.as_bytes()), complete(200));
+        let mut endless = ResponseReader::new();
+        let mut progress = endless.feed(b"HTTP/1.1 200 OK\r\nX-Endless: ");
+        let chunk = vec![b'a'; 4096];
+        for _ in 0..20 {
+            progress = endless.feed(&chunk);
+            if progress != Progress::More {
+                break;
+            }
+        }
+        assert_eq!(progress, Progress::Invalid, "past {MAX_HEAD_BYTES} bytes");
+    }
+
+    #[test]
+    fn a_content_length_that_is_not_one_number_is_invalid_at_once() {
+        for bad in [
+            &b"HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n"[..],
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello"[..],
+            &b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"[..],
+        ] {
+            assert_eq!(
+                read(bad),
+                Progress::Invalid,
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        assert_eq!(
+            read(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello"),
+            complete(200),
+            "the same length twice is one length"
+        );
+    }
 
     /// Feed `response` whole, and again one byte at a time: both must end the same way, and
     /// byte-wise no response may complete early (garbage may be refused early).

@@ -875,3 +875,83 @@ fn junit_fails_whenever_the_run_fails_and_lists_every_limit_judged() {
         judged.stdout
     );
 }
+
+/// The edge-case server (tests/servers/edge_cases.py) on a loopback port, killed on drop.
+struct EdgeCases {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl EdgeCases {
+    fn start() -> EdgeCases {
+        use std::io::BufRead;
+        let script =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/edge_cases.py");
+        let mut child = std::process::Command::new("python3")
+            .arg(script)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs the edge-case server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        EdgeCases {
+            child,
+            port: line.trim().parse().expect("the server prints its port"),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for EdgeCases {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn head_interim_responses_many_headers_and_bad_lengths_are_read_as_rfc_9112_says() {
+    let server = EdgeCases::start();
+    let run = |args: &[&str], path: &str| {
+        let started = std::time::Instant::now();
+        let run = tool(BIN)
+            .args(args)
+            .args(["--timeout", "3s", "--output", "json", &server.url(path)])
+            .run();
+        (json_result(&run), started.elapsed())
+    };
+    // HEAD with Content-Length: 20000 and no body: every request answered, none timed out.
+    let (head, took) = run(&["-m", "HEAD", "-n", "40", "-c", "4"], "/head");
+    assert_eq!(
+        head["statusCodes"],
+        serde_json::json!({"200": 40}),
+        "{head}"
+    );
+    assert!(
+        took < std::time::Duration::from_secs(3),
+        "no timeout waited: {took:?}"
+    );
+    // 103 and 100 before the 200: counted once, as 200.
+    let (interim, _) = run(&["-n", "25", "-c", "2"], "/interim");
+    assert_eq!(
+        interim["statusCodes"],
+        serde_json::json!({"200": 25}),
+        "{interim}"
+    );
+    // 300 headers: read, not refused.
+    let (many, _) = run(&["-n", "10", "-c", "1"], "/manyheaders");
+    assert_eq!(
+        many["statusCodes"],
+        serde_json::json!({"200": 10}),
+        "{many}"
+    );
+    // Content-Length: abc: an invalid response at once, not a timeout.
+    let (bad, took) = run(&["-n", "10", "-c", "1"], "/badlength");
+    assert_eq!(bad["errors"]["invalid response"], 10, "{bad}");
+    assert!(took < std::time::Duration::from_secs(3), "{took:?}");
+}
