@@ -167,7 +167,7 @@ _sentinel__notify() {
             return 0
             ;;
         sentinel__subcmd__notify__subcmd__send)
-            opts="-v -h --title --status --fact --link --teams --teams-format --slack --discord --webhook --webhook-secret-env --strict --resend --dry-run --timeout --deadline --max-retries --state-dir --color --events-log --verbose --help"
+            opts="-v -h --title --status --fact --link --teams --teams-format --slack --discord --webhook --webhook-secret-env --strict --resend --dry-run --timeout --deadline --max-retries --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -223,6 +223,30 @@ _sentinel__notify() {
                     ;;
                 --max-retries)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage-map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --environment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "local ev2 ado" -- "${cur}"))
                     return 0
                     ;;
                 --state-dir)

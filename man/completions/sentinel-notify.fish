@@ -76,6 +76,14 @@ complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l timeout -d 'Longest time one attempt may take, from connect to the answer\'s last byte' -r
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l deadline -d 'Total time one message may take to reach a channel, all attempts and waits included; past it the message goes to the fallback log. At end of input, deliveries still under way get at most this long' -r
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l max-retries -d 'Retries after a transient failure (429, 5xx, timeout) [default: maxRetries from config, else 3]' -r
+complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l config -d 'The config file [default: $SENTINEL_CONFIG, else ./.deploy-sentinel-config.json]' -r -F
+complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l service-group -d 'ServiceGroup name from ServiceModel.json [env: SENTINEL_SERVICE_GROUP]' -r
+complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l service-id -d 'ServiceId (GUID) from ServiceModel.json [env: SENTINEL_SERVICE_ID]' -r
+complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l stage-map -d 'Stage map name [env: SENTINEL_STAGE_MAP]' -r
+complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l environment -d 'Target environment, e.g. Staging or Prod [env: SENTINEL_ENVIRONMENT]' -r
+complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l provider -d 'Rollout provider [env: SENTINEL_PROVIDER] [default: local]' -r -f -a "local\t'The embedded engine on this machine; needs nothing installed'
+ev2\t'Azure EV2 through its MCP server'
+ado\t'Azure DevOps pipelines'"
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-notify -n "__fish_sentinel_notify_using_subcommand send" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''

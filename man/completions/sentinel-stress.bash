@@ -255,7 +255,7 @@ _sentinel__stress() {
             return 0
             ;;
         sentinel__subcmd__stress__subcmd__merge)
-            opts="-v -h --max-error-rate --max-p50 --max-p95 --max-p99 --max-avg --min-rps --baseline --max-latency-ratio --max-error-rate-increase --abort-on-breach --window --output --color --events-log --verbose --help"
+            opts="-v -h --max-error-rate --max-p50 --max-p95 --max-p99 --max-avg --min-rps --baseline --max-latency-ratio --max-error-rate-increase --abort-on-breach --window --output --config --service-group --service-id --stage-map --environment --provider --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -303,6 +303,30 @@ _sentinel__stress() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json ndjson junit markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage-map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --environment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "local ev2 ado" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -92,6 +92,14 @@ json\t''
 ndjson\t''
 junit\t''
 markdown\t''"
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l config -d 'The config file [default: $SENTINEL_CONFIG, else ./.deploy-sentinel-config.json]' -r -F
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l service-group -d 'ServiceGroup name from ServiceModel.json [env: SENTINEL_SERVICE_GROUP]' -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l service-id -d 'ServiceId (GUID) from ServiceModel.json [env: SENTINEL_SERVICE_ID]' -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l stage-map -d 'Stage map name [env: SENTINEL_STAGE_MAP]' -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l environment -d 'Target environment, e.g. Staging or Prod [env: SENTINEL_ENVIRONMENT]' -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l provider -d 'Rollout provider [env: SENTINEL_PROVIDER] [default: local]' -r -f -a "local\t'The embedded engine on this machine; needs nothing installed'
+ev2\t'Azure EV2 through its MCP server'
+ado\t'Azure DevOps pipelines'"
 complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"

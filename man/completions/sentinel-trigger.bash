@@ -149,12 +149,36 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd____engine)
-            opts="-v -h --state-dir --color --events-log --verbose --help"
+            opts="-v -h --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage-map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --environment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "local ev2 ado" -- "${cur}"))
+                    return 0
+                    ;;
                 --state-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -171,7 +195,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__approve)
-            opts="-v -h --rollout-id --no-pass-through --skip-invalid --action-id --state-dir --color --events-log --verbose --help"
+            opts="-v -h --rollout-id --no-pass-through --skip-invalid --action-id --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -183,6 +207,30 @@ _sentinel__trigger() {
                     ;;
                 --action-id)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage-map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --environment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "local ev2 ado" -- "${cur}"))
                     return 0
                     ;;
                 --state-dir)
@@ -201,7 +249,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__cancel)
-            opts="-v -h --rollout-id --no-pass-through --skip-invalid --reason --state-dir --color --events-log --verbose --help"
+            opts="-v -h --rollout-id --no-pass-through --skip-invalid --reason --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,6 +261,30 @@ _sentinel__trigger() {
                     ;;
                 --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage-map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --environment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "local ev2 ado" -- "${cur}"))
                     return 0
                     ;;
                 --state-dir)
@@ -357,12 +429,36 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__protected)
-            opts="-v -h --state-dir --color --events-log --verbose --help"
+            opts="-v -h --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage-map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --environment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "local ev2 ado" -- "${cur}"))
+                    return 0
+                    ;;
                 --state-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -379,7 +475,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__reject)
-            opts="-v -h --rollout-id --no-pass-through --skip-invalid --action-id --reason --state-dir --color --events-log --verbose --help"
+            opts="-v -h --rollout-id --no-pass-through --skip-invalid --action-id --reason --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -395,6 +491,30 @@ _sentinel__trigger() {
                     ;;
                 --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage-map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --environment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "local ev2 ado" -- "${cur}"))
                     return 0
                     ;;
                 --state-dir)
@@ -413,7 +533,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__resume)
-            opts="-v -h --rollout-id --no-pass-through --skip-invalid --kill-orphans --state-dir --color --events-log --verbose --help"
+            opts="-v -h --rollout-id --no-pass-through --skip-invalid --kill-orphans --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -421,6 +541,30 @@ _sentinel__trigger() {
             case "${prev}" in
                 --rollout-id)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage-map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --environment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "local ev2 ado" -- "${cur}"))
                     return 0
                     ;;
                 --state-dir)
@@ -439,7 +583,7 @@ _sentinel__trigger() {
             return 0
             ;;
         sentinel__subcmd__trigger__subcmd__rollback)
-            opts="-v -h --rollout-id --no-pass-through --skip-invalid --reason --state-dir --color --events-log --verbose --help"
+            opts="-v -h --rollout-id --no-pass-through --skip-invalid --reason --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -451,6 +595,30 @@ _sentinel__trigger() {
                     ;;
                 --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage-map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --environment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "local ev2 ado" -- "${cur}"))
                     return 0
                     ;;
                 --state-dir)

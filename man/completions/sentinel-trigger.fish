@@ -60,6 +60,14 @@ complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -f -a "_
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l rollout-id -d 'The rollout [default: the rolloutId of the events on stdin]' -r
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l action-id -d 'The wait action [default: the only pending one]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l config -d 'The config file [default: $SENTINEL_CONFIG, else ./.deploy-sentinel-config.json]' -r -F
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l service-group -d 'ServiceGroup name from ServiceModel.json [env: SENTINEL_SERVICE_GROUP]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l service-id -d 'ServiceId (GUID) from ServiceModel.json [env: SENTINEL_SERVICE_ID]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l stage-map -d 'Stage map name [env: SENTINEL_STAGE_MAP]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l environment -d 'Target environment, e.g. Staging or Prod [env: SENTINEL_ENVIRONMENT]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l provider -d 'Rollout provider [env: SENTINEL_PROVIDER] [default: local]' -r -f -a "local\t'The embedded engine on this machine; needs nothing installed'
+ev2\t'Azure EV2 through its MCP server'
+ado\t'Azure DevOps pipelines'"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approve" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
@@ -72,6 +80,14 @@ complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand approv
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l rollout-id -d 'The rollout [default: the rolloutId of the events on stdin]' -r
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l action-id -r
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l reason -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l config -d 'The config file [default: $SENTINEL_CONFIG, else ./.deploy-sentinel-config.json]' -r -F
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l service-group -d 'ServiceGroup name from ServiceModel.json [env: SENTINEL_SERVICE_GROUP]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l service-id -d 'ServiceId (GUID) from ServiceModel.json [env: SENTINEL_SERVICE_ID]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l stage-map -d 'Stage map name [env: SENTINEL_STAGE_MAP]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l environment -d 'Target environment, e.g. Staging or Prod [env: SENTINEL_ENVIRONMENT]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l provider -d 'Rollout provider [env: SENTINEL_PROVIDER] [default: local]' -r -f -a "local\t'The embedded engine on this machine; needs nothing installed'
+ev2\t'Azure EV2 through its MCP server'
+ado\t'Azure DevOps pipelines'"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
@@ -83,6 +99,14 @@ complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand reject" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l rollout-id -d 'The rollout [default: the rolloutId of the events on stdin]' -r
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l reason -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l config -d 'The config file [default: $SENTINEL_CONFIG, else ./.deploy-sentinel-config.json]' -r -F
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l service-group -d 'ServiceGroup name from ServiceModel.json [env: SENTINEL_SERVICE_GROUP]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l service-id -d 'ServiceId (GUID) from ServiceModel.json [env: SENTINEL_SERVICE_ID]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l stage-map -d 'Stage map name [env: SENTINEL_STAGE_MAP]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l environment -d 'Target environment, e.g. Staging or Prod [env: SENTINEL_ENVIRONMENT]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l provider -d 'Rollout provider [env: SENTINEL_PROVIDER] [default: local]' -r -f -a "local\t'The embedded engine on this machine; needs nothing installed'
+ev2\t'Azure EV2 through its MCP server'
+ado\t'Azure DevOps pipelines'"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
@@ -94,6 +118,14 @@ complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand cancel" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l rollout-id -d 'The rollout [default: the rolloutId of the events on stdin]' -r
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l reason -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l config -d 'The config file [default: $SENTINEL_CONFIG, else ./.deploy-sentinel-config.json]' -r -F
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l service-group -d 'ServiceGroup name from ServiceModel.json [env: SENTINEL_SERVICE_GROUP]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l service-id -d 'ServiceId (GUID) from ServiceModel.json [env: SENTINEL_SERVICE_ID]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l stage-map -d 'Stage map name [env: SENTINEL_STAGE_MAP]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l environment -d 'Target environment, e.g. Staging or Prod [env: SENTINEL_ENVIRONMENT]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l provider -d 'Rollout provider [env: SENTINEL_PROVIDER] [default: local]' -r -f -a "local\t'The embedded engine on this machine; needs nothing installed'
+ev2\t'Azure EV2 through its MCP server'
+ado\t'Azure DevOps pipelines'"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
@@ -104,6 +136,14 @@ complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollba
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l rollout-id -d 'The rollout [default: the rolloutId of the events on stdin]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l config -d 'The config file [default: $SENTINEL_CONFIG, else ./.deploy-sentinel-config.json]' -r -F
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l service-group -d 'ServiceGroup name from ServiceModel.json [env: SENTINEL_SERVICE_GROUP]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l service-id -d 'ServiceId (GUID) from ServiceModel.json [env: SENTINEL_SERVICE_ID]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l stage-map -d 'Stage map name [env: SENTINEL_STAGE_MAP]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l environment -d 'Target environment, e.g. Staging or Prod [env: SENTINEL_ENVIRONMENT]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l provider -d 'Rollout provider [env: SENTINEL_PROVIDER] [default: local]' -r -f -a "local\t'The embedded engine on this machine; needs nothing installed'
+ev2\t'Azure EV2 through its MCP server'
+ado\t'Azure DevOps pipelines'"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
@@ -114,6 +154,14 @@ complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand resume" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -l config -d 'The config file [default: $SENTINEL_CONFIG, else ./.deploy-sentinel-config.json]' -r -F
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -l service-group -d 'ServiceGroup name from ServiceModel.json [env: SENTINEL_SERVICE_GROUP]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -l service-id -d 'ServiceId (GUID) from ServiceModel.json [env: SENTINEL_SERVICE_ID]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -l stage-map -d 'Stage map name [env: SENTINEL_STAGE_MAP]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -l environment -d 'Target environment, e.g. Staging or Prod [env: SENTINEL_ENVIRONMENT]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -l provider -d 'Rollout provider [env: SENTINEL_PROVIDER] [default: local]' -r -f -a "local\t'The embedded engine on this machine; needs nothing installed'
+ev2\t'Azure EV2 through its MCP server'
+ado\t'Azure DevOps pipelines'"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
@@ -121,6 +169,14 @@ never\t''"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand protected" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l config -d 'The config file [default: $SENTINEL_CONFIG, else ./.deploy-sentinel-config.json]' -r -F
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l service-group -d 'ServiceGroup name from ServiceModel.json [env: SENTINEL_SERVICE_GROUP]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l service-id -d 'ServiceId (GUID) from ServiceModel.json [env: SENTINEL_SERVICE_ID]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l stage-map -d 'Stage map name [env: SENTINEL_STAGE_MAP]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l environment -d 'Target environment, e.g. Staging or Prod [env: SENTINEL_ENVIRONMENT]' -r
+complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l provider -d 'Rollout provider [env: SENTINEL_PROVIDER] [default: local]' -r -f -a "local\t'The embedded engine on this machine; needs nothing installed'
+ev2\t'Azure EV2 through its MCP server'
+ado\t'Azure DevOps pipelines'"
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-trigger -n "__fish_sentinel_trigger_using_subcommand __engine" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''

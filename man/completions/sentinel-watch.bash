@@ -101,7 +101,7 @@ _sentinel__watch() {
             return 0
             ;;
         sentinel__subcmd__watch__subcmd__health)
-            opts="-v -h --timeout --expect-status --expect-body --state-dir --color --events-log --verbose --help"
+            opts="-v -h --timeout --expect-status --expect-body --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -117,6 +117,30 @@ _sentinel__watch() {
                     ;;
                 --expect-body)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage-map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --environment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "local ev2 ado" -- "${cur}"))
                     return 0
                     ;;
                 --state-dir)

@@ -54,6 +54,14 @@ complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -f -a "help"
 complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l timeout -d 'Give up on an endpoint after this long' -r
 complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l expect-status -d 'Statuses that count as healthy' -r
 complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l expect-body -d 'A regular expression the body must match' -r
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l config -d 'The config file [default: $SENTINEL_CONFIG, else ./.deploy-sentinel-config.json]' -r -F
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l service-group -d 'ServiceGroup name from ServiceModel.json [env: SENTINEL_SERVICE_GROUP]' -r
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l service-id -d 'ServiceId (GUID) from ServiceModel.json [env: SENTINEL_SERVICE_ID]' -r
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l stage-map -d 'Stage map name [env: SENTINEL_STAGE_MAP]' -r
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l environment -d 'Target environment, e.g. Staging or Prod [env: SENTINEL_ENVIRONMENT]' -r
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l provider -d 'Rollout provider [env: SENTINEL_PROVIDER] [default: local]' -r -f -a "local\t'The embedded engine on this machine; needs nothing installed'
+ev2\t'Azure EV2 through its MCP server'
+ado\t'Azure DevOps pipelines'"
 complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand health" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''

@@ -285,27 +285,27 @@ impl Field {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ConfigArgs {
     /// The config file [default: $SENTINEL_CONFIG, else ./.deploy-sentinel-config.json].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 
     /// ServiceGroup name from ServiceModel.json [env: SENTINEL_SERVICE_GROUP].
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", global = true)]
     pub service_group: Option<String>,
 
     /// ServiceId (GUID) from ServiceModel.json [env: SENTINEL_SERVICE_ID].
-    #[arg(long, value_name = "GUID")]
+    #[arg(long, value_name = "GUID", global = true)]
     pub service_id: Option<String>,
 
     /// Stage map name [env: SENTINEL_STAGE_MAP].
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", global = true)]
     pub stage_map: Option<String>,
 
     /// Target environment, e.g. Staging or Prod [env: SENTINEL_ENVIRONMENT].
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", global = true)]
     pub environment: Option<String>,
 
     /// Rollout provider [env: SENTINEL_PROVIDER] [default: local].
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, global = true)]
     pub provider: Option<ProviderKind>,
 }
 

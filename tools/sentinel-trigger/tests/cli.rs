@@ -82,3 +82,29 @@ fn the_ado_provider_without_a_token_names_the_variables_and_scopes() {
 fn version_help_and_usage_errors() {
     sentinel_test_support::assert_cli_basics(BIN, "sentinel-trigger", env!("CARGO_PKG_VERSION"));
 }
+
+#[test]
+fn config_flags_work_after_the_subcommand_too() {
+    let dir = sentinel_test_support::tempdir().unwrap();
+    for args in [
+        ["approve", "--config", "missing.json", "--rollout-id", "r1"],
+        ["cancel", "--environment", "Prod", "--rollout-id", "r1"],
+    ] {
+        let run = tool(BIN).current_dir(dir.path()).args(args).run();
+        assert!(
+            !run.stderr.contains("unexpected argument"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    let missing = tool(BIN)
+        .current_dir(dir.path())
+        .args(["approve", "--config", "missing.json", "--rollout-id", "r1"])
+        .run();
+    assert_eq!(missing.code, Some(2));
+    assert!(
+        missing.stderr.contains("missing.json does not exist"),
+        "{}",
+        missing.stderr
+    );
+}
