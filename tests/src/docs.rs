@@ -232,7 +232,7 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 const RULES: &[&str] = &[
-    "Pass-through. A tool that reads events writes every input line to stdout unchanged and in order, and writes its own events right after the line that caused them (--no-pass-through turns it off).",
+    "Pass-through. A tool that reads events writes every input line to stdout unchanged and in order, and writes its own events right after the line that caused them (--no-pass-through turns it off). The one exception is sentinel-notify: it passes lines on at once and writes notify.sent/notify.failed when each delivery ends, so they can come after later lines.",
     "Unknown is not an error. Unknown kinds and unknown fields pass through untouched.",
     "Bad input gets a clear error, nothing lost. A line that is not a JSON object — or an event of a kind listed here with a repeated key or a field of the wrong type or range (stage.started with index -1) — is reported on stderr with its line number and a short excerpt; the tool then exits 2 after passing on everything before it. --skip-invalid reports and continues. Unknown kinds may repeat keys; they pass untouched.",
     "stdout is data only. Human text goes to stderr; progress bars only when stderr is a terminal; colour obeys NO_COLOR, TERM=dumb and --color.",
