@@ -396,10 +396,7 @@ pub fn flock_holder(file: &File) -> Option<String> {
 /// How long process `pid` has run: its start time (in clock ticks after boot) against the
 /// system's uptime.
 fn process_age(pid: u32) -> Option<Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name is in parentheses and may hold spaces: count fields after the last ')'.
-    let after = &stat[stat.rfind(')')? + 2..];
-    let start_ticks: f64 = after.split_whitespace().nth(19)?.parse().ok()?;
+    let start_ticks: f64 = proc_stat(pid)?.get(19)?.parse().ok()?;
     let uptime: f64 = std::fs::read_to_string("/proc/uptime")
         .ok()?
         .split_whitespace()
@@ -428,12 +425,21 @@ pub fn pid_is_alive(pid: u32) -> bool {
 
 /// Whether `pid` has exited and waits to be reaped (state Z or X in /proc/<pid>/stat).
 fn is_zombie(pid: libc::pid_t) -> bool {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return false;
-    };
-    // "4242 (name with spaces) Z ...": the state follows the last ')'.
-    stat.rfind(')')
-        .and_then(|end| stat[end + 1..].split_whitespace().next())
+    proc_stat(pid).is_some_and(|fields| exited(&fields))
+}
+
+/// The fields of `/proc/<pid>/stat` after the command name: state, ppid, pgrp, … (the
+/// name is in parentheses and may hold spaces, so they are counted from the last ')').
+fn proc_stat(pid: impl std::fmt::Display) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &stat[stat.rfind(')')? + 1..];
+    Some(after.split_whitespace().map(str::to_owned).collect())
+}
+
+/// Whether `proc_stat` fields say the process has exited (Z zombie, X dead).
+fn exited(fields: &[String]) -> bool {
+    fields
+        .first()
         .is_some_and(|state| state == "Z" || state == "X")
 }
 
@@ -464,18 +470,10 @@ fn group_has_live_member(pgid: libc::pid_t) -> bool {
         else {
             return false;
         };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            return false;
-        };
-        let Some(end) = stat.rfind(')') else {
-            return false;
-        };
-        let fields: Vec<&str> = stat[end + 1..].split_whitespace().collect();
-        // Fields after the name: state, ppid, pgrp, ...
-        fields.get(2).and_then(|g| g.parse::<libc::pid_t>().ok()) == Some(pgid)
-            && fields
-                .first()
-                .is_some_and(|state| *state != "Z" && *state != "X")
+        proc_stat(pid).is_some_and(|fields| {
+            fields.get(2).and_then(|g| g.parse::<libc::pid_t>().ok()) == Some(pgid)
+                && !exited(&fields)
+        })
     })
 }
 
