@@ -55,6 +55,11 @@ pub fn parse_events(text: &str) -> Vec<Map<String, Value>> {
 pub struct Invocation {
     command: Command,
     stdin: Option<Vec<u8>>,
+    /// The working directory a run gets unless the test names one: a fresh empty directory,
+    /// so a tool's default state directory (`.`) never lands in the source tree, where it
+    /// would outlive the test and leak into the next one (a sent-notice log once silently
+    /// deduplicated a later test's message).
+    scratch: Option<TempDir>,
 }
 
 /// Start building a run of the binary at `path` (use `env!("CARGO_BIN_EXE_<name>")`).
@@ -72,9 +77,12 @@ pub fn tool(path: impl AsRef<OsStr>) -> Invocation {
     ] {
         command.env_remove(name);
     }
+    let scratch = tempdir().expect("a scratch working directory");
+    command.current_dir(scratch.path());
     Invocation {
         command,
         stdin: None,
+        scratch: Some(scratch),
     }
 }
 
@@ -96,6 +104,7 @@ impl Invocation {
 
     pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
         self.command.current_dir(dir);
+        self.scratch = None;
         self
     }
 
@@ -129,12 +138,16 @@ impl Invocation {
         }
     }
 
-    /// Start without waiting, stdio piped (for kill and signal tests).
+    /// Start without waiting, stdio piped (for kill and signal tests). The scratch working
+    /// directory, if any, is kept: the child outlives this call.
     pub fn spawn(mut self) -> Child {
         self.command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        if let Some(scratch) = self.scratch.take() {
+            let _kept = scratch.keep();
+        }
         self.command.spawn().expect("the tool binary starts")
     }
 }
