@@ -597,6 +597,26 @@ pub fn mcp_server_everything() -> Result<PathBuf, String> {
         );
         return Ok(path);
     }
+    npm_install(MCP_EVERYTHING, "node_modules/.bin/mcp-server-everything")
+}
+
+/// Microsoft's Adaptive Cards library, the object model its renderers share: the independent
+/// reader of our Teams cards (tests/validators/adaptive-card.cjs).
+pub const ADAPTIVECARDS: &str = "adaptivecards@3.0.6";
+
+/// The folder of the [`ADAPTIVECARDS`] package: `$SENTINEL_ADAPTIVECARDS` when set (CI
+/// installs it there), else installed with npm into `target/test-cache` on first use.
+pub fn adaptivecards_package() -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os("SENTINEL_ADAPTIVECARDS") {
+        return Ok(PathBuf::from(path));
+    }
+    npm_install(ADAPTIVECARDS, "node_modules/adaptivecards")
+}
+
+/// Install an npm package (`name@version`) into its own folder under `target/test-cache`
+/// once, and return `wanted` inside that folder. `Err` says why it is not available (no node
+/// or npm, or the install failed), so the test can print why it skipped.
+fn npm_install(package: &str, wanted: &str) -> Result<PathBuf, String> {
     let on_path = |program: &str| {
         Command::new(program)
             .arg("--version")
@@ -606,30 +626,83 @@ pub fn mcp_server_everything() -> Result<PathBuf, String> {
             .is_ok_and(|s| s.success())
     };
     if !on_path("node") || !on_path("npm") {
-        return Err("node and npm are needed to run the reference MCP server".into());
+        return Err(format!("node and npm are needed for {package}"));
     }
-    let version = MCP_EVERYTHING.rsplit('@').next().unwrap_or("pinned");
-    let prefix = target_bin_dir()
-        .join("test-cache")
-        .join(format!("server-everything-{version}"));
-    let program = prefix.join("node_modules/.bin/mcp-server-everything");
+    let folder: String = package
+        .trim_start_matches('@')
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let prefix = target_bin_dir().join("test-cache").join(folder);
+    let program = prefix.join(wanted);
     static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one_at_a_time = INSTALL.lock().unwrap_or_else(|p| p.into_inner());
     if !program.exists() {
         let output = Command::new("npm")
             .args(["install", "--no-audit", "--no-fund", "--prefix"])
             .arg(&prefix)
-            .arg(MCP_EVERYTHING)
+            .arg(package)
             .output()
             .map_err(|e| format!("npm did not run: {e}"))?;
         if !output.status.success() || !program.exists() {
             return Err(format!(
-                "npm install {MCP_EVERYTHING} failed: {}",
+                "npm install {package} failed: {}",
                 String::from_utf8_lossy(&output.stderr).trim()
             ));
         }
     }
     Ok(program)
+}
+
+/// What an independent consumer made of files the tools wrote: runs
+/// `tests/validators/<script>` with `program` (`python3` or `node`) and returns the JSON it
+/// prints. `None`, after saying why on stderr, when the consumer's library is not installed
+/// (the script exits 77) — except with `SENTINEL_REQUIRE_VALIDATORS` set, as CI sets it after
+/// installing them all, where a missing consumer fails the test.
+pub fn read_by_consumer(
+    program: &str,
+    script: &str,
+    args: &[&OsStr],
+    env: &[(&str, &OsStr)],
+) -> Option<Value> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../validators")
+        .join(script);
+    let mut command = Command::new(program);
+    command.arg(&path).args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = match command.output() {
+        Ok(output) => output,
+        Err(e) => return missing_consumer(&format!("{program} does not run: {e}")),
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    match output.status.code() {
+        Some(0) => Some(
+            serde_json::from_slice(&output.stdout)
+                .unwrap_or_else(|e| panic!("{script} printed no JSON ({e}): {stderr}")),
+        ),
+        Some(77) => missing_consumer(stderr.trim()),
+        code => panic!("{script} refused the input (exit {code:?}): {stderr}"),
+    }
+}
+
+/// Say why a consumer test skips, or fail it where CI asked for every consumer.
+#[allow(clippy::print_stderr)] // a skipped test says why, in the test output
+pub fn missing_consumer<T>(why: &str) -> Option<T> {
+    assert!(
+        std::env::var_os("SENTINEL_REQUIRE_VALIDATORS").is_none(),
+        "SENTINEL_REQUIRE_VALIDATORS is set but a consumer is missing: {why}"
+    );
+    eprintln!("skipped: {why}");
+    None
 }
 
 /// `sentinel-trigger | sentinel-watch | sentinel-state apply` in `dir`, as a shell with

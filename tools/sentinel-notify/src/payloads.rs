@@ -92,12 +92,30 @@ fn summarised(items: &[String], keep: usize) -> String {
 }
 
 /// A URL as RFC 3986 allows it in a URI: every byte outside its unreserved and reserved
-/// characters (and `%`) percent-encoded, so a literal `|`, space or `"` cannot make the
-/// Adaptive Card schema reject the whole card.
+/// characters percent-encoded, so a literal `|`, space or `"` cannot make the Adaptive Card
+/// schema (or Slack) reject the whole message. A `%` stays only where it starts an escape;
+/// `[` `]` stay only in the host (an IPv6 literal), and `#` only once (it starts the fragment).
 pub fn uri(url: &str) -> String {
+    let bytes = url.as_bytes();
+    let authority = url.find("://").map_or(0..0, |scheme_end| {
+        let start = scheme_end + 3;
+        let end = url[start..]
+            .find(['/', '?', '#'])
+            .map_or(url.len(), |i| start + i);
+        start..end
+    });
     let mut out = String::with_capacity(url.len());
-    for b in url.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b) {
+    let mut in_fragment = false;
+    for (at, &b) in bytes.iter().enumerate() {
+        let allowed = match b {
+            b'%' => bytes
+                .get(at + 1..at + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)),
+            b'[' | b']' => authority.contains(&at),
+            b'#' => !std::mem::replace(&mut in_fragment, true),
+            _ => b.is_ascii_alphanumeric() || b"-._~:/?@!$&'()*+,;=".contains(&b),
+        };
+        if allowed {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -231,7 +249,7 @@ pub fn teams_flow(message: &NotificationMessage, event: &serde_json::Map<String,
         "regions": message.deployed_regions,
         "timestamp": message.timestamp,
         "errors": errors,
-        "actionUrl": message.dashboard_url,
+        "actionUrl": message.dashboard_url.as_deref().map(uri),
     });
     if event.get("kind").and_then(Value::as_str) == Some("stress.result") {
         let keys = [
@@ -277,7 +295,13 @@ pub fn slack(message: &NotificationMessage) -> Value {
         blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": cut_escaped(&format!("*Errors*\n{}", list.join("\n")), 3000)}}));
     }
     blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": format!("Deploy Sentinel · {}", slack_escape(&message.event_kind))}]}));
-    if let Some(url) = &message.dashboard_url {
+    // Slack refuses a button URL over 3000 characters, and one that is not a URI.
+    if let Some(url) = message
+        .dashboard_url
+        .as_deref()
+        .map(uri)
+        .filter(|u| u.len() <= 3000)
+    {
         blocks.push(json!({"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text", "text": "Open dashboard"}, "url": url}]}));
     }
     json!({"text": slack_text(&message.title, 3000), "blocks": blocks})
@@ -335,7 +359,7 @@ pub fn discord(message: &NotificationMessage) -> Value {
         "timestamp": message.timestamp,
     });
     if let Some(url) = &message.dashboard_url {
-        embed["url"] = json!(url);
+        embed["url"] = json!(uri(url));
     }
     // No @everyone, @here, role or user mention from any text: Discord parses none.
     json!({"content": truncate(&message.title, 2000), "embeds": [embed], "allowed_mentions": {"parse": []}})
@@ -409,6 +433,16 @@ mod tests {
         });
         let actions = &card["attachments"][0]["content"]["actions"][0];
         assert_eq!(actions["url"], "https://dash.example/a%7Cb");
+        for (given, encoded) in [
+            (
+                "http://[::1]:8080/a[0]?q=100%#top#x",
+                "http://[::1]:8080/a%5B0%5D?q=100%25#top%23x",
+            ),
+            ("https://d.example/a%20b c", "https://d.example/a%20b%20c"),
+            ("https://d.example/é", "https://d.example/%C3%A9"),
+        ] {
+            assert_eq!(uri(given), encoded);
+        }
     }
 
     #[test]

@@ -258,11 +258,27 @@ fn stress_rows(result: &StressTestResult, stage: Option<&str>) -> Vec<Verificati
 /// exactly as written, inside a table cell too: the characters that could start markup
 /// (emphasis, HTML, links, code, tables, entities) are backslash-escaped, line breaks become
 /// spaces. `C:\artifacts\|app.tar` stays that; `?x=***&y=***` does not turn into emphasis.
+///
+/// GitHub's renderer also turns bare `http://…` and `www.…` into links, and inside such a
+/// link it shows the escapes above as literal backslashes; so the `:` of `://` and the `.`
+/// of `www.` are escaped too, which no renderer links. (Bare e-mail addresses still become
+/// links, but with their exact text: GitHub links them after the escapes are read.)
 pub fn markdown_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
+    for (at, c) in text.char_indices() {
+        let starts_autolink = match c {
+            ':' => text[at + 1..].starts_with("//"),
+            '.' => text
+                .get(at.saturating_sub(3)..at)
+                .is_some_and(|before| before.eq_ignore_ascii_case("www")),
+            _ => false,
+        };
         match c {
             '\\' | '*' | '_' | '<' | '>' | '|' | '[' | ']' | '`' | '~' | '&' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ if starts_autolink => {
                 out.push('\\');
                 out.push(c);
             }
@@ -424,6 +440,7 @@ mod tests {
     fn every_value_renders_exactly_as_written() {
         let hostile = [
             r"C:\artifacts\|app.tar",
+            "see https://x.example/a_b*c* or WWW.x.example/_y_",
             "https://x.example/?x=***&y=***",
             "503 <Service Unavailable> & retry",
             "`tick` _under_ *star* ~strike~ [link](http://e) # ! &amp;",
