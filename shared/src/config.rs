@@ -45,6 +45,20 @@ impl ProviderKind {
     }
 }
 
+impl std::str::FromStr for ProviderKind {
+    type Err = Error;
+
+    /// A provider's name as config, flags and the environment spell it (any case).
+    fn from_str(name: &str) -> Result<Self> {
+        [ProviderKind::Local, ProviderKind::Ev2, ProviderKind::Ado]
+            .into_iter()
+            .find(|kind| kind.as_str().eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                Error::usage(format!("{name:?} is not a provider: use local, ev2 or ado"))
+            })
+    }
+}
+
 /// A duration in config: `"30s"`, `"15m"`, or a number of seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConfigDuration(pub Duration);
@@ -476,16 +490,10 @@ fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<DeploymentConfig> {
     let text = |name: &str| env(name).filter(|v| !v.is_empty());
     let provider = match text("SENTINEL_PROVIDER") {
         None => None,
-        Some(p) => Some(match p.to_ascii_lowercase().as_str() {
-            "local" => ProviderKind::Local,
-            "ev2" => ProviderKind::Ev2,
-            "ado" => ProviderKind::Ado,
-            _ => {
-                return Err(Error::usage(format!(
-                    "SENTINEL_PROVIDER={p:?} is not a provider: use local, ev2 or ado"
-                )));
-            }
-        }),
+        Some(p) => Some(
+            p.parse::<ProviderKind>()
+                .map_err(|e| Error::usage(format!("SENTINEL_PROVIDER: {e}")))?,
+        ),
     };
     let polling_interval = match text("SENTINEL_POLLING_INTERVAL") {
         None => None,

@@ -6,6 +6,8 @@
 //! are never an error.
 
 use crate::clock::now_rfc3339;
+use crate::config::ProviderKind;
+use crate::status::OverallStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -215,7 +217,7 @@ pub struct RolloutTriggered {
     pub stage_map_name: String,
     pub stage_map_version: String,
     pub artifact_version: String,
-    pub provider: String,
+    pub provider: ProviderKind,
     pub stages: Vec<StageInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dashboard_url: Option<String>,
@@ -232,7 +234,7 @@ pub struct RolloutTriggered {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RolloutStatus {
-    pub overall_status: String,
+    pub overall_status: OverallStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_stage: Option<String>,
     pub deployed_regions: Vec<String>,
@@ -498,7 +500,7 @@ pub struct NotifyOutcome {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RolloutFinished {
-    pub overall_status: String,
+    pub overall_status: OverallStatus,
     pub duration_ms: u64,
     pub deployed_regions: Vec<String>,
     pub errors: Vec<ErrorDetail>,
@@ -692,7 +694,7 @@ mod tests {
 
     fn one_of_each_kind() -> Vec<Payload> {
         let finished = RolloutFinished {
-            overall_status: "Completed".into(),
+            overall_status: OverallStatus::Completed,
             duration_ms: 61_000,
             deployed_regions: vec!["westus".into()],
             errors: vec![],
@@ -734,7 +736,7 @@ mod tests {
                 ..Default::default()
             }),
             Payload::RolloutStatus(RolloutStatus {
-                overall_status: "InProgress".into(),
+                overall_status: OverallStatus::InProgress,
                 ..Default::default()
             }),
             Payload::StageStarted(StageStarted {

@@ -1,11 +1,11 @@
 //! `sentinel-core`: what every Deploy Sentinel tool shares, and nothing only some use:
 //!
-//! - the event stream: [`events`] (the kinds and their payloads), [`ndjson`] (reader and
-//!   writer), [`stream`] (the pass-through pump);
+//! - the event stream: [`events`] (the kinds and their payloads), [`status`] (the status
+//!   vocabulary they share), [`ndjson`] (reader and writer), [`stream`] (the pass-through pump);
 //! - outcomes: [`error`], [`exit`], [`run`] (the top of every tool), [`signals`];
 //! - configuration: [`config`], [`versions`] (SemVer, where a version came from);
-//! - files: [`files`] (the state directory's names), [`atomic`], [`nofollow`], [`lock`],
-//!   [`rollout_id`];
+//! - files: [`files`] (the state directory's names), [`state_file`] (the state's model and
+//!   reader), [`atomic`], [`nofollow`], [`lock`], [`rollout_id`];
 //! - the outside: [`http`], [`retry`], [`redact`], [`shell`] (quoting stage commands);
 //! - people: [`output`] (stderr, colour, progress, CI annotations), [`clock`].
 //!
@@ -31,6 +31,8 @@ pub mod rollout_id;
 pub mod run;
 pub mod shell;
 pub mod signals;
+pub mod state_file;
+pub mod status;
 pub mod stream;
 pub mod versions;
 

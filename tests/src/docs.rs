@@ -291,6 +291,34 @@ pub fn events_page() -> String {
                 kind.payload
             ))]);
     }
+    roff.control("SH", ["STATUSES"]);
+    use sentinel_core::status::{OverallStatus, StageStatus, WaitActionStatus};
+    fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> String {
+        all.iter().map(|s| name(*s)).collect::<Vec<_>>().join(", ")
+    }
+    let in_state =
+        "a state file with any other value is refused with the hint to run sentinel-state repair";
+    for (field, values, otherwise) in [
+        (
+            "overallStatus",
+            names(OverallStatus::ALL, OverallStatus::as_str),
+            "an event with any other value is an invalid line",
+        ),
+        (
+            "stage status (state file)",
+            names(StageStatus::ALL, StageStatus::as_str),
+            in_state,
+        ),
+        (
+            "wait action status (state file)",
+            names(WaitActionStatus::ALL, WaitActionStatus::as_str),
+            in_state,
+        ),
+    ] {
+        roff.control("TP", [])
+            .text([bold(field)])
+            .text([roman(format!("One of {values}; {otherwise}."))]);
+    }
     roff.control("SH", ["RULES"]);
     for (number, rule) in RULES.iter().enumerate() {
         roff.control("TP", [])

@@ -15,8 +15,8 @@
 
 use super::record::{RecordStore, RolloutRecord, remote_only};
 use super::{
-    Discovered, Provider, RolloutSnapshot, RolloutStatusKind, StageSnapshot, StageStatus,
-    StartRequest, WaitActionSnapshot, WaitActionStatus,
+    Discovered, OverallStatus, Provider, RolloutSnapshot, StageSnapshot, StageStatus, StartRequest,
+    WaitActionSnapshot, WaitActionStatus,
 };
 use base64::Engine as _;
 use sentinel_core::clock::{SystemClock, now_rfc3339};
@@ -143,12 +143,12 @@ pub fn token_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Secret> {
 }
 
 /// A run's state and result, mapped.
-pub fn run_status(state: &str, result: Option<&str>) -> RolloutStatusKind {
+pub fn run_status(state: &str, result: Option<&str>) -> OverallStatus {
     match (state, result.unwrap_or("")) {
-        ("completed", "succeeded") => RolloutStatusKind::Completed,
-        ("completed", "canceled") => RolloutStatusKind::Cancelled,
-        ("completed", _) => RolloutStatusKind::Failed,
-        _ => RolloutStatusKind::InProgress,
+        ("completed", "succeeded") => OverallStatus::Completed,
+        ("completed", "canceled") => OverallStatus::Cancelled,
+        ("completed", _) => OverallStatus::Failed,
+        _ => OverallStatus::InProgress,
     }
 }
 
@@ -341,7 +341,7 @@ pub fn snapshot_from(
             .iter()
             .any(|a| a.status == WaitActionStatus::Pending)
     {
-        overall = RolloutStatusKind::WaitingForApproval;
+        overall = OverallStatus::WaitingForApproval;
     }
     let current_stage = stages
         .iter()
@@ -849,17 +849,17 @@ mod tests {
     fn states_and_results_map_to_statuses() {
         assert_eq!(
             run_status("completed", Some("succeeded")),
-            RolloutStatusKind::Completed
+            OverallStatus::Completed
         );
         assert_eq!(
             run_status("completed", Some("canceled")),
-            RolloutStatusKind::Cancelled
+            OverallStatus::Cancelled
         );
         assert_eq!(
             run_status("completed", Some("failed")),
-            RolloutStatusKind::Failed
+            OverallStatus::Failed
         );
-        assert_eq!(run_status("canceling", None), RolloutStatusKind::InProgress);
+        assert_eq!(run_status("canceling", None), OverallStatus::InProgress);
         assert_eq!(
             record_status("completed", Some("succeededWithIssues")),
             StageStatus::Completed

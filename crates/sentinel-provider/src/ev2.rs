@@ -12,8 +12,8 @@
 
 use super::record::{RecordStore, RolloutRecord, remote_only};
 use super::{
-    Discovered, Provider, RolloutSnapshot, RolloutStatusKind, StageSnapshot, StageStatus,
-    StartRequest, WaitActionSnapshot, WaitActionStatus,
+    Discovered, OverallStatus, Provider, RolloutSnapshot, StageSnapshot, StageStatus, StartRequest,
+    WaitActionSnapshot, WaitActionStatus,
 };
 use crate::mcp::{CallError, McpClient, ServerCommand, ToolResult};
 use crate::vscode_mcp::VSCODE_MCP_FILE;
@@ -260,17 +260,17 @@ const KNOWN_CODES: [&str; 6] = [
 ];
 
 /// An EV2 status string, mapped; `None` for one this build does not know.
-pub fn rollout_status(text: &str) -> Option<RolloutStatusKind> {
+pub fn rollout_status(text: &str) -> Option<OverallStatus> {
     Some(match text.to_ascii_lowercase().as_str() {
         "inprogress" | "running" | "started" | "pending" | "queued" | "notstarted" | "created" => {
-            RolloutStatusKind::InProgress
+            OverallStatus::InProgress
         }
-        "completed" | "succeeded" | "success" => RolloutStatusKind::Completed,
-        "failed" => RolloutStatusKind::Failed,
-        "cancelled" | "canceled" => RolloutStatusKind::Cancelled,
-        "waiting" | "waitingforapproval" => RolloutStatusKind::WaitingForApproval,
-        "rollingback" => RolloutStatusKind::RollingBack,
-        "rolledback" => RolloutStatusKind::RolledBack,
+        "completed" | "succeeded" | "success" => OverallStatus::Completed,
+        "failed" => OverallStatus::Failed,
+        "cancelled" | "canceled" => OverallStatus::Cancelled,
+        "waiting" | "waitingforapproval" => OverallStatus::WaitingForApproval,
+        "rollingback" => OverallStatus::RollingBack,
+        "rolledback" => OverallStatus::RolledBack,
         _ => return None,
     })
 }
@@ -405,14 +405,14 @@ pub fn snapshot_from_details(
     let raw = text(details, "overallStatus").unwrap_or_default();
     let mut overall = rollout_status(&raw).unwrap_or_else(|| {
         unknown.insert(format!("rollout: {raw}"));
-        RolloutStatusKind::InProgress
+        OverallStatus::InProgress
     });
     if !overall.is_terminal()
         && wait_actions
             .iter()
             .any(|a| a.status == WaitActionStatus::Pending)
     {
-        overall = RolloutStatusKind::WaitingForApproval;
+        overall = OverallStatus::WaitingForApproval;
     }
     let started = stages.iter().filter_map(|s| s.start_time.clone()).min();
     let last_update = text(details, "lastUpdateTime");
@@ -1068,7 +1068,7 @@ mod tests {
         let snapshot = snapshot_from_details(&details, "r-1", &stages, &mut unknown);
         assert_eq!(
             snapshot.overall_status,
-            RolloutStatusKind::WaitingForApproval,
+            OverallStatus::WaitingForApproval,
             "a pending wait action"
         );
         assert_eq!(snapshot.deployed_regions(), vec!["EastUS2EUAP"]);
@@ -1107,15 +1107,15 @@ mod tests {
     #[test]
     fn known_status_strings_map_and_unknown_ones_do_not_crash() {
         for (text, status) in [
-            ("InProgress", RolloutStatusKind::InProgress),
-            ("Running", RolloutStatusKind::InProgress),
-            ("Completed", RolloutStatusKind::Completed),
-            ("Succeeded", RolloutStatusKind::Completed),
-            ("Failed", RolloutStatusKind::Failed),
-            ("Cancelled", RolloutStatusKind::Cancelled),
-            ("Canceled", RolloutStatusKind::Cancelled),
-            ("Pending", RolloutStatusKind::InProgress),
-            ("Waiting", RolloutStatusKind::WaitingForApproval),
+            ("InProgress", OverallStatus::InProgress),
+            ("Running", OverallStatus::InProgress),
+            ("Completed", OverallStatus::Completed),
+            ("Succeeded", OverallStatus::Completed),
+            ("Failed", OverallStatus::Failed),
+            ("Cancelled", OverallStatus::Cancelled),
+            ("Canceled", OverallStatus::Cancelled),
+            ("Pending", OverallStatus::InProgress),
+            ("Waiting", OverallStatus::WaitingForApproval),
         ] {
             assert_eq!(rollout_status(text), Some(status), "{text}");
         }
@@ -1127,7 +1127,7 @@ mod tests {
             &[],
             &mut unknown,
         );
-        assert_eq!(snapshot.overall_status, RolloutStatusKind::InProgress);
+        assert_eq!(snapshot.overall_status, OverallStatus::InProgress);
         assert_eq!(unknown.len(), 1);
     }
 

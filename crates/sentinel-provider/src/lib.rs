@@ -18,61 +18,7 @@ use sentinel_core::error::{Error, Result};
 use sentinel_core::events::{ErrorDetail, RolloutTriggered};
 use serde::{Deserialize, Serialize};
 
-/// Overall status of a rollout, the same for every provider.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RolloutStatusKind {
-    #[default]
-    NotStarted,
-    InProgress,
-    WaitingForApproval,
-    Completed,
-    Failed,
-    Cancelled,
-    RollingBack,
-    RolledBack,
-    /// The local engine stopped (killed, machine restarted) before the rollout ended: not an
-    /// end, `sentinel-trigger resume` carries it on.
-    Interrupted,
-}
-
-impl RolloutStatusKind {
-    /// Whether the rollout has ended; a watcher stops here.
-    pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            RolloutStatusKind::Completed
-                | RolloutStatusKind::Failed
-                | RolloutStatusKind::Cancelled
-                | RolloutStatusKind::RolledBack
-        )
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RolloutStatusKind::NotStarted => "NotStarted",
-            RolloutStatusKind::InProgress => "InProgress",
-            RolloutStatusKind::WaitingForApproval => "WaitingForApproval",
-            RolloutStatusKind::Completed => "Completed",
-            RolloutStatusKind::Failed => "Failed",
-            RolloutStatusKind::Cancelled => "Cancelled",
-            RolloutStatusKind::RollingBack => "RollingBack",
-            RolloutStatusKind::RolledBack => "RolledBack",
-            RolloutStatusKind::Interrupted => "Interrupted",
-        }
-    }
-}
-
-/// Status of one stage.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum StageStatus {
-    #[default]
-    NotStarted,
-    InProgress,
-    Completed,
-    Failed,
-    Cancelled,
-    RolledBack,
-}
+pub use sentinel_core::status::{OverallStatus, StageStatus, WaitActionStatus};
 
 /// One stage as a provider reports it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -87,15 +33,6 @@ pub struct StageSnapshot {
     pub start_time: Option<String>,
     pub end_time: Option<String>,
     pub errors: Vec<ErrorDetail>,
-}
-
-/// Status of a wait action.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum WaitActionStatus {
-    #[default]
-    Pending,
-    Approved,
-    Rejected,
 }
 
 /// A wait action (approval) as a provider reports it.
@@ -115,7 +52,7 @@ pub struct WaitActionSnapshot {
 #[serde(rename_all = "camelCase")]
 pub struct RolloutSnapshot {
     pub rollout_id: String,
-    pub overall_status: RolloutStatusKind,
+    pub overall_status: OverallStatus,
     pub current_stage: Option<String>,
     pub stages: Vec<StageSnapshot>,
     pub wait_actions: Vec<WaitActionSnapshot>,
@@ -132,7 +69,7 @@ pub struct RolloutSnapshot {
     /// group, so a resumed engine can tell whether a killed engine's command goes on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub running: Option<RunningCommand>,
-    /// With [`RolloutStatusKind::Interrupted`]: the command that carries the rollout on.
+    /// With [`OverallStatus::Interrupted`]: the command that carries the rollout on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume_command: Option<String>,
 }

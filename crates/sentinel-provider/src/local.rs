@@ -5,8 +5,8 @@
 //! requests the engine acts on within a second) and `engine.log`.
 
 use super::{
-    Discovered, Orphans, Provider, RolloutSnapshot, RolloutStatusKind, RunningCommand,
-    StartRequest, WaitActionStatus, require_pending,
+    Discovered, Orphans, OverallStatus, Provider, RolloutSnapshot, RunningCommand, StartRequest,
+    WaitActionStatus, require_pending,
 };
 use crate::git_tags::newest_tag_version;
 use sentinel_core::atomic::write_atomic;
@@ -367,7 +367,7 @@ impl Provider for LocalProvider {
             if let Some(pid) = snapshot.pid.filter(|pid| !pid_is_alive(*pid)) {
                 // Not an end: the steps done are done, and resume carries on from there.
                 let command = resume_command(&self.paths, rollout_id);
-                snapshot.overall_status = RolloutStatusKind::Interrupted;
+                snapshot.overall_status = OverallStatus::Interrupted;
                 snapshot.errors.push(ErrorDetail {
                     error_code: Some("EngineStopped".into()),
                     message: format!(
@@ -410,7 +410,7 @@ impl Provider for LocalProvider {
         let snapshot = self.status(rollout_id)?;
         if matches!(
             snapshot.overall_status,
-            RolloutStatusKind::RolledBack | RolloutStatusKind::RollingBack
+            OverallStatus::RolledBack | OverallStatus::RollingBack
         ) {
             return Err(Error::CheckFailed(format!(
                 "rollout {rollout_id} is already {}",
@@ -421,7 +421,7 @@ impl Provider for LocalProvider {
         let rolling_back = |s: &RolloutSnapshot| {
             matches!(
                 s.overall_status,
-                RolloutStatusKind::RollingBack | RolloutStatusKind::RolledBack
+                OverallStatus::RollingBack | OverallStatus::RolledBack
             ) || s.rollback_reason.is_some()
         };
         // A finished or dead engine is not there to act on the request: start one that will.
@@ -487,7 +487,7 @@ impl Provider for LocalProvider {
             stage_map_name: request.stage_map_name,
             stage_map_version: request.stage_map_version,
             artifact_version: request.artifact_version,
-            provider: ProviderKind::Local.as_str().to_owned(),
+            provider: ProviderKind::Local,
             stages: plan.stages.iter().map(StageConfig::info).collect(),
             dashboard_url: None,
             resumed: false,

@@ -52,7 +52,7 @@ impl RolloutRecord {
             stage_map_name: self.request.stage_map_name.clone(),
             stage_map_version: self.request.stage_map_version.clone(),
             artifact_version: self.request.artifact_version.clone(),
-            provider: self.provider.as_str().to_owned(),
+            provider: self.provider,
             stages: self.stages.clone(),
             dashboard_url: self.dashboard_url.clone(),
             resumed: false,
@@ -226,7 +226,10 @@ mod tests {
                 .is_empty()
         );
         assert_eq!(store.load("r2").unwrap().request.artifact_version, "1.4.2");
-        assert_eq!(store.load("r2").unwrap().triggered().provider, "ev2");
+        assert_eq!(
+            store.load("r2").unwrap().triggered().provider,
+            ProviderKind::Ev2
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@
 
 use super::local::{LocalPlan, read_json, write_json};
 use super::{
-    RolloutSnapshot, RolloutStatusKind, StageSnapshot, StageStatus, WaitActionSnapshot,
+    OverallStatus, RolloutSnapshot, StageSnapshot, StageStatus, WaitActionSnapshot,
     WaitActionStatus,
 };
 use fs2::FileExt;
@@ -136,7 +136,7 @@ fn check_plan(plan: &LocalPlan) -> Result<()> {
 fn initial_status(plan: &LocalPlan) -> RolloutSnapshot {
     RolloutSnapshot {
         rollout_id: plan.rollout_id.clone(),
-        overall_status: RolloutStatusKind::InProgress,
+        overall_status: OverallStatus::InProgress,
         stages: plan
             .stages
             .iter()
@@ -214,7 +214,7 @@ impl Engine {
             if stage.approval {
                 self.await_approval(index)?;
             }
-            self.status.overall_status = RolloutStatusKind::InProgress;
+            self.status.overall_status = OverallStatus::InProgress;
             self.status.current_stage = Some(stage.name.clone());
             let snapshot = &mut self.status.stages[index];
             snapshot.status = StageStatus::InProgress;
@@ -258,7 +258,7 @@ impl Engine {
                 self.wait(soak.0)?;
             }
         }
-        self.status.overall_status = RolloutStatusKind::Completed;
+        self.status.overall_status = OverallStatus::Completed;
         self.status.finished = Some(now_rfc3339());
         self.save_or_fail()
     }
@@ -282,7 +282,7 @@ impl Engine {
         snapshot.end_time = Some(now_rfc3339());
         snapshot.errors.push(error.clone());
         self.status.errors.push(error);
-        self.status.overall_status = RolloutStatusKind::Failed;
+        self.status.overall_status = OverallStatus::Failed;
         self.status.finished = Some(now_rfc3339());
         self.save_or_fail()?;
         Err(Stop::Failed)
@@ -308,7 +308,7 @@ impl Engine {
                 decided_by: None,
             }),
         }
-        self.status.overall_status = RolloutStatusKind::WaitingForApproval;
+        self.status.overall_status = OverallStatus::WaitingForApproval;
         self.status.current_stage = Some(stage.clone());
         self.save_or_fail()?;
         loop {
@@ -327,7 +327,7 @@ impl Engine {
                 if let Some(by) = approved {
                     action.status = WaitActionStatus::Approved;
                     action.decided_by = Some(by);
-                    self.status.overall_status = RolloutStatusKind::InProgress;
+                    self.status.overall_status = OverallStatus::InProgress;
                     self.save_or_fail()?;
                     return Ok(());
                 }
@@ -466,7 +466,7 @@ impl Engine {
 
     fn finish_cancelled(&mut self, reason: &str) -> Result<()> {
         self.logger.warn(&format!("rollout cancelled: {reason}"));
-        self.status.overall_status = RolloutStatusKind::Cancelled;
+        self.status.overall_status = OverallStatus::Cancelled;
         self.status.finished = Some(now_rfc3339());
         self.status.errors.push(ErrorDetail {
             error_code: Some("Cancelled".into()),
@@ -487,7 +487,7 @@ impl Engine {
             std::fs::read_to_string(self.dir.join("control/rollback.done")).unwrap_or_default();
         self.logger.warn(&format!("rolling back: {reason}"));
         self.status.rollback_reason = Some(reason);
-        self.status.overall_status = RolloutStatusKind::RollingBack;
+        self.status.overall_status = OverallStatus::RollingBack;
         self.save()?;
         for index in (0..self.status.stages.len()).rev() {
             let deployed = matches!(
@@ -517,7 +517,7 @@ impl Engine {
                             message,
                             stage: Some(stage.name.clone()),
                         });
-                        self.status.overall_status = RolloutStatusKind::Failed;
+                        self.status.overall_status = OverallStatus::Failed;
                         self.status.finished = Some(now_rfc3339());
                         return self.save();
                     }
@@ -526,7 +526,7 @@ impl Engine {
             self.status.stages[index].status = StageStatus::RolledBack;
             self.save()?;
         }
-        self.status.overall_status = RolloutStatusKind::RolledBack;
+        self.status.overall_status = OverallStatus::RolledBack;
         self.status.finished = Some(now_rfc3339());
         self.save()
     }

@@ -3,8 +3,8 @@
 use crate::git::{git_error, push, short};
 use crate::naming::{Values, expand, invalid_reason, timestamp};
 use git2::{BranchType, Oid, Repository};
-use sentinel_core::events::{BranchCreated, Event, Payload};
-use sentinel_core::ndjson::{Line, Writer};
+use sentinel_core::events::{BranchCreated, Event, Payload, RolloutTriggered};
+use sentinel_core::ndjson::Writer;
 use sentinel_core::output::Logger;
 use sentinel_core::{Error, Result};
 use std::io::Write;
@@ -24,20 +24,13 @@ fn rollout_key(rollout_id: &str) -> String {
 }
 
 /// Values for a `rollout.triggered` line.
-pub fn values_from_event(line: &Line) -> Values {
-    let text = |key: &str| {
-        line.object
-            .get(key)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_owned()
-    };
+pub fn values_from_event(event: &Event, triggered: &RolloutTriggered) -> Values {
     Values {
-        environment: text("environment"),
-        service_group_name: text("serviceGroupName"),
-        timestamp: timestamp(line.object.get("ts").and_then(|v| v.as_str())),
-        version: text("artifactVersion"),
-        rollout_id: text("rolloutId"),
+        environment: triggered.environment.clone(),
+        service_group_name: triggered.service_group_name.clone(),
+        timestamp: timestamp(Some(&event.ts)),
+        version: triggered.artifact_version.clone(),
+        rollout_id: event.rollout_id.clone().unwrap_or_default(),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod release;
 pub mod signing;
 
 pub use cli::{Action, Bump, Check, Cli};
+use sentinel_core::events::Payload;
 use sentinel_core::ndjson::Writer;
 use sentinel_core::output::{Logger, OutputArgs};
 use sentinel_core::stream::pump;
@@ -73,14 +74,17 @@ pub fn run(cli: Cli) -> Result<Exit> {
                     stream,
                     &logger,
                     |line, out| {
-                        let dry_run =
-                            line.object.get("dryRun").and_then(|v| v.as_bool()) == Some(true);
-                        if line.kind() == Some("rollout.triggered") && !dry_run {
+                        let Some(event) = line.event() else {
+                            return Ok(());
+                        };
+                        if let Payload::RolloutTriggered(triggered) = &event.payload
+                            && !triggered.dry_run
+                        {
                             rollouts += 1;
                             create::create(
                                 &repo,
                                 &request,
-                                &create::values_from_event(line),
+                                &create::values_from_event(&event, triggered),
                                 out,
                                 &logger,
                             )?;

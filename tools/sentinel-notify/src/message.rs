@@ -127,17 +127,13 @@ pub fn for_event(event: &Event, context: &Context) -> Option<NotificationMessage
             message.status = Some(Status::Info);
             let stages: Vec<&str> = t.stages.iter().map(|s| s.name.as_str()).collect();
             message.body = format!(
-                "{} rollout{} through {} stage(s): {}.",
+                "{} rollout ({} provider) through {} stage(s): {}.",
                 if t.resumed {
                     "Resuming the"
                 } else {
                     "Starting a"
                 },
-                if t.provider.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({} provider)", t.provider)
-                },
+                t.provider.as_str(),
                 stages.len(),
                 stages.join(" → ")
             );
@@ -401,7 +397,7 @@ mod tests {
                 service_group_name: "Contoso.Orders".into(),
                 environment: "Prod".into(),
                 artifact_version: "1.4.2".into(),
-                provider: "local".into(),
+                provider: sentinel_core::config::ProviderKind::Local,
                 stages: vec![
                     StageInfo {
                         name: "Canary".into(),
@@ -437,7 +433,7 @@ mod tests {
             "t",
             Some("r1"),
             Payload::RolloutFailed(RolloutFinished {
-                overall_status: "Failed".into(),
+                overall_status: sentinel_core::status::OverallStatus::Failed,
                 duration_ms: 61_000,
                 deployed_regions: vec!["eastus".into()],
                 errors: vec![sentinel_core::events::ErrorDetail {

@@ -3,13 +3,14 @@
 
 use crate::cli::Gate;
 use crate::recorder::Recorder;
-use crate::state::RolloutState;
-use crate::store::{load_state, read_journal};
+use crate::state::{RolloutState, StageStatus};
+use crate::store::read_journal;
 use sentinel_core::clock::{Clock, format_duration, parse_rfc3339};
 use sentinel_core::events::{Event, GateOutcome, Payload};
 use sentinel_core::files::StatePaths;
 use sentinel_core::ndjson::Writer;
 use sentinel_core::output::Logger;
+use sentinel_core::state_file;
 use sentinel_core::{Error, Exit, Result};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
@@ -114,7 +115,7 @@ fn wait_for_soak(
     clock: &dyn Clock,
 ) -> Result<()> {
     loop {
-        let state = load_state(paths)?.unwrap_or_default();
+        let state = state_file::load(paths)?.unwrap_or_default();
         let Some(soaked) = soaked_for(&state, paths, stage, clock)? else {
             return Ok(());
         };
@@ -142,21 +143,16 @@ fn soaked_for(
     let from_state = state
         .stages
         .iter()
-        .find(|s| s.name == stage && s.status == "Completed")
+        .find(|s| s.name == stage && s.status == StageStatus::Completed)
         .and_then(|s| s.end_time.clone());
     let completed = match from_state {
         Some(time) => Some(time),
         None => read_journal(paths)?
             .iter()
             .rev()
-            .filter(|l| l.kind() == Some("stage.completed"))
-            .find(|l| l.object.get("stage").and_then(|s| s.as_str()) == Some(stage))
-            .and_then(|l| {
-                l.object
-                    .get("ts")
-                    .and_then(|t| t.as_str())
-                    .map(str::to_owned)
-            }),
+            .filter_map(|l| l.event())
+            .find(|e| matches!(&e.payload, Payload::StageCompleted(s) if s.stage == stage))
+            .map(|e| e.ts),
     };
     let Some(completed) = completed else {
         return Ok(None);
@@ -465,7 +461,7 @@ mod tests {
         RolloutState {
             stages: vec![StageState {
                 name: stage.into(),
-                status: "Completed".into(),
+                status: StageStatus::Completed,
                 end_time: Some(time.into()),
                 ..Default::default()
             }],

@@ -1,10 +1,10 @@
 //! `sentinel-state lock -- COMMAND` and `sentinel-state unlock`.
 
-use crate::store::load_state;
 use sentinel_core::clock::Clock;
 use sentinel_core::files::StatePaths;
 use sentinel_core::lock::{LockRequest, acquire, hostname, is_held, read_lock_info, staleness};
 use sentinel_core::output::Logger;
+use sentinel_core::state_file;
 use sentinel_core::{Error, Exit, Result};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
@@ -32,7 +32,10 @@ pub fn lock(
         context: "installing signal handlers".into(),
         source: e,
     })?;
-    let rollout_id = load_state(paths).ok().flatten().and_then(|s| s.rollout_id);
+    let rollout_id = state_file::load(paths)
+        .ok()
+        .flatten()
+        .and_then(|s| s.rollout_id);
     let request = LockRequest {
         operation: args.operation.clone(),
         rollout_id,

@@ -1,12 +1,12 @@
 //! Reading the state: `show`, `get`, `resume`.
 
-use crate::state::RolloutState;
-use crate::store::load_state;
+use crate::state::{RolloutState, StageStatus};
 use sentinel_core::clock::{Clock, format_duration, parse_rfc3339};
 use sentinel_core::events::{Event, Payload, RolloutTriggered, StageInfo};
 use sentinel_core::files::StatePaths;
 use sentinel_core::ndjson::Writer;
 use sentinel_core::output::Logger;
+use sentinel_core::state_file;
 use sentinel_core::{Error, Exit, Result};
 use serde_json::Value;
 use std::io::Write;
@@ -16,7 +16,7 @@ use std::time::Duration;
 pub const RESUME_WARN_AGE: Duration = Duration::from_secs(24 * 3600);
 
 fn require_state(paths: &StatePaths) -> Result<RolloutState> {
-    load_state(paths)?.ok_or_else(|| {
+    state_file::load(paths)?.ok_or_else(|| {
         Error::CheckFailed(format!(
             "no state in {}: nothing has been applied there yet (pipe events into `sentinel-state apply`)",
             paths.dir.display()
@@ -51,7 +51,7 @@ pub fn summary(state: &RolloutState, clock: &dyn Clock) -> String {
         text(&state.rollout_id),
         text(&state.service_group_name),
         text(&state.environment),
-        text(&state.provider)
+        state.provider.map_or("-", |p| p.as_str())
     ));
     let age = state
         .start_time
@@ -73,10 +73,10 @@ pub fn summary(state: &RolloutState, clock: &dyn Clock) -> String {
     if !state.stages.is_empty() {
         s.push_str("Stages\n");
         for stage in &state.stages {
-            let mark = match stage.status.as_str() {
-                "Completed" => "✓",
-                "Failed" => "✗",
-                "InProgress" => "…",
+            let mark = match stage.status {
+                StageStatus::Completed => "✓",
+                StageStatus::Failed => "✗",
+                StageStatus::InProgress => "…",
                 _ => "·",
             };
             s.push_str(&format!(
@@ -207,7 +207,7 @@ pub fn resume<W: Write>(
     logger: &Logger,
     clock: &dyn Clock,
 ) -> Result<Exit> {
-    let Some(state) = load_state(paths)? else {
+    let Some(state) = state_file::load(paths)? else {
         return Ok(Exit::CheckFailed);
     };
     if !state.is_unfinished() {
@@ -235,7 +235,7 @@ pub fn resume<W: Write>(
             stage_map_name: state.stage_map_name.clone().unwrap_or_default(),
             stage_map_version: state.stage_map_version.clone().unwrap_or_default(),
             artifact_version: state.artifact_version.clone().unwrap_or_default(),
-            provider: state.provider.clone().unwrap_or_default(),
+            provider: state.provider.unwrap_or_default(),
             stages: state
                 .stages
                 .iter()

@@ -1,12 +1,14 @@
 //! The one writer of a state directory: folds events into the state and records them in the
 //! journal, a group at a time. `apply`, the gates and `archive` all write through it.
 
+use crate::state::Fold;
 use crate::state::RolloutState;
-use crate::store::{Journal, load_state, save_state};
+use crate::store::{Journal, save_state};
 use sentinel_core::events::Event;
 use sentinel_core::files::StatePaths;
 use sentinel_core::ndjson::{Item, Line, Reader};
 use sentinel_core::output::Logger;
+use sentinel_core::state_file;
 use sentinel_core::{Error, Result};
 
 /// Holds the journal's writer lock for as long as it lives.
@@ -32,7 +34,7 @@ impl Recorder {
     /// between the two writes) is folded in now, so state and journal agree again.
     pub fn open(paths: &StatePaths, logger: &Logger) -> Result<Recorder> {
         // Read the state before touching anything, so a corrupt state stops us unchanged.
-        let state = load_state(paths)?.unwrap_or_default();
+        let state = state_file::load(paths)?.unwrap_or_default();
         let (journal, lines) = Journal::open(paths, logger)?;
         let mut recorder = Recorder {
             paths: paths.clone(),

@@ -3,7 +3,7 @@
 //! else the `.bak` — keeping the damaged files aside, and saying what was done.
 
 use crate::state::fold_all;
-use crate::store::{load_state, load_state_file, save_state};
+use crate::store::save_state;
 use fs2::FileExt;
 use sentinel_core::atomic::write_atomic;
 use sentinel_core::clock::now_rfc3339;
@@ -11,6 +11,7 @@ use sentinel_core::files::StatePaths;
 use sentinel_core::ndjson::{Item, Line, Reader};
 use sentinel_core::nofollow;
 use sentinel_core::output::Logger;
+use sentinel_core::state_file;
 use sentinel_core::{Error, Exit, Result};
 use std::path::{Path, PathBuf};
 
@@ -51,7 +52,7 @@ pub fn repair(paths: &StatePaths, logger: &Logger) -> Result<Exit> {
         Some(_) => Some(salvage(&journal_path)?),
         None => None,
     };
-    let state_error = load_state(paths).err();
+    let state_error = state_file::load(paths).err();
     let journal_damaged = salvaged
         .as_ref()
         .is_some_and(|s| !s.bad.is_empty() || s.torn_tail);
@@ -73,7 +74,7 @@ pub fn repair(paths: &StatePaths, logger: &Logger) -> Result<Exit> {
                 }
             ),
         ),
-        _ => match load_state_file(paths, &paths.state_backup()) {
+        _ => match state_file::load_from(paths, &paths.state_backup()) {
             Ok(Some(state)) => (state, format!("{}", paths.state_backup().display())),
             _ => {
                 return Err(Error::usage_with_hint(

@@ -1,188 +1,16 @@
-//! RolloutState (DESIGN.md §6) and the fold that turns events into it.
+//! The fold that turns events into the rollout's state (the model, [`RolloutState`], is
+//! `sentinel_core::state_file`'s, since sentinel-watch reads the state file too).
 //!
 //! The fold is deterministic: every time it records comes from the event's `ts`, never from
 //! the clock, so folding the same journal twice gives the same state.
 
 use sentinel_core::events::{ErrorDetail, Event, Payload, StressTestResult};
 use sentinel_core::ndjson::Line;
+pub use sentinel_core::state_file::{
+    GateRecord, Phase, RolloutState, SCHEMA_VERSION, StageState, WaitAction,
+};
+pub use sentinel_core::status::{OverallStatus, StageStatus, WaitActionStatus};
 use sentinel_core::{Error, Result};
-use serde::{Deserialize, Serialize};
-
-/// The `schemaVersion` this build reads and writes.
-pub const SCHEMA_VERSION: &str = "1.0";
-
-/// Overall status of a rollout.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum OverallStatus {
-    #[default]
-    NotStarted,
-    InProgress,
-    WaitingForApproval,
-    Completed,
-    Failed,
-    Cancelled,
-    RolledBack,
-    /// The engine stopped before the end; `sentinel-trigger resume` carries it on.
-    Interrupted,
-}
-
-impl OverallStatus {
-    /// Whether the rollout has ended.
-    pub fn is_finished(self) -> bool {
-        matches!(
-            self,
-            OverallStatus::Completed
-                | OverallStatus::Failed
-                | OverallStatus::Cancelled
-                | OverallStatus::RolledBack
-        )
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OverallStatus::NotStarted => "NotStarted",
-            OverallStatus::InProgress => "InProgress",
-            OverallStatus::WaitingForApproval => "WaitingForApproval",
-            OverallStatus::Completed => "Completed",
-            OverallStatus::Failed => "Failed",
-            OverallStatus::Cancelled => "Cancelled",
-            OverallStatus::RolledBack => "RolledBack",
-            OverallStatus::Interrupted => "Interrupted",
-        }
-    }
-
-    /// Read a provider's status string; unknown ones keep the current status.
-    fn parse(text: &str) -> Option<Self> {
-        Some(match text.to_ascii_lowercase().as_str() {
-            "notstarted" | "pending" => OverallStatus::NotStarted,
-            "inprogress" | "running" => OverallStatus::InProgress,
-            "waitingforapproval" | "waiting" => OverallStatus::WaitingForApproval,
-            "completed" | "succeeded" => OverallStatus::Completed,
-            "failed" => OverallStatus::Failed,
-            "cancelled" | "canceled" => OverallStatus::Cancelled,
-            "rolledback" => OverallStatus::RolledBack,
-            "interrupted" => OverallStatus::Interrupted,
-            _ => return None,
-        })
-    }
-}
-
-/// Where the release stands in the release protocol (DESIGN.md §5).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Phase {
-    #[default]
-    Active,
-    ReleaseCandidate,
-    Staging,
-    Soaking,
-    Production,
-    Verifying,
-    Archived,
-    RolledBack,
-}
-
-/// One stage of the rollout.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StageState {
-    pub name: String,
-    /// NotStarted, InProgress, Completed, Failed.
-    pub status: String,
-    pub start_time: Option<String>,
-    pub end_time: Option<String>,
-    pub regions: Vec<String>,
-}
-
-/// A wait action (approval) of the rollout.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct WaitAction {
-    pub action_id: String,
-    pub stage: String,
-    pub reason: String,
-    /// Pending, Approved, Rejected.
-    pub status: String,
-    pub waiting_since: String,
-    pub decided_by: Option<String>,
-}
-
-/// A gate's outcome.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GateRecord {
-    pub gate: String,
-    pub passed: bool,
-    pub reason: String,
-    pub time: String,
-}
-
-/// The durable state of one rollout, `.deploy-sentinel-state.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RolloutState {
-    pub schema_version: String,
-    pub rollout_id: Option<String>,
-    pub service_group_name: Option<String>,
-    pub service_id: Option<String>,
-    pub environment: Option<String>,
-    pub stage_map_name: Option<String>,
-    pub provider: Option<String>,
-    pub current_stage: Option<String>,
-    pub deployed_regions: Vec<String>,
-    pub pending_regions: Vec<String>,
-    pub overall_status: OverallStatus,
-    pub errors: Vec<ErrorDetail>,
-    pub start_time: Option<String>,
-    pub end_time: Option<String>,
-    pub last_update_time: Option<String>,
-    pub artifact_version: Option<String>,
-    pub stage_map_version: Option<String>,
-    pub branch_name: Option<String>,
-    pub release_tag: Option<String>,
-    pub dashboard_url: Option<String>,
-    pub stages: Vec<StageState>,
-    pub wait_actions: Vec<WaitAction>,
-    /// Results without their histograms (those stay in the journal).
-    pub stress_results: Vec<StressTestResult>,
-    pub gates: Vec<GateRecord>,
-    pub phase: Phase,
-    /// How many journal lines this state is the fold of; lets `apply` finish a fold that a
-    /// crash interrupted between the journal append and the state write.
-    pub events_applied: u64,
-}
-
-impl Default for RolloutState {
-    fn default() -> Self {
-        RolloutState {
-            schema_version: SCHEMA_VERSION.to_owned(),
-            rollout_id: None,
-            service_group_name: None,
-            service_id: None,
-            environment: None,
-            stage_map_name: None,
-            provider: None,
-            current_stage: None,
-            deployed_regions: Vec::new(),
-            pending_regions: Vec::new(),
-            overall_status: OverallStatus::NotStarted,
-            errors: Vec::new(),
-            start_time: None,
-            end_time: None,
-            last_update_time: None,
-            artifact_version: None,
-            stage_map_version: None,
-            branch_name: None,
-            release_tag: None,
-            dashboard_url: None,
-            stages: Vec::new(),
-            wait_actions: Vec::new(),
-            stress_results: Vec::new(),
-            gates: Vec::new(),
-            phase: Phase::Active,
-            events_applied: 0,
-        }
-    }
-}
 
 /// Whether an environment name is production, for the release phase.
 pub fn is_production(environment: &str) -> bool {
@@ -193,16 +21,19 @@ pub fn is_production(environment: &str) -> bool {
         || lower.starts_with("production-")
 }
 
-impl RolloutState {
-    /// Whether a rollout is under way (started and not ended).
-    pub fn is_unfinished(&self) -> bool {
-        self.rollout_id.is_some() && !self.overall_status.is_finished()
-    }
-
+/// The fold, on the state model that `sentinel-core` defines (watch reads it too).
+pub trait Fold {
     /// Fold one journal line. Unknown kinds are ignored. An event of another rollout while
     /// this one is unfinished is refused, unless it is that rollout's `rollout.triggered`
     /// after this one ended.
-    pub fn fold_line(&mut self, line: &Line) -> Result<()> {
+    fn fold_line(&mut self, line: &Line) -> Result<()>;
+
+    /// Fold one typed event.
+    fn fold(&mut self, event: &Event);
+}
+
+impl Fold for RolloutState {
+    fn fold_line(&mut self, line: &Line) -> Result<()> {
         if let (Some(incoming), Some(current)) = (line.rollout_id(), self.rollout_id.as_deref()) {
             let is_trigger = line.kind() == Some("rollout.triggered");
             if incoming != current && self.is_unfinished() {
@@ -240,8 +71,7 @@ impl RolloutState {
         Ok(())
     }
 
-    /// Fold one typed event.
-    pub fn fold(&mut self, event: &Event) {
+    fn fold(&mut self, event: &Event) {
         let ts = event.ts.clone();
         match &event.payload {
             Payload::RolloutTriggered(t) => {
@@ -267,7 +97,7 @@ impl RolloutState {
                         .iter()
                         .map(|s| StageState {
                             name: s.name.clone(),
-                            status: "NotStarted".into(),
+                            status: StageStatus::NotStarted,
                             regions: s.regions.clone(),
                             ..Default::default()
                         })
@@ -282,7 +112,7 @@ impl RolloutState {
                 self.stage_map_name = Some(t.stage_map_name.clone());
                 self.stage_map_version = Some(t.stage_map_version.clone());
                 self.artifact_version = Some(t.artifact_version.clone());
-                self.provider = Some(t.provider.clone());
+                self.provider = Some(t.provider);
                 self.dashboard_url = t.dashboard_url.clone();
                 if self.overall_status == OverallStatus::NotStarted {
                     self.overall_status = OverallStatus::InProgress;
@@ -294,28 +124,26 @@ impl RolloutState {
                 };
             }
             Payload::RolloutStatus(s) => {
-                if let Some(status) = OverallStatus::parse(&s.overall_status) {
-                    self.overall_status = status;
-                }
+                self.overall_status = s.overall_status;
                 self.current_stage = s.current_stage.clone();
                 self.deployed_regions = s.deployed_regions.clone();
                 self.pending_regions = s.pending_regions.clone();
             }
             Payload::StageStarted(s) => {
-                let stage = self.stage_mut(&s.stage);
-                stage.status = "InProgress".into();
+                let stage = stage_mut(self, &s.stage);
+                stage.status = StageStatus::InProgress;
                 stage.start_time = Some(ts.clone());
                 if !s.regions.is_empty() {
                     stage.regions = s.regions.clone();
                 }
                 self.current_stage = Some(s.stage.clone());
-                if !self.overall_status.is_finished() {
+                if !self.overall_status.is_terminal() {
                     self.overall_status = OverallStatus::InProgress;
                 }
             }
             Payload::StageCompleted(s) => {
-                let stage = self.stage_mut(&s.stage);
-                stage.status = "Completed".into();
+                let stage = stage_mut(self, &s.stage);
+                stage.status = StageStatus::Completed;
                 stage.end_time = Some(ts.clone());
                 if !s.regions.is_empty() {
                     stage.regions = s.regions.clone();
@@ -328,8 +156,8 @@ impl RolloutState {
                 self.pending_regions.retain(|r| !s.regions.contains(r));
             }
             Payload::StageFailed(s) => {
-                let stage = self.stage_mut(&s.stage);
-                stage.status = "Failed".into();
+                let stage = stage_mut(self, &s.stage);
+                stage.status = StageStatus::Failed;
                 stage.end_time = Some(ts.clone());
                 for error in &s.errors {
                     let mut error = error.clone();
@@ -338,20 +166,24 @@ impl RolloutState {
                 }
             }
             Payload::ApprovalRequired(a) => {
-                let action = self.wait_action_mut(&a.action_id);
+                let action = wait_action_mut(self, &a.action_id);
                 action.stage = a.stage.clone();
                 action.reason = a.reason.clone();
-                action.status = "Pending".into();
+                action.status = WaitActionStatus::Pending;
                 action.waiting_since = ts.clone();
                 self.overall_status = OverallStatus::WaitingForApproval;
             }
             Payload::ApprovalGranted(a) | Payload::ApprovalRejected(a) => {
                 let granted = matches!(event.payload, Payload::ApprovalGranted(_));
-                let action = self.wait_action_mut(&a.action_id);
+                let action = wait_action_mut(self, &a.action_id);
                 if action.stage.is_empty() {
                     action.stage = a.stage.clone();
                 }
-                action.status = if granted { "Approved" } else { "Rejected" }.into();
+                action.status = if granted {
+                    WaitActionStatus::Approved
+                } else {
+                    WaitActionStatus::Rejected
+                };
                 action.decided_by = a.by.clone();
                 if granted && self.overall_status == OverallStatus::WaitingForApproval {
                     self.overall_status = OverallStatus::InProgress;
@@ -425,35 +257,35 @@ impl RolloutState {
         }
         self.last_update_time = Some(ts);
     }
+}
 
-    fn stage_mut(&mut self, name: &str) -> &mut StageState {
-        if let Some(index) = self.stages.iter().position(|s| s.name == name) {
-            return &mut self.stages[index];
-        }
-        self.stages.push(StageState {
-            name: name.to_owned(),
-            status: "NotStarted".into(),
-            ..Default::default()
-        });
-        let last = self.stages.len() - 1;
-        &mut self.stages[last]
+fn stage_mut<'a>(state: &'a mut RolloutState, name: &str) -> &'a mut StageState {
+    if let Some(index) = state.stages.iter().position(|s| s.name == name) {
+        return &mut state.stages[index];
     }
+    state.stages.push(StageState {
+        name: name.to_owned(),
+        status: StageStatus::NotStarted,
+        ..Default::default()
+    });
+    let last = state.stages.len() - 1;
+    &mut state.stages[last]
+}
 
-    fn wait_action_mut(&mut self, action_id: &str) -> &mut WaitAction {
-        if let Some(index) = self
-            .wait_actions
-            .iter()
-            .position(|a| a.action_id == action_id)
-        {
-            return &mut self.wait_actions[index];
-        }
-        self.wait_actions.push(WaitAction {
-            action_id: action_id.to_owned(),
-            ..Default::default()
-        });
-        let last = self.wait_actions.len() - 1;
-        &mut self.wait_actions[last]
+fn wait_action_mut<'a>(state: &'a mut RolloutState, action_id: &str) -> &'a mut WaitAction {
+    if let Some(index) = state
+        .wait_actions
+        .iter()
+        .position(|a| a.action_id == action_id)
+    {
+        return &mut state.wait_actions[index];
     }
+    state.wait_actions.push(WaitAction {
+        action_id: action_id.to_owned(),
+        ..Default::default()
+    });
+    let last = state.wait_actions.len() - 1;
+    &mut state.wait_actions[last]
 }
 
 fn push_unique<T: PartialEq>(list: &mut Vec<T>, item: T) {
@@ -551,15 +383,15 @@ pub(crate) mod tests {
             state.events_applied, 7,
             "unknown kinds count as applied journal lines"
         );
-        assert_eq!(state.stages[0].status, "Completed");
+        assert_eq!(state.stages[0].status, StageStatus::Completed);
         assert_eq!(
             state.stages[0].end_time.as_deref(),
             Some("2026-11-23T10:00:03.000Z")
         );
-        assert_eq!(state.stages[1].status, "Failed");
+        assert_eq!(state.stages[1].status, StageStatus::Failed);
         assert_eq!(state.deployed_regions, vec!["westus"]);
         assert_eq!(state.pending_regions, vec!["eastus", "westeurope"]);
-        assert_eq!(state.wait_actions[0].status, "Pending");
+        assert_eq!(state.wait_actions[0].status, WaitActionStatus::Pending);
         assert_eq!(
             state.errors.len(),
             1,
@@ -642,7 +474,7 @@ pub(crate) mod tests {
         let state = fold_all(&lines(&text)).unwrap();
         assert_eq!(state.rollout_id.as_deref(), Some("r7"));
         assert_eq!(state.overall_status, OverallStatus::InProgress);
-        assert_eq!(state.stages[0].status, "Completed");
+        assert_eq!(state.stages[0].status, StageStatus::Completed);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The files of the state directory: the state (atomic, with `.bak`) and the journal
 //! (append-only, fsynced per group, a torn tail from a crash repaired on open).
 
-use crate::state::{RolloutState, SCHEMA_VERSION};
+use crate::state::RolloutState;
 use fs2::FileExt;
 use sentinel_core::atomic::{sync_parent_dir, write_atomic};
 use sentinel_core::files::StatePaths;
@@ -14,57 +14,6 @@ use std::fs::File;
 use std::hash::{BuildHasher, Hasher};
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
-
-/// Read the state file. `Ok(None)` when there is none yet. A file that does not parse or has
-/// another schemaVersion is an error (exit 2) that points at the `.bak`, and is never
-/// overwritten.
-pub fn load_state(paths: &StatePaths) -> Result<Option<RolloutState>> {
-    load_state_file(paths, &paths.state())
-}
-
-/// [`load_state`] of another copy (the `.bak`).
-pub fn load_state_file(paths: &StatePaths, path: &Path) -> Result<Option<RolloutState>> {
-    let path = path.to_path_buf();
-    let text = match nofollow::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(nofollow::error("reading state file", &path, e)),
-    };
-    let bak_hint = || {
-        format!(
-            "run `sentinel-state repair`: it rebuilds the state from the journal (else from {}) and keeps this file aside; this file is left as it is until then",
-            paths.state_backup().display()
-        )
-    };
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        Error::usage_with_hint(
-            format!("state file {} is not valid JSON: {e}", path.display()),
-            bak_hint(),
-        )
-    })?;
-    let version = value
-        .get("schemaVersion")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or("(missing)");
-    if version != SCHEMA_VERSION {
-        return Err(Error::usage_with_hint(
-            format!(
-                "state file {} has schemaVersion {version:?}; this sentinel-state reads {SCHEMA_VERSION:?}",
-                path.display()
-            ),
-            bak_hint(),
-        ));
-    }
-    serde_json::from_value(value).map(Some).map_err(|e| {
-        Error::usage_with_hint(
-            format!(
-                "state file {} does not hold a RolloutState: {e}",
-                path.display()
-            ),
-            bak_hint(),
-        )
-    })
-}
 
 /// Write the state atomically, keeping the current file as `.bak` first. Both steps are
 /// renames of complete files, so a crash leaves a parseable state and a parseable `.bak`.

@@ -91,7 +91,7 @@ pub fn act<W: Write>(
                 "asked rollout {rollout_id} to stop before its next step"
             ));
             let request = RolloutFinished {
-                overall_status: "CancelRequested".into(),
+                overall_status: sentinel_core::status::OverallStatus::CancelRequested,
                 duration_ms: 0,
                 deployed_regions: snapshot.deployed_regions(),
                 errors: vec![sentinel_core::events::ErrorDetail {

@@ -12,7 +12,7 @@ pub const CONFIRMATION: &str = "DEPLOY-NOW";
 pub struct Summary {
     pub service: String,
     pub environment: String,
-    pub provider: String,
+    pub provider: sentinel_core::config::ProviderKind,
     pub version: String,
     pub version_source: String,
     pub stages: Vec<String>,
@@ -26,7 +26,7 @@ impl Summary {
             self.environment,
             self.service,
             self.environment,
-            self.provider,
+            self.provider.as_str(),
             self.version,
             self.version_source,
             self.stages.join(" → ")
@@ -117,7 +117,7 @@ mod tests {
         let block = Summary {
             service: "Contoso.Orders".into(),
             environment: "Prod".into(),
-            provider: "local".into(),
+            provider: sentinel_core::config::ProviderKind::Local,
             version: "1.4.2".into(),
             version_source: "git-tag".into(),
             stages: vec!["Canary".into(), "Production".into()],

@@ -139,7 +139,7 @@ pub fn start<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Resul
         stage_map_name: request.stage_map_name.clone(),
         stage_map_version: request.stage_map_version.clone(),
         artifact_version: request.artifact_version.clone(),
-        provider: provider.kind().as_str().to_owned(),
+        provider: provider.kind(),
         stages: stages.clone(),
         dashboard_url: None,
         resumed: false,
@@ -164,7 +164,7 @@ pub fn start<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Resul
             &Summary {
                 service: service.clone(),
                 environment: environment.clone(),
-                provider: provider.kind().as_str().to_owned(),
+                provider: provider.kind(),
                 version: request.artifact_version.clone(),
                 version_source: discovered.artifact_version_source.clone(),
                 stages: stages.iter().map(|s| s.name.clone()).collect(),

@@ -6,7 +6,7 @@
 
 use crate::cli::Cli;
 use sentinel_core::clock::{format_duration, parse_rfc3339};
-use sentinel_core::config;
+use sentinel_core::config::{self, ProviderKind};
 use sentinel_core::events::{
     ApprovalDecision, ApprovalRequired, Event, Payload, Rollback, RolloutFinished, RolloutStatus,
     StageCompleted, StageFailed, StageStarted,
@@ -16,10 +16,11 @@ use sentinel_core::ndjson::Writer;
 use sentinel_core::output::{Logger, progress_bar, stderr_is_terminal};
 use sentinel_core::retry::{Backoff, Failure, retry};
 use sentinel_core::rollout_id::RolloutId;
+use sentinel_core::state_file;
 use sentinel_core::stream::pump;
 use sentinel_core::{Error, Exit, Result};
 use sentinel_provider::{
-    self as provider, Provider, RolloutSnapshot, RolloutStatusKind, StageStatus, WaitActionStatus,
+    self as provider, OverallStatus, Provider, RolloutSnapshot, StageStatus, WaitActionStatus,
 };
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
@@ -32,7 +33,7 @@ const SOURCE: &str = "sentinel-watch";
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Reported {
-    pub overall: Option<RolloutStatusKind>,
+    pub overall: Option<OverallStatus>,
     pub current_stage: Option<String>,
     pub deployed: Vec<String>,
     pub pending: Vec<String>,
@@ -64,41 +65,42 @@ impl Reported {
         sentinel_core::atomic::write_atomic(&dir.join(CURSOR_FILE), &text)
     }
 
-    /// What `sentinel-state` recorded for this rollout, if its state file is about it.
-    pub fn from_state_file(paths: &StatePaths, rollout_id: &str) -> Option<Reported> {
-        let text = std::fs::read_to_string(paths.state()).ok()?;
-        let state: serde_json::Value = serde_json::from_str(&text).ok()?;
-        if state.get("rolloutId")?.as_str()? != rollout_id {
+    /// What `sentinel-state` recorded for this rollout, if its state file is about it. A
+    /// state file this build cannot read is said on stderr (with what to do), and then
+    /// nothing counts as reported: events are written again rather than lost.
+    pub fn from_state_file(
+        paths: &StatePaths,
+        rollout_id: &str,
+        logger: &Logger,
+    ) -> Option<Reported> {
+        let state = match state_file::load(paths) {
+            Ok(state) => state?,
+            Err(e) => {
+                logger.warn(&format!(
+                    "{e}; so every event of rollout {rollout_id} is reported as new"
+                ));
+                return None;
+            }
+        };
+        if state.rollout_id.as_deref() != Some(rollout_id) {
             return None;
         }
-        let mut reported = Reported::default();
-        for stage in state.get("stages")?.as_array()? {
-            let status = match stage.get("status")?.as_str()? {
-                "InProgress" => StageStatus::InProgress,
-                "Completed" => StageStatus::Completed,
-                "Failed" => StageStatus::Failed,
-                _ => continue,
-            };
-            reported
-                .stages
-                .insert(stage.get("name")?.as_str()?.to_owned(), status);
-        }
-        for action in state
-            .get("waitActions")
-            .and_then(|a| a.as_array())
-            .into_iter()
-            .flatten()
-        {
-            let status = match action.get("status").and_then(|s| s.as_str()) {
-                Some("Approved") => WaitActionStatus::Approved,
-                Some("Rejected") => WaitActionStatus::Rejected,
-                _ => WaitActionStatus::Pending,
-            };
-            if let Some(id) = action.get("actionId").and_then(|s| s.as_str()) {
-                reported.actions.insert(id.to_owned(), status);
-            }
-        }
-        Some(reported)
+        let stages = state
+            .stages
+            .iter()
+            .filter(|stage| stage.status != StageStatus::NotStarted)
+            .map(|stage| (stage.name.clone(), stage.status))
+            .collect();
+        let actions = state
+            .wait_actions
+            .iter()
+            .map(|action| (action.action_id.clone(), action.status))
+            .collect();
+        Some(Reported {
+            stages,
+            actions,
+            ..Reported::default()
+        })
     }
 
     /// Take in what was just reported.
@@ -198,14 +200,14 @@ pub fn changes(reported: &Reported, snapshot: &RolloutSnapshot, replay: bool) ->
         || reported.pending != pending
     {
         events.push(Payload::RolloutStatus(RolloutStatus {
-            overall_status: snapshot.overall_status.as_str().to_owned(),
+            overall_status: snapshot.overall_status,
             current_stage: snapshot.current_stage.clone(),
             deployed_regions: deployed.clone(),
             pending_regions: pending,
             resume_command: snapshot
                 .resume_command
                 .clone()
-                .filter(|_| snapshot.overall_status == RolloutStatusKind::Interrupted),
+                .filter(|_| snapshot.overall_status == OverallStatus::Interrupted),
         }));
     }
     let before = reported.overall;
@@ -217,27 +219,27 @@ pub fn changes(reported: &Reported, snapshot: &RolloutSnapshot, replay: bool) ->
             to_version: None,
         };
         let finished = || RolloutFinished {
-            overall_status: now.as_str().to_owned(),
+            overall_status: now,
             duration_ms: elapsed_ms(snapshot.started.as_deref(), snapshot.finished.as_deref()),
             deployed_regions: deployed.clone(),
             errors: snapshot.errors.clone(),
         };
-        let rolling_back = before == Some(RolloutStatusKind::RollingBack);
+        let rolling_back = before == Some(OverallStatus::RollingBack);
         match now {
-            RolloutStatusKind::RollingBack => events.push(Payload::RollbackStarted(rollback())),
-            RolloutStatusKind::RolledBack => {
+            OverallStatus::RollingBack => events.push(Payload::RollbackStarted(rollback())),
+            OverallStatus::RolledBack => {
                 if !rolling_back {
                     events.push(Payload::RollbackStarted(rollback()));
                 }
                 events.push(Payload::RollbackCompleted(rollback()));
             }
-            RolloutStatusKind::Failed if rolling_back || snapshot.rollback_reason.is_some() => {
+            OverallStatus::Failed if rolling_back || snapshot.rollback_reason.is_some() => {
                 events.push(Payload::RollbackFailed(rollback()));
                 events.push(Payload::RolloutFailed(finished()));
             }
-            RolloutStatusKind::Completed => events.push(Payload::RolloutCompleted(finished())),
-            RolloutStatusKind::Failed => events.push(Payload::RolloutFailed(finished())),
-            RolloutStatusKind::Cancelled => events.push(Payload::RolloutCancelled(finished())),
+            OverallStatus::Completed => events.push(Payload::RolloutCompleted(finished())),
+            OverallStatus::Failed => events.push(Payload::RolloutFailed(finished())),
+            OverallStatus::Cancelled => events.push(Payload::RolloutCancelled(finished())),
             _ => {}
         }
     }
@@ -287,10 +289,10 @@ fn describe(payload: &Payload) -> Option<String> {
 }
 
 /// The exit code a finished rollout gives (or one that waits, with --stop-at-approval).
-pub fn exit_for(status: RolloutStatusKind) -> Exit {
+pub fn exit_for(status: OverallStatus) -> Exit {
     if matches!(
         status,
-        RolloutStatusKind::Completed | RolloutStatusKind::WaitingForApproval
+        OverallStatus::Completed | OverallStatus::WaitingForApproval
     ) {
         Exit::Success
     } else {
@@ -319,7 +321,7 @@ pub fn follow<W: Write>(
     cursor: Option<&StatePaths>,
     out: &mut Writer<W>,
     logger: &Logger,
-) -> Result<RolloutStatusKind> {
+) -> Result<OverallStatus> {
     let started = Instant::now();
     let bar = progress_bar(None, stderr_is_terminal());
     let backoff = Backoff {
@@ -377,7 +379,7 @@ pub fn follow<W: Write>(
             snapshot.stages.len(),
             snapshot.current_stage.as_deref().unwrap_or("-")
         ));
-        if snapshot.overall_status == RolloutStatusKind::Interrupted {
+        if snapshot.overall_status == OverallStatus::Interrupted {
             bar.finish_and_clear();
             let command = snapshot
                 .resume_command
@@ -393,7 +395,7 @@ pub fn follow<W: Write>(
         }
         if snapshot.overall_status.is_terminal()
             || (settings.stop_at_approval
-                && snapshot.overall_status == RolloutStatusKind::WaitingForApproval)
+                && snapshot.overall_status == OverallStatus::WaitingForApproval)
         {
             bar.finish_and_clear();
             return Ok(snapshot.overall_status);
@@ -435,55 +437,53 @@ pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<
         max_retries: loaded.config.max_retries(),
         stop_at_approval: cli.stop_at_approval,
     };
-    let follow_one =
-        |rollout_id: &str, provider_name: Option<&str>, out: &mut Writer<W>| -> Result<Exit> {
-            let mut config = loaded.config.clone();
-            if let Some(name) = provider_name {
-                config.provider = match name {
-                    "ev2" => Some(config::ProviderKind::Ev2),
-                    "ado" => Some(config::ProviderKind::Ado),
-                    _ => Some(config::ProviderKind::Local),
-                };
-            }
-            let mut remote = cli.remote.clone();
-            remote.deadline = settings
-                .timeout
-                .map(|limit| std::time::SystemTime::now() + limit);
-            let provider = provider::open(&config, &state_dir, &loaded.dir, &remote, logger)?;
-            // What was delivered before: the last watcher's cursor, else what the state file
-            // folded. Everything after it is new; --replay writes the whole history again.
-            let known = if cli.replay {
-                None
-            } else {
-                Reported::from_cursor(&paths, rollout_id)
-                    .or_else(|| Reported::from_state_file(&paths, rollout_id))
-            };
-            // Every watcher keeps a cursor, so with none (and no state) nothing of this rollout
-            // was delivered yet: all of it is new.
-            let replay = cli.replay;
-            logger.info(&format!(
-                "following rollout {rollout_id} every {}",
-                format_duration(settings.interval)
-            ));
-            let status = follow(
-                provider.as_ref(),
-                rollout_id,
-                known.unwrap_or_default(),
-                replay,
-                settings,
-                Some(&paths),
-                out,
-                logger,
-            )?;
-            if status.is_terminal() {
-                logger.info(&format!("rollout {rollout_id} ended: {}", status.as_str()));
-            } else {
-                logger.info(&format!(
-                    "rollout {rollout_id} waits for an approval; stopping here (--stop-at-approval)"
-                ));
-            }
-            Ok(exit_for(status))
+    let follow_one = |rollout_id: &str,
+                      provider_kind: Option<ProviderKind>,
+                      out: &mut Writer<W>|
+     -> Result<Exit> {
+        let mut config = loaded.config.clone();
+        if provider_kind.is_some() {
+            config.provider = provider_kind;
+        }
+        let mut remote = cli.remote.clone();
+        remote.deadline = settings
+            .timeout
+            .map(|limit| std::time::SystemTime::now() + limit);
+        let provider = provider::open(&config, &state_dir, &loaded.dir, &remote, logger)?;
+        // What was delivered before: the last watcher's cursor, else what the state file
+        // folded. Everything after it is new; --replay writes the whole history again.
+        let known = if cli.replay {
+            None
+        } else {
+            Reported::from_cursor(&paths, rollout_id)
+                .or_else(|| Reported::from_state_file(&paths, rollout_id, logger))
         };
+        // Every watcher keeps a cursor, so with none (and no state) nothing of this rollout
+        // was delivered yet: all of it is new.
+        let replay = cli.replay;
+        logger.info(&format!(
+            "following rollout {rollout_id} every {}",
+            format_duration(settings.interval)
+        ));
+        let status = follow(
+            provider.as_ref(),
+            rollout_id,
+            known.unwrap_or_default(),
+            replay,
+            settings,
+            Some(&paths),
+            out,
+            logger,
+        )?;
+        if status.is_terminal() {
+            logger.info(&format!("rollout {rollout_id} ended: {}", status.as_str()));
+        } else {
+            logger.info(&format!(
+                "rollout {rollout_id} waits for an approval; stopping here (--stop-at-approval)"
+            ));
+        }
+        Ok(exit_for(status))
+    };
 
     if let Some(id) = &cli.rollout_id {
         return follow_one(id, None, out);
@@ -504,17 +504,19 @@ pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<
         &cli.stream,
         logger,
         |line, out| {
-            if line.kind() != Some("rollout.triggered")
-                || line.object.get("dryRun").and_then(|v| v.as_bool()) == Some(true)
-            {
-                return Ok(());
-            }
-            let Some(id) = line.rollout_id() else {
+            let Some(Event {
+                rollout_id: Some(id),
+                payload: Payload::RolloutTriggered(triggered),
+                ..
+            }) = line.event()
+            else {
                 return Ok(());
             };
-            let provider_name = line.object.get("provider").and_then(|v| v.as_str());
+            if triggered.dry_run {
+                return Ok(());
+            }
             followed += 1;
-            if follow_one(id, provider_name, out)? != Exit::Success {
+            if follow_one(&id, Some(triggered.provider), out)? != Exit::Success {
                 worst = Exit::CheckFailed;
             }
             Ok(())
@@ -532,7 +534,57 @@ mod tests {
     use sentinel_core::events::ErrorDetail;
     use sentinel_provider::{StageSnapshot, WaitActionSnapshot};
 
-    fn snapshot(overall: RolloutStatusKind, stages: &[(&str, StageStatus)]) -> RolloutSnapshot {
+    #[test]
+    fn the_state_file_is_read_typed_and_a_drifted_one_is_said_not_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = StatePaths::new(dir.path());
+        use sentinel_core::state_file::{RolloutState, StageState, WaitAction};
+        let stage = |name: &str, status| StageState {
+            name: name.into(),
+            status,
+            ..StageState::default()
+        };
+        let written = RolloutState {
+            rollout_id: Some("r1".into()),
+            stages: vec![
+                stage("Canary", StageStatus::Completed),
+                stage("Prod", StageStatus::NotStarted),
+            ],
+            wait_actions: vec![WaitAction {
+                action_id: "approve-prod".into(),
+                status: WaitActionStatus::Approved,
+                ..WaitAction::default()
+            }],
+            ..RolloutState::default()
+        };
+        let text = serde_json::to_string(&written).unwrap();
+        let state =
+            |stage_status: &str| text.replace("\"Completed\"", &format!("{stage_status:?}"));
+        let (logger, said) = Logger::buffer("sentinel-watch");
+        std::fs::write(paths.state(), state("Completed")).unwrap();
+        let known = Reported::from_state_file(&paths, "r1", &logger).unwrap();
+        assert_eq!(known.stages.get("Canary"), Some(&StageStatus::Completed));
+        assert!(
+            !known.stages.contains_key("Prod"),
+            "not started is not reported"
+        );
+        assert_eq!(
+            known.actions.get("approve-prod"),
+            Some(&WaitActionStatus::Approved)
+        );
+        assert!(Reported::from_state_file(&paths, "r2", &logger).is_none());
+        assert!(said.lock().unwrap().is_empty());
+
+        std::fs::write(paths.state(), state("Exploded")).unwrap();
+        assert!(Reported::from_state_file(&paths, "r1", &logger).is_none());
+        let said = String::from_utf8(said.lock().unwrap().clone()).unwrap();
+        assert!(
+            said.contains("does not hold a RolloutState") && said.contains("reported as new"),
+            "{said}"
+        );
+    }
+
+    fn snapshot(overall: OverallStatus, stages: &[(&str, StageStatus)]) -> RolloutSnapshot {
         RolloutSnapshot {
             rollout_id: "r1".into(),
             overall_status: overall,
@@ -560,7 +612,7 @@ mod tests {
     fn each_change_is_reported_once_in_order() {
         let mut reported = Reported::default();
         let first = snapshot(
-            RolloutStatusKind::InProgress,
+            OverallStatus::InProgress,
             &[
                 ("A", StageStatus::InProgress),
                 ("B", StageStatus::NotStarted),
@@ -578,7 +630,7 @@ mod tests {
 
         // B started and finished between two polls: both are reported.
         let done = snapshot(
-            RolloutStatusKind::Completed,
+            OverallStatus::Completed,
             &[("A", StageStatus::Completed), ("B", StageStatus::Completed)],
         );
         let events = changes(&reported, &done, false);
@@ -604,7 +656,7 @@ mod tests {
     #[test]
     fn a_restarted_watcher_replays_completions_it_cannot_know_about() {
         let done = snapshot(
-            RolloutStatusKind::InProgress,
+            OverallStatus::InProgress,
             &[
                 ("A", StageStatus::Completed),
                 ("B", StageStatus::InProgress),
@@ -634,7 +686,7 @@ mod tests {
     #[test]
     fn approvals_failures_and_rollbacks_become_their_events() {
         let mut waiting = snapshot(
-            RolloutStatusKind::WaitingForApproval,
+            OverallStatus::WaitingForApproval,
             &[("Prod", StageStatus::NotStarted)],
         );
         waiting.wait_actions.push(WaitActionSnapshot {
@@ -656,7 +708,7 @@ mod tests {
 
         let mut reported = Reported::default();
         reported.absorb(&waiting);
-        let mut failed = snapshot(RolloutStatusKind::Failed, &[("Prod", StageStatus::Failed)]);
+        let mut failed = snapshot(OverallStatus::Failed, &[("Prod", StageStatus::Failed)]);
         failed.wait_actions = waiting.wait_actions.clone();
         failed.wait_actions[0].status = WaitActionStatus::Approved;
         failed.errors.push(ErrorDetail {
@@ -677,18 +729,18 @@ mod tests {
 
         let mut reported = Reported::default();
         reported.absorb(&snapshot(
-            RolloutStatusKind::Completed,
+            OverallStatus::Completed,
             &[("Prod", StageStatus::Completed)],
         ));
         let rolled_back = snapshot(
-            RolloutStatusKind::RolledBack,
+            OverallStatus::RolledBack,
             &[("Prod", StageStatus::RolledBack)],
         );
         assert_eq!(
             kinds(&changes(&reported, &rolled_back, false)),
             vec!["rollout.status", "rollback.started", "rollback.completed"]
         );
-        assert_eq!(exit_for(RolloutStatusKind::RolledBack), Exit::CheckFailed);
-        assert_eq!(exit_for(RolloutStatusKind::Completed), Exit::Success);
+        assert_eq!(exit_for(OverallStatus::RolledBack), Exit::CheckFailed);
+        assert_eq!(exit_for(OverallStatus::Completed), Exit::Success);
     }
 }
