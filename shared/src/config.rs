@@ -1,4 +1,4 @@
-//! DeploymentConfig (DESIGN.md §3): loading, layering and validation.
+//! DeploymentConfig (README.md, Configuration; sentinel-state(1), FILES): loading, layering and validation.
 //!
 //! Where a value comes from, strongest first: command-line flags, `SENTINEL_*` environment
 //! variables, the config file, built-in defaults. The file is `--config`, else

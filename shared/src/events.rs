@@ -1,4 +1,4 @@
-//! The event stream contract (DESIGN.md §2): the envelope, every v1 kind as a type, and the
+//! The event stream contract (sentinel-events(7), which [`KINDS`] generates): the envelope, every v1 kind as a type, and the
 //! table of kinds that `sentinel-events(7)` is generated from.
 //!
 //! Tools pass input lines through as text (see [`crate::stream`]); these types are for the
@@ -334,7 +334,7 @@ pub struct Thresholds {
     pub max_error_rate_increase: Option<f64>,
 }
 
-/// StressTestResult (DESIGN.md §6), the payload of `stress.result`. Times in milliseconds.
+/// StressTestResult (sentinel-stress(1), RESULTS), the payload of `stress.result`. Times in milliseconds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct StressTestResult {
@@ -534,7 +534,7 @@ pub struct KindSpec {
     pub meaning: &'static str,
 }
 
-/// Every v1 kind, in the order of DESIGN.md §2. The man page and the round-trip test read this.
+/// Every v1 kind, in the order sentinel-events(7) lists them. The man page and the round-trip test read this.
 pub const KINDS: &[KindSpec] = &[
     KindSpec {
         kind: "rollout.triggered",

@@ -1,4 +1,4 @@
-//! The exit codes every tool shares (DESIGN.md §2). Scripts branch on these numbers, so they
+//! The exit codes every tool shares (sentinel-events(7), EXIT STATUS). Scripts branch on these numbers, so they
 //! are defined here once and never per tool.
 
 use std::process::ExitCode;

@@ -1,4 +1,4 @@
-//! The files of DESIGN.md §3 and where they live: the state directory is `--state-dir`, else
+//! The files of sentinel-state(1), FILES, and where they live: the state directory is `--state-dir`, else
 //! `$SENTINEL_STATE_DIR`, else the current directory.
 
 use crate::Result;

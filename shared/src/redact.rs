@@ -1,4 +1,4 @@
-//! Keeping secrets out of output (DESIGN.md §2 rule 6): a [`Secret`] type that never prints
+//! Keeping secrets out of output (sentinel-events(7), RULES 7): a [`Secret`] type that never prints
 //! its value, and URL masking for webhook URLs whose path and query are the credential.
 
 use serde::{Deserialize, Serialize};

@@ -101,6 +101,23 @@ impl<E> RetryError<E> {
     }
 }
 
+impl RetryError<crate::error::Error> {
+    /// What the user is told when calls to `service` gave up: retries that ran out (of
+    /// attempts or of time) make the service unreachable (exit 4) with the last error as the
+    /// cause; a permanent failure is that failure itself.
+    pub fn into_unreachable(self, service: impl Into<String>) -> crate::error::Error {
+        match self {
+            RetryError::Exhausted { attempts, last }
+            | RetryError::OutOfTime { attempts, last, .. } => crate::error::Error::Unreachable {
+                service: service.into(),
+                attempts,
+                source: crate::error::chain(&last).into(),
+            },
+            RetryError::Permanent { error, .. } => error,
+        }
+    }
+}
+
 /// Run `attempt` (given the 1-based attempt number) until it succeeds, fails permanently, or
 /// the retries run out, sleeping on `clock` between attempts.
 pub fn retry<T, E>(

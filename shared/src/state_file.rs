@@ -15,7 +15,7 @@ use std::path::Path;
 /// The `schemaVersion` this build reads and writes.
 pub const SCHEMA_VERSION: &str = "1.0";
 
-/// Where the release stands in the release protocol (sentinel-state(1), RELEASE PROTOCOL).
+/// Where the release stands in the release protocol (README.md, The workflow).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Phase {
     #[default]

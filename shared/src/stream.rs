@@ -1,4 +1,4 @@
-//! The pass-through pump every event-reading tool runs (DESIGN.md §2 rules 1–3): each input
+//! The pass-through pump every event-reading tool runs (sentinel-events(7), RULES 1–3): each input
 //! line goes to stdout unchanged and in order, the tool's own events follow the line that
 //! caused them, a bad line stops the tool with exit 2 after everything before it was passed on
 //! (or is reported and skipped with `--skip-invalid`).

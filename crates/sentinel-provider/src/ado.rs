@@ -13,7 +13,7 @@
 //! `SYSTEM_ACCESSTOKEN` (never a flag). Throttling and server errors are retried (1 s, 2 s,
 //! 4 s, honouring Retry-After); 401/403 fail at once naming the token's scopes.
 
-use super::record::{RecordStore, RolloutRecord, remote_only};
+use super::record::{RecordStore, RolloutRecord};
 use super::{
     Discovered, OverallStatus, Provider, RolloutSnapshot, StageSnapshot, StageStatus, StartRequest,
     WaitActionSnapshot, WaitActionStatus,
@@ -27,7 +27,7 @@ use sentinel_core::files::StatePaths;
 use sentinel_core::http::{HttpTimeouts, agent, is_transient_status};
 use sentinel_core::output::{Logger, excerpt};
 use sentinel_core::redact::Secret;
-use sentinel_core::retry::{Backoff, Failure, RetryError, parse_retry_after, retry};
+use sentinel_core::retry::{Backoff, Failure, parse_retry_after, retry};
 use sentinel_core::versions::VersionSource;
 use serde_json::{Value, json};
 use std::cell::RefCell;
@@ -496,15 +496,7 @@ impl AdoProvider {
                 )))),
             }
         });
-        outcome.map_err(|e| match e {
-            RetryError::Exhausted { attempts, last }
-            | RetryError::OutOfTime { attempts, last, .. } => Error::Unreachable {
-                service: what.clone(),
-                attempts,
-                source: sentinel_core::error::chain(&last).into(),
-            },
-            RetryError::Permanent { error, .. } => error,
-        })
+        outcome.map_err(|e| e.into_unreachable(what))
     }
 
     fn json(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
@@ -770,14 +762,6 @@ impl Provider for AdoProvider {
             "asked Azure DevOps to cancel run {rollout_id}: {reason}"
         ));
         Ok(())
-    }
-
-    fn rollback(&self, rollout_id: &str, _reason: &str) -> Result<()> {
-        Err(remote_only(ProviderKind::Ado, "rollback", rollout_id))
-    }
-
-    fn resume(&self, rollout_id: &str, _orphans: super::Orphans) -> Result<()> {
-        Err(remote_only(ProviderKind::Ado, "restart", rollout_id))
     }
 
     fn unfinished(&self, service_group_name: &str, environment: &str) -> Result<Vec<String>> {

@@ -10,7 +10,7 @@
 //! EV2 answers `{error: {code, message}}` for its own errors, as a tool failure (`isError`) or
 //! inside a normal result; both are read the same way.
 
-use super::record::{RecordStore, RolloutRecord, remote_only};
+use super::record::{RecordStore, RolloutRecord};
 use super::{
     Discovered, OverallStatus, Provider, RolloutSnapshot, StageSnapshot, StageStatus, StartRequest,
     WaitActionSnapshot, WaitActionStatus,
@@ -23,7 +23,7 @@ use sentinel_core::error::{Error, Result};
 use sentinel_core::events::{ErrorDetail, RolloutTriggered, StageInfo};
 use sentinel_core::files::StatePaths;
 use sentinel_core::output::{Logger, excerpt};
-use sentinel_core::retry::{Backoff, Failure, RetryError, retry};
+use sentinel_core::retry::{Backoff, Failure, retry};
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
@@ -577,15 +577,7 @@ impl Ev2Provider {
                 None => Ok(result),
             }
         });
-        outcome.map_err(|e| match e {
-            RetryError::Exhausted { attempts, last }
-            | RetryError::OutOfTime { attempts, last, .. } => Error::Unreachable {
-                service: format!("EV2 ({tool})"),
-                attempts,
-                source: sentinel_core::error::chain(&last).into(),
-            },
-            RetryError::Permanent { error, .. } => error,
-        })
+        outcome.map_err(|e| e.into_unreachable(format!("EV2 ({tool})")))
     }
 
     /// What an EV2 error means for the user, and whether to try again.
@@ -878,14 +870,6 @@ impl Provider for Ev2Provider {
             json!({"serviceId": service_id, "rolloutId": rollout_id, "reason": reason, "endpoint": endpoint}),
         )?;
         Ok(())
-    }
-
-    fn rollback(&self, rollout_id: &str, _reason: &str) -> Result<()> {
-        Err(remote_only(ProviderKind::Ev2, "rollback", rollout_id))
-    }
-
-    fn resume(&self, rollout_id: &str, _orphans: super::Orphans) -> Result<()> {
-        Err(remote_only(ProviderKind::Ev2, "restart", rollout_id))
     }
 
     fn unfinished(&self, service_group_name: &str, environment: &str) -> Result<Vec<String>> {

@@ -171,10 +171,18 @@ pub trait Provider {
     fn reject(&self, rollout_id: &str, action_id: &str, reason: &str) -> Result<()>;
     /// Stop the rollout before its next step.
     fn cancel(&self, rollout_id: &str, reason: &str) -> Result<()>;
-    /// Undo the deployed stages in reverse order.
-    fn rollback(&self, rollout_id: &str, reason: &str) -> Result<()>;
-    /// Restart a rollout whose engine stopped, at its first unfinished step.
-    fn resume(&self, rollout_id: &str, orphans: Orphans) -> Result<()>;
+    /// Undo the deployed stages in reverse order. Remote engines (EV2, Azure DevOps) have no
+    /// such call: by default this says so and how to roll forward instead.
+    fn rollback(&self, rollout_id: &str, reason: &str) -> Result<()> {
+        let _ = reason;
+        Err(record::remote_only(self.kind(), "rollback", rollout_id))
+    }
+    /// Restart a rollout whose engine stopped, at its first unfinished step. Remote engines
+    /// carry on by themselves: by default this says so.
+    fn resume(&self, rollout_id: &str, orphans: Orphans) -> Result<()> {
+        let _ = orphans;
+        Err(record::remote_only(self.kind(), "restart", rollout_id))
+    }
     /// Unfinished rollouts of this service and environment (for idempotent triggering).
     fn unfinished(&self, service_group_name: &str, environment: &str) -> Result<Vec<String>>;
     /// What was started: the `rollout.triggered` payload of an existing rollout.

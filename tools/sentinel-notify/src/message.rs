@@ -1,4 +1,4 @@
-//! NotificationMessage (DESIGN.md §6): what a person needs to read about one event, in the
+//! NotificationMessage (sentinel-notify(1), PAYLOADS): what a person needs to read about one event, in the
 //! wording of deployment practice, before it is shaped for a channel.
 
 use crate::cli::Status;

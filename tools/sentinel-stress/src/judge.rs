@@ -1,4 +1,4 @@
-//! Turning measurements into a StressTestResult (DESIGN.md §6) and judging it: absolute
+//! Turning measurements into a StressTestResult (sentinel-stress(1), RESULTS) and judging it: absolute
 //! thresholds, and thresholds relative to a baseline result. Each violation is a sentence
 //! with the measured value and the limit.
 

@@ -42,44 +42,31 @@ pub fn act<W: Write>(
     let rollout_id = rollout_id(target, out, logger)?;
     let by = sentinel_core::lock::user_name();
     match action {
-        Action::Approve { action_id, .. } => {
-            let (action_id, stage) =
-                pending_action(provider.as_ref(), &rollout_id, action_id.as_deref())?;
-            provider.approve(&rollout_id, &action_id, &by)?;
-            logger.info(&format!("approved {action_id} of rollout {rollout_id}"));
-            let decision = ApprovalDecision {
-                stage,
-                action_id,
-                by: Some(by),
-            };
-            out.emit(&Event::new(
-                SOURCE,
-                Some(&rollout_id),
-                Payload::ApprovalGranted(decision),
-            ))?;
-        }
+        Action::Approve { action_id, .. } => decide(
+            provider.as_ref(),
+            &rollout_id,
+            action_id.as_deref(),
+            Decision::Approve { by: &by },
+            out,
+            logger,
+        )?,
         Action::Reject {
             action_id, reason, ..
         } => {
-            let (action_id, stage) =
-                pending_action(provider.as_ref(), &rollout_id, action_id.as_deref())?;
             let reason = reason
                 .clone()
                 .unwrap_or_else(|| format!("rejected by {by}"));
-            provider.reject(&rollout_id, &action_id, &reason)?;
-            logger.info(&format!(
-                "rejected {action_id} of rollout {rollout_id}: {reason}"
-            ));
-            let decision = ApprovalDecision {
-                stage,
-                action_id,
-                by: Some(by),
-            };
-            out.emit(&Event::new(
-                SOURCE,
-                Some(&rollout_id),
-                Payload::ApprovalRejected(decision),
-            ))?;
+            decide(
+                provider.as_ref(),
+                &rollout_id,
+                action_id.as_deref(),
+                Decision::Reject {
+                    by: &by,
+                    reason: &reason,
+                },
+                out,
+                logger,
+            )?
         }
         Action::Cancel { reason, .. } => {
             let reason = reason
@@ -175,6 +162,45 @@ fn rollout_id<W: Write>(target: &Target, out: &mut Writer<W>, logger: &Logger) -
     )?;
     found
         .ok_or_else(|| Error::usage("the events on stdin carry no rolloutId; pass --rollout-id ID"))
+}
+
+/// An approver's answer to a wait action.
+enum Decision<'a> {
+    Approve { by: &'a str },
+    Reject { by: &'a str, reason: &'a str },
+}
+
+/// Approve or reject the pending wait action (`action_id`, or the only one pending), then
+/// write `approval.granted` or `approval.rejected`.
+fn decide<W: Write>(
+    provider: &dyn Provider,
+    rollout_id: &str,
+    action_id: Option<&str>,
+    decision: Decision<'_>,
+    out: &mut Writer<W>,
+    logger: &Logger,
+) -> Result<()> {
+    let (action_id, stage) = pending_action(provider, rollout_id, action_id)?;
+    let (by, payload): (&str, fn(ApprovalDecision) -> Payload) = match decision {
+        Decision::Approve { by } => {
+            provider.approve(rollout_id, &action_id, by)?;
+            logger.info(&format!("approved {action_id} of rollout {rollout_id}"));
+            (by, Payload::ApprovalGranted)
+        }
+        Decision::Reject { by, reason } => {
+            provider.reject(rollout_id, &action_id, reason)?;
+            logger.info(&format!(
+                "rejected {action_id} of rollout {rollout_id}: {reason}"
+            ));
+            (by, Payload::ApprovalRejected)
+        }
+    };
+    let decision = ApprovalDecision {
+        stage,
+        action_id,
+        by: Some(by.to_owned()),
+    };
+    out.emit(&Event::new(SOURCE, Some(rollout_id), payload(decision)))
 }
 
 /// The wait action to decide: the one named, or the only pending one.

@@ -338,17 +338,7 @@ pub fn follow<W: Write>(
                 other => Failure::Permanent(other),
             })
         })
-        .map_err(|e| match e {
-            sentinel_core::retry::RetryError::Exhausted { attempts, last }
-            | sentinel_core::retry::RetryError::OutOfTime { attempts, last, .. } => {
-                Error::Unreachable {
-                    service: format!("the {} provider", provider.kind().as_str()),
-                    attempts,
-                    source: Box::new(std::io::Error::other(sentinel_core::error::chain(&last))),
-                }
-            }
-            sentinel_core::retry::RetryError::Permanent { error, .. } => error,
-        })?;
+        .map_err(|e| e.into_unreachable(format!("the {} provider", provider.kind().as_str())))?;
         // A signal waits until this poll's events are all written and the cursor kept.
         sentinel_core::signals::working(|| -> Result<()> {
             let events = changes(&reported, &snapshot, replay && first);

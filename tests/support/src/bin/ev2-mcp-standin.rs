@@ -1,5 +1,5 @@
 //! A stand-in for the EV2 MCP server, built from the tool contract of the original Deploy
-//! Sentinel specification (DESIGN.md §4, issue 6). It is a real MCP server over stdio —
+//! Sentinel specification (sentinel-trigger(1), PROVIDERS). It is a real MCP server over stdio —
 //! JSON-RPC 2.0, one message per line, `initialize`, `tools/list`, `tools/call` — so the
 //! tools under test start it as a child process exactly as they start the real one.
 //!
