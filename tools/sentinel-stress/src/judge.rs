@@ -308,10 +308,50 @@ pub fn own_baseline<'a>(
         .find(|b| b.endpoint_url == endpoint && b.method.eq_ignore_ascii_case(method))
 }
 
+/// A run in which requests failed on this machine (out of descriptors or local ports)
+/// measured the load generator, not the service: exit 5 instead of a verdict on it.
+pub fn refuse_client_failures(results: &[StressTestResult]) -> Result<()> {
+    let client: Vec<String> = results
+        .iter()
+        .flat_map(|r| &r.errors)
+        .filter(|(class, _)| class.starts_with(crate::engine::CLIENT_ERROR_PREFIX))
+        .map(|(class, n)| format!("{n} × {class}"))
+        .collect();
+    if client.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Internal(format!(
+        "the run is invalid: requests failed on this machine, not at the service ({}); lower -c or raise ulimit -n and run again",
+        client.join(", ")
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn a_run_with_client_side_failures_is_invalid_not_failed() {
+        let mut result = StressTestResult::default();
+        result.errors.insert("connect refused".into(), 3);
+        assert!(refuse_client_failures(std::slice::from_ref(&result)).is_ok());
+        result.errors.insert(
+            format!(
+                "{}too many open files (EMFILE)",
+                crate::engine::CLIENT_ERROR_PREFIX
+            ),
+            7,
+        );
+        let error = refuse_client_failures(&[result]).unwrap_err();
+        assert_eq!(error.exit(), sentinel_core::Exit::Internal);
+        assert!(
+            error
+                .to_string()
+                .contains("7 × client: too many open files"),
+            "{error}"
+        );
+    }
 
     /// A V2 header (uncompressed) that declares `payload` bytes, followed by `data`.
     fn v2_header(payload: u32, data: &[u8]) -> Vec<u8> {

@@ -1,8 +1,13 @@
 //! Rendering a result: a text report for people (percentiles, a latency histogram, status
 //! codes, error classes, each threshold ✓/✗), and JUnit and Markdown for CI systems.
 
+use crate::cli::OutputFormat;
 use crate::judge::decode_histogram;
-use sentinel_core::events::StressTestResult;
+use sentinel_core::events::{Event, Payload, StressTestResult};
+use sentinel_core::ndjson::Writer;
+use sentinel_core::output::Logger;
+use sentinel_core::{Error, Exit, Result};
+use std::io::Write;
 
 /// The text report.
 pub fn text(result: &StressTestResult, color: bool) -> String {
@@ -274,4 +279,44 @@ fn markdown_one(result: &StressTestResult) -> String {
         }
     }
     md
+}
+
+/// Write the results in `format`; exit 1 when any failed. JSON is one object for one result
+/// and an array for several.
+pub fn emit<W: Write>(
+    results: &[StressTestResult],
+    format: OutputFormat,
+    out: &mut Writer<W>,
+    logger: &Logger,
+) -> Result<Exit> {
+    fn pretty<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
+        serde_json::to_string_pretty(value).map_err(|e| Error::Internal(e.to_string()))
+    }
+    match format {
+        OutputFormat::Text => {
+            for result in results {
+                logger.write_raw(&text(result, logger.color()));
+            }
+        }
+        OutputFormat::Json => out.write_line(&match results {
+            [one] => pretty(one)?,
+            several => pretty(several)?,
+        })?,
+        OutputFormat::Ndjson => {
+            for result in results {
+                out.emit(&Event::new(
+                    "sentinel-stress",
+                    None,
+                    Payload::StressResult(Box::new(result.clone())),
+                ))?;
+            }
+        }
+        OutputFormat::Junit => out.write_line(junit(results).trim_end())?,
+        OutputFormat::Markdown => out.write_line(markdown(results).trim_end())?,
+    }
+    Ok(if results.iter().all(|r| r.passed) {
+        Exit::Success
+    } else {
+        Exit::CheckFailed
+    })
 }

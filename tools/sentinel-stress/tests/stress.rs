@@ -667,6 +667,35 @@ fn without_urls_the_configured_service_gets_the_configured_load_per_endpoint() {
         60
     );
 
+    // The configured service is judged by the configured limits (as in pipeline mode); a
+    // flag still beats the config.
+    let strict = serde_json::json!({
+        "serviceGroupName": "Contoso.Orders",
+        "stressTestConfig": {"endpoints": [a.url()], "requests": 20, "maxP95Ms": 0.001}
+    });
+    std::fs::write(
+        dir.path().join(".deploy-sentinel-config.json"),
+        strict.to_string(),
+    )
+    .unwrap();
+    let judged = tool(BIN)
+        .current_dir(dir.path())
+        .args(["--output", "ndjson"])
+        .run();
+    assert_eq!(judged.code, Some(1), "{}", judged.stderr);
+    let result = &judged.events()[0];
+    assert_eq!(result["thresholds"]["maxP95Ms"], 0.001, "{}", judged.stdout);
+    assert!(
+        result["violations"][0].as_str().unwrap().contains("p95"),
+        "{}",
+        judged.stdout
+    );
+    let loosened = tool(BIN)
+        .current_dir(dir.path())
+        .args(["--output", "ndjson", "--max-p95", "10s"])
+        .run();
+    assert_eq!(loosened.code, Some(0), "{}", loosened.stderr);
+
     std::fs::write(
         dir.path().join(".deploy-sentinel-config.json"),
         r#"{"serviceGroupName": "Contoso.Orders"}"#,
