@@ -18,8 +18,8 @@ pub struct Tool {
     pub name: &'static str,
     pub command: fn() -> clap::Command,
     pub status: &'static str,
-    /// Sections of the man page beyond the generated ones: (title, text).
-    pub extra: &'static [(&'static str, &'static str)],
+    /// Sections of the man page beyond the generated ones: a crate's `man/sections.txt`.
+    pub extra: &'static str,
 }
 
 /// The six tools of the suite.
@@ -53,13 +53,13 @@ pub fn tools() -> Vec<Tool> {
             name: "sentinel-state",
             command: <sentinel_state::Cli as clap::CommandFactory>::command,
             status: sentinel_state::STATUS,
-            extra: &[],
+            extra: "",
         },
         Tool {
             name: "sentinel-branch",
             command: <sentinel_branch::Cli as clap::CommandFactory>::command,
             status: sentinel_branch::STATUS,
-            extra: &[],
+            extra: "",
         },
     ]
 }
@@ -142,10 +142,30 @@ fn preformatted_section(title: &str, text: &str) -> String {
     roff.to_roff()
 }
 
+/// The sections of a `man/sections.txt`: a line `## TITLE` starts one, the lines up to the
+/// next such line are its text (one paragraph a line).
+pub fn sections(file: &'static str) -> Vec<(&'static str, String)> {
+    let mut sections: Vec<(&'static str, String)> = Vec::new();
+    for line in file.lines() {
+        match (line.strip_prefix("## "), sections.last_mut()) {
+            (Some(title), _) => sections.push((title.trim(), String::new())),
+            (None, Some((_, text))) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    for (_, text) in &mut sections {
+        text.truncate(text.trim_end().len());
+    }
+    sections
+}
+
 fn common_sections(tool: &Tool) -> String {
     let mut roff = Roff::new();
-    for (title, text) in tool.extra {
-        roff.control("SH", [*title]);
+    for (title, text) in sections(tool.extra) {
+        roff.control("SH", [title]);
         for paragraph in text.lines() {
             roff.text([roman(paragraph)]).control("PP", []);
         }
@@ -168,7 +188,8 @@ fn common_sections(tool: &Tool) -> String {
             .text([bold(*name)])
             .text([roman(*meaning)]);
     }
-    roff.control("SH", ["STATUS"]).text([roman(tool.status)]);
+    roff.control("SH", ["STATUS"])
+        .text([roman(tool.status.trim_end())]);
     roff.control("SH", ["SEE ALSO"]);
     let others: Vec<String> = tools()
         .iter()

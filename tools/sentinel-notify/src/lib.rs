@@ -25,53 +25,13 @@ use std::io::Write;
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-/// What works in this build (the man page's STATUS section).
-pub const STATUS: &str = "Works: Teams (Workflows Adaptive Card 1.4, or --teams-format flow), Slack, Discord \
-and signed webhooks; retries with backoff honouring Retry-After; a fallback log for what could not be \
-delivered; --template, --dry-run, --strict and send. DELIVERY: events are passed on at once; a background \
-worker delivers the messages in input order, each to all channels in parallel, and writes each message's \
-notify.sent/notify.failed events (channels in order) when its delivery ends, so they can come after later input \
-lines. Each message has a total budget (--deadline, default 10s) across all attempts and waits; --timeout bounds \
-one whole attempt, connect to last byte (a receiver that trickles its answer is cut off); a Retry-After that would \
-end past the budget fails the delivery at once. Whatever is not delivered goes to the fallback log with \
-notify.failed. At end of input, deliveries still under way or queued get at most one --deadline more; what is \
-still queued after that is kept in the fallback log unsent. Error texts from receivers have the webhook URL's \
-secret parts masked wherever they echo them. NO DUPLICATES: each notice of a rollout has a stable id (from the \
-rollout id, the event kind, its stage, action id or endpoint and test time, and the channel), sent as the signed \
-webhook's webhook-id and kept in the fallback log; delivered ids are kept in .sentinel/notifications-sent.ndjson, \
-so a re-run of the pipeline, a retry or a resumed rollout does not send the same notice twice (notify.sent with \
-alreadySent: true, and a line on stderr, say so; --resend sends it anyway). Events without a rollout id (send) are \
-always sent.";
+/// What works in this build: the man page's STATUS section, kept in `man/status.txt` beside
+/// this crate.
+pub const STATUS: &str = include_str!("../man/status.txt");
 
 /// Extra man page sections: how to get the webhook URLs, and what is sent.
-pub const MAN_SECTIONS: &[(&str, &str)] = &[
-    (
-        "CHANNEL SETUP",
-        "Teams (Workflows): in the channel, open ⋯ → Workflows → \"Post to a channel when a webhook request is received\", \
-name it, choose the team and channel, and copy the URL it shows (https://prod-NN.<region>.logic.azure.com/workflows/…). \
-The old Office 365 connectors are retired; use Workflows. Pass it as --teams URL or SENTINEL_TEAMS_WEBHOOK.
-Slack: at api.slack.com/apps create an app, open Incoming Webhooks, turn them on, \"Add New Webhook to Workspace\", \
-pick the channel, and copy https://hooks.slack.com/services/T…/B…/…; pass it as --slack URL or SENTINEL_SLACK_WEBHOOK.
-Discord: channel settings → Integrations → Webhooks → New Webhook → Copy Webhook URL; pass it as --discord URL.
-Generic webhooks receive the event JSON itself; with --webhook-secret-env VAR the request is signed.
-Webhook URLs are secrets: they are shown only as scheme and host.",
-    ),
-    (
-        "PAYLOADS",
-        "Teams card (default): {\"type\":\"message\",\"attachments\":[{\"contentType\":\"application/vnd.microsoft.card.adaptive\",\
-\"contentUrl\":null,\"content\":{\"$schema\":\"http://adaptivecards.io/schemas/adaptive-card.json\",\"type\":\"AdaptiveCard\",\
-\"version\":\"1.4\",\"body\":[{\"type\":\"TextBlock\",\"text\":TITLE,\"size\":\"Large\",\"weight\":\"Bolder\"},{\"type\":\"TextBlock\",\"text\":BODY},\
-{\"type\":\"FactSet\",\"facts\":[{\"title\":\"Rollout\",\"value\":ID},…]}],\"actions\":[{\"type\":\"Action.OpenUrl\",\"title\":\"Open dashboard\",\"url\":URL}]}}]}; \
-cards stay under 28 KB (long error lists end in \"... N more\"). Success is 200 or 202.
-Teams flow (--teams-format flow): {\"title\",\"status\",\"rolloutId\",\"service\",\"artifactVersion\",\"stageMapVersion\",\"regions\":[],\"timestamp\",\
-\"errors\":[{\"stage\",\"message\"}],\"actionUrl\",\"stressTestResults\":{…}} for Power Automate flows.
-Slack: {\"text\":TITLE,\"blocks\":[header, section (body), section fields (facts), section (errors), context, actions (button)]}; success is 200 with body ok. \
-Every text from input in mrkdwn (the top-level text, body, facts, errors) has &, < and > escaped as &amp; &lt; &gt;, so no value becomes a mention (<!channel>) or a link; the header is plain_text.
-Discord: {\"content\":TITLE,\"embeds\":[{\"title\",\"description\",\"color\",\"fields\":[{\"name\",\"value\",\"inline\"}],\"timestamp\",\"url\"}],\"allowed_mentions\":{\"parse\":[]}} (no @everyone, @here, role or user mention is ever parsed).
-Webhook: the event as received, with headers webhook-id, webhook-timestamp, webhook-signature: v1,BASE64(HMAC-SHA256(key, id.timestamp.body)) \
-(Standard Webhooks; a whsec_ secret is base64-decoded into the key) and X-Hub-Signature-256: sha256=HEX(HMAC-SHA256(secret, body)).",
-    ),
-];
+/// Kept in `man/sections.txt` beside this crate: `## TITLE` lines, each followed by its text.
+pub const MAN_SECTIONS: &str = include_str!("../man/sections.txt");
 
 const SOURCE: &str = "sentinel-notify";
 

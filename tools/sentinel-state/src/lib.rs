@@ -21,13 +21,9 @@ use sentinel_core::ndjson::Writer;
 use sentinel_core::output::Logger;
 use sentinel_core::{Exit, Result, ToolCli};
 
-/// What works in this build (the man page's STATUS section).
-pub const STATUS: &str = "All verbs work as documented. apply commits each burst of input as one group \
-(journal append, one fsync, one atomic state write) before passing it on, and skips lines that are already \
-in the journal, so applying a journal twice changes nothing. The lock is an flock(2) on .deploy-sentinel.lock \
-held by the sentinel-state process; a COMMAND that outlives a SIGKILLed sentinel-state is no longer protected. \
-A lock left by a dead holder is taken over only with --force, or with --take-over-dead when the holder died on \
-this host (what a resuming script uses).";
+/// What works in this build: the man page's STATUS section, kept in `man/status.txt` beside
+/// this crate.
+pub const STATUS: &str = include_str!("../man/status.txt");
 
 impl ToolCli for Cli {
     fn output_args(&self) -> &sentinel_core::output::OutputArgs {

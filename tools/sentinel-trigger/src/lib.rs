@@ -11,16 +11,9 @@ use sentinel_core::ndjson::Writer;
 use sentinel_core::output::{Logger, OutputArgs};
 use sentinel_core::{Exit, Result, ToolCli};
 
-/// What works in this build (the man page's STATUS section).
-pub const STATUS: &str = "Works with the local, ev2 and ado providers (see PROVIDERS): start (version \
-discovery, idempotent resume of an unfinished rollout, break-glass confirmation, --dry-run), approve, reject \
-(both return once the decision was taken), cancel, protected; with the local provider also rollback, resume, \
---strategy and per-environment stages. The local engine runs deploy and rollback commands with sh -c; they must \
-be idempotent, since a resumed engine re-runs the stage it was in, and a command that starts a background server \
-must not wait for it. EV2 and Azure DevOps have no rollback or resume: those exit 2 and say what to do instead. \
-The ev2 provider is tested against a stand-in built from the EV2 MCP tool contract and its MCP client against \
-the reference MCP server; the ado provider against a loopback server serving the REST API's documented shapes. \
-Neither has been run against the real services from this repository.";
+/// What works in this build: the man page's STATUS section, kept in `man/status.txt` beside
+/// this crate.
+pub const STATUS: &str = include_str!("../man/status.txt");
 
 impl ToolCli for Cli {
     fn output_args(&self) -> &OutputArgs {

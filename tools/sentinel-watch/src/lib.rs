@@ -10,19 +10,9 @@ use sentinel_core::ndjson::Writer;
 use sentinel_core::output::{Logger, OutputArgs};
 use sentinel_core::{Exit, Result, ToolCli};
 
-/// What works in this build (the man page's STATUS section).
-pub const STATUS: &str = "Works with the local, ev2 and ado providers (see PROVIDERS): follows rollouts \
-named by --rollout-id or by the rollout.triggered events on stdin (each event's provider is used), emits one event \
-per change, detects a dead local engine within one polling interval (rollout.status with overallStatus \
-Interrupted and resumeCommand, then exit 4: the rollout has not ended, sentinel-trigger resume carries it on). \
-DELIVERY: at least once. Each watcher keeps a cursor of what it wrote and flushed in \
-.sentinel/rollouts/<rolloutId>/watch-cursor.json; a watcher started later (after one was killed, say) reports \
-everything after that cursor as new, not replayed, so a stage that completed while no watcher ran still reaches \
-sentinel-stress --on stage.completed. Without a cursor it starts from what sentinel-state recorded, else from the \
-beginning. A watcher killed between writing events and keeping its cursor makes the next one write those events \
-again. --replay writes the whole history again, completed stages marked replayed: true. --stop-at-approval returns at a wait action so that a script can verify and approve. health \
-waits for endpoints with backoff. A remote provider that stays unreachable after its retries, or refuses the \
-credentials, exits 4.";
+/// What works in this build: the man page's STATUS section, kept in `man/status.txt` beside
+/// this crate.
+pub const STATUS: &str = include_str!("../man/status.txt");
 
 impl ToolCli for Cli {
     fn output_args(&self) -> &OutputArgs {
