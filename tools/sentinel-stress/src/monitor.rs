@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 /// How a run is watched: a warm-up to discard first, and a window to abort on.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Watch {
+pub(crate) struct Watch {
     pub warmup: Option<Duration>,
     /// With `--abort-on-breach`: stop once a window breaches the error-rate or latency limits.
     pub abort_window: Option<Duration>,

@@ -321,7 +321,7 @@ pub(crate) fn judging(t: &ThresholdArgs, config: &StressTestConfig) -> Result<Ju
 
 /// Read a result file: a StressTestResult JSON object, a JSON array of them (what
 /// `--output json` writes for several endpoints), or NDJSON holding `stress.result` events.
-pub fn read_results(path: &std::path::Path) -> Result<Vec<StressTestResult>> {
+pub(crate) fn read_results(path: &std::path::Path) -> Result<Vec<StressTestResult>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io("reading result", path, e))?;
     let is_result = |r: &StressTestResult| !r.histogram.is_empty() || r.total_requests > 0;
     if let Ok(result) = serde_json::from_str::<StressTestResult>(&text) {

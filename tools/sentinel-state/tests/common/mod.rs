@@ -1,15 +1,15 @@
 //! Event text for this crate's integration tests.
 #![allow(dead_code)]
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_sentinel-state");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_sentinel-state");
 
-pub fn event(kind: &str, rollout: &str, ts: &str, fields: &str) -> String {
+pub(crate) fn event(kind: &str, rollout: &str, ts: &str, fields: &str) -> String {
     format!(
         r#"{{"v":1,"kind":"{kind}","ts":"{ts}","source":"test","rolloutId":"{rollout}",{fields}}}"#
     )
 }
 
-pub fn triggered(rollout: &str, ts: &str) -> String {
+pub(crate) fn triggered(rollout: &str, ts: &str) -> String {
     event(
         "rollout.triggered",
         rollout,
@@ -19,7 +19,7 @@ pub fn triggered(rollout: &str, ts: &str) -> String {
 }
 
 /// `stage.started` of stage `S<n>`, distinct per `n` so the journal never sees a duplicate.
-pub fn numbered(rollout: &str, n: u64) -> String {
+pub(crate) fn numbered(rollout: &str, n: u64) -> String {
     let ts = format!(
         "2026-11-23T10:{:02}:{:02}.{:03}Z",
         (n / 60_000) % 60,
@@ -34,7 +34,7 @@ pub fn numbered(rollout: &str, n: u64) -> String {
     )
 }
 
-pub fn completed(rollout: &str, ts: &str) -> String {
+pub(crate) fn completed(rollout: &str, ts: &str) -> String {
     event(
         "rollout.completed",
         rollout,
@@ -43,20 +43,20 @@ pub fn completed(rollout: &str, ts: &str) -> String {
     )
 }
 
-pub fn lines(items: &[String]) -> String {
+pub(crate) fn lines(items: &[String]) -> String {
     let mut text = items.join("\n");
     text.push('\n');
     text
 }
 
-pub fn state_json(dir: &std::path::Path) -> serde_json::Value {
+pub(crate) fn state_json(dir: &std::path::Path) -> serde_json::Value {
     let text = std::fs::read_to_string(dir.join(".deploy-sentinel-state.json"))
         .expect("state file exists");
     serde_json::from_str(&text).expect("state file parses")
 }
 
 /// Run `sentinel-state ARGS --state-dir DIR` with `input` on stdin.
-pub fn state_with_input(
+pub(crate) fn state_with_input(
     dir: &std::path::Path,
     args: &[&str],
     input: &str,
