@@ -486,13 +486,9 @@ fn a_token_azure_devops_does_not_accept_fails_fast_with_exit_4_naming_the_scopes
         1,
         "no retry of a refused token"
     );
-    assert!(run.stderr.contains("HTTP 203"), "{}", run.stderr);
-    assert!(run.stderr.contains("AZURE_DEVOPS_PAT"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("Build (Read & execute)"),
-        "{}",
-        run.stderr
-    );
+    sentinel_test_support::assert_contains!(run.stderr, "HTTP 203");
+    sentinel_test_support::assert_contains!(run.stderr, "AZURE_DEVOPS_PAT");
+    sentinel_test_support::assert_contains!(run.stderr, "Build (Read & execute)");
     assert!(!run.stderr.contains(TOKEN));
 }
 
@@ -511,11 +507,7 @@ fn a_busy_answer_is_retried_and_a_dead_organization_url_gives_exit_4() {
     std::fs::write(dead.dir.path().join(".deploy-sentinel-config.json"), config).unwrap();
     let run = dead.run("sentinel-trigger", &[]);
     assert_eq!(run.code, Some(4), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("stayed unreachable after 2 attempt(s)"),
-        "{}",
-        run.stderr
-    );
+    sentinel_test_support::assert_contains!(run.stderr, "stayed unreachable after 2 attempt(s)");
 }
 
 #[test]

@@ -350,12 +350,8 @@ fn authentication_failures_fail_fast_with_exit_4_and_not_found_with_exit_2() {
     let run = auth.run("sentinel-trigger", &[]);
     assert_eq!(run.code, Some(4), "{}", run.stderr);
     assert_eq!(auth.calls("get_artifact_versions").len(), 1, "no retry");
-    assert!(
-        run.stderr.contains("AuthenticationFailed"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("az login"), "{}", run.stderr);
+    sentinel_test_support::assert_contains!(run.stderr, "AuthenticationFailed");
+    sentinel_test_support::assert_contains!(run.stderr, "az login");
     assert!(run.stdout.is_empty());
 
     let missing = Ev2::new(json!({"errorOn": {"get_artifact_versions": "ServiceNotFound"}}));
@@ -378,12 +374,8 @@ fn a_server_that_dies_gives_exit_4_with_its_last_words() {
     let ev2 = Ev2::new(json!({"exitOn": "get_stage_map_versions"}));
     let run = ev2.run("sentinel-trigger", &[]);
     assert_eq!(run.code, Some(4), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("fatal: lost the connection to EV2"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("exited"), "{}", run.stderr);
+    sentinel_test_support::assert_contains!(run.stderr, "fatal: lost the connection to EV2");
+    sentinel_test_support::assert_contains!(run.stderr, "exited");
 }
 
 #[test]
@@ -391,12 +383,9 @@ fn unknown_ev2_statuses_are_in_progress_with_a_warning() {
     let ev2 = Ev2::new(json!({"oddStageStatus": "Baking"}));
     let run = ev2.pipeline();
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    assert!(
-        run.stderr.contains(
-            "EV2 reported a status this version does not know (stage Stage1-Canary: Baking)"
-        ),
-        "{}",
-        run.stderr
+    sentinel_test_support::assert_contains!(
+        run.stderr,
+        "EV2 reported a status this version does not know (stage Stage1-Canary: Baking)"
     );
     assert_eq!(ev2.state_file()["overallStatus"], "Completed");
 }
@@ -444,11 +433,7 @@ fn the_mcp_command_flag_wins_over_vscode_mcp_json() {
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let broken = ev2.run("sentinel-trigger", &["--dry-run"]);
     assert_eq!(broken.code, Some(2), "{}", broken.stderr);
-    assert!(
-        broken.stderr.contains("/nonexistent/ev2-server"),
-        "{}",
-        broken.stderr
-    );
+    sentinel_test_support::assert_contains!(broken.stderr, "/nonexistent/ev2-server");
 }
 
 /// The official Python MCP SDK, where `.ci/run` installed it (pip install "mcp>=1.10,<2").

@@ -61,7 +61,7 @@ fn the_reference_server_lists_tools_echoes_and_reports_an_unknown_tool_as_is_err
     match client.call_tool("no-such-tool", json!({})) {
         Ok(result) => {
             assert!(result.is_error, "an unknown tool is a failed call");
-            assert!(result.text.contains("no-such-tool"), "{}", result.text);
+            sentinel_test_support::assert_contains!(result.text, "no-such-tool");
         }
         // Older protocol versions answered with a JSON-RPC error instead; both are handled.
         Err(CallError::Rpc { message, .. }) => assert!(message.contains("no-such-tool")),
@@ -78,7 +78,7 @@ fn the_servers_environment_comes_from_its_configuration() {
     };
     let mut client = McpClient::start(&server, Duration::from_secs(30), &Logger::silent()).unwrap();
     let env = client.call_tool("get-env", json!({})).unwrap();
-    assert!(env.text.contains("from-mcp-json"), "{}", env.text);
+    sentinel_test_support::assert_contains!(env.text, "from-mcp-json");
 }
 
 #[test]

@@ -8,7 +8,7 @@ use serde_json::json;
 fn the_readme_pipeline_deploys_verifies_notifies_and_records() {
     let dir = tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("run")).unwrap();
-    let (repo, _) = sentinel_test_support::git_repo_with_commit(dir.path());
+    let git = sentinel_test_support::GitRepo::init_in(dir.path());
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -93,7 +93,8 @@ fn the_readme_pipeline_deploys_verifies_notifies_and_records() {
     assert!(get("branchName").starts_with("deploy/Staging/Contoso.Orders/"));
     assert!(get("stressResults").contains("\"passed\":true"));
     assert!(
-        repo.find_branch(get("branchName").trim(), git2::BranchType::Local)
+        git.repo
+            .find_branch(get("branchName").trim(), git2::BranchType::Local)
             .is_ok()
     );
 }
@@ -126,7 +127,7 @@ fn started_with_one_line(
 #[test]
 fn sigterm_and_sigint_end_every_long_running_tool_with_130_after_the_line_in_hand() {
     let dir = tempdir().unwrap();
-    sentinel_test_support::git_repo_with_commit(dir.path());
+    sentinel_test_support::GitRepo::init_in(dir.path());
     let line = r#"{"v":1,"kind":"my.own","ts":"2026-11-23T18:04:05.123Z","source":"test","rolloutId":"r1"}"#;
     let state_dir = dir.path().display().to_string();
     let tools: [(&str, Vec<&str>); 5] = [

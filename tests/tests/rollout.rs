@@ -550,11 +550,7 @@ fn resume_with_kill_orphans_ends_the_command_a_killed_engine_left_running() {
     kill_engine_mid_deploy(&fixture, &id);
     let resume = fixture.trigger(&["resume", "--rollout-id", &id, "--kill-orphans"]);
     assert_eq!(resume.code, Some(0), "{}", resume.stderr);
-    assert!(
-        resume.stderr.contains("--kill-orphans"),
-        "{}",
-        resume.stderr
-    );
+    sentinel_test_support::assert_contains!(resume.stderr, "--kill-orphans");
     let watch = fixture.watch_id(&id);
     assert_eq!(watch.code, Some(0), "{}", watch.stderr);
     let log: Vec<String> = fixture
@@ -602,16 +598,8 @@ fn a_protected_environment_needs_break_glass_and_starts_nothing_without_it() {
     let fixture = Fixture::new(json!({}));
     let refused = fixture.trigger(&["--environment", "Prod"]);
     assert_eq!(refused.code, Some(2), "{}", refused.stderr);
-    assert!(
-        refused.stderr.contains("Prod is a protected environment"),
-        "{}",
-        refused.stderr
-    );
-    assert!(
-        refused.stderr.contains("--confirm DEPLOY-NOW"),
-        "{}",
-        refused.stderr
-    );
+    sentinel_test_support::assert_contains!(refused.stderr, "Prod is a protected environment");
+    sentinel_test_support::assert_contains!(refused.stderr, "--confirm DEPLOY-NOW");
     assert!(refused.stdout.is_empty());
     assert_eq!(fixture.rollout_dirs(), 0, "nothing was started");
     let wrong = fixture.trigger(&["--environment", "Prod", "--confirm", "yes"]);
@@ -637,14 +625,9 @@ fn dry_run_and_version_discovery_from_git_tags() {
     std::fs::write(&config_path, config.to_string()).unwrap();
     let none = fixture.trigger(&["--dry-run"]);
     assert_eq!(none.code, Some(2), "no version anywhere: {}", none.stderr);
-    assert!(
-        none.stderr.contains("--artifact-version"),
-        "{}",
-        none.stderr
-    );
+    sentinel_test_support::assert_contains!(none.stderr, "--artifact-version");
 
-    let (repo, commit) = sentinel_test_support::git_repo_with_commit(fixture.path());
-    sentinel_test_support::tag_commit(&repo, commit, &["v2.0.1", "v2.0.0"]);
+    sentinel_test_support::GitRepo::init_in(fixture.path()).tag(&["v2.0.1", "v2.0.0"]);
 
     let dry = fixture.trigger(&["--dry-run"]);
     assert_eq!(dry.code, Some(0), "{}", dry.stderr);
@@ -784,24 +767,12 @@ fn break_glass_on_a_terminal_proceeds_only_on_the_exact_words() {
         "{}",
         refused.stdout
     );
-    assert!(
-        refused.stdout.contains("Version:  1.4.2 (from config)"),
-        "{}",
-        refused.stdout
-    );
-    assert!(
-        refused.stdout.contains("nothing was started"),
-        "{}",
-        refused.stdout
-    );
+    sentinel_test_support::assert_contains!(refused.stdout, "Version:  1.4.2 (from config)");
+    sentinel_test_support::assert_contains!(refused.stdout, "nothing was started");
     assert_eq!(fixture.rollout_dirs(), 0);
 
     let confirmed = on_terminal("DEPLOY-NOW\n");
-    assert!(
-        confirmed.stdout.contains("\"kind\":\"rollout.triggered\""),
-        "{}",
-        confirmed.stdout
-    );
+    sentinel_test_support::assert_contains!(confirmed.stdout, "\"kind\":\"rollout.triggered\"");
     assert_eq!(fixture.rollout_dirs(), 1);
     let id = std::fs::read_dir(fixture.path().join(".sentinel/rollouts"))
         .unwrap()
@@ -828,11 +799,7 @@ fn no_version_source_can_put_shell_syntax_into_a_deploy_command() {
 
     let flag = fixture.trigger(&["--dry-run", "--artifact-version", &payload]);
     assert_eq!(flag.code, Some(2), "{}", flag.stderr);
-    assert!(
-        flag.stderr.contains("--artifact-version"),
-        "{}",
-        flag.stderr
-    );
+    sentinel_test_support::assert_contains!(flag.stderr, "--artifact-version");
     assert!(flag.events().is_empty(), "a dry run shows no payload");
 
     let env = tool(Fixture::bin("sentinel-trigger"))
@@ -840,11 +807,7 @@ fn no_version_source_can_put_shell_syntax_into_a_deploy_command() {
         .env("SENTINEL_ARTIFACT_VERSION", &payload)
         .run();
     assert_eq!(env.code, Some(2), "{}", env.stderr);
-    assert!(
-        env.stderr.contains("SENTINEL_ARTIFACT_VERSION"),
-        "{}",
-        env.stderr
-    );
+    sentinel_test_support::assert_contains!(env.stderr, "SENTINEL_ARTIFACT_VERSION");
     let good_env = tool(Fixture::bin("sentinel-trigger"))
         .current_dir(fixture.path())
         .args(["--dry-run"])
@@ -862,25 +825,17 @@ fn no_version_source_can_put_shell_syntax_into_a_deploy_command() {
     });
     let config = fixture.trigger(&[]);
     assert_eq!(config.code, Some(2), "{}", config.stderr);
-    assert!(
-        config.stderr.contains("artifactVersion"),
-        "{}",
-        config.stderr
-    );
+    sentinel_test_support::assert_contains!(config.stderr, "artifactVersion");
 
     // A pushed tag is the easiest source to plant: it is skipped with a warning.
     edit_config(&fixture, |c| {
         c.remove("artifactVersion");
     });
-    let (repo, commit) = sentinel_test_support::git_repo_with_commit(fixture.path());
-    sentinel_test_support::tag_commit(&repo, commit, &["v1.0.0", "v9.9.9-$(touch${IFS}PWNED)"]);
+    sentinel_test_support::GitRepo::init_in(fixture.path())
+        .tag(&["v1.0.0", "v9.9.9-$(touch${IFS}PWNED)"]);
     let tagged = fixture.pipeline();
     assert_eq!(tagged.code, Some(0), "{}", tagged.stderr);
-    assert!(
-        tagged.stderr.contains("skipping git tag"),
-        "{}",
-        tagged.stderr
-    );
+    sentinel_test_support::assert_contains!(tagged.stderr, "skipping git tag");
     assert!(
         fixture.read("run/deploys").contains("1.0.0"),
         "{}",
@@ -912,7 +867,7 @@ fn stage_commands_get_quoted_placeholders_and_environment_variables() {
         let bad = Fixture::new(json!({ "name": name, "regions": regions }));
         let run = bad.trigger(&["--dry-run"]);
         assert_eq!(run.code, Some(2), "{name}: {}", run.stderr);
-        assert!(run.stderr.contains("stages[1]"), "{}", run.stderr);
+        sentinel_test_support::assert_contains!(run.stderr, "stages[1]");
         assert!(!bad.path().join("PWNED").exists());
     }
 }
@@ -945,7 +900,7 @@ fn a_symlinked_rollouts_directory_is_refused_before_anything_runs() {
         std::os::unix::fs::symlink(outside.path(), &link).unwrap();
         let run = fixture.trigger(&[]);
         assert_eq!(run.code, Some(5), "{planted}: {}", run.stderr);
-        assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+        sentinel_test_support::assert_contains!(run.stderr, "symbolic link");
         assert!(
             std::fs::read_dir(outside.path()).unwrap().next().is_none(),
             "nothing was written through the link"

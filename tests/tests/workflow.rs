@@ -589,7 +589,6 @@ fn a_notification_receiver_on_loopback_hears_every_step() {
         "stage.completed Staging",
         "rollout.completed",
         "rollout.triggered",
-        "approval.required Half",
         "stage.completed Canary",
         "stage.completed Half",
         "stage.completed Full",
@@ -602,9 +601,16 @@ fn a_notification_receiver_on_loopback_hears_every_step() {
             None => panic!("{want} missing (in order) from {heard:#?}"),
         }
     }
-    // Full's approval wait begins as Half completes: the watcher may see both in one poll
-    // (the wait is reported first) or in two, so either order is right.
+    // An approval wait begins as the stage before it completes (Half's as Canary's, Full's as
+    // Half's): the watcher may see both in one poll (the wait is reported first) or in two,
+    // so either order is right; each is asked before its own stage completes.
     let at = |want: &str| heard.iter().position(|h| h == want);
+    let half_waits = at("approval.required Half")
+        .unwrap_or_else(|| panic!("approval.required Half missing from {heard:#?}"));
+    assert!(
+        at("rollout.triggered") < Some(half_waits) && Some(half_waits) < at("stage.completed Half"),
+        "Half's approval is asked before Half completes: {heard:#?}"
+    );
     let full_waits = at("approval.required Full")
         .unwrap_or_else(|| panic!("approval.required Full missing from {heard:#?}"));
     assert!(

@@ -40,28 +40,17 @@ mod tests {
 
     #[test]
     fn newest_tag_comes_from_a_real_repository() {
-        let dir = tempfile::tempdir().unwrap();
-        let repo = git2::Repository::init(dir.path()).unwrap();
-        let signature = git2::Signature::now("t", "t@example.invalid").unwrap();
-        let tree = repo
-            .find_tree(repo.index().unwrap().write_tree().unwrap())
-            .unwrap();
-        let commit = repo
-            .commit(Some("HEAD"), &signature, &signature, "init", &tree, &[])
-            .unwrap();
-        let object = repo.find_object(commit, None).unwrap();
-        for tag in [
+        let repo = sentinel_test_support::GitRepo::new();
+        repo.tag(&[
             "v1.2.0",
             "v1.10.0",
             "v1.10.1-rc.1",
             "not-a-version",
             "v9.9.9-$(touch${IFS}PWNED)",
-        ] {
-            repo.tag_lightweight(tag, &object, false).unwrap();
-        }
+        ]);
         let mut skipped = Vec::new();
         assert_eq!(
-            newest_tag_version(dir.path(), &mut |t| skipped.push(t.to_owned()))
+            newest_tag_version(repo.path(), &mut |t| skipped.push(t.to_owned()))
                 .map(|v| v.to_string())
                 .as_deref(),
             Some("1.10.1-rc.1")

@@ -50,6 +50,17 @@ pub fn parse_events(text: &str) -> Vec<Map<String, Value>> {
         .collect()
 }
 
+/// `assert_contains!(text, part)`: fail unless `text` contains `part`, showing all of `text`
+/// (a tool's stderr, say), which is what the reader of a failure needs.
+#[macro_export]
+macro_rules! assert_contains {
+    ($text:expr, $part:expr $(,)?) => {{
+        let text: &str = ::std::convert::AsRef::<str>::as_ref(&$text);
+        let part: &str = ::std::convert::AsRef::<str>::as_ref(&$part);
+        assert!(text.contains(part), "{part:?} is not in:\n{text}");
+    }};
+}
+
 /// A command for one tool binary, run with [`Invocation::run`].
 #[derive(Debug)]
 pub struct Invocation {
@@ -717,24 +728,129 @@ pub fn trigger_watch_apply(dir: &Path) -> Invocation {
     tool("bash").current_dir(dir).args(["-c", &script])
 }
 
-/// A new git repository in `dir` with one empty commit on HEAD; returns the commit, which
-/// tests tag and branch from.
-pub fn git_repo_with_commit(dir: &Path) -> (git2::Repository, git2::Oid) {
-    let repo = git2::Repository::init(dir).unwrap();
-    let signature = git2::Signature::now("t", "t@example.invalid").unwrap();
-    let tree_id = repo.index().unwrap().write_tree().unwrap();
-    let commit = {
-        let tree = repo.find_tree(tree_id).unwrap();
-        repo.commit(Some("HEAD"), &signature, &signature, "init", &tree, &[])
-            .unwrap()
-    };
-    (repo, commit)
+/// A real git repository for tests (git2): a first commit on `main`, a committer configured,
+/// and what tests do to it — commit files, tag, add a bare remote.
+pub struct GitRepo {
+    /// The temporary directory, when the repository made its own.
+    _dir: Option<TempDir>,
+    path: PathBuf,
+    pub repo: git2::Repository,
 }
 
-/// Tag `commit` of `repo` with each of `tags` (lightweight tags, as a CI pushes them).
-pub fn tag_commit(repo: &git2::Repository, commit: git2::Oid, tags: &[&str]) {
-    let object = repo.find_object(commit, None).unwrap();
-    for tag in tags {
-        repo.tag_lightweight(tag, &object, false).unwrap();
+impl std::fmt::Debug for GitRepo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitRepo").field("path", &self.path).finish()
+    }
+}
+
+impl GitRepo {
+    /// A repository in a new temporary directory, its first commit adding `README.md`.
+    pub fn new() -> GitRepo {
+        let dir = tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        Self::init(path, Some(dir), &[("README.md", "hello\n")])
+    }
+
+    /// A repository in `dir` (which the test owns), its first commit empty: the files
+    /// already there stay untracked.
+    pub fn init_in(dir: &Path) -> GitRepo {
+        Self::init(dir.to_path_buf(), None, &[])
+    }
+
+    fn init(path: PathBuf, dir: Option<TempDir>, first: &[(&str, &str)]) -> GitRepo {
+        let repo = git2::Repository::init(&path).unwrap();
+        {
+            let mut config = repo.config().unwrap();
+            config.set_str("user.name", "Release Bot").unwrap();
+            config.set_str("user.email", "bot@example.invalid").unwrap();
+        }
+        let this = GitRepo {
+            _dir: dir,
+            path,
+            repo,
+        };
+        this.commit_files(first, "chore: init");
+        // A stable name for the first branch, whatever init.defaultBranch says.
+        {
+            let head = this.repo.head().unwrap().peel_to_commit().unwrap();
+            this.repo.branch("main", &head, true).unwrap();
+        }
+        this.repo.set_head("refs/heads/main").unwrap();
+        this
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Write `file` and commit it on HEAD.
+    pub fn commit(&self, file: &str, content: &str, message: &str) -> git2::Oid {
+        self.commit_files(&[(file, content)], message)
+    }
+
+    fn commit_files(&self, files: &[(&str, &str)], message: &str) -> git2::Oid {
+        let mut index = self.repo.index().unwrap();
+        for (file, content) in files {
+            std::fs::write(self.path.join(file), content).unwrap();
+            index.add_path(Path::new(file)).unwrap();
+        }
+        index.write().unwrap();
+        let tree = self.repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let signature = git2::Signature::now("Dev", "dev@example.invalid").unwrap();
+        let parents: Vec<git2::Commit> = self
+            .repo
+            .head()
+            .ok()
+            .and_then(|h| h.peel_to_commit().ok())
+            .into_iter()
+            .collect();
+        let parents: Vec<&git2::Commit> = parents.iter().collect();
+        self.repo
+            .commit(
+                Some("HEAD"),
+                &signature,
+                &signature,
+                message,
+                &tree,
+                &parents,
+            )
+            .unwrap()
+    }
+
+    /// Tag HEAD with each of `tags` (lightweight tags, as a CI pushes them).
+    pub fn tag(&self, tags: &[&str]) {
+        let head = self
+            .repo
+            .head()
+            .unwrap()
+            .peel(git2::ObjectType::Commit)
+            .unwrap();
+        for tag in tags {
+            self.repo.tag_lightweight(tag, &head, false).unwrap();
+        }
+    }
+
+    pub fn head(&self) -> git2::Oid {
+        self.repo.head().unwrap().target().unwrap()
+    }
+
+    pub fn branch_exists(&self, name: &str) -> bool {
+        self.repo.find_branch(name, git2::BranchType::Local).is_ok()
+    }
+
+    /// A bare repository registered as `origin`.
+    pub fn with_remote(&self) -> (TempDir, git2::Repository) {
+        let bare_dir = tempdir().unwrap();
+        let bare = git2::Repository::init_bare(bare_dir.path()).unwrap();
+        self.repo
+            .remote("origin", &format!("file://{}", bare_dir.path().display()))
+            .unwrap();
+        (bare_dir, bare)
+    }
+}
+
+impl Default for GitRepo {
+    fn default() -> Self {
+        Self::new()
     }
 }

@@ -1,80 +1,23 @@
 //! sentinel-branch against real repositories built with git2, and a bare repository as the
 //! remote (file transport).
 
-use git2::{Oid, Repository, Signature};
-use sentinel_test_support::{Run, TempDir, tempdir, tool};
-use std::path::Path;
+use sentinel_test_support::{GitRepo, Run, tempdir, tool};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sentinel-branch");
 
-struct Repo {
-    dir: TempDir,
-    repo: Repository,
+/// The shared repository fixture, plus running sentinel-branch in it.
+struct Repo(GitRepo);
+
+impl std::ops::Deref for Repo {
+    type Target = GitRepo;
+    fn deref(&self) -> &GitRepo {
+        &self.0
+    }
 }
 
 impl Repo {
     fn new() -> Repo {
-        let dir = tempdir().unwrap();
-        let repo = Repository::init(dir.path()).unwrap();
-        {
-            let mut config = repo.config().unwrap();
-            config.set_str("user.name", "Release Bot").unwrap();
-            config.set_str("user.email", "bot@example.invalid").unwrap();
-        }
-        let this = Repo { dir, repo };
-        this.commit("README.md", "hello\n", "chore: init");
-        // A stable name for the first branch, whatever init.defaultBranch says.
-        {
-            let head = this.repo.head().unwrap().peel_to_commit().unwrap();
-            this.repo.branch("main", &head, true).unwrap();
-        }
-        this.repo.set_head("refs/heads/main").unwrap();
-        this
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn commit(&self, file: &str, content: &str, message: &str) -> Oid {
-        std::fs::write(self.path().join(file), content).unwrap();
-        let mut index = self.repo.index().unwrap();
-        index.add_path(Path::new(file)).unwrap();
-        index.write().unwrap();
-        let tree = self.repo.find_tree(index.write_tree().unwrap()).unwrap();
-        let signature = Signature::now("Dev", "dev@example.invalid").unwrap();
-        let parents: Vec<git2::Commit> = self
-            .repo
-            .head()
-            .ok()
-            .and_then(|h| h.peel_to_commit().ok())
-            .into_iter()
-            .collect();
-        let parents: Vec<&git2::Commit> = parents.iter().collect();
-        self.repo
-            .commit(
-                Some("HEAD"),
-                &signature,
-                &signature,
-                message,
-                &tree,
-                &parents,
-            )
-            .unwrap()
-    }
-
-    fn tag(&self, name: &str) {
-        let head = self
-            .repo
-            .head()
-            .unwrap()
-            .peel(git2::ObjectType::Commit)
-            .unwrap();
-        self.repo.tag_lightweight(name, &head, false).unwrap();
-    }
-
-    fn head(&self) -> Oid {
-        self.repo.head().unwrap().target().unwrap()
+        Repo(GitRepo::new())
     }
 
     fn run(&self, args: &[&str]) -> Run {
@@ -87,20 +30,6 @@ impl Repo {
             .args(args)
             .stdin(input.to_owned())
             .run()
-    }
-
-    fn branch_exists(&self, name: &str) -> bool {
-        self.repo.find_branch(name, git2::BranchType::Local).is_ok()
-    }
-
-    /// A bare repository registered as `origin`.
-    fn with_remote(&self) -> (TempDir, Repository) {
-        let bare_dir = tempdir().unwrap();
-        let bare = Repository::init_bare(bare_dir.path()).unwrap();
-        self.repo
-            .remote("origin", &format!("file://{}", bare_dir.path().display()))
-            .unwrap();
-        (bare_dir, bare)
     }
 }
 
@@ -209,7 +138,7 @@ fn standalone_create_checks_out_and_refuses_invalid_names_with_the_rule() {
         "d/{branch}",
     ]);
     assert_eq!(unknown.code, Some(2));
-    assert!(unknown.stderr.contains("{branch}"), "{}", unknown.stderr);
+    sentinel_test_support::assert_contains!(unknown.stderr, "{branch}");
 }
 
 #[test]
@@ -220,17 +149,16 @@ fn outside_a_repository_says_how_to_fix_it() {
         .args(["check", "clean"])
         .run();
     assert_eq!(run.code, Some(2));
-    assert!(
-        run.stderr.contains("not a git repository (or any parent): run inside the service's repository or pass --repo"),
-        "{}",
-        run.stderr
+    sentinel_test_support::assert_contains!(
+        run.stderr,
+        "not a git repository (or any parent): run inside the service's repository or pass --repo"
     );
 }
 
 #[test]
 fn version_comes_from_the_changelog_or_conventional_commits() {
     let repo = Repo::new();
-    repo.tag("v1.2.0");
+    repo.tag(&["v1.2.0"]);
     repo.commit("b.txt", "b\n", "fix: null check");
     assert_eq!(repo.run(&["version"]).stdout, "1.2.1\n");
     repo.commit("c.txt", "c\n", "feat(api): export");
@@ -252,17 +180,13 @@ fn version_comes_from_the_changelog_or_conventional_commits() {
     .unwrap();
     let empty = repo.run(&["version", "--changelog", "CHANGELOG.md"]);
     assert_eq!(empty.code, Some(1));
-    assert!(
-        empty.stderr.contains("nothing under ## [Unreleased]"),
-        "{}",
-        empty.stderr
-    );
+    sentinel_test_support::assert_contains!(empty.stderr, "nothing under ## [Unreleased]");
 }
 
 #[test]
 fn tag_creates_an_annotated_release_tag_with_its_stats_and_never_moves_it() {
     let repo = Repo::new();
-    repo.tag("v1.2.0");
+    repo.tag(&["v1.2.0"]);
     repo.commit("src.txt", "one\ntwo\nthree\n", "feat: three lines");
     repo.commit("README.md", "hello again\n", "docs: readme");
     let run = repo.run(&["tag", "--bump", "auto", "--message", "Release 1.3.0"]);
@@ -299,11 +223,7 @@ fn tag_creates_an_annotated_release_tag_with_its_stats_and_never_moves_it() {
     repo.commit("d.txt", "d\n", "fix: d");
     let moved = repo.run(&["tag", "--version", "1.3.0"]);
     assert_eq!(moved.code, Some(1));
-    assert!(
-        moved.stderr.contains("a release tag is never moved"),
-        "{}",
-        moved.stderr
-    );
+    sentinel_test_support::assert_contains!(moved.stderr, "a release tag is never moved");
 }
 
 #[test]
@@ -407,7 +327,7 @@ fn signed_tags_carry_a_signature_that_verifies() {
 #[test]
 fn checks_pass_and_fail_with_what_they_measured() {
     let repo = Repo::new();
-    repo.tag("v1.0.0");
+    repo.tag(&["v1.0.0"]);
     let clean = repo.run(&["check", "clean"]);
     assert_eq!(clean.code, Some(0), "{}", clean.stderr);
     assert_eq!(clean.events()[0]["kind"], "gate.passed");
@@ -623,7 +543,7 @@ fn push_reaches_a_bare_remote_and_a_dead_remote_is_exit_4_with_the_branch_kept()
         "gone",
     ]);
     assert_eq!(dead.code, Some(4), "{}", dead.stderr);
-    assert!(dead.stderr.contains("git remote gone"), "{}", dead.stderr);
+    sentinel_test_support::assert_contains!(dead.stderr, "git remote gone");
     assert!(
         repo.branch_exists("deploy/kept"),
         "a failed push keeps the local branch"

@@ -353,7 +353,7 @@ fn dry_run_shows_payloads_and_sends_nothing() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("\"AdaptiveCard\""), "{}", run.stderr);
+    sentinel_test_support::assert_contains!(run.stderr, "\"AdaptiveCard\"");
     assert!(!run.stderr.contains("SECRET"));
     assert!(teams.received().is_empty());
     assert_eq!(run.stdout, format!("{line}\n"));
@@ -448,7 +448,7 @@ fn a_planted_symlink_never_receives_the_fallback_log() {
             .stdin(format!("{line}\n"))
             .run();
         assert_eq!(run.code, Some(0), "notify never blocks: {}", run.stderr);
-        assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+        sentinel_test_support::assert_contains!(run.stderr, "symbolic link");
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
         assert!(!outside.path().join("notifications.ndjson").exists());
     }
@@ -531,11 +531,7 @@ fn send_takes_the_man_page_s_status_spelling_and_refuses_an_empty_signing_secret
         .arg(state.path())
         .run();
     assert_eq!(unsigned.code, Some(2), "{}", unsigned.stderr);
-    assert!(
-        unsigned.stderr.contains("EMPTY_SECRET"),
-        "{}",
-        unsigned.stderr
-    );
+    sentinel_test_support::assert_contains!(unsigned.stderr, "EMPTY_SECRET");
     assert_eq!(webhook.received().len(), 1, "nothing unsigned was sent");
 }
 
@@ -762,11 +758,7 @@ fn a_rerun_of_the_same_pipeline_sends_no_notice_twice() {
     assert_eq!(second.code, Some(0), "{}", second.stderr);
     assert_eq!(slack.received().len(), sent, "no duplicate in Slack");
     assert_eq!(webhook.received().len(), 2, "no duplicate at the webhook");
-    assert!(
-        second.stderr.contains("not sent again"),
-        "{}",
-        second.stderr
-    );
+    sentinel_test_support::assert_contains!(second.stderr, "not sent again");
     let skipped: Vec<_> = second
         .events()
         .into_iter()

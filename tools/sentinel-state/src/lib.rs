@@ -69,13 +69,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
     use clap::Parser;
-
-    #[test]
-    fn cli_is_consistent() {
-        Cli::command().debug_assert();
-    }
 
     #[test]
     fn lock_takes_the_command_after_double_dash() {

@@ -1,9 +1,7 @@
 //! `sentinel-state apply` through the real binary: pass-through, journal, state, and every
 //! kind of bad input the issue names.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sentinel_test_support::{tempdir, tool};
 use std::os::unix::fs::PermissionsExt;
 
@@ -73,11 +71,7 @@ fn a_malformed_line_exits_2_naming_it_after_keeping_everything_before() {
         ),
     );
     assert_eq!(run.code, Some(2));
-    assert!(
-        run.stderr.contains("standard input line 2"),
-        "{}",
-        run.stderr
-    );
+    sentinel_test_support::assert_contains!(run.stderr, "standard input line 2");
     assert!(
         run.stderr.contains("{\\\"kind\\\": oops"),
         "excerpt: {}",
@@ -92,7 +86,7 @@ fn a_malformed_line_exits_2_naming_it_after_keeping_everything_before() {
         .stdin("not json\n")
         .run();
     assert_eq!(not_json.code, Some(2));
-    assert!(not_json.stderr.contains("line 1"), "{}", not_json.stderr);
+    sentinel_test_support::assert_contains!(not_json.stderr, "line 1");
 }
 
 #[test]
@@ -107,7 +101,7 @@ fn skip_invalid_reports_and_goes_on() {
         ))
         .run();
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    assert!(run.stderr.contains("line 1: skipped"), "{}", run.stderr);
+    sentinel_test_support::assert_contains!(run.stderr, "line 1: skipped");
     assert_eq!(state_json(dir.path())["rolloutId"], "r1");
 }
 
@@ -115,7 +109,7 @@ fn skip_invalid_reports_and_goes_on() {
 fn an_event_of_another_rollout_is_refused_while_one_runs() {
     let dir = tempdir().unwrap();
     let first = triggered("r1", "2026-11-23T10:00:00.000Z");
-    let intruder = common::numbered("r2", 1);
+    let intruder = crate::common::numbered("r2", 1);
     let run = apply(dir.path(), lines(&[first.clone(), intruder]));
     assert_eq!(run.code, Some(2));
     assert!(
@@ -153,12 +147,12 @@ fn a_corrupt_state_is_never_overwritten_and_points_at_the_backup() {
         Some(0)
     );
     assert_eq!(
-        apply(dir.path(), lines(&[common::numbered("r1", 1)])).code,
+        apply(dir.path(), lines(&[crate::common::numbered("r1", 1)])).code,
         Some(0)
     );
     let state_path = dir.path().join(".deploy-sentinel-state.json");
     std::fs::write(&state_path, "{ torn").unwrap();
-    let run = apply(dir.path(), lines(&[common::numbered("r1", 2)]));
+    let run = apply(dir.path(), lines(&[crate::common::numbered("r1", 2)]));
     assert_eq!(run.code, Some(2));
     assert!(
         run.stderr
@@ -166,11 +160,7 @@ fn a_corrupt_state_is_never_overwritten_and_points_at_the_backup() {
         "{}",
         run.stderr
     );
-    assert!(
-        run.stderr.contains(".deploy-sentinel-state.json.bak"),
-        "{}",
-        run.stderr
-    );
+    sentinel_test_support::assert_contains!(run.stderr, ".deploy-sentinel-state.json.bak");
     assert_eq!(
         std::fs::read_to_string(&state_path).unwrap(),
         "{ torn",
@@ -191,11 +181,7 @@ fn a_corrupt_state_is_never_overwritten_and_points_at_the_backup() {
         .arg(dir.path())
         .run();
     assert_eq!(run.code, Some(2));
-    assert!(
-        run.stderr.contains("schemaVersion \"9.9\""),
-        "{}",
-        run.stderr
-    );
+    sentinel_test_support::assert_contains!(run.stderr, "schemaVersion \"9.9\"");
 }
 
 #[test]
@@ -223,7 +209,9 @@ fn a_read_only_state_directory_is_reported_and_the_state_kept() {
         tool(BIN)
     };
     invocation = invocation.args(["apply", "--state-dir"]).arg(dir.path());
-    let run = invocation.stdin(lines(&[common::numbered("r1", 1)])).run();
+    let run = invocation
+        .stdin(lines(&[crate::common::numbered("r1", 1)]))
+        .run();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(run.code, Some(5), "{}", run.stderr);
     assert!(
@@ -231,7 +219,7 @@ fn a_read_only_state_directory_is_reported_and_the_state_kept() {
         "names the path: {}",
         run.stderr
     );
-    assert!(run.stderr.contains("Permission denied"), "{}", run.stderr);
+    sentinel_test_support::assert_contains!(run.stderr, "Permission denied");
     assert!(
         run.stderr.contains("writable"),
         "the hint says what to check: {}",
@@ -259,18 +247,16 @@ fn a_full_disk_is_reported_and_loses_nothing_already_written() {
     let journal_before = std::fs::read(dir.path().join(".deploy-sentinel-events.ndjson")).unwrap();
     // `ulimit -f 4` caps every file this process writes at 4 KiB: the journal append fails
     // with EFBIG exactly as it would with ENOSPC on a full disk.
-    let big: Vec<String> = (1..=200).map(|n| common::numbered("r1", n)).collect();
+    let big: Vec<String> = (1..=200)
+        .map(|n| crate::common::numbered("r1", n))
+        .collect();
     let script = format!(
         "ulimit -f 4; exec '{BIN}' apply --state-dir '{}'",
         dir.path().display()
     );
     let run = tool("sh").args(["-c", &script]).stdin(lines(&big)).run();
     assert_eq!(run.code, Some(5), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("appending to journal"),
-        "{}",
-        run.stderr
-    );
+    sentinel_test_support::assert_contains!(run.stderr, "appending to journal");
     assert!(
         run.stderr.contains("free space"),
         "the hint says what to do: {}",
@@ -295,7 +281,7 @@ fn a_full_disk_is_reported_and_loses_nothing_already_written() {
 fn a_closed_stdout_ends_quietly_with_the_state_saved() {
     let dir = tempdir().unwrap();
     let events: Vec<String> = std::iter::once(triggered("r1", "2026-11-23T10:00:00.000Z"))
-        .chain((1..=5000).map(|n| common::numbered("r1", n)))
+        .chain((1..=5000).map(|n| crate::common::numbered("r1", n)))
         .collect();
     let script = format!(
         "'{BIN}' apply --state-dir '{}' | head -n 1 >/dev/null; echo \"${{PIPESTATUS[0]}}\"",
@@ -328,7 +314,7 @@ fn a_closed_stdout_ends_quietly_with_the_state_saved() {
 fn a_burst_is_applied_completely_in_groups() {
     let dir = tempdir().unwrap();
     let events: Vec<String> = std::iter::once(triggered("r1", "2026-11-23T10:00:00.000Z"))
-        .chain((1..=20_000).map(|n| common::numbered("r1", n)))
+        .chain((1..=20_000).map(|n| crate::common::numbered("r1", n)))
         .collect();
     let run = apply(dir.path(), lines(&events));
     assert_eq!(run.code, Some(0), "{}", run.stderr);

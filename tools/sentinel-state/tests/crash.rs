@@ -2,9 +2,7 @@
 //! equals the fold of a prefix of the journal, and a torn journal tail is repaired by the
 //! next run.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sentinel_core::ndjson::{Item, Reader};
 use sentinel_state::state::{RolloutState, fold_all};
 use sentinel_test_support::{tempdir, tool};
@@ -152,7 +150,7 @@ fn a_torn_journal_tail_is_truncated_with_a_warning() {
         .stdin(format!("{}\n", numbered("r1", 1)))
         .run();
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    assert!(run.stderr.contains("torn line"), "{}", run.stderr);
+    sentinel_test_support::assert_contains!(run.stderr, "torn line");
     let text = std::fs::read_to_string(&journal).unwrap();
     assert_eq!(text, format!("{first}\n{}\n", numbered("r1", 1)));
 }
@@ -169,11 +167,7 @@ fn repair_rebuilds_a_corrupt_state_from_the_journal_and_sets_damage_aside() {
     std::fs::write(&state_path, "{ torn").unwrap();
     let hinted = state_with_input(dir.path(), &["show"], "");
     assert_eq!(hinted.code, Some(2));
-    assert!(
-        hinted.stderr.contains("sentinel-state repair"),
-        "{}",
-        hinted.stderr
-    );
+    sentinel_test_support::assert_contains!(hinted.stderr, "sentinel-state repair");
 
     let repaired = state_with_input(dir.path(), &["repair"], "");
     assert_eq!(repaired.code, Some(0), "{}", repaired.stderr);
@@ -201,11 +195,7 @@ fn repair_rebuilds_a_corrupt_state_from_the_journal_and_sets_damage_aside() {
     assert_eq!(more.code, Some(0), "{}", more.stderr);
     assert_eq!(state_json(dir.path())["eventsApplied"], 4);
     let again = state_with_input(dir.path(), &["repair"], "");
-    assert!(
-        again.stderr.contains("nothing to repair"),
-        "{}",
-        again.stderr
-    );
+    sentinel_test_support::assert_contains!(again.stderr, "nothing to repair");
 }
 
 #[test]
@@ -220,12 +210,8 @@ fn repair_drops_a_torn_line_in_the_middle_of_the_journal_and_uses_the_bak_withou
     std::fs::write(&journal, text).unwrap();
     let refused = state_with_input(dir.path(), &["apply"], &lines(&[numbered("r1", 3)]));
     assert_eq!(refused.code, Some(2), "{}", refused.stderr);
-    assert!(refused.stderr.contains("line 2"), "{}", refused.stderr);
-    assert!(
-        refused.stderr.contains("sentinel-state repair"),
-        "{}",
-        refused.stderr
-    );
+    sentinel_test_support::assert_contains!(refused.stderr, "line 2");
+    sentinel_test_support::assert_contains!(refused.stderr, "sentinel-state repair");
     let repaired = state_with_input(dir.path(), &["repair"], "");
     assert_eq!(repaired.code, Some(0), "{}", repaired.stderr);
     assert!(
@@ -249,7 +235,7 @@ fn repair_drops_a_torn_line_in_the_middle_of_the_journal_and_uses_the_bak_withou
     std::fs::write(dir.path().join(".deploy-sentinel-state.json"), "garbage").unwrap();
     let from_bak = state_with_input(dir.path(), &["repair"], "");
     assert_eq!(from_bak.code, Some(0), "{}", from_bak.stderr);
-    assert!(from_bak.stderr.contains(".bak"), "{}", from_bak.stderr);
+    sentinel_test_support::assert_contains!(from_bak.stderr, ".bak");
     assert_eq!(
         state_json(dir.path())["eventsApplied"],
         1,

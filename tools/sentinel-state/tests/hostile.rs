@@ -1,9 +1,7 @@
 //! Hostile state directories: planted symlinks where the suite keeps its files, and rollout
 //! ids from events that try to name a path outside the state directory.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sentinel_test_support::{tempdir, tool};
 use std::os::unix::fs::symlink;
 use std::path::Path;
@@ -136,7 +134,7 @@ fn a_rollout_id_that_names_a_path_never_moves_the_state() {
         assert_eq!(applied.code, Some(0), "{}", applied.stderr);
         let archive = state_with_input(dir.path(), &["archive"], "");
         assert_eq!(archive.code, Some(2), "{hostile}: {}", archive.stderr);
-        assert!(archive.stderr.contains("rollout id"), "{}", archive.stderr);
+        sentinel_test_support::assert_contains!(archive.stderr, "rollout id");
         assert!(dir.path().join(".deploy-sentinel-state.json").exists());
         assert!(dir.path().join(".deploy-sentinel-events.ndjson").exists());
         assert!(!outside.path().join("x").exists());

@@ -1,9 +1,7 @@
 //! The run lock with real processes: a 16-way race, exit-code pass-through, SIGTERM, a holder
 //! killed with SIGKILL, and unlock.
 
-mod common;
-
-use common::{BIN, triggered};
+use crate::common::{BIN, triggered};
 use sentinel_test_support::{tempdir, tool};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -235,7 +233,7 @@ fn a_holder_killed_with_sigkill_leaves_a_stale_lock_that_needs_force() {
         "{}",
         refused.stderr
     );
-    assert!(refused.stderr.contains("--force"), "{}", refused.stderr);
+    sentinel_test_support::assert_contains!(refused.stderr, "--force");
 
     let forced = tool(BIN)
         .args(["lock", "--force", "--state-dir"])
@@ -243,7 +241,7 @@ fn a_holder_killed_with_sigkill_leaves_a_stale_lock_that_needs_force() {
         .args(["--", "true"])
         .run();
     assert_eq!(forced.code, Some(0), "{}", forced.stderr);
-    assert!(forced.stderr.contains("Took it over"), "{}", forced.stderr);
+    sentinel_test_support::assert_contains!(forced.stderr, "Took it over");
 }
 
 #[test]
@@ -260,11 +258,7 @@ fn unlock_removes_stale_locks_but_not_live_ones_unless_the_id_matches() {
         .arg(dir.path())
         .run();
     assert_eq!(refused.code, Some(3), "{}", refused.stderr);
-    assert!(
-        refused.stderr.contains("refusing to remove"),
-        "{}",
-        refused.stderr
-    );
+    sentinel_test_support::assert_contains!(refused.stderr, "refusing to remove");
     let by_id = tool(BIN)
         .args([
             "unlock",

@@ -1,8 +1,6 @@
 //! show, get, resume, gates, report and archive through the real binary.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sentinel_test_support::{tempdir, tool};
 use std::path::Path;
 
@@ -34,11 +32,7 @@ fn get_prints_fields_for_scripts_and_show_summarises() {
     assert_eq!(unset.code, Some(1), "{}", unset.stderr);
     let unknown = state(dir.path(), &["get", "rolloutID"]);
     assert_eq!(unknown.code, Some(2));
-    assert!(
-        unknown.stderr.contains("fields: schemaVersion, rolloutId"),
-        "{}",
-        unknown.stderr
-    );
+    sentinel_test_support::assert_contains!(unknown.stderr, "fields: schemaVersion, rolloutId");
 
     let json = state(dir.path(), &["show", "--json"]);
     assert_eq!(json.events()[0]["overallStatus"], "InProgress");
@@ -201,11 +195,7 @@ fn archive_moves_a_finished_release_into_history() {
     let running = applied(&[triggered("r1", "2026-11-23T10:00:00.000Z")]);
     let refused = state(running.path(), &["archive"]);
     assert_eq!(refused.code, Some(1));
-    assert!(
-        refused.stderr.contains("still InProgress"),
-        "{}",
-        refused.stderr
-    );
+    sentinel_test_support::assert_contains!(refused.stderr, "still InProgress");
 
     let dir = applied(&[
         triggered("r1", "2026-11-23T10:00:00.000Z"),

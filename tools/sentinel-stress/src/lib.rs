@@ -94,13 +94,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::{CommandFactory, Parser};
+    use clap::Parser;
     use std::time::Duration;
-
-    #[test]
-    fn cli_is_consistent() {
-        Cli::command().debug_assert();
-    }
 
     #[test]
     fn parses_load_request_and_threshold_flags() {

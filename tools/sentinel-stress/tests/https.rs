@@ -118,11 +118,7 @@ fn an_untrusted_certificate_fails_every_request_as_tls_unless_trusted_or_insecur
         .args(["-n", "1", "--cacert", "/nonexistent/ca.pem", &url])
         .run();
     assert_eq!(missing.code, Some(2));
-    assert!(
-        missing.stderr.contains("--cacert /nonexistent/ca.pem"),
-        "{}",
-        missing.stderr
-    );
+    sentinel_test_support::assert_contains!(missing.stderr, "--cacert /nonexistent/ca.pem");
 }
 
 #[test]

@@ -84,11 +84,7 @@ fn thresholds_decide_the_exit_code_with_measured_value_and_limit() {
             &service.url(),
         ])
         .run();
-    assert!(
-        text.stderr.contains("✗ error rate 5.00% (limit ≤ 4.9%)"),
-        "{}",
-        text.stderr
-    );
+    sentinel_test_support::assert_contains!(text.stderr, "✗ error rate 5.00% (limit ≤ 4.9%)");
     assert!(
         text.stdout.is_empty(),
         "the text report is for people, on stderr"
@@ -425,7 +421,7 @@ fn warmup_load_is_sent_but_not_counted() {
         receiver.received().len() > 10,
         "the warm-up sent requests too"
     );
-    assert!(run.stderr.contains("warm-up:"), "{}", run.stderr);
+    sentinel_test_support::assert_contains!(run.stderr, "warm-up:");
 }
 
 #[test]
@@ -861,12 +857,8 @@ fn junit_fails_whenever_the_run_fails_and_lists_every_limit_judged() {
         ])
         .run();
     assert_eq!(run.code, Some(1), "{}", run.stderr);
-    assert!(run.stdout.contains("failures=\"1\""), "{}", run.stdout);
-    assert!(
-        run.stdout.contains("none of the 20 requests succeeded"),
-        "{}",
-        run.stdout
-    );
+    sentinel_test_support::assert_contains!(run.stdout, "failures=\"1\"");
+    sentinel_test_support::assert_contains!(run.stdout, "none of the 20 requests succeeded");
 
     // With a baseline, the ratio limits that passed are cases too.
     let service = SampleService::start(&[]);
@@ -888,21 +880,9 @@ fn junit_fails_whenever_the_run_fails_and_lists_every_limit_judged() {
         ])
         .run();
     assert_eq!(judged.code, Some(0), "{}", judged.stderr);
-    assert!(
-        judged.stdout.contains("tests=\"2\" failures=\"0\""),
-        "{}",
-        judged.stdout
-    );
-    assert!(
-        judged.stdout.contains("p95 within 100x the baseline"),
-        "{}",
-        judged.stdout
-    );
-    assert!(
-        judged.stdout.contains("within 1 points of the baseline"),
-        "{}",
-        judged.stdout
-    );
+    sentinel_test_support::assert_contains!(judged.stdout, "tests=\"2\" failures=\"0\"");
+    sentinel_test_support::assert_contains!(judged.stdout, "p95 within 100x the baseline");
+    sentinel_test_support::assert_contains!(judged.stdout, "within 1 points of the baseline");
 }
 
 /// The edge-case server (tests/servers/edge_cases.py) on a loopback port, killed on drop.

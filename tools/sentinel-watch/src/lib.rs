@@ -46,14 +46,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
     use clap::Parser;
     use std::time::Duration;
-
-    #[test]
-    fn cli_is_consistent() {
-        Cli::command().debug_assert();
-    }
 
     #[test]
     fn parses_durations_and_the_health_subcommand() {
