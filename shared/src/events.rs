@@ -343,6 +343,9 @@ pub struct StressTestResult {
     pub total_requests: u64,
     pub successful_requests: u64,
     pub failed_requests: u64,
+    /// Requests sent again on a new connection because the server had closed an idle
+    /// keep-alive connection before reading them; not failures (counted once, as answered).
+    pub retried_requests: u64,
     /// Percent, 0–100.
     pub error_rate: f64,
     pub average_response_time: f64,

@@ -523,6 +523,31 @@ pub struct ServerCertificate {
     pub key: PathBuf,
 }
 
+impl ServerCertificate {
+    /// A server certificate that is its own CA, for `names`, as `openssl req -x509` makes
+    /// one by default (basicConstraints CA:TRUE): `dir/NAME.pem` and `dir/NAME.key`.
+    pub fn self_signed_ca(dir: &Path, name: &str, names: &[&str]) -> ServerCertificate {
+        let key = rcgen::KeyPair::generate().expect("a server key");
+        let mut params = rcgen::CertificateParams::new(
+            names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>(),
+        )
+        .expect("server params");
+        params.distinguished_name.push(
+            rcgen::DnType::CommonName,
+            names.first().copied().unwrap_or(name),
+        );
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let certificate = params.self_signed(&key).expect("a self-signed certificate");
+        let issued = ServerCertificate {
+            cert: dir.join(format!("{name}.pem")),
+            key: dir.join(format!("{name}.key")),
+        };
+        std::fs::write(&issued.cert, certificate.pem()).expect("certificate written");
+        std::fs::write(&issued.key, key.serialize_pem()).expect("key written");
+        issued
+    }
+}
+
 impl TestCa {
     /// Make a CA named `name`, writing its certificate to `dir/NAME-ca.pem`.
     pub fn new(dir: &Path, name: &str) -> TestCa {

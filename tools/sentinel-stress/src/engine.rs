@@ -65,6 +65,9 @@ pub struct Measurements {
     pub total: u64,
     /// Answered with a status below 400.
     pub successful: u64,
+    /// Requests sent again on a new connection because the server had closed an idle
+    /// keep-alive connection before reading them (not errors: browsers and curl do the same).
+    pub retried: u64,
     pub elapsed: Duration,
 }
 
@@ -76,6 +79,7 @@ impl Measurements {
             errors: BTreeMap::new(),
             total: 0,
             successful: 0,
+            retried: 0,
             elapsed: Duration::ZERO,
         }
     }
@@ -92,6 +96,7 @@ impl Measurements {
         }
         self.total += other.total;
         self.successful += other.successful;
+        self.retried += other.retried;
         self.elapsed = self.elapsed.max(other.elapsed);
     }
 
@@ -151,6 +156,12 @@ impl Shared {
         window
     }
 
+    /// Whether no request is left to take: stopped, or the budget is spent.
+    fn exhausted(&self, budget: Option<u64>) -> bool {
+        self.stop.load(Ordering::Relaxed)
+            || budget.is_some_and(|limit| self.issued.load(Ordering::Relaxed) >= limit)
+    }
+
     /// Take one request from the budget.
     fn take(&self, budget: Option<u64>) -> bool {
         if self.stop.load(Ordering::Relaxed) {
@@ -171,7 +182,7 @@ pub fn run(plan: &Plan, shared: &Shared) -> Vec<Measurements> {
     let start = Instant::now();
     let deadline = plan.duration.map(|d| start + d);
     let mut total = vec![Measurements::new(); slots(plan)];
-    let results: Vec<Vec<Measurements>> = std::thread::scope(|scope| {
+    let results: Vec<(Vec<Measurements>, Option<Instant>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|w| {
                 // Spread connections (and the rate) evenly; earlier workers take the remainder.
@@ -188,12 +199,16 @@ pub fn run(plan: &Plan, shared: &Shared) -> Vec<Measurements> {
             .collect();
         handles.into_iter().filter_map(|h| h.join().ok()).collect()
     });
-    for worker in &results {
+    let mut last_answer = None;
+    for (worker, last) in &results {
         for (slot, measured) in total.iter_mut().zip(worker) {
             slot.merge(measured);
         }
+        last_answer = last_answer.max(*last);
     }
-    let elapsed = start.elapsed();
+    // From the first send to the last answer: not the idle tail of workers that had nothing
+    // left to send, nor the wait for a deadline after the budget was spent.
+    let elapsed = last_answer.map_or_else(|| start.elapsed(), |last| last - start);
     for slot in &mut total {
         slot.elapsed = elapsed;
     }
@@ -239,6 +254,9 @@ struct Conn {
     reused: bool,
     /// A reused connection the server had closed is reopened once without charging the budget.
     retried_stale: bool,
+    /// Bytes arrived before the request was all written (a server that speaks first): the
+    /// edge-triggered readiness was spent, so they are read as soon as the request is out.
+    unread: bool,
 }
 
 struct Worker<'a> {
@@ -258,6 +276,8 @@ struct Worker<'a> {
     /// Reused for every read: zeroing a fresh 16 KiB buffer per read was 79% of the
     /// engine's instructions (callgrind, 20 000 requests at 50 connections).
     chunk: Box<[u8]>,
+    /// When this worker's last request was answered or failed.
+    last_answer: Option<Instant>,
 }
 
 impl<'a> Worker<'a> {
@@ -282,6 +302,7 @@ impl<'a> Worker<'a> {
                 started: now,
                 reused: false,
                 retried_stale: false,
+                unread: false,
             })
             .collect();
         Worker {
@@ -297,13 +318,21 @@ impl<'a> Worker<'a> {
             poll: Poll::new().ok(),
             finished: 0,
             chunk: vec![0u8; 16 * 1024].into_boxed_slice(),
+            last_answer: None,
         }
     }
 
-    fn run(mut self, start: Instant, deadline: Option<Instant>) -> Vec<Measurements> {
+    /// Run until the budget is spent (or the deadline passes, or a stop), then wait for the
+    /// requests still in flight, each up to its timeout: they are answered, or counted as
+    /// timeouts, never dropped. Returns the measurements and when the last answer came.
+    fn run(
+        mut self,
+        start: Instant,
+        deadline: Option<Instant>,
+    ) -> (Vec<Measurements>, Option<Instant>) {
         let Some(mut poll) = self.poll.take() else {
             self.measured[0].fail("io: cannot create an event loop");
-            return self.measured;
+            return (self.measured, None);
         };
         let mut events = Events::with_capacity(1024);
         let mut next_due = start;
@@ -314,20 +343,27 @@ impl<'a> Worker<'a> {
         let mut next_expiry_check = start + tick;
         loop {
             let now = Instant::now();
-            if deadline.is_some_and(|d| now >= d)
-                || (self.shared.stop.load(Ordering::Relaxed) && self.all_idle())
-            {
+            let past_deadline = deadline.is_some_and(|d| now >= d);
+            if (past_deadline || self.shared.stop.load(Ordering::Relaxed)) && self.all_idle() {
                 break;
             }
             // Give free connections their next request (in the open model, only once it is due).
             // One pass serves each connection once: a connect that fails at once queues its
             // connection again, and must wait for the next pass (and the deadline check).
-            let mut pass = self.ready.len();
+            let mut pass = if past_deadline { 0 } else { self.ready.len() };
             while let Some(&index) = self.ready.front() {
                 if pass == 0 {
                     break;
                 }
                 pass -= 1;
+                if self.shared.exhausted(self.plan.requests) {
+                    // Nothing left to send: free connections are done now, not one interval
+                    // after another in the open model.
+                    self.ready.pop_front();
+                    self.conns[index].state = State::Done;
+                    self.finished += 1;
+                    continue;
+                }
                 let intended = match self.interval {
                     Some(interval) => {
                         if now < next_due {
@@ -351,7 +387,7 @@ impl<'a> Worker<'a> {
                 break;
             }
             let mut wait = next_expiry_check.saturating_duration_since(now);
-            if let Some(d) = deadline {
+            if let Some(d) = deadline.filter(|_| !past_deadline) {
                 wait = wait.min(d.saturating_duration_since(now));
             }
             if self.interval.is_some() && !self.ready.is_empty() {
@@ -372,7 +408,7 @@ impl<'a> Worker<'a> {
                 next_expiry_check = now + tick;
             }
         }
-        self.measured
+        (self.measured, self.last_answer)
     }
 
     fn all_idle(&self) -> bool {
@@ -387,6 +423,7 @@ impl<'a> Worker<'a> {
         conn.written = 0;
         conn.response.reset_for(method);
         conn.retried_stale = false;
+        conn.unread = false;
         if conn.stream.is_some() {
             conn.reused = true;
             conn.state = State::Writing;
@@ -448,7 +485,10 @@ impl<'a> Worker<'a> {
                                 Err(e) => return self.fail(poll, index, &tls::error_class(&e)),
                             }
                         }
-                        self.conns[index].state = State::Writing;
+                        let conn = &mut self.conns[index];
+                        conn.state = State::Writing;
+                        // A server that speaks first: its bytes may come with the connect.
+                        conn.unread |= readable;
                         self.write(poll, index);
                     }
                     Err(e) if e.kind() == ErrorKind::NotConnected => {}
@@ -458,9 +498,32 @@ impl<'a> Worker<'a> {
             State::Writing | State::Reading if self.conns[index].tls.is_some() => {
                 self.tls_io(poll, index, readable);
             }
-            State::Writing if writable => self.write(poll, index),
+            State::Writing => {
+                self.conns[index].unread |= readable;
+                if writable {
+                    self.write(poll, index);
+                }
+            }
             State::Reading if readable => self.read(poll, index),
+            State::Idle if readable => self.check_idle(poll, index),
             _ => {}
+        }
+    }
+
+    /// An idle keep-alive connection became readable: the server closed it (or reset it),
+    /// so drop it now and the next request opens a new one instead of racing the close; or
+    /// it sent something unasked, which the next request's response reading sees first.
+    fn check_idle(&mut self, poll: &Poll, index: usize) {
+        let conn = &mut self.conns[index];
+        let Some(stream) = conn.stream.as_ref() else {
+            return;
+        };
+        let mut byte = [0u8; 1];
+        match stream.peek(&mut byte) {
+            Ok(0) => self.close(poll, index),
+            Ok(_) => conn.unread = true,
+            Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => self.close(poll, index),
         }
     }
 
@@ -488,8 +551,12 @@ impl<'a> Worker<'a> {
                     conn.written += n;
                     if conn.written == request.len() {
                         // Wait for the readable event rather than try a read that almost
-                        // always finds nothing yet: edge-triggered epoll reports each arrival.
+                        // always finds nothing yet: edge-triggered epoll reports each arrival
+                        // — except what arrived before now, whose event is spent.
                         conn.state = State::Reading;
+                        if std::mem::take(&mut conn.unread) {
+                            self.read(poll, index);
+                        }
                         return;
                     }
                 }
@@ -596,17 +663,32 @@ impl<'a> Worker<'a> {
         if let Progress::Complete { status, close } = conn.response.at_eof() {
             return self.finish(poll, index, status, close);
         }
-        if !conn.response.received() && conn.reused && !conn.retried_stale {
-            // The server closed an idle keep-alive connection: reopen and resend, once.
-            let intended = conn.intended;
-            self.close(poll, index);
-            let conn = &mut self.conns[index];
-            conn.retried_stale = true;
-            conn.intended = intended;
-            conn.written = 0;
-            return self.connect(poll, index);
+        if self.retry_on_new_connection(poll, index) {
+            return;
         }
         self.fail(poll, index, "reset");
+    }
+
+    /// The server closed (or reset) a reused keep-alive connection before answering any of
+    /// this request: it was idle-closed as we sent, and never read the request. Reopen and
+    /// send again, once, as browsers and curl do; the request keeps its intended time, and
+    /// the retry is counted. `false` when that does not apply.
+    fn retry_on_new_connection(&mut self, poll: &Poll, index: usize) -> bool {
+        let conn = &self.conns[index];
+        if conn.response.received() || !conn.reused || conn.retried_stale {
+            return false;
+        }
+        let intended = conn.intended;
+        let slot = self.plan.targets[conn.target].slot;
+        self.measured[slot].retried += 1;
+        self.close(poll, index);
+        let conn = &mut self.conns[index];
+        conn.retried_stale = true;
+        conn.intended = intended;
+        conn.written = 0;
+        conn.unread = false;
+        self.connect(poll, index);
+        true
     }
 
     fn finish(&mut self, poll: &Poll, index: usize, status: u16, close: bool) {
@@ -635,6 +717,7 @@ impl<'a> Worker<'a> {
             self.shared.failed.fetch_add(1, Ordering::Relaxed);
         }
         self.shared.done.fetch_add(1, Ordering::Relaxed);
+        self.last_answer = Some(Instant::now());
         if close || !self.plan.keepalive {
             self.close(poll, index);
         }
@@ -645,6 +728,13 @@ impl<'a> Worker<'a> {
     }
 
     fn fail_io(&mut self, poll: &Poll, index: usize, error: &std::io::Error) {
+        let closed_by_peer = matches!(
+            error.kind(),
+            ErrorKind::ConnectionReset | ErrorKind::BrokenPipe | ErrorKind::ConnectionAborted
+        );
+        if closed_by_peer && self.retry_on_new_connection(poll, index) {
+            return;
+        }
         let handshaking = self.conns[index]
             .tls
             .as_ref()
@@ -661,6 +751,7 @@ impl<'a> Worker<'a> {
     fn fail(&mut self, poll: &Poll, index: usize, class: &str) {
         let slot = self.plan.targets[self.conns[index].target].slot;
         self.measured[slot].fail(class);
+        self.last_answer = Some(Instant::now());
         self.shared.done.fetch_add(1, Ordering::Relaxed);
         self.shared.failed.fetch_add(1, Ordering::Relaxed);
         self.close(poll, index);

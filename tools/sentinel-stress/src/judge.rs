@@ -127,6 +127,7 @@ pub fn result(
         total_requests: total,
         successful_requests: measured.successful,
         failed_requests: failed,
+        retried_requests: measured.retried,
         error_rate: if total == 0 {
             0.0
         } else {
@@ -262,6 +263,7 @@ pub fn merge(results: &[StressTestResult], limits: &Limits) -> Result<StressTest
         part.histogram = histogram;
         part.total = r.total_requests;
         part.successful = r.successful_requests;
+        part.retried = r.retried_requests;
         for (status, n) in &r.status_codes {
             if let Ok(code) = status.parse::<u16>() {
                 part.status_codes.insert(code, *n);

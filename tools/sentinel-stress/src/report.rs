@@ -29,6 +29,12 @@ pub fn text(result: &StressTestResult, color: bool) -> String {
         "  Requests      {:>10}   ({} ok, {} failed)\n",
         result.total_requests, result.successful_requests, result.failed_requests
     ));
+    if result.retried_requests > 0 {
+        out.push_str(&format!(
+            "  Retried       {:>10}   (the server had closed an idle keep-alive connection)\n",
+            result.retried_requests
+        ));
+    }
     out.push_str(&format!(
         "  Duration      {:>10.2}s\n",
         result.test_duration as f64 / 1000.0

@@ -3,10 +3,12 @@
 //! that closes) resume the session instead of paying for a full handshake, as browsers and
 //! wrk do. The engine drives each `ClientConnection` inside its own event loop.
 
+use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::ParsedCertificate;
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use sentinel_core::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -50,19 +52,36 @@ pub fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>> {
         let mut roots = RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
+        let mut trusted = Vec::new();
         if let Some(path) = &options.ca_file {
-            add_pem_roots(&mut roots, path, "--cacert")?;
+            trusted.extend(add_pem_roots(&mut roots, path, "--cacert")?);
         }
         if let Some(path) = &options.ssl_cert_file {
-            add_pem_roots(&mut roots, path, "SSL_CERT_FILE")?;
+            trusted.extend(add_pem_roots(&mut roots, path, "SSL_CERT_FILE")?);
         }
-        builder.with_root_certificates(roots).with_no_client_auth()
+        let webpki =
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
+                .build()
+                .map_err(|e| Error::Internal(format!("TLS certificate verifier: {e}")))?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(TrustedSelfSigned {
+                webpki,
+                trusted,
+                algorithms: provider.signature_verification_algorithms,
+            }))
+            .with_no_client_auth()
     };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
 
-fn add_pem_roots(roots: &mut RootCertStore, path: &Path, source: &str) -> Result<()> {
+/// Add the PEM certificates of `path` to `roots`; returns them, for [`TrustedSelfSigned`].
+fn add_pem_roots(
+    roots: &mut RootCertStore,
+    path: &Path,
+    source: &str,
+) -> Result<Vec<CertificateDer<'static>>> {
     let certificates = CertificateDer::pem_file_iter(path)
         .and_then(|certs| certs.collect::<std::result::Result<Vec<_>, _>>())
         .map_err(|e| {
@@ -80,14 +99,82 @@ fn add_pem_roots(roots: &mut RootCertStore, path: &Path, source: &str) -> Result
             "give a PEM file of CA certificates (-----BEGIN CERTIFICATE-----)",
         ));
     }
-    let (added, rejected) = roots.add_parsable_certificates(certificates);
+    let (added, rejected) = roots.add_parsable_certificates(certificates.clone());
     if added == 0 {
         return Err(Error::usage(format!(
             "{source} {}: none of its {rejected} certificates is a usable CA certificate",
             path.display()
         )));
     }
-    Ok(())
+    Ok(certificates)
+}
+
+/// The WebPKI verdict, with one exception curl (OpenSSL) makes too: a server certificate that
+/// is its own CA (what `openssl req -x509` makes by default: CA:TRUE), byte for byte one the
+/// user trusted with `--cacert` or `$SSL_CERT_FILE`. webpki refuses any CA certificate as an
+/// end entity (`CaUsedAsEndEntity`); it checks the validity period before that, so the
+/// certificate is current, and its name is checked here.
+#[derive(Debug)]
+struct TrustedSelfSigned {
+    webpki: Arc<WebPkiServerVerifier>,
+    trusted: Vec<CertificateDer<'static>>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for TrustedSelfSigned {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        let verdict = self.webpki.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        );
+        match verdict {
+            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other)))
+                if other.0.downcast_ref::<webpki::Error>()
+                    == Some(&webpki::Error::CaUsedAsEndEntity)
+                    && self
+                        .trusted
+                        .iter()
+                        .any(|t| t.as_ref() == end_entity.as_ref()) =>
+            {
+                let parsed = ParsedCertificate::try_from(end_entity)?;
+                rustls::client::verify_server_name(&parsed, server_name)?;
+                Ok(ServerCertVerified::assertion())
+            }
+            verdict => verdict,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
 }
 
 /// The name to verify for `host` (brackets of an IPv6 literal removed).

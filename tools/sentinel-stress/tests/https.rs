@@ -1,7 +1,7 @@
 //! sentinel-stress against https endpoints: the sample service serving TLS (rustls) with a
 //! certificate from a CA each test makes, so trust, keep-alive and failures are all real.
 
-use sentinel_test_support::{Run, SampleService, TestCa, tempdir, tool};
+use sentinel_test_support::{Run, SampleService, ServerCertificate, TestCa, tempdir, tool};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sentinel-stress");
@@ -163,4 +163,37 @@ fn pipeline_mode_judges_https_endpoints_with_the_runs_trust_settings() {
         "the readiness check speaks TLS too: {}",
         run.stderr
     );
+}
+
+#[test]
+fn a_self_signed_server_certificate_that_is_its_own_ca_is_accepted_when_trusted_by_name() {
+    // What `openssl req -x509` makes: CA:TRUE on the server's own certificate. curl accepts
+    // it with --cacert; so must we, and still check the name and refuse it untrusted.
+    let dir = tempdir().unwrap();
+    let own = ServerCertificate::self_signed_ca(dir.path(), "own", &["127.0.0.1", "localhost"]);
+    let service = SampleService::start_https(&own, &[]);
+    let url = service.url().replace("http://", "https://");
+    let cacert = own.cert.to_string_lossy().into_owned();
+    let trusted = tool(BIN)
+        .args(["-n", "20", "--output", "json", "--cacert", &cacert, &url])
+        .run();
+    assert_eq!(trusted.code, Some(0), "{}", trusted.stderr);
+    assert_eq!(
+        json_result(&trusted)["statusCodes"],
+        serde_json::json!({"200": 20})
+    );
+
+    let untrusted = tool(BIN).args(["-n", "2", "--output", "json", &url]).run();
+    assert_eq!(untrusted.code, Some(1));
+    sentinel_test_support::assert_contains!(untrusted.stdout, "tls: invalid peer certificate");
+
+    let other = ServerCertificate::self_signed_ca(dir.path(), "other", &["other.example"]);
+    let misnamed = SampleService::start_https(&other, &[]);
+    let cacert = other.cert.to_string_lossy().into_owned();
+    let wrong_name = tool(BIN)
+        .args(["-n", "2", "--output", "json", "--cacert", &cacert])
+        .arg(misnamed.url().replace("http://", "https://"))
+        .run();
+    assert_eq!(wrong_name.code, Some(1), "{}", wrong_name.stdout);
+    sentinel_test_support::assert_contains!(wrong_name.stdout, "certificate not valid for name");
 }

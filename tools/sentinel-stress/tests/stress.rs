@@ -893,11 +893,18 @@ struct EdgeCases {
 
 impl EdgeCases {
     fn start() -> EdgeCases {
+        Self::start_with(&[])
+    }
+
+    /// With the server's options (see the script): `--idle-close 0.2`, `--close-after 2`,
+    /// `--speak-first`.
+    fn start_with(options: &[&str]) -> EdgeCases {
         use std::io::BufRead;
         let script =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/edge_cases.py");
         let mut child = std::process::Command::new("python3")
             .arg(script)
+            .args(options)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("python3 runs the edge-case server");
@@ -913,6 +920,22 @@ impl EdgeCases {
 
     fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// How many requests the server has answered (asking does not count).
+    fn answered(&self) -> u64 {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .write_all(b"GET /count HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut response = String::new();
+        let _ = stream.read_to_string(&mut response);
+        response
+            .rsplit("\r\n\r\n")
+            .next()
+            .and_then(|body| body.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no count in {response:?}"))
     }
 }
 
@@ -963,4 +986,103 @@ fn head_interim_responses_many_headers_and_bad_lengths_are_read_as_rfc_9112_says
     let (bad, took) = run(&["-n", "10", "-c", "1"], "/badlength");
     assert_eq!(bad["errors"]["invalid response"], 10, "{bad}");
     assert!(took < std::time::Duration::from_secs(3), "{took:?}");
+}
+
+/// One JSON result of a run against `url`, and how long the run took.
+fn json_run(args: &[&str], url: &str) -> (Value, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let run = tool(BIN).args(args).args(["--output", "json", url]).run();
+    assert_eq!(
+        run.code,
+        Some(0),
+        "{args:?}: {}\n{}",
+        run.stderr,
+        run.stdout
+    );
+    (
+        serde_json::from_str(&run.stdout).unwrap(),
+        started.elapsed(),
+    )
+}
+
+#[test]
+fn a_keep_alive_connection_the_server_closed_is_reopened_and_the_request_sent_again_once() {
+    // The server resets every connection at its third request without reading it: each
+    // such request is sent again on a new connection, answered, and counted as retried.
+    let resets = EdgeCases::start_with(&["--close-after", "2"]);
+    let (result, _) = json_run(
+        &["-n", "60", "-c", "3", "--timeout", "3s"],
+        &resets.url("/ok"),
+    );
+    assert_eq!(
+        result["statusCodes"],
+        serde_json::json!({"200": 60}),
+        "{result}"
+    );
+    assert_eq!(result["failedRequests"], 0, "{result}");
+    assert!(
+        result["retriedRequests"].as_u64().unwrap() >= 10,
+        "{result}"
+    );
+    assert_eq!(resets.answered(), 60, "every request answered exactly once");
+
+    // nginx's keepalive_timeout: connections idle for 200 ms are closed while the open model
+    // sends each one a request a second. None of them is an error.
+    let idle = EdgeCases::start_with(&["--idle-close", "0.2"]);
+    let (result, _) = json_run(
+        &["-q", "20", "-c", "20", "-n", "60", "--timeout", "3s"],
+        &idle.url("/ok"),
+    );
+    assert_eq!(
+        result["statusCodes"],
+        serde_json::json!({"200": 60}),
+        "{result}"
+    );
+    assert_eq!(idle.answered(), 60);
+}
+
+#[test]
+fn bytes_a_server_sends_before_the_request_are_read() {
+    let server = EdgeCases::start_with(&["--speak-first"]);
+    let (result, took) = json_run(
+        &["-n", "180", "-c", "4", "--timeout", "3s"],
+        &server.url("/"),
+    );
+    assert_eq!(
+        result["statusCodes"],
+        serde_json::json!({"200": 180}),
+        "{result}"
+    );
+    assert!(
+        took < std::time::Duration::from_secs(10),
+        "no request waited for its timeout: {took:?}"
+    );
+}
+
+#[test]
+fn requests_in_flight_at_the_deadline_are_waited_for_and_the_rate_is_the_one_asked_for() {
+    // Every answer takes a second; at the 2 s deadline about ten are still out.
+    let server = EdgeCases::start();
+    let (result, _) = json_run(
+        &["-q", "10", "-z", "2s", "--timeout", "3s"],
+        &server.url("/slow"),
+    );
+    let answered = server.answered();
+    assert_eq!(
+        result["totalRequests"].as_u64().unwrap(),
+        answered,
+        "{result}"
+    );
+    assert!(answered >= 15, "{result}");
+    assert_eq!(result["failedRequests"], 0, "{result}");
+
+    // With -n in the open model, the run ends with the last answer: no idle tail per spare
+    // connection, and the rate is the one asked for.
+    let (result, took) = json_run(&["-q", "10", "-n", "10", "-c", "100"], &server.url("/ok"));
+    assert!(took < std::time::Duration::from_secs(3), "{took:?}");
+    let rate = result["requestsPerSecond"].as_f64().unwrap();
+    assert!((9.0..13.0).contains(&rate), "{result}");
+    let (result, _) = json_run(&["-q", "100", "-n", "300", "-c", "50"], &server.url("/ok"));
+    let rate = result["requestsPerSecond"].as_f64().unwrap();
+    assert!((97.0..103.0).contains(&rate), "{result}");
 }

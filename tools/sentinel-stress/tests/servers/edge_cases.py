@@ -4,12 +4,31 @@
   /interim      103 Early Hints, then 100 Continue, then 200 with a 2-byte body
   /badlength    200 with Content-Length: abc
   /manyheaders  200 with 300 headers
+  /slow         200 after one second
+  /count        200 whose body is how many requests were answered before this one, then close
 
-Keep-alive; prints its port on the first line of stdout, then serves until killed."""
+and anything else 404. Keep-alive, except as these options change it:
 
+  --idle-close SECONDS   close a connection that has waited this long for its next request
+                         (nginx's keepalive_timeout)
+  --close-after N        answer N requests on a connection, then close it when the next one
+                         arrives without reading it (a reset: the request was never seen)
+  --speak-first          on each new connection send a 200 with Connection: close before
+                         the request has arrived, then read the request and close
+
+Prints its port on the first line of stdout, then serves until killed."""
+
+import argparse
+import select
 import socket
+import struct
 import sys
 import threading
+import time
+
+answered = 0
+answered_lock = threading.Lock()
+SPEAK_FIRST = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
 
 ANSWERS = {
     "/head": b"HTTP/1.1 200 OK\r\nContent-Length: 20000\r\n\r\n",
@@ -23,21 +42,66 @@ ANSWERS = {
 }
 
 
-def serve(conn):
+def answer(path):
+    global answered
+    if path == "/slow":
+        time.sleep(1)
+        path = "/ok"
+    with answered_lock:
+        before = answered
+        answered += 1
+    if path == "/count":
+        body = str(before).encode()
+        return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    if path == "/ok":
+        return b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    return ANSWERS.get(path, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+
+
+def serve(conn, options):
     buffered = b""
+    served = 0
     with conn:
+        if options.speak_first:
+            conn.sendall(SPEAK_FIRST)
+            with answered_lock:
+                global answered
+                answered += 1
+            conn.settimeout(2)
+            try:
+                conn.recv(65536)
+            except OSError:
+                pass
+            return
+        conn.settimeout(options.idle_close)
         while True:
+            if options.close_after is not None and served >= options.close_after:
+                # Wait for the next request, then reset the connection without reading it.
+                select.select([conn], [], [])
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                return
             while b"\r\n\r\n" not in buffered:
-                chunk = conn.recv(65536)
+                try:
+                    chunk = conn.recv(65536)
+                except socket.timeout:
+                    return  # idle too long: close, as nginx does
                 if not chunk:
                     return
                 buffered += chunk
             head, buffered = buffered.split(b"\r\n\r\n", 1)
             path = head.split(b" ")[1].decode()
-            conn.sendall(ANSWERS.get(path, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"))
+            conn.sendall(answer(path))
+            if path == "/count":
+                return  # the asker reads to the end
+            served += 1
 
 
 def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--idle-close", type=float, default=None)
+    parser.add_argument("--close-after", type=int, default=None)
+    parser.add_argument("--speak-first", action="store_true")
+    options = parser.parse_args()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
@@ -45,7 +109,7 @@ def main():
     print(listener.getsockname()[1], flush=True)
     while True:
         conn, _ = listener.accept()
-        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+        threading.Thread(target=serve, args=(conn, options), daemon=True).start()
 
 
 if __name__ == "__main__":
