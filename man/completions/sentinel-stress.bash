@@ -35,7 +35,7 @@ _sentinel__stress() {
 
     case "${cmd}" in
         sentinel__stress)
-            opts="-n -z -c -q -m -H -d -k -v -h -V --requests --duration --concurrency --rate --warmup --timeout --connect-timeout --disable-keepalive --method --header --body --body-file --bearer-token-env --insecure --cacert --targets --max-error-rate --max-p50 --max-p95 --max-p99 --max-avg --min-rps --baseline --max-latency-ratio --max-error-rate-increase --abort-on-breach --window --output --on --ready-timeout --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --color --events-log --verbose --help --version merge help"
+            opts="-n -z -c -q -m -H -d -k -v -h -V --requests --duration --concurrency --rate --warmup --timeout --connect-timeout --disable-keepalive --method --header --body --body-file --bearer-token-env --insecure --cacert --targets --max-error-rate --max-p50 --max-p95 --max-p99 --max-avg --min-rps --baseline --max-latency-ratio --max-error-rate-increase --min-achieved-rate-ratio --abort-on-breach --window --output --on --ready-timeout --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --color --events-log --verbose --help --version merge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -161,6 +161,10 @@ _sentinel__stress() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --min-achieved-rate-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --window)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -255,7 +259,7 @@ _sentinel__stress() {
             return 0
             ;;
         sentinel__subcmd__stress__subcmd__merge)
-            opts="-v -h --max-error-rate --max-p50 --max-p95 --max-p99 --max-avg --min-rps --baseline --max-latency-ratio --max-error-rate-increase --abort-on-breach --window --output --config --service-group --service-id --stage-map --environment --provider --color --events-log --verbose --help"
+            opts="-v -h --max-error-rate --max-p50 --max-p95 --max-p99 --max-avg --min-rps --baseline --max-latency-ratio --max-error-rate-increase --min-achieved-rate-ratio --abort-on-breach --window --output --config --service-group --service-id --stage-map --environment --provider --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -294,6 +298,10 @@ _sentinel__stress() {
                     return 0
                     ;;
                 --max-error-rate-increase)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-achieved-rate-ratio)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

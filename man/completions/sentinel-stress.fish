@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sentinel_stress_global_optspecs
-    string join \n n/requests= z/duration= c/concurrency= q/rate= warmup= timeout= connect-timeout= disable-keepalive m/method= H/header= d/body= body-file= bearer-token-env= k/insecure cacert= targets= max-error-rate= max-p50= max-p95= max-p99= max-avg= min-rps= baseline= max-latency-ratio= max-error-rate-increase= abort-on-breach window= output= on= ready-timeout= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= color= events-log v/verbose h/help V/version
+    string join \n n/requests= z/duration= c/concurrency= q/rate= warmup= timeout= connect-timeout= disable-keepalive m/method= H/header= d/body= body-file= bearer-token-env= k/insecure cacert= targets= max-error-rate= max-p50= max-p95= max-p99= max-avg= min-rps= baseline= max-latency-ratio= max-error-rate-increase= min-achieved-rate-ratio= abort-on-breach window= output= on= ready-timeout= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= color= events-log v/verbose h/help V/version
 end
 
 function __fish_sentinel_stress_needs_command
@@ -47,6 +47,7 @@ complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l min-rps
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l baseline -d 'An earlier result to compare with' -r -F
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l max-latency-ratio -d 'Highest p95 relative to the baseline\'s p95, e.g. 1.1' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l max-error-rate-increase -d 'Highest error-rate increase over the baseline, in percentage points' -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l min-achieved-rate-ratio -d 'With -q: fail when requests went out at less than this share of the asked rate (e.g. 0.95), because the generator could not keep up' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l window -d 'Window for --abort-on-breach' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l output -d 'Report format [default: text on a terminal, ndjson otherwise]' -r -f -a "text\t''
 json\t''
@@ -86,6 +87,7 @@ complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -
 complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l baseline -d 'An earlier result to compare with' -r -F
 complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l max-latency-ratio -d 'Highest p95 relative to the baseline\'s p95, e.g. 1.1' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l max-error-rate-increase -d 'Highest error-rate increase over the baseline, in percentage points' -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l min-achieved-rate-ratio -d 'With -q: fail when requests went out at less than this share of the asked rate (e.g. 0.95), because the generator could not keep up' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l window -d 'Window for --abort-on-breach' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_using_subcommand merge" -l output -d 'Report format [default: text on a terminal, ndjson otherwise]' -r -f -a "text\t''
 json\t''

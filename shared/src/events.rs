@@ -332,6 +332,9 @@ pub struct Thresholds {
     pub max_latency_ratio: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_error_rate_increase: Option<f64>,
+    /// Open model: the lowest acceptable achieved/asked rate ratio, e.g. 0.95.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_achieved_rate_ratio: Option<f64>,
 }
 
 /// StressTestResult (sentinel-stress(1), RESULTS), the payload of `stress.result`. Times in milliseconds.
@@ -355,6 +358,13 @@ pub struct StressTestResult {
     pub p99_response_time: f64,
     pub max_response_time: f64,
     pub requests_per_second: f64,
+    /// Open model (`-q`): the rate asked for, requests/s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_rate: Option<f64>,
+    /// Open model: the rate requests were actually sent at, from the first send to the last.
+    /// Below `targetRate` when the generator could not keep up (every connection busy, CPU).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub achieved_rate: Option<f64>,
     pub test_duration: u64,
     pub timestamp: String,
     pub status_codes: BTreeMap<String, u64>,
@@ -406,6 +416,14 @@ impl ThresholdCheck {
 
 impl StressTestResult {
     /// Every absolute limit that was set, with its measured value, in a fixed order.
+    /// Open model: the achieved rate over the asked one (1.0: kept up).
+    pub fn achieved_rate_ratio(&self) -> Option<f64> {
+        match (self.achieved_rate, self.target_rate) {
+            (Some(achieved), Some(target)) if target > 0.0 => Some(achieved / target),
+            _ => None,
+        }
+    }
+
     pub fn threshold_checks(&self) -> Vec<ThresholdCheck> {
         let t = &self.thresholds;
         [
@@ -421,6 +439,13 @@ impl StressTestResult {
                 false,
             ),
             ("requests/s", self.requests_per_second, t.min_rps, "", true),
+            (
+                "achieved/asked rate",
+                self.achieved_rate_ratio().unwrap_or(0.0),
+                t.min_achieved_rate_ratio,
+                "",
+                true,
+            ),
         ]
         .into_iter()
         .filter_map(|(name, measured, limit, unit, minimum)| {

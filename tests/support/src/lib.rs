@@ -55,8 +55,10 @@ pub fn parse_events(text: &str) -> Vec<Map<String, Value>> {
 #[macro_export]
 macro_rules! assert_contains {
     ($text:expr, $part:expr $(,)?) => {{
-        let text: &str = ::std::convert::AsRef::<str>::as_ref(&$text);
-        let part: &str = ::std::convert::AsRef::<str>::as_ref(&$part);
+        // Bound first, so a temporary (`value.to_string()`) lives through the check.
+        let (text, part) = (&$text, &$part);
+        let text: &str = ::std::convert::AsRef::<str>::as_ref(text);
+        let part: &str = ::std::convert::AsRef::<str>::as_ref(part);
         assert!(text.contains(part), "{part:?} is not in:\n{text}");
     }};
 }

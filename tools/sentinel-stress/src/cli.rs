@@ -167,6 +167,10 @@ pub struct ThresholdArgs {
     /// Highest error-rate increase over the baseline, in percentage points.
     #[arg(long, value_name = "POINTS", requires = "baseline")]
     pub max_error_rate_increase: Option<f64>,
+    /// With -q: fail when requests went out at less than this share of the asked rate (e.g.
+    /// 0.95), because the generator could not keep up.
+    #[arg(long, value_name = "RATIO")]
+    pub min_achieved_rate_ratio: Option<f64>,
     /// Stop early once a window breaches the error-rate or latency limits (p50/p95/p99/avg).
     #[arg(long)]
     pub abort_on_breach: bool,
@@ -216,7 +220,13 @@ impl ThresholdArgs {
         let t = self;
         /// A flag, its value, whether a finite value is in range, and what the range is.
         type RangeCheck<'a> = (&'a str, Option<f64>, fn(f64) -> bool, &'a str);
-        let checks: [RangeCheck; 4] = [
+        let checks: [RangeCheck; 5] = [
+            (
+                "--min-achieved-rate-ratio",
+                t.min_achieved_rate_ratio,
+                |v| v > 0.0 && v <= 1.0,
+                "a ratio above 0 and at most 1",
+            ),
             (
                 "--max-error-rate",
                 t.max_error_rate,

@@ -69,6 +69,11 @@ pub struct Measurements {
     /// keep-alive connection before reading them (not errors: browsers and curl do the same).
     pub retried: u64,
     pub elapsed: Duration,
+    /// Requests sent (retries not counted), and when the first and the last went out: the
+    /// achieved send rate of the open model.
+    pub sent: u64,
+    pub first_sent: Option<Instant>,
+    pub last_sent: Option<Instant>,
 }
 
 impl Measurements {
@@ -81,6 +86,9 @@ impl Measurements {
             successful: 0,
             retried: 0,
             elapsed: Duration::ZERO,
+            sent: 0,
+            first_sent: None,
+            last_sent: None,
         }
     }
 
@@ -97,6 +105,12 @@ impl Measurements {
         self.total += other.total;
         self.successful += other.successful;
         self.retried += other.retried;
+        self.sent += other.sent;
+        self.first_sent = match (self.first_sent, other.first_sent) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last_sent = self.last_sent.max(other.last_sent);
         self.elapsed = self.elapsed.max(other.elapsed);
     }
 
@@ -416,6 +430,12 @@ impl<'a> Worker<'a> {
     }
 
     fn start_request(&mut self, poll: &Poll, index: usize, intended: Instant) {
+        let now = Instant::now();
+        let slot = self.plan.targets[self.conns[index].target].slot;
+        let measured = &mut self.measured[slot];
+        measured.sent += 1;
+        measured.first_sent.get_or_insert(now);
+        measured.last_sent = Some(now);
         let method = self.plan.targets[self.conns[index].target].method.as_str();
         let conn = &mut self.conns[index];
         conn.intended = intended;

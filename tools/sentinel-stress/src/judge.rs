@@ -144,6 +144,8 @@ pub fn result(
         } else {
             0.0
         },
+        target_rate: None,
+        achieved_rate: None,
         test_duration: measured.elapsed.as_millis() as u64,
         timestamp: now_rfc3339(),
         status_codes: measured
@@ -159,6 +161,16 @@ pub fn result(
     };
     judge(&mut result, limits);
     result
+}
+
+/// The open model's send rate: `sent` requests from the first send to the last. `None` with
+/// fewer than two sends, where no rate can be measured.
+pub fn achieved_rate(measured: &Measurements) -> Option<f64> {
+    let span = measured
+        .last_sent?
+        .duration_since(measured.first_sent?)
+        .as_secs_f64();
+    (measured.sent >= 2 && span > 0.0).then(|| (measured.sent - 1) as f64 / span)
 }
 
 /// Fill `violations` and `passed` from the limits.
@@ -215,6 +227,17 @@ pub fn judge(result: &mut StressTestResult, limits: &Limits) {
             violations.push(format!(
                 "{:.1} requests/s is below the minimum of {min}",
                 result.requests_per_second
+            ));
+        }
+    }
+    if let (Some(min), Some(ratio)) = (t.min_achieved_rate_ratio, result.achieved_rate_ratio()) {
+        if ratio < min {
+            violations.push(format!(
+                "requests went out at {:.1}/s, {:.0}% of the {:.1}/s asked; the minimum is {:.0}%",
+                result.achieved_rate.unwrap_or_default(),
+                ratio * 100.0,
+                result.target_rate.unwrap_or_default(),
+                min * 100.0
             ));
         }
     }

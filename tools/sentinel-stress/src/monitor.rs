@@ -128,12 +128,34 @@ pub(crate) fn load_test(
         done.store(true, Ordering::Relaxed);
         (measured, monitor.join().ok().flatten())
     });
+    // The open model's honesty check, for the whole run (the rate is the run's, shared by
+    // its endpoints): did requests go out at the rate asked for?
+    let achieved = plan.rate.and_then(|_| {
+        let mut all = engine::Measurements::new();
+        for slot in &measured {
+            all.merge(slot);
+        }
+        judge::achieved_rate(&all)
+    });
+    if let (Some(asked), Some(achieved)) = (plan.rate, achieved) {
+        if achieved < asked * 0.9 {
+            logger.warn(&format!(
+                "requests went out at {achieved:.1}/s, {:.0}% of the {asked}/s asked: the generator could not keep up (every connection busy, or the CPU saturated); raise -c, or lower -q",
+                achieved * 100.0 / asked
+            ));
+        }
+    }
     endpoints
         .iter()
         .zip(&measured)
         .map(|(endpoint, measured)| {
             let limits = judging.limits_for(&endpoint.label, &endpoint.method);
             let mut judged = judge::result(&endpoint.label, &endpoint.method, measured, &limits);
+            if plan.rate.is_some() {
+                judged.target_rate = plan.rate;
+                judged.achieved_rate = achieved;
+                judge::judge(&mut judged, &limits);
+            }
             // The whole run stopped, so no endpoint got its planned load: none passed.
             if let Some(reason) = &aborted {
                 judged.violations.insert(0, reason.clone());

@@ -43,6 +43,21 @@ pub fn text(result: &StressTestResult, color: bool) -> String {
         "  Requests/s    {:>10.1}\n",
         result.requests_per_second
     ));
+    if let (Some(achieved), Some(asked), Some(ratio)) = (
+        result.achieved_rate,
+        result.target_rate,
+        result.achieved_rate_ratio(),
+    ) {
+        out.push_str(&format!(
+            "  Sent at       {achieved:>10.1}/s of {asked}/s asked ({:.0}%{})\n",
+            ratio * 100.0,
+            if ratio < 0.9 {
+                ": the generator could not keep up"
+            } else {
+                ""
+            }
+        ));
+    }
     out.push_str(&format!("  Error rate    {:>9.2}%\n\n", result.error_rate));
     out.push_str("Latency\n");
     let p999 = decode_histogram(&result.histogram)

@@ -307,6 +307,7 @@ pub(crate) fn judging(t: &ThresholdArgs, config: &StressTestConfig) -> Result<Ju
             max_p99_ms: ms(t.max_p99).or(config.max_p99_ms),
             max_avg_ms: ms(t.max_avg),
             min_rps: t.min_rps,
+            min_achieved_rate_ratio: t.min_achieved_rate_ratio,
             max_latency_ratio: t
                 .max_latency_ratio
                 .or(config.max_latency_ratio.filter(|_| has_baseline)),

@@ -1086,3 +1086,49 @@ fn requests_in_flight_at_the_deadline_are_waited_for_and_the_rate_is_the_one_ask
     let rate = result["requestsPerSecond"].as_f64().unwrap();
     assert!((97.0..103.0).contains(&rate), "{result}");
 }
+
+#[test]
+fn an_open_model_run_that_cannot_keep_up_says_so_and_can_fail_on_it() {
+    let server = EdgeCases::start();
+    // Two connections, each answer a second: about 2 requests/s go out of the 100 asked.
+    let run = tool(BIN)
+        .args(["-q", "100", "-c", "2", "-n", "6", "--timeout", "3s"])
+        .args(["--min-achieved-rate-ratio", "0.9", "--output", "json"])
+        .arg(server.url("/slow"))
+        .run();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let result: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(result["targetRate"], 100.0);
+    let achieved = result["achievedRate"].as_f64().unwrap();
+    assert!(achieved < 5.0, "{result}");
+    sentinel_test_support::assert_contains!(
+        result["violations"].to_string(),
+        "of the 100.0/s asked"
+    );
+    sentinel_test_support::assert_contains!(run.stderr, "could not keep up");
+
+    // Enough connections: the rate asked is the rate sent, and the same limit passes.
+    let kept_up = tool(BIN)
+        .args([
+            "-q",
+            "50",
+            "-c",
+            "10",
+            "-n",
+            "50",
+            "--min-achieved-rate-ratio",
+            "0.9",
+        ])
+        .args(["--output", "json"])
+        .arg(server.url("/ok"))
+        .run();
+    assert_eq!(kept_up.code, Some(0), "{}", kept_up.stderr);
+    let result: Value = serde_json::from_str(&kept_up.stdout).unwrap();
+    let achieved = result["achievedRate"].as_f64().unwrap();
+    assert!((48.0..52.0).contains(&achieved), "{result}");
+    assert!(
+        !kept_up.stderr.contains("could not keep up"),
+        "{}",
+        kept_up.stderr
+    );
+}
