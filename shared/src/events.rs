@@ -368,11 +368,29 @@ pub struct StressTestResult {
     pub test_duration: u64,
     pub timestamp: String,
     pub status_codes: BTreeMap<String, u64>,
+    /// Latency of the answered requests by status class (`2xx`, `4xx`, `5xx`, ...): error
+    /// answers are often fast and would hide a slow service in the overall percentiles.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub latency_by_status_class: BTreeMap<String, ClassLatency>,
     pub errors: BTreeMap<String, u64>,
     pub thresholds: Thresholds,
     pub violations: Vec<String>,
     pub passed: bool,
     /// HdrHistogram V2 compressed, base64, so results from many machines merge exactly.
+    pub histogram: String,
+}
+
+/// The latency of one status class's answers, in milliseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ClassLatency {
+    pub count: u64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+    /// HdrHistogram V2 compressed, base64, as the result's own: merges stay exact.
     pub histogram: String,
 }
 

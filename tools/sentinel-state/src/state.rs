@@ -192,6 +192,9 @@ impl Fold for RolloutState {
             Payload::StressResult(result) => {
                 let mut result = (**result).clone();
                 result.histogram.clear();
+                for class in result.latency_by_status_class.values_mut() {
+                    class.histogram.clear();
+                }
                 let same = |r: &StressTestResult| {
                     r.endpoint_url == result.endpoint_url && r.timestamp == result.timestamp
                 };

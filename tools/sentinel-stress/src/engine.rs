@@ -59,6 +59,8 @@ pub struct Measurements {
     /// Latency of every answered request, in microseconds.
     pub histogram: Histogram<u64>,
     pub status_codes: BTreeMap<u16, u64>,
+    /// Latency by status class (the hundreds digit: 2 for 2xx), of answered requests.
+    pub by_class: BTreeMap<u16, Histogram<u64>>,
     /// Failures by class: `connect refused`, `timeout`, `reset`, `http 5xx`, ...
     pub errors: BTreeMap<String, u64>,
     /// Requests finished: answered or failed.
@@ -81,6 +83,7 @@ impl Measurements {
         Measurements {
             histogram: new_histogram(),
             status_codes: BTreeMap::new(),
+            by_class: BTreeMap::new(),
             errors: BTreeMap::new(),
             total: 0,
             successful: 0,
@@ -98,6 +101,13 @@ impl Measurements {
         let _ = self.histogram.add(&other.histogram);
         for (status, n) in &other.status_codes {
             *self.status_codes.entry(*status).or_default() += n;
+        }
+        for (class, histogram) in &other.by_class {
+            let _ = self
+                .by_class
+                .entry(*class)
+                .or_insert_with(new_histogram)
+                .add(histogram);
         }
         for (class, n) in &other.errors {
             *self.errors.entry(class.clone()).or_default() += n;
@@ -726,6 +736,11 @@ impl<'a> Worker<'a> {
             }
         }
         *measured.status_codes.entry(status).or_default() += 1;
+        let _ = measured
+            .by_class
+            .entry(status / 100)
+            .or_insert_with(new_histogram)
+            .record(latency);
         measured.total += 1;
         if status < 400 {
             measured.successful += 1;

@@ -7,7 +7,7 @@ use base64::Engine;
 use hdrhistogram::Histogram;
 use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
 use sentinel_core::clock::now_rfc3339;
-use sentinel_core::events::{StressTestResult, Thresholds};
+use sentinel_core::events::{ClassLatency, StressTestResult, Thresholds};
 use sentinel_core::{Error, Result};
 
 /// The limits, plus what is judged against a baseline.
@@ -153,6 +153,24 @@ pub fn result(
             .iter()
             .map(|(s, n)| (s.to_string(), *n))
             .collect(),
+        latency_by_status_class: measured
+            .by_class
+            .iter()
+            .map(|(class, h)| {
+                (
+                    format!("{class}xx"),
+                    ClassLatency {
+                        count: h.len(),
+                        p50: ms(h.value_at_quantile(0.50)),
+                        p90: ms(h.value_at_quantile(0.90)),
+                        p95: ms(h.value_at_quantile(0.95)),
+                        p99: ms(h.value_at_quantile(0.99)),
+                        max: ms(h.max()),
+                        histogram: encode_histogram(h),
+                    },
+                )
+            })
+            .collect(),
         errors: measured.errors.clone(),
         thresholds: limits.thresholds.clone(),
         violations: Vec::new(),
@@ -293,6 +311,19 @@ pub fn merge(results: &[StressTestResult], limits: &Limits) -> Result<StressTest
             }
         }
         part.errors = r.errors.clone();
+        for (class, latency) in &r.latency_by_status_class {
+            let Some(digit) = class.strip_suffix("xx").and_then(|d| d.parse::<u16>().ok()) else {
+                continue;
+            };
+            let histogram = decode_histogram(&latency.histogram).map_err(|e| match e {
+                Error::Usage { message, .. } => Error::usage(format!(
+                    "result {}, latencyByStatusClass {class}: {message}",
+                    index + 1
+                )),
+                other => other,
+            })?;
+            part.by_class.insert(digit, histogram);
+        }
         // Runs on several machines overlap in time: the merged rate is the sum of rates.
         part.elapsed = std::time::Duration::from_millis(r.test_duration);
         merged.merge(&part);

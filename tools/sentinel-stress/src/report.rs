@@ -75,6 +75,16 @@ pub fn text(result: &StressTestResult, color: bool) -> String {
         out.push_str(&format!("  {name:<6} {value:>10.2} ms\n"));
     }
     out.push_str(&histogram_bars(result));
+    if result.latency_by_status_class.len() > 1 {
+        // Only worth a table when classes differ: fast errors hide a slow service.
+        out.push_str("\nLatency by status     count       p50       p95       p99       max\n");
+        for (class, l) in &result.latency_by_status_class {
+            out.push_str(&format!(
+                "  {class:<10} {:>10} {:>9.2} {:>9.2} {:>9.2} {:>9.2} ms\n",
+                l.count, l.p50, l.p95, l.p99, l.max
+            ));
+        }
+    }
     if !result.status_codes.is_empty() {
         out.push_str("\nStatus codes\n");
         for (status, n) in &result.status_codes {

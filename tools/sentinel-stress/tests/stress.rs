@@ -1132,3 +1132,43 @@ fn an_open_model_run_that_cannot_keep_up_says_so_and_can_fail_on_it() {
         kept_up.stderr
     );
 }
+
+#[test]
+fn latency_is_reported_per_status_class_and_merges_exactly() {
+    let service = SampleService::start(&["--error-rate", "20"]);
+    let dir = tempdir().unwrap();
+    let mut files = Vec::new();
+    for name in ["a.json", "b.json"] {
+        let run = tool(BIN)
+            .args(["-n", "100", "-c", "4", "--output", "json", &service.url()])
+            .run();
+        let result: Value = serde_json::from_str(&run.stdout).unwrap();
+        let classes = &result["latencyByStatusClass"];
+        assert_eq!(classes["2xx"]["count"], 80, "{result}");
+        assert_eq!(classes["5xx"]["count"], 20, "{result}");
+        assert!(classes["5xx"]["p95"].as_f64().unwrap() > 0.0, "{result}");
+        let path = dir.path().join(name);
+        std::fs::write(&path, &run.stdout).unwrap();
+        files.push(path);
+    }
+    let merged = tool(BIN)
+        .args(["merge", "--output", "json"])
+        .args(&files)
+        .run();
+    assert_eq!(merged.code, Some(0), "{}", merged.stderr);
+    let result: Value = serde_json::from_str(&merged.stdout).unwrap();
+    assert_eq!(
+        result["latencyByStatusClass"]["2xx"]["count"], 160,
+        "{result}"
+    );
+    assert_eq!(
+        result["latencyByStatusClass"]["5xx"]["count"], 40,
+        "{result}"
+    );
+
+    let text = tool(BIN)
+        .args(["-n", "50", "--output", "text", &service.url()])
+        .run();
+    sentinel_test_support::assert_contains!(text.stderr, "Latency by status");
+    sentinel_test_support::assert_contains!(text.stderr, "5xx");
+}
