@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-stress' -ScriptBlock {
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Concurrent connections')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Constant arrival rate in requests/s (open model, coordinated omission corrected)')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Constant arrival rate in requests/s (open model, coordinated omission corrected)')
+            [CompletionResult]::new('--ramp', '--ramp', [CompletionResultType]::ParameterName, 'Open model with a changing rate: stages RATE/s:DURATION, comma-separated, e.g. 10/s:30s,100/s:60s,100/s:5m. The first holds its rate; each next one goes linearly from the rate before to its own. The run lasts their sum')
             [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Send load for this long first without counting it')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per-request timeout')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Connect timeout')

@@ -365,6 +365,9 @@ pub struct StressTestResult {
     /// Below `targetRate` when the generator could not keep up (every connection busy, CPU).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub achieved_rate: Option<f64>,
+    /// With `--ramp`: each stage, the rate it asked for and what went out in it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ramp: Vec<RampStageResult>,
     pub test_duration: u64,
     pub timestamp: String,
     pub status_codes: BTreeMap<String, u64>,
@@ -378,6 +381,20 @@ pub struct StressTestResult {
     pub passed: bool,
     /// HdrHistogram V2 compressed, base64, so results from many machines merge exactly.
     pub histogram: String,
+}
+
+/// One `--ramp` stage of a stress result.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RampStageResult {
+    /// The rate the stage ends at, requests/s (it starts at the stage before's).
+    pub rate: f64,
+    pub duration_ms: u64,
+    /// Requests the stage asked for (the area under its rate) and sent.
+    pub asked: f64,
+    pub sent: u64,
+    /// `sent` over the stage's duration.
+    pub achieved_rate: f64,
 }
 
 /// The latency of one status class's answers, in milliseconds.

@@ -16,6 +16,9 @@ Examples:
   # Constant 200 requests/s for 30 s, latency corrected for coordinated omission
   sentinel-stress -z 30s -q 200 http://127.0.0.1:8080/api
 
+  # Ramp 10 → 100 requests/s over a minute, hold 5 min; fail if the generator falls behind
+  sentinel-stress --ramp 10/s:30s,100/s:60s,100/s:5m --min-achieved-rate-ratio 0.95 http://127.0.0.1:8080/
+
   # Compare with an earlier run: p95 within 10%
   sentinel-stress --baseline before.json --max-latency-ratio 1.1 http://127.0.0.1:8080/
 
@@ -97,6 +100,11 @@ pub struct LoadArgs {
     /// Constant arrival rate in requests/s (open model, coordinated omission corrected).
     #[arg(short = 'q', long, value_name = "RPS")]
     pub rate: Option<f64>,
+    /// Open model with a changing rate: stages RATE/s:DURATION, comma-separated, e.g.
+    /// 10/s:30s,100/s:60s,100/s:5m. The first holds its rate; each next one goes linearly
+    /// from the rate before to its own. The run lasts their sum.
+    #[arg(long, value_name = "STAGES", value_parser = crate::engine::parse_ramp, conflicts_with_all = ["rate", "duration"])]
+    pub ramp: Option<crate::engine::Ramp>,
     /// Send load for this long first without counting it.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub warmup: Option<Duration>,

@@ -41,6 +41,8 @@ pub struct Plan {
     pub connect_timeout: Duration,
     /// Open model: requests per second across all connections.
     pub rate: Option<f64>,
+    /// Open model with a changing rate (`--ramp`); `rate` is then `None`.
+    pub ramp: Option<Vec<RampStage>>,
     pub keepalive: bool,
     /// Worker threads (event loops); at most one per connection.
     pub threads: usize,
@@ -50,6 +52,111 @@ impl Plan {
     /// How many workers [`run`] starts: `threads`, but never more than connections.
     pub fn workers(&self) -> usize {
         self.threads.clamp(1, self.connections.max(1))
+    }
+}
+
+/// One stage of `--ramp`: reach `rate` requests/s (linearly from the stage before; the first
+/// stage holds its rate) over `duration`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RampStage {
+    pub rate: f64,
+    pub duration: Duration,
+}
+
+/// The stages of `--ramp`, as one flag value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ramp(pub Vec<RampStage>);
+
+/// Parse `--ramp`: `RATE/s:DURATION,...`, e.g. `10/s:30s,100/s:60s`.
+pub fn parse_ramp(text: &str) -> std::result::Result<Ramp, String> {
+    text.split(',')
+        .map(|stage| {
+            let (rate, duration) = stage.trim().split_once(':').ok_or_else(|| {
+                format!("stage {stage:?} is not RATE/s:DURATION (e.g. 100/s:60s)")
+            })?;
+            let rate: f64 = rate
+                .trim()
+                .strip_suffix("/s")
+                .unwrap_or(rate.trim())
+                .parse()
+                .map_err(|_| format!("stage {stage:?}: {rate:?} is not a rate such as 100/s"))?;
+            if !(rate.is_finite() && rate > 0.0) {
+                return Err(format!("stage {stage:?}: the rate must be above 0/s"));
+            }
+            let duration = sentinel_core::clock::parse_duration(duration.trim())
+                .map_err(|e| format!("stage {stage:?}: {e}"))?;
+            if duration.is_zero() {
+                return Err(format!("stage {stage:?}: give a duration longer than zero"));
+            }
+            Ok(RampStage { rate, duration })
+        })
+        .collect::<std::result::Result<Vec<_>, String>>()
+        .map(Ramp)
+}
+
+/// The rate `elapsed` into a ramp, and which stage that is; `None` past its end.
+pub fn ramp_rate(stages: &[RampStage], elapsed: Duration) -> Option<(usize, f64)> {
+    let mut start = Duration::ZERO;
+    let mut before = stages.first()?.rate;
+    for (index, stage) in stages.iter().enumerate() {
+        let end = start + stage.duration;
+        if elapsed < end {
+            let progress = (elapsed - start).as_secs_f64() / stage.duration.as_secs_f64();
+            return Some((index, before + (stage.rate - before) * progress));
+        }
+        before = stage.rate;
+        start = end;
+    }
+    None
+}
+
+/// The requests a ramp asks for over its whole length (the area under its rate).
+pub fn ramp_requests(stages: &[RampStage]) -> f64 {
+    let mut before = stages.first().map_or(0.0, |s| s.rate);
+    stages
+        .iter()
+        .map(|stage| {
+            let asked = (before + stage.rate) / 2.0 * stage.duration.as_secs_f64();
+            before = stage.rate;
+            asked
+        })
+        .sum()
+}
+
+/// When requests are due: as soon as a connection is free (closed model), at a constant
+/// interval, or at a ramp's changing rate; each worker carries its `share` of the rate.
+#[derive(Debug, Clone)]
+enum Schedule {
+    Closed,
+    Constant(Duration),
+    Ramp { stages: Vec<RampStage>, share: f64 },
+}
+
+impl Schedule {
+    /// The send after one due at `due`; `None` once a ramp has ended.
+    fn after(&self, due: Instant, start: Instant) -> Option<Instant> {
+        match self {
+            Schedule::Closed => Some(due),
+            Schedule::Constant(interval) => Some(due + *interval),
+            Schedule::Ramp { stages, share } => {
+                let (_, rate) = ramp_rate(stages, due.saturating_duration_since(start))?;
+                Some(due + Duration::from_secs_f64(1.0 / (rate * share)))
+            }
+        }
+    }
+
+    /// Which ramp stage a send at `at` belongs to.
+    fn stage(&self, at: Instant, start: Instant) -> Option<usize> {
+        match self {
+            Schedule::Ramp { stages, .. } => {
+                ramp_rate(stages, at.saturating_duration_since(start)).map(|(stage, _)| stage)
+            }
+            _ => None,
+        }
+    }
+
+    fn is_open(&self) -> bool {
+        !matches!(self, Schedule::Closed)
     }
 }
 
@@ -76,6 +183,8 @@ pub struct Measurements {
     pub sent: u64,
     pub first_sent: Option<Instant>,
     pub last_sent: Option<Instant>,
+    /// With `--ramp`: requests sent in each stage.
+    pub sent_by_stage: Vec<u64>,
 }
 
 impl Measurements {
@@ -92,6 +201,7 @@ impl Measurements {
             sent: 0,
             first_sent: None,
             last_sent: None,
+            sent_by_stage: Vec::new(),
         }
     }
 
@@ -121,6 +231,12 @@ impl Measurements {
             (a, b) => a.or(b),
         };
         self.last_sent = self.last_sent.max(other.last_sent);
+        if self.sent_by_stage.len() < other.sent_by_stage.len() {
+            self.sent_by_stage.resize(other.sent_by_stage.len(), 0);
+        }
+        for (mine, theirs) in self.sent_by_stage.iter_mut().zip(&other.sent_by_stage) {
+            *mine += theirs;
+        }
         self.elapsed = self.elapsed.max(other.elapsed);
     }
 
@@ -204,7 +320,11 @@ pub fn run(plan: &Plan, shared: &Shared) -> Vec<Measurements> {
     let connections = plan.connections.max(1);
     let threads = plan.workers();
     let start = Instant::now();
-    let deadline = plan.duration.map(|d| start + d);
+    let ramp_length = plan
+        .ramp
+        .as_ref()
+        .map(|stages| stages.iter().map(|s| s.duration).sum::<Duration>());
+    let deadline = plan.duration.or(ramp_length).map(|d| start + d);
     let mut total = vec![Measurements::new(); slots(plan)];
     let results: Vec<(Vec<Measurements>, Option<Instant>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
@@ -214,10 +334,20 @@ pub fn run(plan: &Plan, shared: &Shared) -> Vec<Measurements> {
                 let first = (0..w)
                     .map(|v| connections / threads + usize::from(v < connections % threads))
                     .sum::<usize>();
-                let rate = plan.rate.map(|r| r * mine as f64 / connections as f64);
+                let share = mine as f64 / connections as f64;
+                let schedule = match (&plan.ramp, plan.rate) {
+                    (Some(stages), _) => Schedule::Ramp {
+                        stages: stages.clone(),
+                        share,
+                    },
+                    (None, Some(rate)) if rate * share > 0.0 => {
+                        Schedule::Constant(Duration::from_secs_f64(1.0 / (rate * share)))
+                    }
+                    _ => Schedule::Closed,
+                };
                 let window = shared.window_latency.get(w);
                 scope.spawn(move || {
-                    Worker::new(plan, shared, window, mine, first, rate).run(start, deadline)
+                    Worker::new(plan, shared, window, mine, first, schedule).run(start, deadline)
                 })
             })
             .collect();
@@ -293,7 +423,7 @@ struct Worker<'a> {
     ready: std::collections::VecDeque<usize>,
     /// What this worker measured, per result slot.
     measured: Vec<Measurements>,
-    interval: Option<Duration>,
+    schedule: Schedule,
     poll: Option<Poll>,
     /// Connections whose share of the budget is spent.
     finished: usize,
@@ -302,6 +432,8 @@ struct Worker<'a> {
     chunk: Box<[u8]>,
     /// When this worker's last request was answered or failed.
     last_answer: Option<Instant>,
+    /// When the run started (a ramp's rate is a function of the time since).
+    start: Instant,
 }
 
 impl<'a> Worker<'a> {
@@ -311,7 +443,7 @@ impl<'a> Worker<'a> {
         window: Option<&'a Mutex<Histogram<u64>>>,
         connections: usize,
         first: usize,
-        rate: Option<f64>,
+        schedule: Schedule,
     ) -> Self {
         let now = Instant::now();
         let conns = (0..connections)
@@ -336,13 +468,12 @@ impl<'a> Worker<'a> {
             ready: (0..connections).collect(),
             conns,
             measured: vec![Measurements::new(); slots(plan)],
-            interval: rate
-                .filter(|r| *r > 0.0)
-                .map(|r| Duration::from_secs_f64(1.0 / r)),
+            schedule,
             poll: Poll::new().ok(),
             finished: 0,
             chunk: vec![0u8; 16 * 1024].into_boxed_slice(),
             last_answer: None,
+            start: now,
         }
     }
 
@@ -354,6 +485,7 @@ impl<'a> Worker<'a> {
         start: Instant,
         deadline: Option<Instant>,
     ) -> (Vec<Measurements>, Option<Instant>) {
+        self.start = start;
         let Some(mut poll) = self.poll.take() else {
             self.measured[0].fail("io: cannot create an event loop");
             return (self.measured, None);
@@ -388,16 +520,19 @@ impl<'a> Worker<'a> {
                     self.finished += 1;
                     continue;
                 }
-                let intended = match self.interval {
-                    Some(interval) => {
-                        if now < next_due {
-                            break;
-                        }
-                        let due = next_due;
-                        next_due += interval;
-                        due
+                let intended = if self.schedule.is_open() {
+                    if now < next_due {
+                        break;
                     }
-                    None => now,
+                    let due = next_due;
+                    match self.schedule.after(due, start) {
+                        Some(next) => next_due = next,
+                        // The ramp is over: nothing more is due.
+                        None => break,
+                    }
+                    due
+                } else {
+                    now
                 };
                 self.ready.pop_front();
                 if !self.shared.take(self.plan.requests) {
@@ -414,7 +549,7 @@ impl<'a> Worker<'a> {
             if let Some(d) = deadline.filter(|_| !past_deadline) {
                 wait = wait.min(d.saturating_duration_since(now));
             }
-            if self.interval.is_some() && !self.ready.is_empty() {
+            if self.schedule.is_open() && !self.ready.is_empty() {
                 wait = wait.min(next_due.saturating_duration_since(now));
             }
             if poll.poll(&mut events, Some(wait)).is_err() {
@@ -446,6 +581,12 @@ impl<'a> Worker<'a> {
         measured.sent += 1;
         measured.first_sent.get_or_insert(now);
         measured.last_sent = Some(now);
+        if let Some(stage) = self.schedule.stage(intended, self.start) {
+            if measured.sent_by_stage.len() <= stage {
+                measured.sent_by_stage.resize(stage + 1, 0);
+            }
+            measured.sent_by_stage[stage] += 1;
+        }
         let method = self.plan.targets[self.conns[index].target].method.as_str();
         let conn = &mut self.conns[index];
         conn.intended = intended;
@@ -864,6 +1005,31 @@ fn connect_class(error: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ramp_holds_its_first_rate_then_goes_linearly_from_stage_to_stage() {
+        let stages = parse_ramp("10/s:30s, 100/s:60s,100/s:5m").unwrap().0;
+        assert_eq!(stages.len(), 3);
+        let at = |s: u64| ramp_rate(&stages, Duration::from_secs(s));
+        assert_eq!(at(0), Some((0, 10.0)));
+        assert_eq!(at(29), Some((0, 10.0)));
+        assert_eq!(at(60), Some((1, 55.0)));
+        assert_eq!(at(100), Some((2, 100.0)));
+        assert_eq!(at(390), None, "past the end");
+        // 10/s for 30 s, 10→100 over 60 s, 100/s for 300 s.
+        assert_eq!(ramp_requests(&stages), 300.0 + 3300.0 + 30000.0);
+        for bad in [
+            "",
+            "10:",
+            "10/s",
+            "0/s:10s",
+            "x/s:10s",
+            "10/s:0s",
+            "10/s:soon",
+        ] {
+            assert!(parse_ramp(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn running_out_of_descriptors_or_ports_is_the_client_s_fault() {

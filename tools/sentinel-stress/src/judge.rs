@@ -146,6 +146,7 @@ pub fn result(
         },
         target_rate: None,
         achieved_rate: None,
+        ramp: Vec::new(),
         test_duration: measured.elapsed.as_millis() as u64,
         timestamp: now_rfc3339(),
         status_codes: measured

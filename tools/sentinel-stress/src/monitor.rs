@@ -5,7 +5,7 @@
 use crate::engine::{self, Plan, Shared};
 use crate::judge::{self, Limits};
 use crate::settings::{Endpoint, Judging};
-use sentinel_core::events::{StressTestResult, Thresholds};
+use sentinel_core::events::{RampStageResult, StressTestResult, Thresholds};
 use sentinel_core::output::{Logger, progress_bar, stderr_is_terminal};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -130,14 +130,39 @@ pub(crate) fn load_test(
     });
     // The open model's honesty check, for the whole run (the rate is the run's, shared by
     // its endpoints): did requests go out at the rate asked for?
-    let achieved = plan.rate.and_then(|_| {
-        let mut all = engine::Measurements::new();
-        for slot in &measured {
-            all.merge(slot);
-        }
-        judge::achieved_rate(&all)
+    let mut all = engine::Measurements::new();
+    for slot in &measured {
+        all.merge(slot);
+    }
+    // A ramp asks, on average, for its requests over its length.
+    let asked_rate = plan.rate.or_else(|| {
+        let stages = plan.ramp.as_ref()?;
+        let length: f64 = stages.iter().map(|s| s.duration.as_secs_f64()).sum();
+        Some(engine::ramp_requests(stages) / length)
     });
-    if let (Some(asked), Some(achieved)) = (plan.rate, achieved) {
+    let achieved = asked_rate.and_then(|_| judge::achieved_rate(&all));
+    let ramp: Vec<RampStageResult> = plan
+        .ramp
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(index, stage)| {
+            let before = plan
+                .ramp
+                .as_ref()
+                .and_then(|s| index.checked_sub(1).map(|i| s[i].rate))
+                .unwrap_or(stage.rate);
+            let sent = all.sent_by_stage.get(index).copied().unwrap_or(0);
+            RampStageResult {
+                rate: stage.rate,
+                duration_ms: stage.duration.as_millis() as u64,
+                asked: (before + stage.rate) / 2.0 * stage.duration.as_secs_f64(),
+                sent,
+                achieved_rate: sent as f64 / stage.duration.as_secs_f64(),
+            }
+        })
+        .collect();
+    if let (Some(asked), Some(achieved)) = (asked_rate, achieved) {
         if achieved < asked * 0.9 {
             logger.warn(&format!(
                 "requests went out at {achieved:.1}/s, {:.0}% of the {asked}/s asked: the generator could not keep up (every connection busy, or the CPU saturated); raise -c, or lower -q",
@@ -151,9 +176,10 @@ pub(crate) fn load_test(
         .map(|(endpoint, measured)| {
             let limits = judging.limits_for(&endpoint.label, &endpoint.method);
             let mut judged = judge::result(&endpoint.label, &endpoint.method, measured, &limits);
-            if plan.rate.is_some() {
-                judged.target_rate = plan.rate;
+            if asked_rate.is_some() {
+                judged.target_rate = asked_rate;
                 judged.achieved_rate = achieved;
+                judged.ramp = ramp.clone();
                 judge::judge(&mut judged, &limits);
             }
             // The whole run stopped, so no endpoint got its planned load: none passed.

@@ -59,6 +59,21 @@ pub fn text(result: &StressTestResult, color: bool) -> String {
         ));
     }
     out.push_str(&format!("  Error rate    {:>9.2}%\n\n", result.error_rate));
+    if !result.ramp.is_empty() {
+        out.push_str("Ramp          to rate   duration      asked       sent   sent/s\n");
+        for (index, stage) in result.ramp.iter().enumerate() {
+            out.push_str(&format!(
+                "  stage {:<4} {:>9.1}/s {:>9.1}s {:>10.0} {:>10} {:>8.1}\n",
+                index + 1,
+                stage.rate,
+                stage.duration_ms as f64 / 1000.0,
+                stage.asked,
+                stage.sent,
+                stage.achieved_rate
+            ));
+        }
+        out.push('\n');
+    }
     out.push_str("Latency\n");
     let p999 = decode_histogram(&result.histogram)
         .map(|h| h.value_at_quantile(0.999) as f64 / 1000.0)

@@ -245,8 +245,9 @@ pub(crate) fn plan(
     Plan {
         targets,
         connections: concurrency.max(1),
-        // The deployment default: 100 requests unless a count or a duration is given.
-        requests: if duration.is_some() {
+        // The deployment default: 100 requests unless a count or a duration (or a ramp,
+        // which has one) is given.
+        requests: if duration.is_some() || cli.load.ramp.is_some() {
             requests
         } else {
             Some(requests.unwrap_or(100))
@@ -258,6 +259,7 @@ pub(crate) fn plan(
             .connect_timeout
             .unwrap_or(cli.load.timeout.min(Duration::from_secs(5))),
         rate: cli.load.rate,
+        ramp: cli.load.ramp.clone().map(|ramp| ramp.0),
         keepalive: !cli.load.disable_keepalive,
         threads,
     }

@@ -1172,3 +1172,27 @@ fn latency_is_reported_per_status_class_and_merges_exactly() {
     sentinel_test_support::assert_contains!(text.stderr, "Latency by status");
     sentinel_test_support::assert_contains!(text.stderr, "5xx");
 }
+
+#[test]
+fn a_ramp_sends_each_stage_s_rate_and_reports_what_went_out_per_stage() {
+    let server = EdgeCases::start();
+    let (result, took) = json_run(
+        &["--ramp", "20/s:1s,60/s:1s", "-c", "10"],
+        &server.url("/ok"),
+    );
+    // 20/s for a second, then 20→60/s over a second: 20 + 40 requests.
+    let stages = result["ramp"].as_array().unwrap();
+    assert_eq!(stages.len(), 2, "{result}");
+    let sent = |i: usize| stages[i]["sent"].as_u64().unwrap();
+    assert!((18..=22).contains(&sent(0)), "{result}");
+    assert!((36..=44).contains(&sent(1)), "{result}");
+    assert_eq!(stages[1]["asked"], 40.0, "{result}");
+    assert_eq!(result["totalRequests"].as_u64().unwrap(), sent(0) + sent(1));
+    assert_eq!(result["targetRate"], 30.0, "{result}");
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+
+    let both = tool(BIN)
+        .args(["--ramp", "20/s:1s", "-q", "10", &server.url("/ok")])
+        .run();
+    assert_eq!(both.code, Some(2), "a ramp is its own rate");
+}
