@@ -22,7 +22,7 @@ use base64::Engine as _;
 use sentinel_core::clock::{SystemClock, now_rfc3339};
 use sentinel_core::config::{DeploymentConfig, Field, ProviderKind, StageConfig};
 use sentinel_core::error::{Error, Result};
-use sentinel_core::events::{ErrorDetail, RolloutTriggered};
+use sentinel_core::events::ErrorDetail;
 use sentinel_core::files::StatePaths;
 use sentinel_core::http::{HttpTimeouts, agent, is_transient_status};
 use sentinel_core::output::{Logger, excerpt};
@@ -764,15 +764,8 @@ impl Provider for AdoProvider {
         Ok(())
     }
 
-    fn unfinished(&self, service_group_name: &str, environment: &str) -> Result<Vec<String>> {
-        self.records
-            .still_running(ProviderKind::Ado, service_group_name, environment, |id| {
-                self.status(id)
-            })
-    }
-
-    fn describe(&self, rollout_id: &str) -> Result<RolloutTriggered> {
-        self.records.triggered(rollout_id)
+    fn records(&self) -> Option<&RecordStore> {
+        Some(&self.records)
     }
 }
 

@@ -20,7 +20,7 @@ use crate::vscode_mcp::VSCODE_MCP_FILE;
 use sentinel_core::clock::{SystemClock, now_rfc3339};
 use sentinel_core::config::{DeploymentConfig, Ev2Config, Field, ProviderKind, StageConfig};
 use sentinel_core::error::{Error, Result};
-use sentinel_core::events::{ErrorDetail, RolloutTriggered, StageInfo};
+use sentinel_core::events::{ErrorDetail, StageInfo};
 use sentinel_core::files::StatePaths;
 use sentinel_core::output::{Logger, excerpt};
 use sentinel_core::retry::{Backoff, Failure, retry};
@@ -872,15 +872,8 @@ impl Provider for Ev2Provider {
         Ok(())
     }
 
-    fn unfinished(&self, service_group_name: &str, environment: &str) -> Result<Vec<String>> {
-        self.records
-            .still_running(ProviderKind::Ev2, service_group_name, environment, |id| {
-                self.status(id)
-            })
-    }
-
-    fn describe(&self, rollout_id: &str) -> Result<RolloutTriggered> {
-        self.records.triggered(rollout_id)
+    fn records(&self) -> Option<&RecordStore> {
+        Some(&self.records)
     }
 }
 

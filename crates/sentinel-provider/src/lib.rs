@@ -183,10 +183,34 @@ pub trait Provider {
         let _ = orphans;
         Err(record::remote_only(self.kind(), "restart", rollout_id))
     }
-    /// Unfinished rollouts of this service and environment (for idempotent triggering).
-    fn unfinished(&self, service_group_name: &str, environment: &str) -> Result<Vec<String>>;
-    /// What was started: the `rollout.triggered` payload of an existing rollout.
-    fn describe(&self, rollout_id: &str) -> Result<RolloutTriggered>;
+    /// Where a remote engine's provider keeps what it started
+    /// (`.sentinel/rollouts/<id>/record.json`); the local engine keeps its own status instead.
+    fn records(&self) -> Option<&record::RecordStore> {
+        None
+    }
+    /// Unfinished rollouts of this service and environment (for idempotent triggering): by
+    /// default the recorded ones the engine still reports running.
+    fn unfinished(&self, service_group_name: &str, environment: &str) -> Result<Vec<String>> {
+        self.recorded()?
+            .still_running(self.kind(), service_group_name, environment, |id| {
+                self.status(id)
+            })
+    }
+    /// What was started: the `rollout.triggered` payload of an existing rollout (by default
+    /// from its record).
+    fn describe(&self, rollout_id: &str) -> Result<RolloutTriggered> {
+        self.recorded()?.triggered(rollout_id)
+    }
+    /// [`Provider::records`], for the defaults that need them.
+    #[doc(hidden)]
+    fn recorded(&self) -> Result<&record::RecordStore> {
+        self.records().ok_or_else(|| {
+            Error::Internal(format!(
+                "the {} provider keeps no rollout records",
+                self.kind().as_str()
+            ))
+        })
+    }
 }
 
 /// The program that runs local engines: `sentinel-trigger`, found beside the running tool.
