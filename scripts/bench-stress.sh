@@ -8,7 +8,9 @@
 #        ROUNDS=7 DURATION=10 scripts/bench-stress.sh
 #        HTTPS=0 MEMORY=0 scripts/bench-stress.sh   (skip the https rounds / the memory check)
 # Besides plain http it runs the same rounds at concurrency 50 against nginx's https port
-# (a self-signed certificate made with openssl; skipped without openssl), and checks that
+# (a self-signed certificate made with openssl; skipped without openssl), HTTP/2 rounds over
+# that port (nginx's http2; sentinel-stress --http2 beside h2load from Debian's
+# nghttp2-client, and oha --http2 when installed; H2=0 skips them), and checks that
 # sentinel-stress's peak RSS is the same for 1 M and 10 M requests.
 # Needs: nginx (Debian package nginx or nginx-light); skips with a message when absent.
 # Optional: wrk, hey (Debian), oha (cargo install oha; or OHA=/path/to/oha). Traffic stays on
@@ -18,6 +20,7 @@ rounds=${ROUNDS:-5}
 duration=${DURATION:-10}
 with_https=${HTTPS:-1}
 with_memory=${MEMORY:-1}
+with_h2=${H2:-1}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 nginx_bin=$(command -v nginx || true)
@@ -41,7 +44,7 @@ tls_server=""
 if [[ $with_https == 1 ]] && command -v openssl >/dev/null; then
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
     -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
-  tls_server="server { listen 127.0.0.1:$tls_port ssl; root $work/html; ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem; }"
+  tls_server="server { listen 127.0.0.1:$tls_port ssl http2; root $work/html; ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem; }"
 fi
 cat >"$work/nginx.conf" <<CONF
 worker_processes auto;
@@ -163,6 +166,58 @@ for scheme, conns in series:
         r = ratios(scheme, conns, tool)
         if r: print(f"| {scheme} | {conns} | {tool} | " + " | ".join(f"{x:.2f}" for x in r) + " |")
 PY
+
+if [[ $with_h2 == 1 && -n $tls_url ]]; then
+  # HTTP/2: 10 connections with 10 concurrent streams each, over TLS (ALPN h2).
+  h2tools=(sentinel-stress)
+  command -v h2load >/dev/null && h2tools+=(h2load)
+  [[ -n "$oha_bin" ]] && h2tools+=(oha)
+  echo >&2
+  echo "http2: ${h2tools[*]}; $rounds rounds of ${duration}s, -c 10 with 10 streams each, $tls_url" >&2
+  h2results="$work/h2results"
+  : >"$h2results"
+  for round in $(seq 1 "$rounds"); do
+    for tool in "${h2tools[@]}"; do
+      out="$work/h2out"
+      case $tool in
+        sentinel-stress) /usr/bin/time -f %M -o "$work/rss" "$stress" --http2 -k -z "${duration}s" -c 10 -p 10 --output json "$tls_url" >"$out" ;;
+        h2load) /usr/bin/time -f %M -o "$work/rss" h2load -c 10 -m 10 -t "$(nproc)" -D "$duration" "$tls_url" >"$out" ;;
+        oha) /usr/bin/time -f %M -o "$work/rss" "$oha_bin" --http2 --insecure -z "${duration}s" -c 10 -p 10 --no-tui --output-format json "$tls_url" >"$out" ;;
+      esac
+      line=$(python3 - "$tool" "$out" "$(tail -n1 "$work/rss")" <<'PY'
+import json, re, sys
+tool, path, rss = sys.argv[1], sys.argv[2], sys.argv[3]
+text = open(path).read()
+if tool == "sentinel-stress":
+    r = json.loads(text); rps, ok = r["requestsPerSecond"], r["successfulRequests"] == r["totalRequests"]
+elif tool == "oha":
+    r = json.loads(text); rps, ok = r["summary"]["requestsPerSec"], True
+else:
+    rps = float(re.search(r"finished in [\d.]+s, ([\d.]+) req/s", text).group(1))
+    ok = re.search(r"requests: .* (\d+) failed", text).group(1) == "0"
+print(f"{rps:.0f} {int(ok)} {rss}")
+PY
+)
+      echo "$round $tool $line" >>"$h2results"
+      echo "round $round http2 $tool: $line" >&2
+    done
+  done
+  python3 - "$h2results" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+by = {}
+for rnd, tool, rps, ok, rss in rows:
+    by.setdefault(tool, []).append((int(rnd), float(rps), ok == "1", int(rss)))
+base = {r[0]: r[1] for r in by.get("h2load", [])}
+print()
+print("| HTTP/2 (TLS, -c 10, 10 streams each) | median req/s | vs h2load (median of rounds) | all answered | peak RSS MB |")
+print("|---|---|---|---|---|")
+for tool, runs in by.items():
+    ratios = [r[1] / base[r[0]] for r in runs if r[0] in base]
+    ratio = f"{statistics.median(ratios):.2f}" if ratios else "-"
+    print(f"| {tool} | {statistics.median(r[1] for r in runs):,.0f} | {ratio} | {all(r[2] for r in runs)} | {max(r[3] for r in runs) / 1024:.1f} |")
+PY
+fi
 
 if [[ $with_memory == 1 ]]; then
   # Memory must not grow with the number of requests: per-worker histograms, no per-request

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sentinel_stress_global_optspecs
-    string join \n n/requests= z/duration= c/concurrency= q/rate= ramp= warmup= timeout= connect-timeout= disable-keepalive m/method= H/header= d/body= body-file= bearer-token-env= k/insecure cacert= targets= max-error-rate= max-p50= max-p95= max-p99= max-avg= min-rps= baseline= max-latency-ratio= max-error-rate-increase= min-achieved-rate-ratio= abort-on-breach window= output= on= ready-timeout= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= color= events-log v/verbose h/help V/version
+    string join \n n/requests= z/duration= c/concurrency= http2 p/streams= q/rate= ramp= warmup= timeout= connect-timeout= disable-keepalive m/method= H/header= d/body= body-file= bearer-token-env= k/insecure cacert= targets= max-error-rate= max-p50= max-p95= max-p99= max-avg= min-rps= baseline= max-latency-ratio= max-error-rate-increase= min-achieved-rate-ratio= abort-on-breach window= output= on= ready-timeout= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= color= events-log v/verbose h/help V/version
 end
 
 function __fish_sentinel_stress_needs_command
@@ -27,6 +27,7 @@ end
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s n -l requests -d 'Number of requests [default: 100 unless --duration is given]' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s z -l duration -d 'Run for this long instead of a number of requests' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s c -l concurrency -d 'Concurrent connections' -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s p -l streams -d 'With --http2: concurrent streams per connection' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s q -l rate -d 'Constant arrival rate in requests/s (open model, coordinated omission corrected)' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l ramp -d 'Open model with a changing rate: stages RATE/s:DURATION, comma-separated, e.g. 10/s:30s,100/s:60s,100/s:5m. The first holds its rate; each next one goes linearly from the rate before to its own. The run lasts their sum' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l warmup -d 'Send load for this long first without counting it' -r
@@ -68,6 +69,7 @@ ado\t'Azure DevOps pipelines'"
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l http2 -d 'Speak HTTP/2: h2 over TLS (ALPN) for https://, h2c with prior knowledge for http://'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l disable-keepalive -d 'Open a new connection for every request'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s k -l insecure -d 'Accept any TLS certificate (the connection is encrypted but not authenticated)'
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l abort-on-breach -d 'Stop early once a window breaches the error-rate or latency limits (p50/p95/p99/avg)'

@@ -97,6 +97,18 @@ pub struct LoadArgs {
     /// Concurrent connections.
     #[arg(short = 'c', long, value_name = "N", default_value_t = 10)]
     pub concurrency: u32,
+    /// Speak HTTP/2: h2 over TLS (ALPN) for https://, h2c with prior knowledge for http://.
+    #[arg(long)]
+    pub http2: bool,
+    /// With --http2: concurrent streams per connection.
+    #[arg(
+        short = 'p',
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        requires = "http2"
+    )]
+    pub streams: u32,
     /// Constant arrival rate in requests/s (open model, coordinated omission corrected).
     #[arg(short = 'q', long, value_name = "RPS")]
     pub rate: Option<f64>,
@@ -203,6 +215,11 @@ impl Cli {
                     "-q/--rate {rate} must be a positive number of requests per second"
                 ));
             }
+        }
+        if load.http2 && load.disable_keepalive {
+            return usage(
+                "--disable-keepalive with --http2: HTTP/2 multiplexes requests over long-lived connections; drop one of them".into(),
+            );
         }
         if load.requests == Some(0) {
             return usage("-n/--requests 0: at least one request is needed".into());

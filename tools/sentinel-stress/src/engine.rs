@@ -46,6 +46,8 @@ pub struct Plan {
     pub keepalive: bool,
     /// Worker threads (event loops); at most one per connection.
     pub threads: usize,
+    /// `--http2`: speak HTTP/2 with this many concurrent streams per connection.
+    pub http2_streams: Option<usize>,
 }
 
 impl Plan {
@@ -283,6 +285,13 @@ impl Shared {
         }
     }
 
+    /// Record a latency in the current window of `worker` (when windows are judged).
+    pub(crate) fn record_window(&self, worker: usize, latency: u64) {
+        if let Some(Ok(mut histogram)) = self.window_latency.get(worker).map(|w| w.lock()) {
+            let _ = histogram.record(latency);
+        }
+    }
+
     /// The latencies recorded since the last call, merged across workers.
     pub fn take_window_latency(&self) -> Histogram<u64> {
         let mut window = new_histogram();
@@ -297,13 +306,13 @@ impl Shared {
     }
 
     /// Whether no request is left to take: stopped, or the budget is spent.
-    fn exhausted(&self, budget: Option<u64>) -> bool {
+    pub(crate) fn exhausted(&self, budget: Option<u64>) -> bool {
         self.stop.load(Ordering::Relaxed)
             || budget.is_some_and(|limit| self.issued.load(Ordering::Relaxed) >= limit)
     }
 
     /// Take one request from the budget.
-    fn take(&self, budget: Option<u64>) -> bool {
+    pub(crate) fn take(&self, budget: Option<u64>) -> bool {
         if self.stop.load(Ordering::Relaxed) {
             return false;
         }
@@ -317,6 +326,9 @@ impl Shared {
 /// Run the plan; `shared` lets a caller watch progress and stop early. Returns what each
 /// result slot measured (`Target::slot`: one per endpoint reported), index = slot.
 pub fn run(plan: &Plan, shared: &Shared) -> Vec<Measurements> {
+    if let Some(streams) = plan.http2_streams {
+        return crate::http2::run(plan, shared, streams);
+    }
     let connections = plan.connections.max(1);
     let threads = plan.workers();
     let start = Instant::now();
@@ -380,7 +392,7 @@ pub fn run_combined(plan: &Plan, shared: &Shared) -> Measurements {
 }
 
 /// How many result slots the plan's targets count into.
-fn slots(plan: &Plan) -> usize {
+pub(crate) fn slots(plan: &Plan) -> usize {
     plan.targets.iter().map(|t| t.slot + 1).max().unwrap_or(1)
 }
 
@@ -965,7 +977,7 @@ impl<'a> Worker<'a> {
     }
 }
 
-fn io_class(error: &std::io::Error) -> String {
+pub(crate) fn io_class(error: &std::io::Error) -> String {
     match error.kind() {
         ErrorKind::ConnectionReset
         | ErrorKind::ConnectionAborted
@@ -982,7 +994,7 @@ fn io_class(error: &std::io::Error) -> String {
 /// The prefix of error classes that are this machine's fault, not the service's.
 pub const CLIENT_ERROR_PREFIX: &str = "client: ";
 
-fn connect_class(error: &std::io::Error) -> String {
+pub(crate) fn connect_class(error: &std::io::Error) -> String {
     // Out of descriptors, ports or buffers here: the service never saw the request.
     let client = match error.raw_os_error() {
         Some(libc::EMFILE) => Some("too many open files (EMFILE)"),

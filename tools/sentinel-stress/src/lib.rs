@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod descriptors;
 pub mod engine;
+mod http2;
 pub mod judge;
 mod monitor;
 mod pipeline;

@@ -260,6 +260,7 @@ pub(crate) fn plan(
             .unwrap_or(cli.load.timeout.min(Duration::from_secs(5))),
         rate: cli.load.rate,
         ramp: cli.load.ramp.clone().map(|ramp| ramp.0),
+        http2_streams: cli.load.http2.then_some(cli.load.streams as usize),
         keepalive: !cli.load.disable_keepalive,
         threads,
     }
