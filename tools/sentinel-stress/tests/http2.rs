@@ -124,6 +124,22 @@ fn h2_over_tls_is_negotiated_by_alpn_with_the_run_s_trust_and_rates() {
     assert!((80.0..120.0).contains(&achieved), "{result}");
     assert_eq!(server.stats()["alpn"], serde_json::json!(["h2"]));
 
+    // A trusted self-signed server certificate that is its own CA works over h2 too.
+    let own =
+        sentinel_test_support::ServerCertificate::self_signed_ca(dir.path(), "own", &["127.0.0.1"]);
+    let (own_cert, own_key) = (
+        own.cert.to_string_lossy().into_owned(),
+        own.key.to_string_lossy().into_owned(),
+    );
+    let self_signed = H2Server::start(&["--cert", &own_cert, "--key", &own_key]).unwrap();
+    let run = tool(BIN)
+        .args([
+            "--http2", "-n", "20", "--cacert", &own_cert, "--output", "json",
+        ])
+        .arg(self_signed.url("https", "/"))
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+
     // Untrusted: every request fails as TLS, none hangs.
     let untrusted = tool(BIN)
         .args(["--http2", "-n", "3", "--output", "json"])
