@@ -714,6 +714,16 @@ impl DeploymentConfig {
         }
         problems.extend(stage_problems(&self.stages));
         if let Some(pipeline) = &self.pipeline_config {
+            // Azure DevOps types template parameters as strings; numbers and booleans are
+            // sent as their text, but a structure has no string form it would read.
+            for (name, value) in &pipeline.template_parameters {
+                if value.is_object() || value.is_array() {
+                    problems.push(format!(
+                        "pipelineConfig.templateParameters.{name} is {} — Azure DevOps takes strings (numbers and booleans are sent as text)",
+                        if value.is_object() { "an object" } else { "an array" }
+                    ));
+                }
+            }
             if let Some(org) = &pipeline.organization {
                 if !is_http_url(org) {
                     problems.push(format!(

@@ -38,6 +38,11 @@ enum Scenario {
     BusyOnce,
     /// Reading the run answers 429 with Retry-After: 60, every time.
     Throttled,
+    /// The deploy task is cancelled (a timeout, an agent lost) and the run fails.
+    TaskCanceled,
+    /// Succeeds, with the builds list and the approvals query as bare arrays (what the 7.1
+    /// schemas declare) instead of `{count, value}` (what the service and the examples send).
+    BareArrays,
 }
 
 #[derive(Debug, Default)]
@@ -56,7 +61,9 @@ fn run_now(scenario: Scenario, world: &World) -> Value {
         ("completed", Some("canceled"))
     } else {
         match scenario {
-            Scenario::TaskFails if world.steps >= 2 => ("completed", Some("failed")),
+            Scenario::TaskFails | Scenario::TaskCanceled if world.steps >= 2 => {
+                ("completed", Some("failed"))
+            }
             Scenario::NeedsApproval if world.decision != Some(true) => ("inProgress", None),
             _ if world.steps >= 3 => ("completed", Some("succeeded")),
             _ => ("inProgress", None),
@@ -117,6 +124,13 @@ fn timeline_now(scenario: Scenario, world: &World) -> Value {
                     record["issues"] = json!([{"type": "error", "category": "General", "message": "Failed to deploy web package to App Service.", "data": {"type": "error"}}]);
                 }
             }
+            Scenario::TaskCanceled if world.steps >= 2 => {
+                set(
+                    record,
+                    "completed",
+                    Some(if kind == "Task" { "canceled" } else { "failed" }),
+                );
+            }
             Scenario::NeedsApproval if world.decision != Some(true) => {}
             _ if world.steps >= 3 => set(record, "completed", Some("succeeded")),
             _ if world.steps == 2 => set(record, "inProgress", None),
@@ -165,6 +179,9 @@ fn route(scenario: Scenario, world: &Mutex<World>, request: &Received) -> Reply 
         );
     }
     match (request.method.as_str(), path) {
+        ("GET", "build/builds") if scenario == Scenario::BareArrays => {
+            answer(200, &fixture_json("builds-latest.json")["value"])
+        }
         ("GET", "build/builds") => answer(200, &fixture_json("builds-latest.json")),
         ("POST", "pipelines/42/runs") => {
             world.posts += 1;
@@ -192,6 +209,8 @@ fn route(scenario: Scenario, world: &Mutex<World>, request: &Received) -> Reply 
                 scenario == Scenario::NeedsApproval && world.steps >= 2 && world.decision.is_none();
             if pending {
                 answer(200, &fixture_json("approvals-pending.json"))
+            } else if scenario == Scenario::BareArrays {
+                answer(200, &json!([]))
             } else {
                 answer(200, &json!({"count": 0, "value": []}))
             }
@@ -207,6 +226,16 @@ fn route(scenario: Scenario, world: &Mutex<World>, request: &Received) -> Reply 
         ("PATCH", "build/builds/1413") => {
             world.cancelled = true;
             answer(200, &json!({"id": RUN_ID, "status": "cancelling"}))
+        }
+        // The service honours Accept: JSON is a line list, text/plain the log itself.
+        ("GET", "build/builds/1413/logs/7")
+            if request
+                .header("accept")
+                .is_some_and(|a| a.contains("application/json")) =>
+        {
+            let log = fixture("task.log");
+            let lines: Vec<&str> = log.lines().collect();
+            answer(200, &json!({"count": lines.len(), "value": lines}))
         }
         ("GET", "build/builds/1413/logs/7") => Reply::Answer(
             200,
@@ -348,7 +377,7 @@ fn trigger_watch_state_complete_an_ado_pipeline_run_against_the_rest_api_stand_i
     assert_eq!(
         post.json(),
         json!({
-            "templateParameters": {"appVersion": "20261123.4", "runSmokeTests": true},
+            "templateParameters": {"appVersion": "20261123.4", "runSmokeTests": "true"},
             "variables": {
                 "artifactVersion": {"value": "20261123.4", "isSecret": false},
                 "environment": {"value": "PPE", "isSecret": false}
@@ -394,6 +423,11 @@ fn a_failed_ado_stage_carries_the_failed_tasks_issue_and_last_50_log_lines() {
         ado.requests("GET", "build/builds/1413/logs/7").len(),
         1,
         "a failed task's log is read once"
+    );
+    assert_eq!(
+        ado.requests("GET", "build/builds/1413/logs/7")[0].header("accept"),
+        Some("text/plain"),
+        "asked as text: as JSON the service answers a line list"
     );
 }
 
@@ -531,5 +565,49 @@ fn a_watch_timeout_also_bounds_the_retries_of_a_throttling_service() {
     assert!(
         took < std::time::Duration::from_secs(10),
         "a Retry-After of 60 s is not waited for past --timeout 3s: took {took:?}"
+    );
+}
+
+#[test]
+fn lists_as_the_7_1_schemas_declare_them_bare_arrays_are_read_too() {
+    let ado = Ado::new(Scenario::BareArrays);
+    let run = ado.pipeline();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(last_kind(&run), "rollout.completed");
+    assert_eq!(
+        first(&run, "rollout.triggered")["artifactVersion"],
+        "20261123.4"
+    );
+}
+
+#[test]
+fn template_parameters_that_are_structures_are_refused_at_config_load() {
+    let ado = Ado::new(Scenario::Succeeds);
+    let path = ado.dir.path().join(".deploy-sentinel-config.json");
+    let mut config: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    config["pipelineConfig"]["templateParameters"]["regions"] = json!(["eastus"]);
+    std::fs::write(&path, config.to_string()).unwrap();
+    let run = ado.pipeline();
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    sentinel_test_support::assert_contains!(
+        run.stderr,
+        "pipelineConfig.templateParameters.regions is an array"
+    );
+}
+
+#[test]
+fn a_cancelled_ado_task_carries_its_log_like_a_failed_one() {
+    let ado = Ado::new(Scenario::TaskCanceled);
+    let run = ado.pipeline();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let failed = first(&run, "stage.failed");
+    let message = failed["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Task \"AzureWebApp\" in stage Deploy_PPE was cancelled: see its log\nlast 50 log lines:\n"),
+        "{message}"
+    );
+    assert!(
+        message.ends_with("##[section]Finishing: AzureWebApp"),
+        "{message}"
     );
 }

@@ -231,9 +231,16 @@ pub fn snapshot_from(
     let mut errors = Vec::new();
     for record in &records {
         let kind = text(record, "type").unwrap_or_default();
-        if kind == "Stage" || text(record, "result").as_deref() != Some("failed") {
+        // Cancelled and abandoned tasks stopped a stage as surely as failed ones.
+        let result = text(record, "result").unwrap_or_default();
+        if kind == "Stage" || !matches!(result.as_str(), "failed" | "canceled" | "abandoned") {
             continue;
         }
+        let ended = if result == "failed" {
+            "failed"
+        } else {
+            "was cancelled"
+        };
         let issues: Vec<String> = record
             .get("issues")
             .and_then(Value::as_array)
@@ -249,7 +256,7 @@ pub fn snapshot_from(
         }
         let stage_name = stage_of(&by_id, record).and_then(|s| text(s, "name"));
         let mut message = format!(
-            "{kind} {:?}{} failed: {}",
+            "{kind} {:?}{} {ended}: {}",
             text(record, "name").unwrap_or_default(),
             stage_name
                 .as_deref()
@@ -427,6 +434,18 @@ impl AdoProvider {
 
     /// One request with retries; returns the body text of a 2xx answer.
     fn send(&self, method: &str, url: &str, body: Option<&Value>) -> Result<String> {
+        self.send_accepting(method, url, body, "application/json")
+    }
+
+    /// [`Self::send`] asking for `accept`: the service honours Accept (a log asked for as
+    /// JSON comes back as `{"count": N, "value": [lines]}`).
+    fn send_accepting(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<&Value>,
+        accept: &str,
+    ) -> Result<String> {
         let what = format!("Azure DevOps ({method} {})", strip_query(url));
         let outcome = retry(&self.backoff, &SystemClock, |attempt| {
             if attempt > 1 {
@@ -437,7 +456,7 @@ impl AdoProvider {
                 .method(method)
                 .uri(url)
                 .header("Authorization", self.authorization())
-                .header("Accept", "application/json");
+                .header("Accept", accept);
             let response = match body {
                 Some(body) => self.http.run(
                     request
@@ -525,7 +544,10 @@ impl AdoProvider {
             .flatten()
             .filter(|r| {
                 text(r, "type").as_deref() == Some("Task")
-                    && text(r, "result").as_deref() == Some("failed")
+                    && matches!(
+                        text(r, "result").as_deref(),
+                        Some("failed" | "canceled" | "abandoned")
+                    )
             });
         for record in failed {
             let (Some(id), Some(log_id)) = (
@@ -543,8 +565,9 @@ impl AdoProvider {
             let url = self
                 .pipeline
                 .url(&format!("build/builds/{run_id}/logs/{log_id}"));
-            match self.send("GET", &url, None) {
+            match self.send_accepting("GET", &url, None, "text/plain") {
                 Ok(log) => {
+                    let log = log_text(&log);
                     self.log_tails
                         .borrow_mut()
                         .insert(id, tail_lines(&log, LOG_TAIL_LINES));
@@ -609,10 +632,8 @@ impl Provider for AdoProvider {
             ),
             None,
         )?;
-        let version = builds
-            .get("value")
-            .and_then(Value::as_array)
-            .and_then(|v| v.first())
+        let version = list(&builds)
+            .first()
             .and_then(|b| text(b, "buildNumber"))
             .ok_or_else(|| {
                 Error::usage_with_hint(
@@ -646,7 +667,7 @@ impl Provider for AdoProvider {
             .map(|p| {
                 p.template_parameters
                     .iter()
-                    .map(|(k, v)| (k.clone(), substitute(v)))
+                    .map(|(k, v)| (k.clone(), as_parameter(substitute(v))))
                     .collect()
             })
             .unwrap_or_default();
@@ -711,11 +732,8 @@ impl Provider for AdoProvider {
             "pipelines/approvals?state=pending&$expand=steps",
             None,
         )?;
-        let pending: Vec<Value> = approvals
-            .get("value")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
+        let pending: Vec<Value> = list(&approvals)
+            .iter()
             .filter(|a| {
                 a.pointer("/pipeline/owner/id")
                     .map(|id| id.to_string().trim_matches('"') == rollout_id)
@@ -769,9 +787,68 @@ impl Provider for AdoProvider {
     }
 }
 
+/// The items of a list answer: the 7.1 schemas declare bare arrays (builds, approvals)
+/// while the service and the spec's examples wrap them as `{"count": N, "value": [...]}`.
+fn list(answer: &Value) -> &[Value] {
+    match answer {
+        Value::Array(items) => items,
+        other => other
+            .get("value")
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice),
+    }
+}
+
+/// A log's text, whichever form the service sent: plain text, or (asked for JSON) a
+/// `{"count": N, "value": [lines]}` line list.
+fn log_text(body: &str) -> String {
+    match serde_json::from_str::<Value>(body) {
+        Ok(Value::Object(object)) => match object.get("value").and_then(Value::as_array) {
+            Some(lines) => lines
+                .iter()
+                .map(|line| line.as_str().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            None => body.to_owned(),
+        },
+        _ => body.to_owned(),
+    }
+}
+
+/// A template parameter as the 7.1 spec types them: a string (numbers and booleans are sent
+/// as their text; objects and arrays are refused when the config loads).
+fn as_parameter(value: Value) -> Value {
+    match value {
+        Value::String(_) => value,
+        Value::Bool(b) => Value::String(b.to_string()),
+        Value::Number(n) => Value::String(n.to_string()),
+        Value::Null => Value::String(String::new()),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_answers_bare_or_wrapped_logs_as_text_or_lines_and_parameters_as_strings() {
+        let item = json!({"buildNumber": "1"});
+        assert_eq!(list(&json!([item.clone()])), std::slice::from_ref(&item));
+        assert_eq!(
+            list(&json!({"count": 1, "value": [item.clone()]})),
+            std::slice::from_ref(&item)
+        );
+        assert!(list(&json!({"count": 0})).is_empty());
+        assert_eq!(log_text("line 1\nline 2"), "line 1\nline 2");
+        assert_eq!(
+            log_text(r#"{"count":2,"value":["line 1","line 2"]}"#),
+            "line 1\nline 2"
+        );
+        assert_eq!(as_parameter(json!(true)), json!("true"));
+        assert_eq!(as_parameter(json!(3)), json!("3"));
+        assert_eq!(as_parameter(json!("x")), json!("x"));
+    }
 
     #[test]
     fn urls_carry_the_api_version_and_an_encoded_project() {
