@@ -102,6 +102,15 @@ impl Pipeline {
     }
 
     /// `{org}/{project}/_apis/{path}` with `api-version` added to the query.
+    /// The web page of run `run_id` (`{organization}/{project}/_build/results?buildId=N`).
+    pub fn web_url(&self, run_id: &str) -> String {
+        format!(
+            "{}/{}/_build/results?buildId={run_id}",
+            self.organization,
+            encode_path_segment(&self.project)
+        )
+    }
+
     pub fn url(&self, path: &str) -> String {
         let separator = if path.contains('?') { '&' } else { '?' };
         format!(
@@ -708,10 +717,13 @@ impl Provider for AdoProvider {
             created: text(&run, "createdDate").unwrap_or_else(now_rfc3339),
             finished: false,
             pipeline_id: Some(self.pipeline.pipeline_id),
-            dashboard_url: run
-                .pointer("/_links/web/href")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            // `_links.web.href` is what the service sends, but the 7.1 spec does not declare
+            // it: without it, the run's documented web page.
+            dashboard_url: Some(
+                run.pointer("/_links/web/href")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| self.pipeline.web_url(&run_id), str::to_owned),
+            ),
         };
         self.records.save(&record)?;
         Ok(run_id)
@@ -727,11 +739,7 @@ impl Provider for AdoProvider {
             None,
         )?;
         let timeline = self.json("GET", &format!("build/builds/{rollout_id}/timeline"), None)?;
-        let approvals = self.json(
-            "GET",
-            "pipelines/approvals?state=pending&$expand=steps",
-            None,
-        )?;
+        let approvals = self.json("GET", "pipelines/approvals?state=pending", None)?;
         let pending: Vec<Value> = list(&approvals)
             .iter()
             .filter(|a| {
@@ -858,6 +866,10 @@ mod tests {
             pipeline_id: 12,
             branch: None,
         };
+        assert_eq!(
+            pipeline.web_url("1413"),
+            "https://dev.azure.com/contoso/Orders%20Team/_build/results?buildId=1413"
+        );
         assert_eq!(
             pipeline.url("pipelines/12/runs"),
             "https://dev.azure.com/contoso/Orders%20Team/_apis/pipelines/12/runs?api-version=7.1"
