@@ -41,13 +41,9 @@ pub fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>> {
     let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::Internal(format!("TLS protocol versions: {e}")))?;
-    let mut config = if options.insecure {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate {
-                algorithms: provider.signature_verification_algorithms,
-            }))
-            .with_no_client_auth()
+    let algorithms = provider.signature_verification_algorithms;
+    let trust = if options.insecure {
+        Trust::AnyCertificate
     } else {
         let mut roots = RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -63,15 +59,12 @@ pub fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>> {
             WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
                 .build()
                 .map_err(|e| Error::Internal(format!("TLS certificate verifier: {e}")))?;
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(TrustedSelfSigned {
-                webpki,
-                trusted,
-                algorithms: provider.signature_verification_algorithms,
-            }))
-            .with_no_client_auth()
+        Trust::WebPki { webpki, trusted }
     };
+    let mut config = builder
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(Verifier { trust, algorithms }))
+        .with_no_client_auth();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
@@ -109,74 +102,6 @@ fn add_pem_roots(
     Ok(certificates)
 }
 
-/// The WebPKI verdict, with one exception curl (OpenSSL) makes too: a server certificate that
-/// is its own CA (what `openssl req -x509` makes by default: CA:TRUE), byte for byte one the
-/// user trusted with `--cacert` or `$SSL_CERT_FILE`. webpki refuses any CA certificate as an
-/// end entity (`CaUsedAsEndEntity`); it checks the validity period before that, so the
-/// certificate is current, and its name is checked here.
-#[derive(Debug)]
-struct TrustedSelfSigned {
-    webpki: Arc<WebPkiServerVerifier>,
-    trusted: Vec<CertificateDer<'static>>,
-    algorithms: WebPkiSupportedAlgorithms,
-}
-
-impl ServerCertVerifier for TrustedSelfSigned {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        let verdict = self.webpki.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        );
-        match verdict {
-            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other)))
-                if other.0.downcast_ref::<webpki::Error>()
-                    == Some(&webpki::Error::CaUsedAsEndEntity)
-                    && self
-                        .trusted
-                        .iter()
-                        .any(|t| t.as_ref() == end_entity.as_ref()) =>
-            {
-                let parsed = ParsedCertificate::try_from(end_entity)?;
-                rustls::client::verify_server_name(&parsed, server_name)?;
-                Ok(ServerCertVerified::assertion())
-            }
-            verdict => verdict,
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
-}
-
 /// The name to verify for `host` (brackets of an IPv6 literal removed).
 pub fn server_name(host: &str) -> Result<ServerName<'static>> {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
@@ -190,23 +115,55 @@ pub fn error_class(error: &rustls::Error) -> String {
     format!("tls: {error}")
 }
 
-/// `--insecure`: the certificate is not checked, but the handshake's signatures still are, so
-/// the session is encrypted to whoever holds the presented certificate's key.
+/// Whom the run trusts.
 #[derive(Debug)]
-struct AcceptAnyCertificate {
+enum Trust {
+    /// `--insecure`: any certificate. The handshake's signatures are still checked, so the
+    /// session is encrypted to whoever holds the presented certificate's key.
+    AnyCertificate,
+    /// The WebPKI verdict over the roots, with one exception curl (OpenSSL) makes too: a
+    /// server certificate that is its own CA (what `openssl req -x509` makes by default:
+    /// CA:TRUE), byte for byte one the user trusted with `--cacert` or `$SSL_CERT_FILE`.
+    /// webpki refuses any CA certificate as an end entity (`CaUsedAsEndEntity`); it checks
+    /// the validity period before that, so the certificate is current, and its name is
+    /// checked here.
+    WebPki {
+        webpki: Arc<WebPkiServerVerifier>,
+        trusted: Vec<CertificateDer<'static>>,
+    },
+}
+
+#[derive(Debug)]
+struct Verifier {
+    trust: Trust,
     algorithms: WebPkiSupportedAlgorithms,
 }
 
-impl ServerCertVerifier for AcceptAnyCertificate {
+impl ServerCertVerifier for Verifier {
     fn verify_server_cert(
         &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
     ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
+        let Trust::WebPki { webpki, trusted } = &self.trust else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        match webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
+            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other)))
+                if other.0.downcast_ref::<webpki::Error>()
+                    == Some(&webpki::Error::CaUsedAsEndEntity)
+                    && trusted.iter().any(|t| t.as_ref() == end_entity.as_ref()) =>
+            {
+                let parsed = ParsedCertificate::try_from(end_entity)?;
+                rustls::client::verify_server_name(&parsed, server_name)?;
+                Ok(ServerCertVerified::assertion())
+            }
+            verdict => verdict,
+        }
     }
 
     fn verify_tls12_signature(
