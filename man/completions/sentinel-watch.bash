@@ -35,7 +35,7 @@ _sentinel__watch() {
 
     case "${cmd}" in
         sentinel__watch)
-            opts="-v -h -V --rollout-id --interval --timeout --stop-at-approval --replay --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --mcp-command --mcp-server --state-dir --color --events-log --verbose --help --version health help"
+            opts="-v -h -V --rollout-id --interval --timeout --stop-at-approval --allow-skipped-stages --replay --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --mcp-command --mcp-server --state-dir --color --events-log --verbose --help --version health help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sentinel_watch_global_optspecs
-    string join \n rollout-id= interval= timeout= stop-at-approval replay no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= mcp-command= mcp-server= state-dir= color= events-log v/verbose h/help V/version
+    string join \n rollout-id= interval= timeout= stop-at-approval allow-skipped-stages replay no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= mcp-command= mcp-server= state-dir= color= events-log v/verbose h/help V/version
 end
 
 function __fish_sentinel_watch_needs_command
@@ -42,6 +42,7 @@ complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l color -d 
 always\t''
 never\t''"
 complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l stop-at-approval -d 'Stop (exit 0) once the rollout waits for an approval, after writing approval.required; a script then verifies, approves, and follows again with --rollout-id'
+complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l allow-skipped-stages -d 'A rollout whose engine skipped a stage (its regions not deployed) may still end as completed; without this it ends as failed (stage.skipped, then rollout.failed)'
 complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l replay -d 'Report the rollout from its start again (completed stages marked replayed: true), ignoring what the state file says was reported, e.g. to verify them again'
 complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
 complete -c sentinel-watch -n "__fish_sentinel_watch_needs_command" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'

@@ -113,6 +113,8 @@ pub enum Payload {
     StageCompleted(StageCompleted),
     #[serde(rename = "stage.failed")]
     StageFailed(StageFailed),
+    #[serde(rename = "stage.skipped")]
+    StageSkipped(StageSkipped),
     #[serde(rename = "approval.required")]
     ApprovalRequired(ApprovalRequired),
     #[serde(rename = "approval.granted")]
@@ -164,6 +166,7 @@ impl Payload {
             Payload::StageStarted(_) => "stage.started",
             Payload::StageCompleted(_) => "stage.completed",
             Payload::StageFailed(_) => "stage.failed",
+            Payload::StageSkipped(_) => "stage.skipped",
             Payload::ApprovalRequired(_) => "approval.required",
             Payload::ApprovalGranted(_) => "approval.granted",
             Payload::ApprovalRejected(_) => "approval.rejected",
@@ -277,6 +280,15 @@ pub struct StageFailed {
     pub index: u32,
     pub regions: Vec<String>,
     pub errors: Vec<ErrorDetail>,
+}
+
+/// `stage.skipped`: the engine skipped a stage, so its regions were not deployed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StageSkipped {
+    pub stage: String,
+    pub index: u32,
+    pub regions: Vec<String>,
 }
 
 /// `approval.required`: a wait action blocks the rollout.
@@ -630,6 +642,12 @@ pub const KINDS: &[KindSpec] = &[
         meaning: "a stage failed",
     },
     KindSpec {
+        kind: "stage.skipped",
+        written_by: "watch",
+        payload: "stage, index, regions[]",
+        meaning: "the engine skipped a stage (an Azure DevOps condition or a manual skip), so its regions were not deployed; the rollout then ends as failed unless sentinel-watch --allow-skipped-stages",
+    },
+    KindSpec {
         kind: "approval.required",
         written_by: "watch",
         payload: "stage, actionId, reason, instructions (exact command that approves / rejects)",
@@ -818,6 +836,11 @@ mod tests {
                     message: "exit 1".into(),
                     stage: None,
                 }],
+                ..Default::default()
+            }),
+            Payload::StageSkipped(StageSkipped {
+                stage: "Canary".into(),
+                regions: vec!["eastus".into()],
                 ..Default::default()
             }),
             Payload::ApprovalRequired(ApprovalRequired::default()),

@@ -79,6 +79,8 @@ vocabulary! {
         Failed,
         Cancelled,
         RolledBack,
+        /// The engine skipped it (a condition, a manual skip): its regions were not deployed.
+        Skipped,
     }
 }
 

@@ -38,6 +38,8 @@ enum Scenario {
     BusyOnce,
     /// Reading the run answers 429 with Retry-After: 60, every time.
     Throttled,
+    /// The run succeeds, but Azure DevOps skipped the deploy stage (a condition was false).
+    StageSkipped,
     /// The deploy task is cancelled (a timeout, an agent lost) and the run fails.
     TaskCanceled,
     /// Succeeds, with the builds list and the approvals query as bare arrays (what the 7.1
@@ -123,6 +125,9 @@ fn timeline_now(scenario: Scenario, world: &World) -> Value {
                 if kind == "Task" {
                     record["issues"] = json!([{"type": "error", "category": "General", "message": "Failed to deploy web package to App Service.", "data": {"type": "error"}}]);
                 }
+            }
+            Scenario::StageSkipped if world.steps >= 2 => {
+                set(record, "completed", Some("skipped"));
             }
             Scenario::TaskCanceled if world.steps >= 2 => {
                 set(
@@ -296,6 +301,21 @@ impl Ado {
 
     fn pipeline(&self) -> Run {
         trigger_watch_apply(self.dir.path())
+            .env("AZURE_DEVOPS_PAT", TOKEN)
+            .run()
+    }
+
+    /// `sentinel-trigger | sentinel-watch FLAGS | sentinel-state apply`.
+    fn pipeline_with_watch_flags(&self, flags: &str) -> Run {
+        let script = format!(
+            "set -o pipefail; '{}' | '{}' {flags} | '{}' apply",
+            workspace_bin("sentinel-trigger").display(),
+            workspace_bin("sentinel-watch").display(),
+            workspace_bin("sentinel-state").display()
+        );
+        tool("bash")
+            .current_dir(self.dir.path())
+            .args(["-c", &script])
             .env("AZURE_DEVOPS_PAT", TOKEN)
             .run()
     }
@@ -609,5 +629,27 @@ fn a_cancelled_ado_task_carries_its_log_like_a_failed_one() {
     assert!(
         message.ends_with("##[section]Finishing: AzureWebApp"),
         "{message}"
+    );
+}
+
+#[test]
+fn a_stage_azure_devops_skipped_is_reported_and_the_rollout_fails_unless_skipping_is_allowed() {
+    let ado = Ado::new(Scenario::StageSkipped);
+    let run = ado.pipeline();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let skipped = first(&run, "stage.skipped");
+    assert_eq!(skipped["stage"], "Deploy_PPE", "{skipped:?}");
+    assert_eq!(last_kind(&run), "rollout.failed");
+    let failed = first(&run, "rollout.failed");
+    sentinel_test_support::assert_contains!(failed["errors"].to_string(), "skipped Deploy_PPE");
+    sentinel_test_support::assert_contains!(failed["errors"].to_string(), "--allow-skipped-stages");
+
+    let allowed = Ado::new(Scenario::StageSkipped);
+    let run = allowed.pipeline_with_watch_flags("--allow-skipped-stages");
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(last_kind(&run), "rollout.completed");
+    assert!(
+        run.kinds().iter().any(|k| k == "stage.skipped"),
+        "still reported"
     );
 }

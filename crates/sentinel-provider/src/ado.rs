@@ -167,6 +167,7 @@ pub fn record_status(state: &str, result: Option<&str>) -> StageStatus {
         ("completed", "succeeded" | "succeededWithIssues") => StageStatus::Completed,
         ("completed", "failed") => StageStatus::Failed,
         ("completed", "canceled" | "abandoned") => StageStatus::Cancelled,
+        ("completed", "skipped") => StageStatus::Skipped,
         ("completed", _) => StageStatus::NotStarted,
         ("inProgress", _) => StageStatus::InProgress,
         _ => StageStatus::NotStarted,
@@ -932,7 +933,7 @@ mod tests {
         );
         assert_eq!(
             record_status("completed", Some("skipped")),
-            StageStatus::NotStarted
+            StageStatus::Skipped
         );
         assert_eq!(record_status("pending", None), StageStatus::NotStarted);
     }

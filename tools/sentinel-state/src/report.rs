@@ -117,6 +117,14 @@ pub fn build(events: &[Event]) -> Report {
                 }
                 Some(row(format!("Stage {} failed", s.stage), "❌ failed"))
             }
+            Payload::StageSkipped(s) => Some(row(
+                format!(
+                    "Stage {} skipped: {} not deployed",
+                    s.stage,
+                    s.regions.join(", ")
+                ),
+                "⏭ skipped",
+            )),
             Payload::ApprovalRequired(a) => Some(row(
                 format!("Approval required for {}: {}", a.stage, a.reason),
                 "⏸ waiting",

@@ -155,6 +155,11 @@ impl Fold for RolloutState {
                 }
                 self.pending_regions.retain(|r| !s.regions.contains(r));
             }
+            Payload::StageSkipped(s) => {
+                let stage = stage_mut(self, &s.stage);
+                stage.status = StageStatus::Skipped;
+                stage.end_time = Some(ts.clone());
+            }
             Payload::StageFailed(s) => {
                 let stage = stage_mut(self, &s.stage);
                 stage.status = StageStatus::Failed;

@@ -48,6 +48,11 @@ pub struct Cli {
     #[arg(long)]
     pub stop_at_approval: bool,
 
+    /// A rollout whose engine skipped a stage (its regions not deployed) may still end as
+    /// completed; without this it ends as failed (stage.skipped, then rollout.failed).
+    #[arg(long)]
+    pub allow_skipped_stages: bool,
+
     /// Report the rollout from its start again (completed stages marked replayed: true),
     /// ignoring what the state file says was reported, e.g. to verify them again.
     #[arg(long)]

@@ -8,8 +8,8 @@ use crate::cli::Cli;
 use sentinel_core::clock::{format_duration, parse_rfc3339};
 use sentinel_core::config::{self, ProviderKind};
 use sentinel_core::events::{
-    ApprovalDecision, ApprovalRequired, Event, Payload, Rollback, RolloutFinished, RolloutStatus,
-    StageCompleted, StageFailed, StageStarted,
+    ApprovalDecision, ApprovalRequired, ErrorDetail, Event, Payload, Rollback, RolloutFinished,
+    RolloutStatus, StageCompleted, StageFailed, StageSkipped, StageStarted,
 };
 use sentinel_core::files::StatePaths;
 use sentinel_core::ndjson::Writer;
@@ -118,6 +118,33 @@ impl Reported {
     }
 }
 
+/// A rollout the engine calls completed although it skipped stages did not deploy
+/// everything: it ends as failed, saying which stages and regions, so a pipeline never takes
+/// it for a success (`--allow-skipped-stages` keeps it completed).
+pub fn fail_if_stages_were_skipped(mut snapshot: RolloutSnapshot) -> RolloutSnapshot {
+    if snapshot.overall_status != OverallStatus::Completed {
+        return snapshot;
+    }
+    let skipped: Vec<String> = snapshot
+        .stages
+        .iter()
+        .filter(|s| s.status == StageStatus::Skipped)
+        .map(|s| format!("{} ({})", s.name, s.regions.join(", ")))
+        .collect();
+    if !skipped.is_empty() {
+        snapshot.overall_status = OverallStatus::Failed;
+        snapshot.errors.push(ErrorDetail {
+            error_code: Some("StageSkipped".into()),
+            message: format!(
+                "the engine skipped {}: not deployed; pass --allow-skipped-stages to sentinel-watch if skipping is expected",
+                skipped.join(", ")
+            ),
+            stage: None,
+        });
+    }
+    snapshot
+}
+
 /// The events that tell the difference between `reported` and `snapshot`, in the order they
 /// happened. `replay` marks completions this watcher cannot know were reported before.
 pub fn changes(reported: &Reported, snapshot: &RolloutSnapshot, replay: bool) -> Vec<Payload> {
@@ -179,6 +206,11 @@ pub fn changes(reported: &Reported, snapshot: &RolloutSnapshot, replay: bool) ->
                     replayed: replay,
                 }));
             }
+            StageStatus::Skipped => events.push(Payload::StageSkipped(StageSkipped {
+                stage: stage.name.clone(),
+                index: index as u32,
+                regions: stage.regions.clone(),
+            })),
             StageStatus::Failed => {
                 if before == StageStatus::NotStarted && !replay {
                     events.push(started());
@@ -308,6 +340,8 @@ pub struct FollowSettings {
     pub max_retries: u32,
     /// Return as soon as the rollout waits for an approval.
     pub stop_at_approval: bool,
+    /// `--allow-skipped-stages`: a completed rollout that skipped stages stays completed.
+    pub allow_skipped_stages: bool,
 }
 
 /// Follow one rollout to its end, emitting events; returns its final status.
@@ -339,6 +373,11 @@ pub fn follow<W: Write>(
             })
         })
         .map_err(|e| e.into_unreachable(format!("the {} provider", provider.kind().as_str())))?;
+        let snapshot = if settings.allow_skipped_stages {
+            snapshot
+        } else {
+            fail_if_stages_were_skipped(snapshot)
+        };
         // A signal waits until this poll's events are all written and the cursor kept.
         sentinel_core::signals::working(|| -> Result<()> {
             let events = changes(&reported, &snapshot, replay && first);
@@ -426,6 +465,7 @@ pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<
         timeout: cli.timeout,
         max_retries: loaded.config.max_retries(),
         stop_at_approval: cli.stop_at_approval,
+        allow_skipped_stages: cli.allow_skipped_stages,
     };
     let follow_one = |rollout_id: &str,
                       provider_kind: Option<ProviderKind>,
@@ -521,7 +561,6 @@ pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sentinel_core::events::ErrorDetail;
     use sentinel_provider::{StageSnapshot, WaitActionSnapshot};
 
     #[test]
