@@ -128,15 +128,38 @@ pub fn ramp_requests(stages: &[RampStage]) -> f64 {
 /// When requests are due: as soon as a connection is free (closed model), at a constant
 /// interval, or at a ramp's changing rate; each worker carries its `share` of the rate.
 #[derive(Debug, Clone)]
-enum Schedule {
+pub(crate) enum Schedule {
     Closed,
     Constant(Duration),
     Ramp { stages: Vec<RampStage>, share: f64 },
 }
 
 impl Schedule {
+    /// The plan's schedule for a worker carrying `share` of its rate (1.0: the whole run).
+    pub(crate) fn for_plan(plan: &Plan, share: f64) -> Schedule {
+        match (&plan.ramp, plan.rate) {
+            (Some(stages), _) => Schedule::Ramp {
+                stages: stages.clone(),
+                share,
+            },
+            (None, Some(rate)) if rate * share > 0.0 => {
+                Schedule::Constant(Duration::from_secs_f64(1.0 / (rate * share)))
+            }
+            _ => Schedule::Closed,
+        }
+    }
+
+    /// How long the plan runs: `-z`, or the ramp's length.
+    pub(crate) fn length(plan: &Plan) -> Option<Duration> {
+        plan.duration.or_else(|| {
+            plan.ramp
+                .as_ref()
+                .map(|stages| stages.iter().map(|s| s.duration).sum())
+        })
+    }
+
     /// The send after one due at `due`; `None` once a ramp has ended.
-    fn after(&self, due: Instant, start: Instant) -> Option<Instant> {
+    pub(crate) fn after(&self, due: Instant, start: Instant) -> Option<Instant> {
         match self {
             Schedule::Closed => Some(due),
             Schedule::Constant(interval) => Some(due + *interval),
@@ -148,7 +171,7 @@ impl Schedule {
     }
 
     /// Which ramp stage a send at `at` belongs to.
-    fn stage(&self, at: Instant, start: Instant) -> Option<usize> {
+    pub(crate) fn stage(&self, at: Instant, start: Instant) -> Option<usize> {
         match self {
             Schedule::Ramp { stages, .. } => {
                 ramp_rate(stages, at.saturating_duration_since(start)).map(|(stage, _)| stage)
@@ -157,7 +180,7 @@ impl Schedule {
         }
     }
 
-    fn is_open(&self) -> bool {
+    pub(crate) fn is_open(&self) -> bool {
         !matches!(self, Schedule::Closed)
     }
 }
@@ -332,11 +355,7 @@ pub fn run(plan: &Plan, shared: &Shared) -> Vec<Measurements> {
     let connections = plan.connections.max(1);
     let threads = plan.workers();
     let start = Instant::now();
-    let ramp_length = plan
-        .ramp
-        .as_ref()
-        .map(|stages| stages.iter().map(|s| s.duration).sum::<Duration>());
-    let deadline = plan.duration.or(ramp_length).map(|d| start + d);
+    let deadline = Schedule::length(plan).map(|d| start + d);
     let mut total = vec![Measurements::new(); slots(plan)];
     let results: Vec<(Vec<Measurements>, Option<Instant>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
@@ -347,16 +366,7 @@ pub fn run(plan: &Plan, shared: &Shared) -> Vec<Measurements> {
                     .map(|v| connections / threads + usize::from(v < connections % threads))
                     .sum::<usize>();
                 let share = mine as f64 / connections as f64;
-                let schedule = match (&plan.ramp, plan.rate) {
-                    (Some(stages), _) => Schedule::Ramp {
-                        stages: stages.clone(),
-                        share,
-                    },
-                    (None, Some(rate)) if rate * share > 0.0 => {
-                        Schedule::Constant(Duration::from_secs_f64(1.0 / (rate * share)))
-                    }
-                    _ => Schedule::Closed,
-                };
+                let schedule = Schedule::for_plan(plan, share);
                 let window = shared.window_latency.get(w);
                 scope.spawn(move || {
                     Worker::new(plan, shared, window, mine, first, schedule).run(start, deadline)

@@ -5,7 +5,9 @@
 //! budget, send it when due, read the answer to its end), and counts into the same
 //! [`Measurements`], so results, histograms, thresholds and the monitor are the same.
 
-use crate::engine::{MAX_LATENCY_US, Measurements, Plan, Shared, connect_class, io_class, slots};
+use crate::engine::{
+    MAX_LATENCY_US, Measurements, Plan, Schedule, Shared, connect_class, io_class, slots,
+};
 use crate::target::Target;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -92,8 +94,10 @@ struct Run<'a> {
     plan: &'a Plan,
     shared: &'a Shared,
     deadline: Option<Instant>,
-    /// Open model: the next send's due time across the whole run (one schedule, as -q is
-    /// the whole run's rate).
+    start: Instant,
+    /// Open model: one schedule for the whole run (-q and --ramp are the run's rate), and the
+    /// next send's due time on it.
+    schedule: Schedule,
     next_due: Mutex<Instant>,
     measured: Vec<Mutex<Measurements>>,
     last_answer: Mutex<Option<Instant>>,
@@ -108,12 +112,13 @@ impl Run<'_> {
         {
             return None;
         }
-        let Some(rate) = self.plan.rate else {
+        if !self.schedule.is_open() {
             return Some(Instant::now());
-        };
+        }
         let mut next = self.next_due.lock().unwrap_or_else(|p| p.into_inner());
         let due = *next;
-        *next += Duration::from_secs_f64(1.0 / rate);
+        // The ramp is over: nothing more is due.
+        *next = self.schedule.after(due, self.start)?;
         Some(due)
     }
 
@@ -125,7 +130,7 @@ impl Run<'_> {
         let mut m = self.measured[slot]
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        note_sent(&mut m, sent);
+        self.note_sent(&mut m, intended, sent);
         let _ = m.histogram.record(latency);
         let _ = m
             .by_class
@@ -153,7 +158,7 @@ impl Run<'_> {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         if let Some(sent) = sent {
-            note_sent(&mut m, sent);
+            self.note_sent(&mut m, sent, sent);
         }
         *m.errors.entry(class.to_owned()).or_default() += 1;
         m.total += 1;
@@ -164,10 +169,19 @@ impl Run<'_> {
     }
 }
 
-fn note_sent(m: &mut Measurements, at: Instant) {
-    m.sent += 1;
-    m.first_sent = Some(m.first_sent.map_or(at, |first| first.min(at)));
-    m.last_sent = m.last_sent.max(Some(at));
+impl Run<'_> {
+    /// Count a send made at `at` for a request due at `intended` (its ramp stage).
+    fn note_sent(&self, m: &mut Measurements, intended: Instant, at: Instant) {
+        m.sent += 1;
+        m.first_sent = Some(m.first_sent.map_or(at, |first| first.min(at)));
+        m.last_sent = m.last_sent.max(Some(at));
+        if let Some(stage) = self.schedule.stage(intended, self.start) {
+            if m.sent_by_stage.len() <= stage {
+                m.sent_by_stage.resize(stage + 1, 0);
+            }
+            m.sent_by_stage[stage] += 1;
+        }
+    }
 }
 
 /// Run the plan over HTTP/2 with `streams` concurrent streams per connection.
@@ -187,7 +201,9 @@ pub(crate) fn run(plan: &Plan, shared: &Shared, streams: usize) -> Vec<Measureme
     let run = Run {
         plan,
         shared,
-        deadline: plan.duration.map(|d| start + d),
+        deadline: Schedule::length(plan).map(|d| start + d),
+        start,
+        schedule: Schedule::for_plan(plan, 1.0),
         next_due: Mutex::new(start),
         measured: (0..slots)
             .map(|_| Mutex::new(Measurements::new()))

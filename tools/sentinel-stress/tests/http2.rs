@@ -211,3 +211,35 @@ fn over_http2_too_in_flight_requests_at_the_deadline_are_answered_and_n_ends_wit
     let rate = json(&run)["requestsPerSecond"].as_f64().unwrap();
     assert!((9.0..13.5).contains(&rate), "{rate}");
 }
+
+#[test]
+fn a_ramp_over_http2_follows_its_stages_and_ends_with_them() {
+    let Some(server) = H2Server::start(&[]) else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    let run = tool(BIN)
+        .args([
+            "--http2",
+            "-c",
+            "2",
+            "-p",
+            "5",
+            "--ramp",
+            "20/s:1s,60/s:1s",
+            "--output",
+            "json",
+        ])
+        .arg(server.url("http", "/"))
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(6),
+        "bounded by the ramp"
+    );
+    let result = json(&run);
+    let stages = result["ramp"].as_array().unwrap();
+    let sent = |i: usize| stages[i]["sent"].as_u64().unwrap();
+    assert!((17..=23).contains(&sent(0)), "{result}");
+    assert!((35..=45).contains(&sent(1)), "{result}");
+}
