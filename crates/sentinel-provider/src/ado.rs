@@ -16,7 +16,7 @@
 use super::record::{RecordStore, RolloutRecord};
 use super::{
     Discovered, OverallStatus, Provider, RolloutSnapshot, StageSnapshot, StageStatus, StartRequest,
-    WaitActionSnapshot, WaitActionStatus,
+    WaitAction, WaitActionStatus,
 };
 use base64::Engine as _;
 use sentinel_core::clock::{SystemClock, now_rfc3339};
@@ -299,7 +299,7 @@ pub fn snapshot_from(
         errors.push(detail);
     }
     // Approvals: decided ones from the timeline, pending ones from the approvals query.
-    let mut wait_actions: Vec<WaitActionSnapshot> = Vec::new();
+    let mut wait_actions: Vec<WaitAction> = Vec::new();
     for record in records
         .iter()
         .filter(|r| text(r, "type").as_deref() == Some("Checkpoint.Approval"))
@@ -314,7 +314,7 @@ pub fn snapshot_from(
             // A checkpoint of a stage not reached yet: nobody has been asked.
             _ => continue,
         };
-        wait_actions.push(WaitActionSnapshot {
+        wait_actions.push(WaitAction {
             action_id: text(record, "id").unwrap_or_default(),
             stage: stage_of(&by_id, record)
                 .and_then(|s| text(s, "name"))
@@ -335,7 +335,7 @@ pub fn snapshot_from(
                 action.status = WaitActionStatus::Pending;
                 action.reason = reason;
             }
-            None => wait_actions.push(WaitActionSnapshot {
+            None => wait_actions.push(WaitAction {
                 stage: by_id
                     .get(&id)
                     .and_then(|r| stage_of(&by_id, r))

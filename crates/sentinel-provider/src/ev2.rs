@@ -13,7 +13,7 @@
 use super::record::{RecordStore, RolloutRecord};
 use super::{
     Discovered, OverallStatus, Provider, RolloutSnapshot, StageSnapshot, StageStatus, StartRequest,
-    WaitActionSnapshot, WaitActionStatus,
+    WaitAction, WaitActionStatus,
 };
 use crate::mcp::{CallError, McpClient, ServerCommand, ToolResult};
 use crate::vscode_mcp::VSCODE_MCP_FILE;
@@ -384,12 +384,12 @@ pub fn snapshot_from_details(
         }
         errors.push(detail);
     }
-    let wait_actions: Vec<WaitActionSnapshot> = list(details, "waitActions")
+    let wait_actions: Vec<WaitAction> = list(details, "waitActions")
         .iter()
         .map(|action| {
             let id = text(action, "actionId").unwrap_or_default();
             let raw = text(action, "status").unwrap_or_default();
-            WaitActionSnapshot {
+            WaitAction {
                 status: wait_action_status(&raw).unwrap_or_else(|| {
                     unknown.insert(format!("wait action {id}: {raw}"));
                     WaitActionStatus::Pending

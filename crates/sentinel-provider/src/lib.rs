@@ -18,6 +18,8 @@ use sentinel_core::error::{Error, Result};
 use sentinel_core::events::{ErrorDetail, RolloutTriggered};
 use serde::{Deserialize, Serialize};
 
+/// A wait action (approval) as a provider reports it: the same record the state file keeps.
+pub use sentinel_core::state_file::WaitAction;
 pub use sentinel_core::status::{OverallStatus, StageStatus, WaitActionStatus};
 
 /// One stage as a provider reports it.
@@ -35,18 +37,6 @@ pub struct StageSnapshot {
     pub errors: Vec<ErrorDetail>,
 }
 
-/// A wait action (approval) as a provider reports it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct WaitActionSnapshot {
-    pub action_id: String,
-    pub stage: String,
-    pub reason: String,
-    pub status: WaitActionStatus,
-    pub waiting_since: String,
-    pub decided_by: Option<String>,
-}
-
 /// Everything a watcher needs to know about a rollout at one moment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -55,7 +45,7 @@ pub struct RolloutSnapshot {
     pub overall_status: OverallStatus,
     pub current_stage: Option<String>,
     pub stages: Vec<StageSnapshot>,
-    pub wait_actions: Vec<WaitActionSnapshot>,
+    pub wait_actions: Vec<WaitAction>,
     pub errors: Vec<ErrorDetail>,
     pub started: Option<String>,
     pub finished: Option<String>,

@@ -12,8 +12,7 @@
 
 use super::local::{LocalPlan, read_json, write_json};
 use super::{
-    OverallStatus, RolloutSnapshot, StageSnapshot, StageStatus, WaitActionSnapshot,
-    WaitActionStatus,
+    OverallStatus, RolloutSnapshot, StageSnapshot, StageStatus, WaitAction, WaitActionStatus,
 };
 use fs2::FileExt;
 use sentinel_core::clock::now_rfc3339;
@@ -299,7 +298,7 @@ impl Engine {
         {
             Some(action) if action.status == WaitActionStatus::Approved => return Ok(()),
             Some(_) => {}
-            None => self.status.wait_actions.push(WaitActionSnapshot {
+            None => self.status.wait_actions.push(WaitAction {
                 action_id: action_id.clone(),
                 stage: stage.clone(),
                 reason: format!("stage {stage} needs approval before it deploys"),

@@ -561,7 +561,7 @@ pub fn run<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sentinel_provider::{StageSnapshot, WaitActionSnapshot};
+    use sentinel_provider::{StageSnapshot, WaitAction};
 
     #[test]
     fn the_state_file_is_read_typed_and_a_drifted_one_is_said_not_skipped() {
@@ -718,7 +718,7 @@ mod tests {
             OverallStatus::WaitingForApproval,
             &[("Prod", StageStatus::NotStarted)],
         );
-        waiting.wait_actions.push(WaitActionSnapshot {
+        waiting.wait_actions.push(WaitAction {
             action_id: "Prod-approval".into(),
             stage: "Prod".into(),
             status: WaitActionStatus::Pending,
