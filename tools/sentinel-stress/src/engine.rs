@@ -112,8 +112,8 @@ pub fn ramp_rate(stages: &[RampStage], elapsed: Duration) -> Option<(usize, f64)
     None
 }
 
-/// The requests a ramp asks for over its whole length (the area under its rate).
-pub fn ramp_requests(stages: &[RampStage]) -> f64 {
+/// The requests each stage of a ramp asks for (the area under its rate).
+pub fn ramp_stage_requests(stages: &[RampStage]) -> Vec<f64> {
     let mut before = stages.first().map_or(0.0, |s| s.rate);
     stages
         .iter()
@@ -122,7 +122,12 @@ pub fn ramp_requests(stages: &[RampStage]) -> f64 {
             before = stage.rate;
             asked
         })
-        .sum()
+        .collect()
+}
+
+/// The requests a ramp asks for over its whole length.
+pub fn ramp_requests(stages: &[RampStage]) -> f64 {
+    ramp_stage_requests(stages).iter().sum()
 }
 
 /// When requests are due: as soon as a connection is free (closed model), at a constant
@@ -265,10 +270,55 @@ impl Measurements {
         self.elapsed = self.elapsed.max(other.elapsed);
     }
 
-    fn fail(&mut self, class: &str) {
+    /// Count a request that failed with `class`.
+    pub(crate) fn fail(&mut self, class: &str) {
         *self.errors.entry(class.to_owned()).or_default() += 1;
         self.total += 1;
     }
+
+    /// Count an answer with `status` after `latency` µs; returns whether it was a success
+    /// (below 400; 4xx and 5xx count as `http 4xx`/`http 5xx` errors too).
+    pub(crate) fn answer(&mut self, status: u16, latency: u64) -> bool {
+        let _ = self.histogram.record(latency);
+        *self.status_codes.entry(status).or_default() += 1;
+        let _ = self
+            .by_class
+            .entry(status / 100)
+            .or_insert_with(new_histogram)
+            .record(latency);
+        self.total += 1;
+        if status < 400 {
+            self.successful += 1;
+            true
+        } else {
+            *self
+                .errors
+                .entry(format!("http {}xx", status / 100))
+                .or_default() += 1;
+            false
+        }
+    }
+
+    /// Count a send made `at`, in ramp stage `stage` if the run ramps.
+    pub(crate) fn sent_at(&mut self, at: Instant, stage: Option<usize>) {
+        self.sent += 1;
+        self.first_sent = Some(self.first_sent.map_or(at, |first| first.min(at)));
+        self.last_sent = self.last_sent.max(Some(at));
+        if let Some(stage) = stage {
+            if self.sent_by_stage.len() <= stage {
+                self.sent_by_stage.resize(stage + 1, 0);
+            }
+            self.sent_by_stage[stage] += 1;
+        }
+    }
+}
+
+/// Latency from `since` to now in µs, within the histogram's bounds.
+pub(crate) fn latency_since(since: Instant) -> u64 {
+    since
+        .elapsed()
+        .as_micros()
+        .clamp(1, u128::from(MAX_LATENCY_US)) as u64
 }
 
 impl Default for Measurements {
@@ -597,18 +647,9 @@ impl<'a> Worker<'a> {
     }
 
     fn start_request(&mut self, poll: &Poll, index: usize, intended: Instant) {
-        let now = Instant::now();
         let slot = self.plan.targets[self.conns[index].target].slot;
-        let measured = &mut self.measured[slot];
-        measured.sent += 1;
-        measured.first_sent.get_or_insert(now);
-        measured.last_sent = Some(now);
-        if let Some(stage) = self.schedule.stage(intended, self.start) {
-            if measured.sent_by_stage.len() <= stage {
-                measured.sent_by_stage.resize(stage + 1, 0);
-            }
-            measured.sent_by_stage[stage] += 1;
-        }
+        let stage = self.schedule.stage(intended, self.start);
+        self.measured[slot].sent_at(Instant::now(), stage);
         let method = self.plan.targets[self.conns[index].target].method.as_str();
         let conn = &mut self.conns[index];
         conn.intended = intended;
@@ -885,33 +926,14 @@ impl<'a> Worker<'a> {
     }
 
     fn finish(&mut self, poll: &Poll, index: usize, status: u16, close: bool) {
-        let latency = self.conns[index]
-            .intended
-            .elapsed()
-            .as_micros()
-            .clamp(1, u128::from(MAX_LATENCY_US)) as u64;
+        let latency = latency_since(self.conns[index].intended);
         let slot = self.plan.targets[self.conns[index].target].slot;
-        let measured = &mut self.measured[slot];
-        let _ = measured.histogram.record(latency);
         if let Some(window) = self.window {
             if let Ok(mut histogram) = window.lock() {
                 let _ = histogram.record(latency);
             }
         }
-        *measured.status_codes.entry(status).or_default() += 1;
-        let _ = measured
-            .by_class
-            .entry(status / 100)
-            .or_insert_with(new_histogram)
-            .record(latency);
-        measured.total += 1;
-        if status < 400 {
-            measured.successful += 1;
-        } else {
-            *measured
-                .errors
-                .entry(format!("http {}xx", status / 100))
-                .or_default() += 1;
+        if !self.measured[slot].answer(status, latency) {
             self.shared.failed.fetch_add(1, Ordering::Relaxed);
         }
         self.shared.done.fetch_add(1, Ordering::Relaxed);

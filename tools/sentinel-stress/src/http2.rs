@@ -6,7 +6,7 @@
 //! [`Measurements`], so results, histograms, thresholds and the monitor are the same.
 
 use crate::engine::{
-    MAX_LATENCY_US, Measurements, Plan, Schedule, Shared, connect_class, io_class, slots,
+    Measurements, Plan, Schedule, Shared, connect_class, io_class, latency_since, slots,
 };
 use crate::target::Target;
 use http_body_util::{BodyExt, Full};
@@ -123,31 +123,16 @@ impl Run<'_> {
     }
 
     fn answered(&self, slot: usize, intended: Instant, sent: Instant, status: u16) {
-        let latency = intended
-            .elapsed()
-            .as_micros()
-            .clamp(1, u128::from(MAX_LATENCY_US)) as u64;
+        let latency = latency_since(intended);
         let mut m = self.measured[slot]
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        self.note_sent(&mut m, intended, sent);
-        let _ = m.histogram.record(latency);
-        let _ = m
-            .by_class
-            .entry(status / 100)
-            .or_insert_with(crate::engine::new_histogram)
-            .record(latency);
-        *m.status_codes.entry(status).or_default() += 1;
-        m.total += 1;
-        if status < 400 {
-            m.successful += 1;
-        } else {
-            *m.errors
-                .entry(format!("http {}xx", status / 100))
-                .or_default() += 1;
+        m.sent_at(sent, self.schedule.stage(intended, self.start));
+        let success = m.answer(status, latency);
+        drop(m);
+        if !success {
             self.shared.failed.fetch_add(1, Ordering::Relaxed);
         }
-        drop(m);
         self.shared.record_window(0, latency);
         self.shared.done.fetch_add(1, Ordering::Relaxed);
         *self.last_answer.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
@@ -158,29 +143,13 @@ impl Run<'_> {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         if let Some(sent) = sent {
-            self.note_sent(&mut m, sent, sent);
+            m.sent_at(sent, self.schedule.stage(sent, self.start));
         }
-        *m.errors.entry(class.to_owned()).or_default() += 1;
-        m.total += 1;
+        m.fail(class);
         drop(m);
         self.shared.failed.fetch_add(1, Ordering::Relaxed);
         self.shared.done.fetch_add(1, Ordering::Relaxed);
         *self.last_answer.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
-    }
-}
-
-impl Run<'_> {
-    /// Count a send made at `at` for a request due at `intended` (its ramp stage).
-    fn note_sent(&self, m: &mut Measurements, intended: Instant, at: Instant) {
-        m.sent += 1;
-        m.first_sent = Some(m.first_sent.map_or(at, |first| first.min(at)));
-        m.last_sent = m.last_sent.max(Some(at));
-        if let Some(stage) = self.schedule.stage(intended, self.start) {
-            if m.sent_by_stage.len() <= stage {
-                m.sent_by_stage.resize(stage + 1, 0);
-            }
-            m.sent_by_stage[stage] += 1;
-        }
     }
 }
 

@@ -143,25 +143,25 @@ pub(crate) fn load_test(
     let achieved = asked_rate.and_then(|_| judge::achieved_rate(&all));
     let ramp: Vec<RampStageResult> = plan
         .ramp
-        .iter()
-        .flatten()
-        .enumerate()
-        .map(|(index, stage)| {
-            let before = plan
-                .ramp
-                .as_ref()
-                .and_then(|s| index.checked_sub(1).map(|i| s[i].rate))
-                .unwrap_or(stage.rate);
-            let sent = all.sent_by_stage.get(index).copied().unwrap_or(0);
-            RampStageResult {
-                rate: stage.rate,
-                duration_ms: stage.duration.as_millis() as u64,
-                asked: (before + stage.rate) / 2.0 * stage.duration.as_secs_f64(),
-                sent,
-                achieved_rate: sent as f64 / stage.duration.as_secs_f64(),
-            }
+        .as_deref()
+        .map(|stages| {
+            stages
+                .iter()
+                .zip(engine::ramp_stage_requests(stages))
+                .enumerate()
+                .map(|(index, (stage, asked))| {
+                    let sent = all.sent_by_stage.get(index).copied().unwrap_or(0);
+                    RampStageResult {
+                        rate: stage.rate,
+                        duration_ms: stage.duration.as_millis() as u64,
+                        asked,
+                        sent,
+                        achieved_rate: sent as f64 / stage.duration.as_secs_f64(),
+                    }
+                })
+                .collect()
         })
-        .collect();
+        .unwrap_or_default();
     if let (Some(asked), Some(achieved)) = (asked_rate, achieved) {
         if achieved < asked * 0.9 {
             logger.warn(&format!(
