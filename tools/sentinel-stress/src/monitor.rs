@@ -137,8 +137,7 @@ pub(crate) fn load_test(
     // A ramp asks, on average, for its requests over its length.
     let asked_rate = plan.rate.or_else(|| {
         let stages = plan.ramp.as_ref()?;
-        let length: f64 = stages.iter().map(|s| s.duration.as_secs_f64()).sum();
-        Some(engine::ramp_requests(stages) / length)
+        Some(engine::ramp_requests(stages) / engine::Schedule::length(plan)?.as_secs_f64())
     });
     let achieved = asked_rate.and_then(|_| judge::achieved_rate(&all));
     let ramp: Vec<RampStageResult> = plan
