@@ -305,17 +305,9 @@ impl Ado {
             .run()
     }
 
-    /// `sentinel-trigger | sentinel-watch FLAGS | sentinel-state apply`.
+    /// The same with flags for sentinel-watch.
     fn pipeline_with_watch_flags(&self, flags: &str) -> Run {
-        let script = format!(
-            "set -o pipefail; '{}' | '{}' {flags} | '{}' apply",
-            workspace_bin("sentinel-trigger").display(),
-            workspace_bin("sentinel-watch").display(),
-            workspace_bin("sentinel-state").display()
-        );
-        tool("bash")
-            .current_dir(self.dir.path())
-            .args(["-c", &script])
+        sentinel_test_support::trigger_watch_apply_with(self.dir.path(), flags)
             .env("AZURE_DEVOPS_PAT", TOKEN)
             .run()
     }

@@ -746,8 +746,14 @@ pub fn missing_consumer<T>(why: &str) -> Option<T> {
 /// `sentinel-trigger | sentinel-watch | sentinel-state apply` in `dir`, as a shell with
 /// `pipefail` runs it; add environment variables and `.run()` it.
 pub fn trigger_watch_apply(dir: &Path) -> Invocation {
+    trigger_watch_apply_with(dir, "")
+}
+
+/// [`trigger_watch_apply`] with `watch_flags` (shell words, written by the test) for
+/// sentinel-watch.
+pub fn trigger_watch_apply_with(dir: &Path, watch_flags: &str) -> Invocation {
     let script = format!(
-        "set -o pipefail; '{}' | '{}' | '{}' apply",
+        "set -o pipefail; '{}' | '{}' {watch_flags} | '{}' apply",
         workspace_bin("sentinel-trigger").display(),
         workspace_bin("sentinel-watch").display(),
         workspace_bin("sentinel-state").display()
