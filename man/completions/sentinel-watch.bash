@@ -16,11 +16,17 @@ _sentinel__watch() {
             ",$1")
                 cmd="sentinel__watch"
                 ;;
+            sentinel__watch,analyze)
+                cmd="sentinel__watch__subcmd__analyze"
+                ;;
             sentinel__watch,health)
                 cmd="sentinel__watch__subcmd__health"
                 ;;
             sentinel__watch,help)
                 cmd="sentinel__watch__subcmd__help"
+                ;;
+            sentinel__watch__subcmd__help,analyze)
+                cmd="sentinel__watch__subcmd__help__subcmd__analyze"
                 ;;
             sentinel__watch__subcmd__help,health)
                 cmd="sentinel__watch__subcmd__help__subcmd__health"
@@ -35,7 +41,7 @@ _sentinel__watch() {
 
     case "${cmd}" in
         sentinel__watch)
-            opts="-v -h -V --rollout-id --interval --timeout --stop-at-approval --allow-skipped-stages --replay --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --mcp-command --mcp-server --state-dir --color --events-log --verbose --help --version health help"
+            opts="-v -h -V --rollout-id --interval --timeout --stop-at-approval --allow-skipped-stages --replay --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --mcp-command --mcp-server --state-dir --color --events-log --verbose --help --version analyze health help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -83,6 +89,144 @@ _sentinel__watch() {
                     ;;
                 --mcp-server)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sentinel__subcmd__watch__subcmd__analyze)
+            opts="-v -h --on --prometheus --scrape --metric --max --min --max-ratio --min-ratio --canary --baseline --interval --samples --duration --min-samples --min-requests --traffic --failure-limit --auth-header-env --metrics-path --artifact-version --stage --region --rollout-id --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --on)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prometheus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scrape)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metric)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --canary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --baseline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --samples)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-samples)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-requests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --traffic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failure-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-header-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --artifact-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rollout-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage-map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --environment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "local ev2 ado" -- "${cur}"))
                     return 0
                     ;;
                 --state-dir)
@@ -159,8 +303,22 @@ _sentinel__watch() {
             return 0
             ;;
         sentinel__subcmd__watch__subcmd__help)
-            opts="health help"
+            opts="analyze health help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sentinel__subcmd__watch__subcmd__help__subcmd__analyze)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -105,6 +105,57 @@ pub struct StressTestConfig {
     pub max_error_rate_increase: Option<f64>,
 }
 
+/// Where `sentinel-watch analyze` reads metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum AnalysisProviderKind {
+    /// Read Prometheus text-format `/metrics` endpoints directly: no server needed.
+    #[default]
+    Scrape,
+    /// PromQL over a Prometheus server's HTTP API.
+    Prometheus,
+}
+
+/// `analysis`: how each phase is judged on metrics of real traffic (sentinel-watch(1),
+/// ANALYSIS). Every field can be overridden by the flag of the same name.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AnalysisConfig {
+    pub provider: Option<AnalysisProviderKind>,
+    /// The Prometheus server, for provider `prometheus`.
+    pub address: Option<String>,
+    /// The `/metrics` URLs to read, for provider `scrape`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scrape: Vec<String>,
+    /// The environment variable holding the `Authorization` header value for Prometheus.
+    pub auth_header_env: Option<String>,
+    /// The canary cohort: label matchers (`version="{version}"`), or with `scrape` URLs.
+    pub canary: Option<String>,
+    /// The baseline cohort, as `canary`.
+    pub baseline: Option<String>,
+    pub interval: Option<ConfigDuration>,
+    pub samples: Option<u32>,
+    pub min_samples: Option<u32>,
+    pub min_requests: Option<u64>,
+    pub failure_limit: Option<u32>,
+    /// The query counting the canary's requests in the window (for `minRequests`).
+    pub traffic: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<AnalysisMetricConfig>,
+}
+
+/// One metric of `analysis.metrics`, with its limits.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AnalysisMetricConfig {
+    pub name: String,
+    pub query: String,
+    pub max: Option<f64>,
+    pub min: Option<f64>,
+    pub max_ratio: Option<f64>,
+    pub min_ratio: Option<f64>,
+}
+
 /// Azure DevOps pipeline to run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -224,6 +275,7 @@ pub struct DeploymentConfig {
     pub artifact_version: Option<String>,
     pub stage_map_version: Option<String>,
     pub ev2: Option<Ev2Config>,
+    pub analysis: Option<AnalysisConfig>,
     /// Where `artifact_version` came from: the file, or `SENTINEL_ARTIFACT_VERSION`.
     #[serde(skip)]
     pub artifact_version_source: Option<crate::versions::VersionSource>,
@@ -613,6 +665,7 @@ impl DeploymentConfig {
         take(&mut self.artifact_version, stronger.artifact_version);
         take(&mut self.stage_map_version, stronger.stage_map_version);
         take(&mut self.ev2, stronger.ev2);
+        take(&mut self.analysis, stronger.analysis);
     }
 
     /// The version to deploy that the config (file or environment) names, and which of the

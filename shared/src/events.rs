@@ -127,6 +127,8 @@ pub enum Payload {
     HealthFailed(HealthCheck),
     #[serde(rename = "stress.result")]
     StressResult(Box<StressTestResult>),
+    #[serde(rename = "analysis.result")]
+    AnalysisResult(Box<AnalysisResult>),
     #[serde(rename = "gate.passed")]
     GatePassed(GateOutcome),
     #[serde(rename = "gate.failed")]
@@ -173,6 +175,7 @@ impl Payload {
             Payload::HealthPassed(_) => "health.passed",
             Payload::HealthFailed(_) => "health.failed",
             Payload::StressResult(_) => "stress.result",
+            Payload::AnalysisResult(_) => "analysis.result",
             Payload::GatePassed(_) => "gate.passed",
             Payload::GateFailed(_) => "gate.failed",
             Payload::BranchCreated(_) => "branch.created",
@@ -508,6 +511,121 @@ impl StressTestResult {
     }
 }
 
+/// The verdict of an analysis and of each of its checks. Only `Passed` lets a rollout go on:
+/// missing data, an errored query or too little traffic is `Inconclusive`, never `Passed`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Passed,
+    Failed,
+    #[default]
+    Inconclusive,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Failed => "failed",
+            Verdict::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// `analysis.result` (sentinel-watch(1), ANALYSIS): metrics of real traffic observed over a
+/// window and judged, every number the verdict rests on included.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AnalysisResult {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub stage: String,
+    pub verdict: Verdict,
+    /// One sentence: what decided the verdict, with the measured value and the limit.
+    pub reason: String,
+    pub started_at: String,
+    pub duration_ms: u64,
+    /// `prometheus` or `scrape`.
+    pub provider: String,
+    /// Where the metrics were read: the Prometheus address, or the scraped URLs (credentials
+    /// masked).
+    pub targets: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    pub interval_ms: u64,
+    pub samples_requested: u32,
+    pub min_samples: u32,
+    /// Requests the canary served in the window, when a traffic query was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canary_requests: Option<f64>,
+    pub min_requests: u64,
+    pub failure_limit: u32,
+    /// The analysis ended before its last sample: a check failed beyond `failureLimit`, or
+    /// too few samples could still be usable.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stopped_early: bool,
+    pub metrics: Vec<AnalysisMetric>,
+}
+
+/// One check of one metric in an `analysis.result`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AnalysisMetric {
+    pub name: String,
+    /// The query as sent for the canary (secrets masked).
+    pub query: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_query: Option<String>,
+    /// The cohort judged: `canary`.
+    pub cohort: String,
+    pub samples: Vec<MetricSample>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub baseline_samples: Vec<MetricSample>,
+    /// The canary's value over the window: errors over requests for a `ratio()`, else the
+    /// median of its samples.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_value: Option<f64>,
+    pub limit: f64,
+    /// `max`, `min` (each sample against the limit), `max-ratio`, `min-ratio` (the canary
+    /// against limit × the baseline).
+    pub comparison: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<StatisticalTest>,
+    /// Samples beyond an absolute limit.
+    pub failed_samples: u32,
+    pub verdict: Verdict,
+    pub reason: String,
+}
+
+/// One reading of a metric. `value` is absent when the reading was unusable, and `error`
+/// says why (the query failed, returned nothing or NaN, the endpoint did not answer).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct MetricSample {
+    pub timestamp: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The statistical test behind a canary-against-baseline verdict.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StatisticalTest {
+    pub name: String,
+    pub statistic: f64,
+    pub p_value: f64,
+    pub alpha: f64,
+}
+
 /// `gate.passed` / `gate.failed`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -684,6 +802,12 @@ pub const KINDS: &[KindSpec] = &[
         meaning: "one endpoint's load test, judged against its thresholds",
     },
     KindSpec {
+        kind: "analysis.result",
+        written_by: "watch",
+        payload: "stage?, verdict (passed, failed, inconclusive), reason, startedAt, durationMs, provider (prometheus, scrape), targets[], version?, intervalMs, samplesRequested, minSamples, canaryRequests?, minRequests, failureLimit, stoppedEarly?, metrics[] (name, query, baselineQuery?, cohort, samples[] (timestamp, value?, error?), baselineSamples[], value?, baselineValue?, limit, comparison (max, min, max-ratio, min-ratio), test? (name, statistic, pValue, alpha), failedSamples, verdict, reason)",
+        meaning: "metrics of real traffic observed over a window and judged (sentinel-watch analyze); inconclusive (exit 6) when data, traffic or the query failed, never passed",
+    },
+    KindSpec {
         kind: "gate.passed",
         written_by: "state, branch",
         payload: "gate, reason (a sentence with the measured value and the limit)",
@@ -851,6 +975,27 @@ mod tests {
             Payload::StressResult(Box::new(StressTestResult {
                 total_requests: 100,
                 status_codes: BTreeMap::from([("200".to_owned(), 100)]),
+                ..Default::default()
+            })),
+            Payload::AnalysisResult(Box::new(AnalysisResult {
+                stage: "Canary".into(),
+                verdict: Verdict::Failed,
+                metrics: vec![AnalysisMetric {
+                    name: "errors".into(),
+                    samples: vec![MetricSample {
+                        timestamp: "2026-01-01T00:00:00.000Z".into(),
+                        value: Some(0.05),
+                        error: None,
+                    }],
+                    test: Some(StatisticalTest {
+                        name: "Fisher's exact test".into(),
+                        statistic: 10.0,
+                        p_value: 0.0009,
+                        alpha: 0.05,
+                    }),
+                    verdict: Verdict::Failed,
+                    ..Default::default()
+                }],
                 ..Default::default()
             })),
             Payload::GatePassed(gate.clone()),

@@ -18,6 +18,9 @@ pub enum Exit {
     Unreachable,
     /// 5: internal or I/O error.
     Internal,
+    /// 6: an analysis could not judge (no data, too little traffic, a query that failed):
+    /// neither passed nor failed, and never to be taken as passed.
+    Inconclusive,
     /// 130: interrupted by SIGINT/SIGTERM after state was saved and the lock released.
     Interrupted,
     /// The exit status of a command a tool ran on the user's behalf, passed through as it is
@@ -27,13 +30,14 @@ pub enum Exit {
 
 impl Exit {
     /// Every exit code, in numeric order (used by the man pages).
-    pub const ALL: [Exit; 7] = [
+    pub const ALL: [Exit; 8] = [
         Exit::Success,
         Exit::CheckFailed,
         Exit::Usage,
         Exit::Locked,
         Exit::Unreachable,
         Exit::Internal,
+        Exit::Inconclusive,
         Exit::Interrupted,
     ];
 
@@ -46,6 +50,7 @@ impl Exit {
             Exit::Locked => 3,
             Exit::Unreachable => 4,
             Exit::Internal => 5,
+            Exit::Inconclusive => 6,
             Exit::Interrupted => 130,
             Exit::Child(code) => code,
         }
@@ -66,6 +71,9 @@ impl Exit {
             }
             Exit::Unreachable => "an external service stayed unreachable after retries",
             Exit::Internal => "internal or I/O error",
+            Exit::Inconclusive => {
+                "inconclusive: an analysis had too little data or traffic, or its queries failed; never a pass (sentinel-watch analyze)"
+            }
             Exit::Interrupted => {
                 "interrupted (SIGINT/SIGTERM) after state was saved and the lock released"
             }
@@ -87,6 +95,6 @@ mod tests {
     #[test]
     fn codes_match_the_design_contract() {
         let codes: Vec<u8> = Exit::ALL.iter().map(|e| e.code()).collect();
-        assert_eq!(codes, vec![0, 1, 2, 3, 4, 5, 130]);
+        assert_eq!(codes, vec![0, 1, 2, 3, 4, 5, 6, 130]);
     }
 }

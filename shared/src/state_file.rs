@@ -5,7 +5,7 @@
 
 use crate::config::ProviderKind;
 use crate::error::{Error, Result};
-use crate::events::{ErrorDetail, StressTestResult};
+use crate::events::{AnalysisResult, ErrorDetail, StressTestResult};
 use crate::files::StatePaths;
 use crate::nofollow;
 use crate::status::{OverallStatus, StageStatus, WaitActionStatus};
@@ -90,6 +90,8 @@ pub struct RolloutState {
     pub wait_actions: Vec<WaitAction>,
     /// Results without their histograms (those stay in the journal).
     pub stress_results: Vec<StressTestResult>,
+    /// Every `analysis.result`, in the order they were written.
+    pub analysis_results: Vec<AnalysisResult>,
     pub gates: Vec<GateRecord>,
     pub phase: Phase,
     /// How many journal lines this state is the fold of; lets `apply` finish a fold that a
@@ -123,6 +125,7 @@ impl Default for RolloutState {
             stages: Vec::new(),
             wait_actions: Vec::new(),
             stress_results: Vec::new(),
+            analysis_results: Vec::new(),
             gates: Vec::new(),
             phase: Phase::Active,
             events_applied: 0,

@@ -18,8 +18,8 @@ pub struct Tool {
     pub name: &'static str,
     pub command: fn() -> clap::Command,
     pub status: &'static str,
-    /// Sections of the man page beyond the generated ones: a crate's `man/sections.txt`.
-    pub extra: &'static str,
+    /// Sections of the man page beyond the generated ones: crates' `man/sections.txt`.
+    pub extra: &'static [&'static str],
 }
 
 /// The six tools of the suite.
@@ -29,37 +29,37 @@ pub fn tools() -> Vec<Tool> {
             name: "sentinel-trigger",
             command: <sentinel_trigger::Cli as clap::CommandFactory>::command,
             status: sentinel_trigger::STATUS,
-            extra: sentinel_provider::MAN_SECTIONS,
+            extra: &[sentinel_provider::MAN_SECTIONS],
         },
         Tool {
             name: "sentinel-watch",
             command: <sentinel_watch::Cli as clap::CommandFactory>::command,
             status: sentinel_watch::STATUS,
-            extra: sentinel_provider::MAN_SECTIONS,
+            extra: &[sentinel_provider::MAN_SECTIONS, sentinel_watch::MAN_SECTIONS],
         },
         Tool {
             name: "sentinel-stress",
             command: <sentinel_stress::Cli as clap::CommandFactory>::command,
             status: sentinel_stress::STATUS,
-            extra: sentinel_stress::MAN_SECTIONS,
+            extra: &[sentinel_stress::MAN_SECTIONS],
         },
         Tool {
             name: "sentinel-notify",
             command: <sentinel_notify::Cli as clap::CommandFactory>::command,
             status: sentinel_notify::STATUS,
-            extra: sentinel_notify::MAN_SECTIONS,
+            extra: &[sentinel_notify::MAN_SECTIONS],
         },
         Tool {
             name: "sentinel-state",
             command: <sentinel_state::Cli as clap::CommandFactory>::command,
             status: sentinel_state::STATUS,
-            extra: "",
+            extra: &[],
         },
         Tool {
             name: "sentinel-branch",
             command: <sentinel_branch::Cli as clap::CommandFactory>::command,
             status: sentinel_branch::STATUS,
-            extra: "",
+            extra: &[],
         },
     ]
 }
@@ -164,7 +164,7 @@ pub fn sections(file: &'static str) -> Vec<(&'static str, String)> {
 
 fn common_sections(tool: &Tool) -> String {
     let mut roff = Roff::new();
-    for (title, text) in sections(tool.extra) {
+    for (title, text) in tool.extra.iter().flat_map(|file| sections(file)) {
         roff.control("SH", [title]);
         for paragraph in text.lines() {
             roff.text([roman(paragraph)]).control("PP", []);

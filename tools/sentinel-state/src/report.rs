@@ -4,7 +4,7 @@
 use crate::store::read_journal;
 use sentinel_core::atomic::write_atomic;
 use sentinel_core::clock::{format_duration, parse_rfc3339};
-use sentinel_core::events::{Event, Payload, StressTestResult};
+use sentinel_core::events::{AnalysisResult, Event, Payload, StressTestResult, Verdict};
 use sentinel_core::files::StatePaths;
 use sentinel_core::ndjson::Writer;
 use sentinel_core::{Error, Exit, Result};
@@ -150,6 +150,25 @@ pub fn build(events: &[Event]) -> Report {
                     if r.passed { "✅ passed" } else { "❌ failed" },
                 ))
             }
+            Payload::AnalysisResult(a) => {
+                report.verification.extend(analysis_rows(a));
+                Some(row(
+                    format!(
+                        "Analysis{}: {}",
+                        if a.stage.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" of {}", a.stage)
+                        },
+                        a.reason
+                    ),
+                    match a.verdict {
+                        Verdict::Passed => "✅ passed",
+                        Verdict::Failed => "❌ failed",
+                        Verdict::Inconclusive => "❔ inconclusive",
+                    },
+                ))
+            }
             Payload::GatePassed(g) | Payload::GateFailed(g) => {
                 let passed = matches!(event.payload, Payload::GatePassed(_));
                 report.verification.push(VerificationRow {
@@ -230,6 +249,48 @@ pub fn build(events: &[Event]) -> Report {
         report.rollback = Some(rollback.join("; "));
     }
     report
+}
+
+/// One verification row per check of an analysis: the canary's value against its limit (and
+/// the baseline's, with the test's p-value, for a comparison).
+fn analysis_rows(result: &AnalysisResult) -> Vec<VerificationRow> {
+    let prefix = if result.stage.is_empty() {
+        "Analysis".to_owned()
+    } else {
+        format!("{}: analysis", result.stage)
+    };
+    result
+        .metrics
+        .iter()
+        .map(|metric| {
+            let expected = match metric.comparison.as_str() {
+                "max" => format!("≤ {}", metric.limit),
+                "min" => format!("≥ {}", metric.limit),
+                "max-ratio" => format!("≤ {} × baseline", metric.limit),
+                "min-ratio" => format!("≥ {} × baseline", metric.limit),
+                other => format!("{other} {}", metric.limit),
+            };
+            let mut actual = match metric.value {
+                Some(value) => format!("{value:.6}"),
+                None => "no data".to_owned(),
+            };
+            if let Some(baseline) = metric.baseline_value {
+                actual.push_str(&format!(" (baseline {baseline:.6})"));
+            }
+            if let Some(test) = &metric.test {
+                actual.push_str(&format!(", {} p = {:.4}", test.name, test.p_value));
+            }
+            if metric.verdict == Verdict::Inconclusive {
+                actual.push_str(", inconclusive");
+            }
+            VerificationRow {
+                check: format!("{prefix} {}", metric.name),
+                expected,
+                actual,
+                passed: metric.verdict == Verdict::Passed,
+            }
+        })
+        .collect()
 }
 
 fn stress_rows(result: &StressTestResult, stage: Option<&str>) -> Vec<VerificationRow> {

@@ -4,7 +4,7 @@
 //! The fold is deterministic: every time it records comes from the event's `ts`, never from
 //! the clock, so folding the same journal twice gives the same state.
 
-use sentinel_core::events::{ErrorDetail, Event, Payload, StressTestResult};
+use sentinel_core::events::{AnalysisResult, ErrorDetail, Event, Payload, StressTestResult};
 use sentinel_core::ndjson::Line;
 pub use sentinel_core::state_file::{
     GateRecord, Phase, RolloutState, SCHEMA_VERSION, StageState, WaitAction,
@@ -206,6 +206,16 @@ impl Fold for RolloutState {
                 match self.stress_results.iter_mut().find(|r| same(r)) {
                     Some(existing) => *existing = result,
                     None => self.stress_results.push(result),
+                }
+            }
+            Payload::AnalysisResult(result) => {
+                // One analysis is one (stage, start): the same event applied twice is kept once.
+                let same = |r: &AnalysisResult| {
+                    r.stage == result.stage && r.started_at == result.started_at
+                };
+                match self.analysis_results.iter_mut().find(|r| same(r)) {
+                    Some(existing) => *existing = (**result).clone(),
+                    None => self.analysis_results.push((**result).clone()),
                 }
             }
             Payload::GatePassed(g) | Payload::GateFailed(g) => {

@@ -21,7 +21,13 @@ Examples:
   sentinel-watch --rollout-id 3f2a9c1e --stop-at-approval
 
   # Wait until endpoints answer 2xx
-  sentinel-watch health http://127.0.0.1:8080/healthz --timeout 2m";
+  sentinel-watch health http://127.0.0.1:8080/healthz --timeout 2m
+
+  # Judge a canary on real traffic: 5xx ratio and p95 against the stable version
+  sentinel-watch analyze --prometheus http://127.0.0.1:9090 \\
+    --canary 'version=\"2.0.0\"' --baseline 'version!=\"2.0.0\"' \\
+    --metric 'errors=ratio(sum(increase(http_requests_total{code=~\"5..\",{canary}}[{interval}])), sum(increase(http_requests_total{{canary}}[{interval}])))' \\
+    --max-ratio errors=1.5 --max errors=0.05 --interval 30s --samples 10";
 
 /// Follow a rollout until it ends, writing one event per change.
 #[derive(Debug, Parser)]
@@ -76,6 +82,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Action {
+    /// Observe metrics of real traffic over a window and judge the canary (against absolute
+    /// limits and the baseline); writes analysis.result. Exit 0 passed, 1 failed, 6
+    /// inconclusive (never a pass).
+    Analyze(Box<AnalyzeArgs>),
     /// Wait for endpoints to become healthy, with backoff; writes health.passed / health.failed.
     Health {
         /// Endpoints to check.
@@ -91,4 +101,113 @@ pub enum Action {
         #[arg(long, value_name = "REGEX")]
         expect_body: Option<String>,
     },
+}
+
+/// `sentinel-watch analyze`: see sentinel-watch(1), ANALYSIS.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct AnalyzeArgs {
+    /// Pipeline mode: pass events through, and analyse after each event of these kinds
+    /// (e.g. stage.completed), with its stage, regions, endpoints and version.
+    #[arg(long, value_delimiter = ',', value_name = "KIND")]
+    pub on: Vec<String>,
+
+    /// Read PromQL over this Prometheus server's HTTP API (/api/v1/query).
+    #[arg(long, value_name = "URL", conflicts_with = "scrape")]
+    pub prometheus: Option<String>,
+
+    /// Or read these Prometheus text-format /metrics endpoints directly (no server needed;
+    /// the default) [default: analysis.scrape, else the event's endpoints at --metrics-path].
+    #[arg(long, value_delimiter = ',', value_name = "URL")]
+    pub scrape: Vec<String>,
+
+    /// A metric to read (repeatable): PromQL, or for --scrape a selector with sum(), rate(),
+    /// ratio(), histogram_quantile() or mean(). Placeholders: {version} {stage} {region}
+    /// {canary} {baseline} {interval} {window}.
+    #[arg(long = "metric", value_name = "NAME=QUERY")]
+    pub metrics: Vec<String>,
+
+    /// Each canary sample of NAME must be at most LIMIT (repeatable).
+    #[arg(long, value_name = "NAME=LIMIT")]
+    pub max: Vec<String>,
+
+    /// Each canary sample of NAME must be at least LIMIT (repeatable).
+    #[arg(long, value_name = "NAME=LIMIT")]
+    pub min: Vec<String>,
+
+    /// The canary's NAME must not be significantly above R × the baseline's (repeatable).
+    #[arg(long, value_name = "NAME=R")]
+    pub max_ratio: Vec<String>,
+
+    /// The canary's NAME must not be significantly below R × the baseline's (repeatable).
+    #[arg(long, value_name = "NAME=R")]
+    pub min_ratio: Vec<String>,
+
+    /// The canary cohort: label matchers put where a query says {canary}
+    /// (e.g. 'version="{version}"'), or with --scrape a list of /metrics URLs.
+    #[arg(long, value_name = "MATCHERS|URL,...")]
+    pub canary: Option<String>,
+
+    /// The baseline (stable) cohort, as --canary; put where a query says {canary} when the
+    /// baseline is read.
+    #[arg(long, value_name = "MATCHERS|URL,...")]
+    pub baseline: Option<String>,
+
+    /// Time between samples [default: analysis.interval, else 30s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub interval: Option<Duration>,
+
+    /// Samples to take [default: analysis.samples, else 10].
+    #[arg(long, value_name = "N")]
+    pub samples: Option<u32>,
+
+    /// Or: how long to observe (samples = DURATION / interval).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "samples")]
+    pub duration: Option<Duration>,
+
+    /// Fewer usable samples than this makes a check inconclusive [default: every sample].
+    #[arg(long, value_name = "N")]
+    pub min_samples: Option<u32>,
+
+    /// Requests the canary must have served in the window, else inconclusive; 0 to not ask
+    /// [default: 1: never judge on zero traffic].
+    #[arg(long, value_name = "N")]
+    pub min_requests: Option<u64>,
+
+    /// The query counting the canary's requests in the window [default for --scrape:
+    /// http_requests_total{{canary}}; for --prometheus:
+    /// sum(increase(http_requests_total{{canary}}[{window}]))].
+    #[arg(long, value_name = "QUERY")]
+    pub traffic: Option<String>,
+
+    /// Samples beyond an absolute limit tolerated; one more fails the analysis at once
+    /// [default: 0].
+    #[arg(long, value_name = "N")]
+    pub failure_limit: Option<u32>,
+
+    /// The environment variable whose value is sent as Prometheus's Authorization header.
+    #[arg(long, value_name = "VARIABLE")]
+    pub auth_header_env: Option<String>,
+
+    /// The path scraped on an event's endpoints when no URLs are given.
+    #[arg(long, value_name = "PATH", default_value = "/metrics")]
+    pub metrics_path: String,
+
+    /// {version} [default: the stream's rollout.triggered artifactVersion, else the config's].
+    #[arg(long, value_name = "VERSION")]
+    pub artifact_version: Option<String>,
+
+    /// {stage} [default: the event's stage].
+    #[arg(long, value_name = "NAME")]
+    pub stage: Option<String>,
+
+    /// {region} [default: the event's regions, joined by |].
+    #[arg(long, value_name = "NAME")]
+    pub region: Option<String>,
+
+    /// The rollout the analysis.result belongs to [default: the event's].
+    #[arg(long, value_name = "ID")]
+    pub rollout_id: Option<String>,
+
+    #[command(flatten)]
+    pub stream: StreamArgs,
 }

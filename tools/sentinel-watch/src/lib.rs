@@ -1,6 +1,7 @@
 //! `sentinel-watch`: follow a rollout until it ends, one event per change; wait for health
 //! endpoints.
 
+pub mod analyze;
 pub mod cli;
 pub mod follow;
 pub mod health;
@@ -13,6 +14,9 @@ use sentinel_core::{Exit, Result, ToolCli};
 /// What works in this build: the man page's STATUS section, kept in `man/status.txt` beside
 /// this crate.
 pub const STATUS: &str = include_str!("../man/status.txt");
+
+/// The man page's ANALYSIS section, kept in `man/sections.txt` beside this crate.
+pub const MAN_SECTIONS: &str = include_str!("../man/sections.txt");
 
 impl ToolCli for Cli {
     fn output_args(&self) -> &OutputArgs {
@@ -39,6 +43,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
             &mut out,
             &logger,
         ),
+        Some(Action::Analyze(args)) => analyze::run(args, &cli.config, &mut out, &logger),
         None => follow::run(&cli, &mut out, &logger),
     }
 }

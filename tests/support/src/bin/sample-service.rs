@@ -6,13 +6,17 @@
 //! `--error-rate` is exact and repeatable (5% = every 20th request). `--stall-request N
 //! --stall-ms MS` makes the Nth request wait, to show coordinated omission. `GET /stats`
 //! answers `{"connections":N,"requests":M}`: connections accepted (its own included) and
-//! requests served (/stats and /healthz excluded).
+//! requests served (/stats and /healthz excluded). `GET /metrics` answers in the Prometheus
+//! text format: `http_requests_total{code,version}` and the histogram
+//! `http_request_duration_seconds{version}` of the requests served (/metrics, /stats and
+//! /healthz excluded), so canary analysis has real traffic metrics to read.
 //! With `--tls-cert FILE --tls-key FILE` (PEM) it serves https instead, through rustls.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 struct Settings {
@@ -25,6 +29,68 @@ struct Settings {
     stall: Duration,
     counter: AtomicU64,
     connections: AtomicU64,
+    metrics: Mutex<Metrics>,
+}
+
+/// The upper bounds of the latency histogram, in seconds: Prometheus's client defaults with
+/// finer buckets below 5 ms, where a local service answers.
+const BUCKETS: [f64; 13] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+#[derive(Default)]
+struct Metrics {
+    by_code: BTreeMap<u16, u64>,
+    /// Observations at or below each bound of BUCKETS (not yet cumulative).
+    buckets: [u64; BUCKETS.len()],
+    count: u64,
+    sum_seconds: f64,
+}
+
+impl Metrics {
+    fn observe(&mut self, code: u16, seconds: f64) {
+        *self.by_code.entry(code).or_default() += 1;
+        if let Some(bucket) = BUCKETS.iter().position(|bound| seconds <= *bound) {
+            self.buckets[bucket] += 1;
+        }
+        self.count += 1;
+        self.sum_seconds += seconds;
+    }
+
+    /// The Prometheus text exposition format, version 0.0.4.
+    fn exposition(&self, version: &str) -> String {
+        let version = version
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n");
+        let mut text = String::from(
+            "# HELP http_requests_total Requests served, by status code and version.\n\
+             # TYPE http_requests_total counter\n",
+        );
+        for (code, count) in &self.by_code {
+            text.push_str(&format!(
+                "http_requests_total{{code=\"{code}\",version=\"{version}\"}} {count}\n"
+            ));
+        }
+        text.push_str(
+            "# HELP http_request_duration_seconds Time from a request read to its answer.\n\
+             # TYPE http_request_duration_seconds histogram\n",
+        );
+        let mut cumulative = 0;
+        for (bound, count) in BUCKETS.iter().zip(self.buckets) {
+            cumulative += count;
+            text.push_str(&format!(
+                "http_request_duration_seconds_bucket{{version=\"{version}\",le=\"{bound}\"}} {cumulative}\n"
+            ));
+        }
+        text.push_str(&format!(
+            "http_request_duration_seconds_bucket{{version=\"{version}\",le=\"+Inf\"}} {}\n\
+             http_request_duration_seconds_sum{{version=\"{version}\"}} {}\n\
+             http_request_duration_seconds_count{{version=\"{version}\"}} {}\n",
+            self.count, self.sum_seconds, self.count
+        ));
+        text
+    }
 }
 
 fn main() {
@@ -99,6 +165,7 @@ fn main() {
         stall: Duration::from_millis(stall_ms),
         counter: AtomicU64::new(0),
         connections: AtomicU64::new(0),
+        metrics: Mutex::new(Metrics::default()),
     });
     for stream in listener.incoming().flatten() {
         let settings = Arc::clone(&settings);
@@ -188,11 +255,19 @@ fn serve(stream: impl Read + Write, settings: &Settings) {
         if reader.read_exact(&mut body).is_err() {
             return;
         }
-        if !settings.latency.is_zero() {
+        let read_at = Instant::now();
+        let internal = matches!(path.as_str(), "/healthz" | "/stats" | "/metrics");
+        if !settings.latency.is_zero() && !internal {
             std::thread::sleep(settings.latency);
         }
         let (status, text) = if path == "/healthz" {
             ("200 OK", "ok".to_owned())
+        } else if path == "/metrics" {
+            let metrics = settings
+                .metrics
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            ("200 OK", metrics.exposition(&settings.version))
         } else if path == "/stats" {
             (
                 "200 OK",
@@ -225,8 +300,21 @@ fn serve(stream: impl Read + Write, settings: &Settings) {
                 )
             }
         };
+        if !internal {
+            let code = status[..3].parse().unwrap_or(0);
+            settings
+                .metrics
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .observe(code, read_at.elapsed().as_secs_f64());
+        }
+        let content_type = if path == "/metrics" {
+            "text/plain; version=0.0.4; charset=utf-8"
+        } else {
+            "application/json"
+        };
         let response = format!(
-            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{}\r\n{text}",
+            "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n{}\r\n{text}",
             text.len(),
             if close { "connection: close\r\n" } else { "" }
         );
