@@ -35,7 +35,10 @@ pub fn tools() -> Vec<Tool> {
             name: "sentinel-watch",
             command: <sentinel_watch::Cli as clap::CommandFactory>::command,
             status: sentinel_watch::STATUS,
-            extra: &[sentinel_provider::MAN_SECTIONS, sentinel_watch::MAN_SECTIONS],
+            extra: &[
+                sentinel_provider::MAN_SECTIONS,
+                sentinel_watch::MAN_SECTIONS,
+            ],
         },
         Tool {
             name: "sentinel-stress",

@@ -2,6 +2,7 @@
 //! pipes, real git repositories, real servers and the independent consumers of their outputs.
 
 mod ado;
+mod analysis;
 mod cli;
 mod consumers;
 mod docs;

@@ -14,6 +14,11 @@ when SENTINEL_REQUIRE_VALIDATORS is set).
   markdown FILE      Markdown rendered by GitHub's own renderer (cmark-gfm, via cmarkgfm):
                      the text of every table cell, with "<markup>" where the renderer made
                      emphasis, a link or HTML out of it.
+  statistics FILE    the p-values of sentinel-watch analyze's tests, computed again by SciPy
+                     (scipy.stats.fisher_exact, mannwhitneyu and a pooled two-proportion z),
+                     for cases given as JSON: [{"test": ..., ...}, ...].
+  exposition FILE    a Prometheus text-format scrape parsed by the official Python client's
+                     parser (prometheus_client.parser): families, types and samples.
 """
 
 import json
@@ -186,6 +191,60 @@ def markdown(path):
     print(json.dumps({"cells": parser.cells}))
 
 
+def statistics(path):
+    stats = need("scipy.stats", "scipy")
+    import math
+
+    answers = []
+    for case in load(path):
+        if case["test"] == "fisher":
+            x1, n1, x2, n2 = case["x1"], case["n1"], case["x2"], case["n2"]
+            _, p = stats.fisher_exact([[x1, n1 - x1], [x2, n2 - x2]], alternative="greater")
+        elif case["test"] == "z":
+            x1, n1, x2, n2 = case["x1"], case["n1"], case["x2"], case["n2"]
+            pooled = (x1 + x2) / (n1 + n2)
+            spread = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+            z = (x1 / n1 - x2 / n2) / spread
+            p = float(stats.norm.sf(z))
+        elif case["test"] == "mannwhitney":
+            exact = case["exact"]
+            result = stats.mannwhitneyu(
+                case["canary"],
+                case["baseline"],
+                alternative="greater",
+                method="exact" if exact else "asymptotic",
+                use_continuity=True,
+            )
+            p = result.pvalue
+        else:
+            raise SystemExit(f"unknown test {case['test']!r}")
+        answers.append(float(p))
+    print(json.dumps({"pValues": answers}))
+
+
+def exposition(path):
+    parser = need("prometheus_client.parser", "prometheus-client")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    families = []
+    try:
+        for family in parser.text_string_to_metric_families(text):
+            families.append(
+                {
+                    "name": family.name,
+                    "type": family.type,
+                    "samples": [
+                        {"name": s.name, "labels": s.labels, "value": s.value}
+                        for s in family.samples
+                    ],
+                }
+            )
+    except ValueError as e:
+        print(f"not the Prometheus text format: {e}", file=sys.stderr)
+        sys.exit(1)
+    print(json.dumps({"families": families}))
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -199,6 +258,10 @@ def main(argv):
         junit(args[0])
     elif command == "markdown":
         markdown(args[0])
+    elif command == "statistics":
+        statistics(args[0])
+    elif command == "exposition":
+        exposition(args[0])
     else:
         print(f"unknown subcommand {command!r}\n{__doc__}", file=sys.stderr)
         return 2

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -885,5 +885,162 @@ impl GitRepo {
 impl Default for GitRepo {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// `GET path` on a loopback port, answered with `Connection: close`: the status and body.
+pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    let status = text.split_whitespace().nth(1)?.parse().ok()?;
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    Some((status, body))
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = rest[size..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// `text` percent-encoded for a URL's query string.
+pub fn query_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A real Prometheus server (Debian's `prometheus`) on a loopback port, scraping the given
+/// loopback ports every second; stopped when dropped.
+#[derive(Debug)]
+pub struct PrometheusServer {
+    child: Child,
+    pub port: u16,
+    _data: TempDir,
+}
+
+impl PrometheusServer {
+    /// Start it and wait until every target has been scraped. `None`, after saying why,
+    /// where Prometheus is not installed (CI installs it and sets SENTINEL_REQUIRE_VALIDATORS).
+    pub fn start(targets: &[u16]) -> Option<PrometheusServer> {
+        let binary = ["/usr/bin/prometheus", "/usr/local/bin/prometheus"]
+            .into_iter()
+            .map(PathBuf::from)
+            .find(|path| path.exists())
+            .or_else(|| {
+                std::env::var_os("PATH").and_then(|paths| {
+                    std::env::split_paths(&paths)
+                        .map(|dir| dir.join("prometheus"))
+                        .find(|path| path.exists())
+                })
+            });
+        let Some(binary) = binary else {
+            return missing_consumer("prometheus is not installed (apt-get install prometheus)");
+        };
+        let data = TempDir::new().expect("a temp dir");
+        let config = data.path().join("prometheus.yml");
+        let list: Vec<String> = targets.iter().map(|p| format!("'127.0.0.1:{p}'")).collect();
+        std::fs::write(
+            &config,
+            format!(
+                "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n\
+                 scrape_configs:\n  - job_name: sample\n    static_configs:\n      - targets: [{}]\n",
+                list.join(", ")
+            ),
+        )
+        .expect("config written");
+        let port = free_port();
+        let child = Command::new(binary)
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                data.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--log.level=warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("prometheus starts");
+        let server = PrometheusServer {
+            child,
+            port,
+            _data: data,
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let up = server.query("sum(up)");
+            let scraped = up["data"]["result"][0]["value"][1]
+                .as_str()
+                .and_then(|v| v.parse::<f64>().ok());
+            if scraped == Some(targets.len() as f64) {
+                return Some(server);
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "Prometheus did not scrape its {} targets within 60 s: {up}",
+                targets.len()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// An instant query's JSON answer (`null` while the server does not answer).
+    pub fn query(&self, promql: &str) -> Value {
+        http_get(
+            self.port,
+            &format!("/api/v1/query?query={}", query_encode(promql)),
+        )
+        .and_then(|(_, body)| serde_json::from_str(&body).ok())
+        .unwrap_or(Value::Null)
+    }
+
+    /// Stop it (SIGKILL), as a crashed server would go.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for PrometheusServer {
+    fn drop(&mut self) {
+        self.kill();
     }
 }

@@ -357,10 +357,15 @@ impl ScrapeQuery {
             ScrapeQuery::Ratio(numerator, denominator) => {
                 let bottom = total(denominator, before, after)?;
                 // A numerator with no series at all is 0 of `bottom` (no 5xx yet): Prometheus
-                // clients create a labelled series at its first increment.
+                // clients create a labelled series at its first increment. But only when
+                // every label it matches on exists: a misspelt label would read 0 for ever,
+                // and pass every canary.
                 let top = match total(numerator, before, after) {
                     Ok(top) => top,
-                    Err(_) if numerator.name == denominator.name => 0.0,
+                    Err(_) if numerator.name == denominator.name => {
+                        labels_exist(numerator, after)?;
+                        0.0
+                    }
                     Err(e) => return Err(e),
                 };
                 if bottom <= 0.0 {
@@ -388,6 +393,28 @@ impl ScrapeQuery {
             ScrapeQuery::Quantile(q, selector) => quantile(*q, selector, before, after).map(plain),
         }
     }
+}
+
+/// Every label `selector` matches on is carried by some series of its metric.
+fn labels_exist(selector: &Selector, after: &CohortScrape) -> Result<(), String> {
+    for matcher in &selector.matchers {
+        let carried = after.iter().any(|scrape| {
+            scrape
+                .samples
+                .iter()
+                .filter(|s| s.name == selector.name)
+                .any(|s| s.label(&matcher.label).is_some())
+        });
+        if !carried {
+            return Err(format!(
+                "no series of {} has the label {:?}, so {} can never match",
+                selector.name,
+                matcher.label,
+                describe(selector)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The series key that pairs a sample with the same series in an earlier scrape.
@@ -656,9 +683,12 @@ latency_seconds_count 200
             read(r#"ratio(http_requests_total{code="500"}, http_requests_total{version="9"})"#)
                 .unwrap_err();
         assert!(
-            error.contains("no series") || idle.contains("no series"),
+            idle.contains(r#"no series matches http_requests_total{version="9"}"#),
             "{idle}"
         );
+        let misspelt =
+            read(r#"ratio(http_requests_total{status=~"5.."}, http_requests_total)"#).unwrap_err();
+        assert!(misspelt.contains("has the label \"status\""), "{misspelt}");
     }
 
     #[test]
