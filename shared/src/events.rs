@@ -604,6 +604,65 @@ pub struct AnalysisMetric {
     pub reason: String,
 }
 
+impl AnalysisMetric {
+    /// The limit as a reader sees it: `≤ 0.01`, `≤ 1.5 × baseline`.
+    pub fn expected(&self) -> String {
+        let limit = format_measurement(self.limit);
+        match self.comparison.as_str() {
+            "max" => format!("≤ {limit}"),
+            "min" => format!("≥ {limit}"),
+            "max-ratio" => format!("≤ {limit} × baseline"),
+            "min-ratio" => format!("≥ {limit} × baseline"),
+            other => format!("{other} {limit}"),
+        }
+    }
+
+    /// What was measured: the canary's value, the baseline's and the test's p-value.
+    pub fn actual(&self) -> String {
+        let mut actual = self
+            .value
+            .map_or_else(|| "no data".to_owned(), format_measurement);
+        if let Some(baseline) = self.baseline_value {
+            actual.push_str(&format!(" (baseline {})", format_measurement(baseline)));
+        }
+        if let Some(test) = &self.test {
+            actual.push_str(&format!(
+                ", {} p = {}",
+                test.name,
+                format_p_value(test.p_value)
+            ));
+        }
+        actual
+    }
+}
+
+/// A measured value as sentences show it: up to six significant digits, no trailing zeros.
+pub fn format_measurement(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format!("{value}");
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    if !(-4..=9).contains(&magnitude) {
+        return format!("{value:.3e}");
+    }
+    let decimals = (5 - magnitude).max(0) as usize;
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
+}
+
+/// A p-value as sentences show it: four decimals, or two significant digits below 0.0001.
+pub fn format_p_value(p: f64) -> String {
+    if p < 1e-4 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.4}")
+    }
+}
+
 /// One reading of a metric. `value` is absent when the reading was unusable, and `error`
 /// says why (the query failed, returned nothing or NaN, the endpoint did not answer).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1089,6 +1148,34 @@ mod tests {
                 ("p95", "≤ 500 ms".to_owned(), "120.00 ms".to_owned(), true),
                 ("requests/s", "≥ 100".to_owned(), "90.00".to_owned(), false),
             ]
+        );
+    }
+
+    #[test]
+    fn measurements_read_well() {
+        assert_eq!(format_measurement(0.05), "0.05");
+        assert_eq!(format_measurement(0.012345678), "0.0123457");
+        assert_eq!(format_measurement(1500.0), "1500");
+        assert_eq!(format_measurement(0.0), "0");
+        assert_eq!(format_measurement(0.00001234), "1.234e-5");
+        assert_eq!(format_p_value(0.0123456), "0.0123");
+        assert_eq!(format_p_value(0.00000123), "1.2e-6");
+        let metric = AnalysisMetric {
+            limit: 1.5,
+            comparison: "max-ratio".into(),
+            value: Some(0.05),
+            baseline_value: Some(0.0),
+            test: Some(StatisticalTest {
+                name: "Fisher's exact test".into(),
+                p_value: 0.0036,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(metric.expected(), "≤ 1.5 × baseline");
+        assert_eq!(
+            metric.actual(),
+            "0.05 (baseline 0), Fisher's exact test p = 0.0036"
         );
     }
 

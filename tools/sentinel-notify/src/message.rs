@@ -3,19 +3,21 @@
 
 use crate::cli::Status;
 use sentinel_core::clock::format_duration;
-use sentinel_core::events::{Event, Payload};
+use sentinel_core::events::{Event, Payload, Verdict, format_measurement};
 use sentinel_core::redact::redact_url;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// The kinds sent when `--on` is not given (stress results only when they failed).
+/// The kinds sent when `--on` is not given (stress results only when they failed, analyses
+/// only when they failed or were inconclusive).
 pub const DEFAULT_KINDS: &[&str] = &[
     "rollout.triggered",
     "stage.completed",
     "stage.failed",
     "approval.required",
     "stress.result",
+    "analysis.result",
     "rollout.completed",
     "rollout.failed",
     "rollout.cancelled",
@@ -228,6 +230,56 @@ pub fn for_event(event: &Event, context: &Context) -> Option<NotificationMessage
                 "Requests".into(),
                 format!("{} ({:.0}/s)", r.total_requests, r.requests_per_second),
             ));
+        }
+        Payload::AnalysisResult(a) => {
+            let stage = if a.stage.is_empty() {
+                String::new()
+            } else {
+                format!(" of {}", a.stage)
+            };
+            match a.verdict {
+                Verdict::Passed => return None,
+                Verdict::Failed => {
+                    message.title =
+                        format!("❌ {service} {version}: canary analysis{stage} failed");
+                    message.status = Some(Status::Failed);
+                    message.body = format!(
+                        "Metrics of real traffic judged the canary worse: {}",
+                        a.reason
+                    );
+                }
+                Verdict::Inconclusive => {
+                    message.title =
+                        format!("❔ {service} {version}: canary analysis{stage} inconclusive");
+                    message.status = Some(Status::Warning);
+                    message.body = format!(
+                        "{}.\n\nInconclusive is not a pass: a person decides whether to resume or roll back.",
+                        a.reason
+                    );
+                }
+            }
+            message.error_summary = a
+                .metrics
+                .iter()
+                .filter(|m| m.verdict != Verdict::Passed)
+                .map(|m| m.reason.clone())
+                .collect();
+            for metric in &a.metrics {
+                message.facts.push((
+                    format!("{} ({})", metric.name, metric.verdict),
+                    limit(metric.actual(), Some(metric.expected())),
+                ));
+            }
+            if let Some(requests) = a.canary_requests {
+                message.facts.push((
+                    "Canary requests".into(),
+                    format!(
+                        "{} (at least {})",
+                        format_measurement(requests),
+                        a.min_requests
+                    ),
+                ));
+            }
         }
         Payload::RolloutCompleted(f) => {
             message.title =
@@ -485,6 +537,60 @@ mod tests {
             "{:?}",
             message.facts
         );
+    }
+
+    #[test]
+    fn analyses_are_announced_when_failed_or_inconclusive_with_every_check() {
+        use sentinel_core::events::{AnalysisMetric, AnalysisResult};
+        let (_, context) = started();
+        let mut analysis = AnalysisResult {
+            stage: "Canary".into(),
+            verdict: Verdict::Passed,
+            reason: "all 1 check passed".into(),
+            canary_requests: Some(1200.0),
+            min_requests: 100,
+            metrics: vec![AnalysisMetric {
+                name: "errors".into(),
+                comparison: "max-ratio".into(),
+                limit: 1.5,
+                value: Some(0.05),
+                baseline_value: Some(0.0),
+                verdict: Verdict::Failed,
+                reason: "errors: canary 0.05 against baseline 0".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let event = |a: &AnalysisResult| {
+            Event::new(
+                "t",
+                Some("r1"),
+                Payload::AnalysisResult(Box::new(a.clone())),
+            )
+        };
+        assert!(for_event(&event(&analysis), &context).is_none());
+        analysis.verdict = Verdict::Failed;
+        let failed = for_event(&event(&analysis), &context).unwrap();
+        assert_eq!(failed.status, Some(Status::Failed));
+        assert!(
+            failed.title.contains("canary analysis of Canary failed"),
+            "{}",
+            failed.title
+        );
+        assert_eq!(
+            failed.error_summary,
+            ["errors: canary 0.05 against baseline 0"]
+        );
+        assert!(
+            failed.facts.iter().any(|(k, v)| k == "errors (failed)"
+                && v == "0.05 (baseline 0) (limit ≤ 1.5 × baseline)"),
+            "{:?}",
+            failed.facts
+        );
+        analysis.verdict = Verdict::Inconclusive;
+        let open = for_event(&event(&analysis), &context).unwrap();
+        assert_eq!(open.status, Some(Status::Warning));
+        assert!(open.body.contains("not a pass"), "{}", open.body);
     }
 
     #[test]

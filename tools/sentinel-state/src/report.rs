@@ -263,29 +263,13 @@ fn analysis_rows(result: &AnalysisResult) -> Vec<VerificationRow> {
         .metrics
         .iter()
         .map(|metric| {
-            let expected = match metric.comparison.as_str() {
-                "max" => format!("≤ {}", metric.limit),
-                "min" => format!("≥ {}", metric.limit),
-                "max-ratio" => format!("≤ {} × baseline", metric.limit),
-                "min-ratio" => format!("≥ {} × baseline", metric.limit),
-                other => format!("{other} {}", metric.limit),
-            };
-            let mut actual = match metric.value {
-                Some(value) => format!("{value:.6}"),
-                None => "no data".to_owned(),
-            };
-            if let Some(baseline) = metric.baseline_value {
-                actual.push_str(&format!(" (baseline {baseline:.6})"));
-            }
-            if let Some(test) = &metric.test {
-                actual.push_str(&format!(", {} p = {:.4}", test.name, test.p_value));
-            }
+            let mut actual = metric.actual();
             if metric.verdict == Verdict::Inconclusive {
                 actual.push_str(", inconclusive");
             }
             VerificationRow {
                 check: format!("{prefix} {}", metric.name),
-                expected,
+                expected: metric.expected(),
                 actual,
                 passed: metric.verdict == Verdict::Passed,
             }

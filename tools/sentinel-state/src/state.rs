@@ -345,6 +345,7 @@ pub fn fold_all<'a>(lines: impl IntoIterator<Item = &'a Line>) -> Result<Rollout
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use sentinel_core::events::Verdict;
     use sentinel_core::ndjson::{Item, Reader};
 
     /// Parse NDJSON text into lines the way `apply` reads them.
@@ -419,6 +420,38 @@ pub(crate) mod tests {
             state.last_update_time.as_deref(),
             Some("2026-11-23T10:00:06.000Z")
         );
+    }
+
+    #[test]
+    fn analysis_results_are_kept_once_each_in_order() {
+        let analysis = |stage: &str, verdict: &str| {
+            event(
+                "analysis.result",
+                "r1",
+                "2026-11-23T10:00:02.500Z",
+                &format!(
+                    r#""stage":"{stage}","verdict":"{verdict}","reason":"r","startedAt":"2026-11-23T10:00:02.000Z","metrics":[{{"name":"errors","comparison":"max-ratio","limit":1.5,"value":0.05,"verdict":"{verdict}","samples":[{{"timestamp":"t","value":0.05}}]}}]"#
+                ),
+            )
+        };
+        let text = [
+            triggered("r1", "2026-11-23T10:00:00.000Z", "Prod"),
+            analysis("Canary", "failed"),
+            analysis("Canary", "failed"),
+            analysis("Half", "inconclusive"),
+        ]
+        .join("\n");
+        let state = fold_all(&lines(&text)).unwrap();
+        let kept: Vec<(&str, Verdict)> = state
+            .analysis_results
+            .iter()
+            .map(|a| (a.stage.as_str(), a.verdict))
+            .collect();
+        assert_eq!(
+            kept,
+            [("Canary", Verdict::Failed), ("Half", Verdict::Inconclusive)]
+        );
+        assert_eq!(state.analysis_results[0].metrics[0].value, Some(0.05));
     }
 
     #[test]

@@ -5,7 +5,10 @@
 use super::query::Reading;
 use super::settings::Check;
 use super::stats::{ALPHA, TestOutcome, mann_whitney_greater, median, proportion_greater};
-use sentinel_core::events::{AnalysisMetric, MetricSample, StatisticalTest, Verdict};
+use sentinel_core::events::{
+    AnalysisMetric, MetricSample, StatisticalTest, Verdict, format_measurement as number,
+    format_p_value as p_value,
+};
 
 /// One reading of one cohort at one moment.
 #[derive(Debug, Clone)]
@@ -298,32 +301,6 @@ fn samples(observed: &[Observed]) -> Vec<MetricSample> {
         .collect()
 }
 
-/// A measured value as sentences show it: up to six significant digits, no trailing zeros.
-pub fn number(value: f64) -> String {
-    if value == 0.0 || !value.is_finite() {
-        return format!("{value}");
-    }
-    let magnitude = value.abs().log10().floor() as i32;
-    if !(-4..=9).contains(&magnitude) {
-        return format!("{value:.3e}");
-    }
-    let decimals = (5 - magnitude).max(0) as usize;
-    let text = format!("{value:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        text
-    }
-}
-
-fn p_value(p: f64) -> String {
-    if p < 1e-4 {
-        format!("{p:.1e}")
-    } else {
-        format!("{p:.4}")
-    }
-}
-
 /// The analysis's verdict from its checks' and its traffic's: any failed check fails it; else
 /// anything not judged makes it inconclusive; else it passed.
 pub fn overall(
@@ -582,14 +559,5 @@ mod tests {
             Verdict::Failed
         );
         assert_eq!(overall(&[passed, failed], None).1, "bad");
-    }
-
-    #[test]
-    fn numbers_read_well() {
-        assert_eq!(number(0.05), "0.05");
-        assert_eq!(number(0.012345678), "0.0123457");
-        assert_eq!(number(1500.0), "1500");
-        assert_eq!(number(0.0), "0");
-        assert_eq!(number(0.00001234), "1.234e-5");
     }
 }

@@ -543,7 +543,7 @@ pub fn analyze(plan: &Plan, context: &Context, logger: &Logger) -> Result<Analys
             .iter()
             .map(|p| {
                 let show = |o: Option<&Observed>| match o.map(|o| &o.reading) {
-                    Some(Ok(r)) => judge::number(r.value),
+                    Some(Ok(r)) => sentinel_core::events::format_measurement(r.value),
                     Some(Err(_)) => "no value".into(),
                     None => "-".into(),
                 };
