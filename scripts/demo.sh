@@ -3,14 +3,22 @@
 # with the local provider, on a fleet of bundled sample-service instances on 127.0.0.1.
 #
 #   scripts/demo.sh                 release 1.5.0: staging, soak, canary 10% → 50% → 100% with a
-#                                   load test after every phase, verification, report
-#   scripts/demo.sh --bad-release   1.5.0 answers 5% of requests with errors: the canary's load
-#                                   test catches it and the release is rolled back automatically
+#                                   load test and a canary analysis after every phase,
+#                                   verification, report
+#   scripts/demo.sh --bad-release   1.5.0 answers 5% of its /orders requests with errors, a
+#                                   path the load tests (of /) never ask: the smoke and load
+#                                   tests pass, the metrics of real user traffic catch it in
+#                                   the canary against the stable instances, and the release
+#                                   is rolled back automatically
 #
 # The fleet: one staging instance and ten production instances, each a sample-service process
 # on its own port. A stage's regions are instances, so "10% of traffic" is one instance of ten
 # on the new version; each phase's load test hits the instances that phase deployed, judged
-# against absolute limits and against the baseline measured on the old version first.
+# against absolute limits and against the baseline measured on the old version first. All the
+# while, "users" send 200 requests/s over the whole fleet (a background sentinel-stress), and
+# each phase is also judged on the metrics of that real traffic: sentinel-watch analyze scrapes
+# every instance's /metrics and compares the new version's error ratio and p95 with the old
+# version's (a two-proportion or Fisher's exact test, and Mann-Whitney U).
 # Real throughout: real processes, real HTTP on loopback, a real git repository and lock.
 set -euo pipefail
 
@@ -36,8 +44,13 @@ target=${CARGO_TARGET_DIR:-$repo/target}
 export PATH="$target/release:$repo/scripts:$PATH"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/deploy-sentinel-demo.XXXXXX")
+traffic_pid=""
 # shellcheck disable=SC2317 # called by the EXIT trap
 stop_fleet() {
+  if [[ -n $traffic_pid ]]; then
+    kill "$traffic_pid" 2>/dev/null || true
+    wait "$traffic_pid" 2>/dev/null || true
+  fi
   for port_file in "$work"/run/*.port; do
     [[ -f $port_file ]] || continue
     (cd "$work" && sample-instance.sh stop "$(basename "$port_file" .port)") || true
@@ -61,17 +74,19 @@ git commit -q -am "Release 1.5.0 changes"
 # Every instance does 2 ms of "work" per request, so latency has something to compare.
 printf -- '--latency-ms 2\n' >releases/1.4.2
 if $bad_release; then
-  printf -- '--latency-ms 2 --error-rate 5\n' >releases/1.5.0
+  printf -- '--latency-ms 2 --error-rate 5 --error-path /orders\n' >releases/1.5.0
 else
   printf -- '--latency-ms 2\n' >releases/1.5.0
 fi
 
 base=$((20000 + RANDOM % 20000))
 printf '%s\n' "$base" >run/staging-1.port
-urls=()
+urls=() metrics=() fleet=()
 for i in $(seq 1 10); do
   printf '%s\n' $((base + i)) >"run/prod-$i.port"
   urls+=("\"http://127.0.0.1:$((base + i))/\"")
+  metrics+=("\"http://127.0.0.1:$((base + i))/metrics\"")
+  fleet+=("http://127.0.0.1:$((base + i))/orders")
   sample-instance.sh deploy "prod-$i" 1.4.2
 done
 endpoints() { # instance numbers...
@@ -101,6 +116,20 @@ cat >.deploy-sentinel-config.json <<JSON
     "maxP95Ms": 250,
     "maxLatencyRatio": 2.0,
     "maxErrorRateIncrease": 0.5
+  },
+  "analysis": {
+    "provider": "scrape",
+    "scrape": [$(IFS=,; printf '%s' "${metrics[*]}")],
+    "canary": "version=\"{version}\"",
+    "baseline": "version!=\"{version}\"",
+    "interval": "1s",
+    "minRequests": 50,
+    "metrics": [
+      { "name": "errors", "max": 0.02, "maxRatio": 1.5,
+        "query": "ratio(http_requests_total{code=~\"5..\",{canary}}, http_requests_total{{canary}})" },
+      { "name": "p95", "maxRatio": 1.5,
+        "query": "histogram_quantile(0.95, http_request_duration_seconds{{canary}})" }
+    ]
   },
   "stages": [
     { "name": "Staging", "environments": ["Staging"], "regions": ["staging-1"],
@@ -132,18 +161,33 @@ printf -- '---\nstatus: approved\nreviewer: qa-team\n---\n# QA sign-off for 1.5.
 printf '<?xml version="1.0"?>\n<testsuites tests="42" failures="0" errors="0"><testsuite name="unit" tests="42" failures="0" errors="0"/></testsuites>\n' >ci/junit.xml
 note "production: 10 instances of 1.4.2 on 127.0.0.1:$((base + 1))-$((base + 10)); staging on :$base"
 if $bad_release; then
-  note "release 1.5.0 is BAD: every 20th request fails (5% errors)"
+  note "release 1.5.0 is BAD: every 20th request to /orders fails (5% errors), and the load tests only ask /"
 fi
+
+step "User traffic: 200 requests/s over the whole fleet, for the whole deployment"
+sentinel-stress "${fleet[@]}" -q 200 -z 10m -c 10 >/dev/null 2>&1 &
+traffic_pid=$!
 
 code=0
 deploy-sentinel.sh --artifact-version 1.5.0 --environment Prod --confirm DEPLOY-NOW --auto-approve \
-  --soak 3s --pdv-duration 3s --pdv-rate 50 \
+  --soak 3s --pdv-duration 3s --pdv-rate 50 --monitor 4s \
   --qa-report ci/qa-report.md --test-results ci/junit.xml \
   --artifact ci/artifact.tar --artifact-sha256 ci/artifact.tar.sha256 --require-clean \
   --report "$work/deployment-report.md" || code=$?
 
 step "The deployment report ($work/deployment-report.md)"
 cat "$work/deployment-report.md" >&2
+
+step "What the metrics of real traffic said, phase by phase (canary against the stable instances)"
+for dir in "$work"/.sentinel/history/*/; do
+  index=0
+  while reason=$(sentinel-state get "analysisResults.$index.reason" --state-dir "$dir" 2>/dev/null); do
+    stage=$(sentinel-state get "analysisResults.$index.stage" --state-dir "$dir" 2>/dev/null || true)
+    verdict=$(sentinel-state get "analysisResults.$index.verdict" --state-dir "$dir" 2>/dev/null || true)
+    note "  ${stage:-analysis}: $verdict — $reason"
+    index=$((index + 1))
+  done
+done
 
 versions=$(for i in $(seq 1 10); do cat "run/prod-$i.version"; done | sort | uniq -c | awk '{printf "%s× %s ", $1, $2}')
 if $bad_release; then

@@ -5,16 +5,21 @@
 
 .DESCRIPTION
     Pre-flight gates, a baseline load test, staging with a smoke test, the soak, production
-    phases each verified against thresholds and the baseline, post-deployment verification,
-    report, notifications and archive. A failed verification rolls back automatically.
+    phases each verified against thresholds and the baseline (and, when the config has an
+    analysis section, by canary analysis of real traffic's metrics for -Monitor),
+    post-deployment verification (load and metrics), report, notifications and archive. A
+    failed verification rolls back automatically; an inconclusive analysis pauses for a person
+    (-OnInconclusive).
 
     PowerShell has no per-command exit codes for a pipeline, so where bash reads PIPESTATUS this
-    script asks the tools instead: the rollout's status (sentinel-state get overallStatus) and
-    whether a load test failed (sentinel-state gate verified). It parses no JSON.
+    script asks the tools instead: the rollout's status (sentinel-state get overallStatus),
+    whether a load test failed (sentinel-state gate verified --load-tests-only) and the last
+    analysis's verdict (sentinel-state get analysisResults.-1.verdict). It parses no JSON.
 
     Exit codes: 0 deployed and verified; 1 gate closed, rollout failed, rolled back or cancelled;
     2 usage or configuration error; 3 another run holds the lock; 4 a service stayed unreachable;
-    5 internal or I/O error; 130 interrupted (run again to resume).
+    5 internal or I/O error; 6 an analysis was inconclusive and the deployment is paused for a
+    person (decide, then run again); 130 interrupted (run again to resume).
 
 .EXAMPLE
     pwsh scripts/deploy-sentinel.ps1 -Config .deploy-sentinel-config.json -Environment Prod -Confirm DEPLOY-NOW -AutoApprove
@@ -37,6 +42,8 @@ param(
     [string]$PdvRate = '20',
     [string]$PdvMaxErrorRate = '1',
     [string]$PdvMaxP99 = '500ms',
+    [string]$Monitor = '10m',
+    [ValidateSet('pause', 'rollback', 'proceed')][string]$OnInconclusive = 'pause',
     [string]$QaReport,
     [string]$TestResults,
     [string]$TestMaxAge = '15m',
@@ -165,13 +172,44 @@ function Get-LastCompletedStage {
     return $name
 }
 
-# After a segment: decide from the rollout's status and the recorded load tests.
+# What an inconclusive analysis does (-OnInconclusive).
+function Invoke-Inconclusive([string]$What) {
+    switch ($OnInconclusive) {
+        'proceed' { Say "$What was inconclusive; -OnInconclusive proceed: going on without its verdict" }
+        'rollback' { Invoke-Rollback "Automatic rollback triggered: $What was inconclusive (-OnInconclusive rollback)" }
+        default {
+            $id = Field rolloutId
+            Say "$What was inconclusive: not a pass, so the deployment is paused for a person to decide"
+            Say "  go on:       sentinel-trigger approve --rollout-id $id, then run again with -OnInconclusive proceed"
+            Say "  roll back:   sentinel-trigger rollback --rollout-id $id --reason 'inconclusive analysis'"
+            sentinel-state report --output $Report | Out-Null
+            sentinel-notify send --status warning --title "Deployment paused: $What was inconclusive" --fact "Rollout=$id" --fact 'Decide=approve, then run again with -OnInconclusive proceed; or roll back' 2>$null | Out-Null
+            exit 6
+        }
+    }
+}
+
+# Each production phase's metrics, judged for -Monitor after its stage completes (where the
+# config has an analysis section; otherwise the events pass through untouched).
+function Get-AnalysisArgs {
+    $version = Field artifactVersion
+    $flags = @('analyze', '--if-configured', '--on', 'stage.completed', '--duration', $Monitor)
+    if ($version) { $flags += @('--artifact-version', $version) }
+    return $flags
+}
+
+# After a segment: decide from the rollout's status, the last analysis and the recorded load tests.
 function Test-Segment([string]$What) {
     $status = Field overallStatus
-    sentinel-state gate verified 2>$null | Out-Null
+    $analysis = Field 'analysisResults.-1.verdict'
+    if ($analysis -eq 'failed') {
+        Invoke-Rollback "Automatic rollback triggered: $(Get-LastCompletedStage) failed its canary analysis (metrics of real traffic against the stable instances; see the report)"
+    }
+    sentinel-state gate verified --load-tests-only 2>$null | Out-Null
     if ($LASTEXITCODE -eq 1) {
         Invoke-Rollback "Automatic rollback triggered: $(Get-LastCompletedStage) failed its verification (load test against thresholds and baseline)"
     }
+    if ($analysis -eq 'inconclusive') { Invoke-Inconclusive "the canary analysis of $(Get-LastCompletedStage)" }
     switch ($status) {
         'Failed' { Invoke-Rollback "Automatic rollback triggered: $(Field currentStage) failed to deploy" }
         'Cancelled' { Say 'the rollout was cancelled (an approval was rejected, or someone cancelled it)'; Finish 1 }
@@ -274,7 +312,8 @@ function Invoke-Production {
     }
     $triggered = Start-Rollout $flags "the $ProductionName rollout"
     $against = Get-BaselineArgs
-    $triggered | Add-TrackingBranch | sentinel-watch @WatchFlags | sentinel-stress --on stage.completed @against | sentinel-notify | sentinel-state apply | Out-Null
+    $analyze = Get-AnalysisArgs
+    $triggered | Add-TrackingBranch | sentinel-watch @WatchFlags | sentinel-stress --on stage.completed @against | sentinel-watch @analyze | sentinel-notify | sentinel-state apply | Out-Null
     Test-Segment "the $ProductionName rollout"
     Invoke-FollowProduction @()
 }
@@ -282,6 +321,7 @@ function Invoke-Production {
 function Invoke-FollowProduction([string[]]$Replay) {
     $id = Field rolloutId
     $against = Get-BaselineArgs
+    $analyze = Get-AnalysisArgs
     while ($true) {
         $status = Field overallStatus
         if ($status -eq 'Completed') { return }
@@ -295,7 +335,7 @@ function Invoke-FollowProduction([string[]]$Replay) {
                 Say "  sentinel-trigger approve --rollout-id $id   (or: sentinel-trigger reject --rollout-id $id)"
             }
         }
-        sentinel-watch --rollout-id $id @WatchFlags @Replay | sentinel-stress --on stage.completed @against | sentinel-notify | sentinel-state apply | Out-Null
+        sentinel-watch --rollout-id $id @WatchFlags @Replay | sentinel-stress --on stage.completed @against | sentinel-watch @analyze | sentinel-notify | sentinel-state apply | Out-Null
         $Replay = @()
         Test-Segment "the $ProductionName rollout"
     }
@@ -303,9 +343,28 @@ function Invoke-FollowProduction([string[]]$Replay) {
 
 function Test-Deployment {
     Step "Post-deployment verification: $PdvDuration at $PdvRate requests/s (error rate ≤ $PdvMaxErrorRate%, p99 ≤ $PdvMaxP99)"
+    # The metrics of real traffic for the whole verification, beside the load test (a job of
+    # its own); no stable cohort is left, so only absolute limits apply.
+    $id = Field rolloutId
+    $version = Field artifactVersion
+    $analysisFlags = @('analyze', '--if-configured', '--no-baseline', '--duration', $PdvDuration, '--stage', 'Post-deployment', '--rollout-id', $id)
+    if ($version) { $analysisFlags += @('--artifact-version', $version) }
+    $analysisJob = Start-ThreadJob -ScriptBlock {
+        param($Flags)
+        $events = sentinel-watch @Flags
+        [pscustomobject]@{ Events = $events; Code = $LASTEXITCODE }
+    } -ArgumentList (, $analysisFlags)
     $result = sentinel-stress -z $PdvDuration -q $PdvRate --max-error-rate $PdvMaxErrorRate '--max-p99' $PdvMaxP99 --abort-on-breach --output ndjson
     $code = $LASTEXITCODE
     if ($result) { $result | sentinel-notify | sentinel-state apply | Out-Null }
+    $analysis = Receive-Job -Job $analysisJob -Wait -AutoRemoveJob
+    if ($analysis.Events) { $analysis.Events | sentinel-notify | sentinel-state apply | Out-Null }
+    switch ($analysis.Code) {
+        0 { }
+        1 { Invoke-Rollback 'Automatic rollback triggered due to PDV failure: the metrics of real traffic breached their limits (see the report)' }
+        6 { Invoke-Inconclusive 'the post-deployment analysis' }
+        default { Stop-With $analysis.Code 'post-deployment analysis' }
+    }
     switch ($code) {
         0 { Say 'post-deployment verification passed' }
         1 {

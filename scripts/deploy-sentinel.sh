@@ -2,8 +2,10 @@
 # deploy-sentinel.sh — the whole release protocol, composed from the six Deploy Sentinel tools.
 #
 #   pre-flight gates → baseline load test → staging (+ smoke test) → soak → production phases,
-#   each verified against thresholds and the baseline → post-deployment verification →
-#   report, notifications, archive. A failed verification rolls back automatically.
+#   each verified against thresholds and the baseline (and, when the config has an analysis
+#   section, by canary analysis of real traffic's metrics for --monitor) → post-deployment
+#   verification (load and metrics) → report, notifications, archive. A failed verification
+#   rolls back automatically; an inconclusive analysis pauses for a person (--on-inconclusive).
 #
 # Every step is a tool call whose exit code decides the next one; this script parses no JSON.
 # The whole run holds the state directory's run lock (a second run exits 3 naming the holder),
@@ -12,7 +14,8 @@
 #
 # Exit codes: 0 deployed and verified; 1 gate closed, rollout failed, rolled back or cancelled;
 # 2 usage or configuration error; 3 another run holds the lock; 4 a service stayed unreachable;
-# 5 internal or I/O error; 130 interrupted (run again to resume).
+# 5 internal or I/O error; 6 an analysis was inconclusive and the deployment is paused for a
+# person (decide, then run again); 130 interrupted (run again to resume).
 set -euo pipefail
 
 usage() {
@@ -42,6 +45,12 @@ Options:
   --pdv-rate RPS             Request rate during verification [default: 20]
   --pdv-max-error-rate PCT   Verification fails above this error rate [default: 1]
   --pdv-max-p99 DURATION     Verification fails above this p99 [default: 500ms]
+  --monitor DURATION         With an analysis section in the config: how long each production
+                             phase's metrics are observed and judged [default: 10m]
+  --on-inconclusive ACTION   pause | rollback | proceed: what an inconclusive analysis does
+                             [default: pause: stop with exit 6, the rollout as it is, for a
+                             person to approve (then run again with --on-inconclusive proceed)
+                             or roll back (sentinel-trigger rollback)]
   --qa-report FILE           Gate: the QA report must say approved
   --test-results FILE        Gate: JUnit results with no failures, newer than --test-max-age
   --test-max-age DURATION    [default: 15m]
@@ -62,7 +71,7 @@ EOF
 environment="" staging_environment=Staging strategy=canary artifact_version=""
 resume_only=false confirm="" auto_approve=false dry_run=false skip_gates=false
 staging=true use_git=true soak=30m
-pdv_duration=5m pdv_rate=20 pdv_max_error_rate=1 pdv_max_p99=500ms
+pdv_duration=5m pdv_rate=20 pdv_max_error_rate=1 pdv_max_p99=500ms monitor=10m on_inconclusive=pause
 qa_report="" test_results="" test_max_age=15m artifact="" artifact_sha256="" require_clean=false
 cleanup_pattern="" base_branch=main report=deployment-report.md
 original_args=("$@")
@@ -101,6 +110,12 @@ while [[ $# -gt 0 ]]; do
     --pdv-rate) pdv_rate=$2 ;;
     --pdv-max-error-rate) pdv_max_error_rate=$2 ;;
     --pdv-max-p99) pdv_max_p99=$2 ;;
+    --monitor) monitor=$2 ;;
+    --on-inconclusive)
+      case $2 in
+        pause | rollback | proceed) on_inconclusive=$2 ;;
+        *) printf 'deploy-sentinel: --on-inconclusive %s: choose pause, rollback or proceed\n' "$2" >&2; exit 2 ;;
+      esac ;;
     --qa-report) qa_report=$2 ;;
     --test-results) test_results=$2 ;;
     --test-max-age) test_max_age=$2 ;;
@@ -161,6 +176,14 @@ fi
 # Tool events flow into notifications and the state file; stdout stays quiet.
 record() { sentinel-notify | sentinel-state apply >/dev/null; }
 branch_create() { if $use_git; then sentinel-branch create; else cat; fi; }
+# Each production phase's metrics, judged for --monitor after its stage completes (where the
+# config has an analysis section; otherwise the events pass through untouched).
+analyze_phases() {
+  local version
+  version=$(field artifactVersion || true)
+  sentinel-watch analyze --if-configured --on stage.completed --duration "$monitor" \
+    ${version:+--artifact-version "$version"}
+}
 field() { sentinel-state get "$1" 2>/dev/null; }
 
 # "URL: first violation" of the first failed stress.result in an NDJSON file (one result per
@@ -282,6 +305,9 @@ run_staging() {
   "$@" | branch_create | sentinel-watch | sentinel-stress --on stage.completed | record
   statuses=("${PIPESTATUS[@]}")
   set -e
+  # Staging is judged by its smoke tests alone (no analysis: its instance is not the fleet
+  # whose real traffic the metrics describe).
+  statuses=("${statuses[@]:0:${#statuses[@]}-1}" 0 "${statuses[-1]}")
   check_segment "staging" "${statuses[@]}"
 }
 
@@ -317,7 +343,7 @@ start_production() {
   mapfile -t against < <(baseline_args)
   set +e
   sentinel-trigger "${flags[@]}" | branch_create | sentinel-watch "${watch_flags[@]}" \
-    | sentinel-stress --on stage.completed "${against[@]}" | record
+    | sentinel-stress --on stage.completed "${against[@]}" | analyze_phases | record
   statuses=("${PIPESTATUS[@]}")
   set -e
   check_segment "the $production_name rollout" "${statuses[@]}"
@@ -334,24 +360,48 @@ last_completed_stage() {
   printf '%s' "${name:-the rollout}"
 }
 
-# Exit codes of one pipeline segment: producer, (branch,) watch, stress, record.
+# What an inconclusive analysis does (--on-inconclusive).
+inconclusive() { # what
+  case $on_inconclusive in
+    proceed) warn "$1 was inconclusive; --on-inconclusive proceed: going on without its verdict" ;;
+    rollback) roll_back "Automatic rollback triggered: $1 was inconclusive (--on-inconclusive rollback)" ;;
+    pause)
+      local id
+      id=$(field rolloutId || true)
+      warn "$1 was inconclusive: not a pass, so the deployment is paused for a person to decide"
+      say "  go on:       sentinel-trigger approve --rollout-id $id, then run again with --on-inconclusive proceed"
+      say "  roll back:   sentinel-trigger rollback --rollout-id $id --reason 'inconclusive analysis'"
+      sentinel-state report --output "$report" >/dev/null
+      sentinel-notify send --status warning --title "Deployment paused: $1 was inconclusive" \
+        --fact "Rollout=$id" --fact "Decide=approve, then run again with --on-inconclusive proceed; or roll back" \
+        >/dev/null 2>&1 || true
+      exit 6 ;;
+  esac
+}
+
+# Exit codes of one pipeline segment: producer, (branch,) watch, stress, analysis, record.
 check_segment() { # what codes...
-  local what=$1 watch stress recorded
+  local what=$1 watch stress analysis recorded
   shift
   local codes=("$@") n=$#
-  watch=${codes[n - 3]} stress=${codes[n - 2]} recorded=${codes[n - 1]}
+  watch=${codes[n - 4]} stress=${codes[n - 3]} analysis=${codes[n - 2]} recorded=${codes[n - 1]}
   # The producer (and sentinel-branch) failing means this segment started nothing new.
-  for code in "${codes[@]:0:n-3}"; do
+  for code in "${codes[@]:0:n-4}"; do
     [[ $code -ne 0 ]] && stop_with "$code" "$what"
   done
   [[ $recorded -ne 0 ]] && stop_with "$recorded" "$what (recording events)"
   if [[ $watch -gt 1 ]]; then stop_with "$watch" "$what (following the rollout)"; fi
   if [[ $stress -gt 1 ]]; then stop_with "$stress" "$what (verification)"; fi
+  if [[ $analysis -gt 1 && $analysis -ne 6 ]]; then stop_with "$analysis" "$what (canary analysis)"; fi
   local status
   status=$(field overallStatus)
+  if [[ $analysis -eq 1 ]]; then
+    roll_back "Automatic rollback triggered: $(last_completed_stage) failed its canary analysis (metrics of real traffic against the stable instances; see the report)"
+  fi
   if [[ $stress -eq 1 ]]; then
     roll_back "Automatic rollback triggered: $(last_completed_stage) failed its verification (load test against thresholds and baseline)"
   fi
+  [[ $analysis -eq 6 ]] && inconclusive "the canary analysis of $(last_completed_stage)"
   case $status in
     Failed) roll_back "Automatic rollback triggered: $(field currentStage) failed to deploy" ;;
     Cancelled) warn "the rollout was cancelled (an approval was rejected, or someone cancelled it)"; finish 1 ;;
@@ -379,7 +429,7 @@ follow_production() { # [--replay]
     esac
     set +e
     sentinel-watch --rollout-id "$id" "${watch_flags[@]}" "${replay[@]}" \
-      | sentinel-stress --on stage.completed "${against[@]}" | record
+      | sentinel-stress --on stage.completed "${against[@]}" | analyze_phases | record
     statuses=(0 "${PIPESTATUS[@]}")
     set -e
     replay=()
@@ -390,11 +440,29 @@ follow_production() { # [--replay]
 # ---- 5. post-deployment verification ---------------------------------------------------------
 verify_deployment() {
   step "Post-deployment verification: $pdv_duration at $pdv_rate requests/s (error rate ≤ $pdv_max_error_rate%, p99 ≤ $pdv_max_p99)"
-  local code=0 results="$state_dir/.deploy-sentinel-pdv.ndjson"
+  local code=0 analysis=0 analysis_pid results="$state_dir/.deploy-sentinel-pdv.ndjson" id version
+  local analysis_events
+  id=$(field rolloutId) version=$(field artifactVersion || true)
+  # The metrics of real traffic for the whole verification, beside the load test. No stable
+  # cohort is left, so only absolute limits apply. Its events wait in a file of their own
+  # (one sentinel-state apply at a time per state directory) and are recorded after.
+  analysis_events=$(mktemp "$state_dir/.deploy-sentinel-pdv-analysis.XXXXXX.tmp")
+  sentinel-watch analyze --if-configured --no-baseline --duration "$pdv_duration" --stage Post-deployment \
+    --rollout-id "$id" ${version:+--artifact-version "$version"} >"$analysis_events" &
+  analysis_pid=$!
   sentinel-stress -z "$pdv_duration" -q "$pdv_rate" --max-error-rate "$pdv_max_error_rate" \
     --max-p99 "$pdv_max_p99" --abort-on-breach --output ndjson | tee "$results" | record || code=$?
+  wait "$analysis_pid" || analysis=$?
+  record <"$analysis_events" || stop_with $? "post-deployment analysis (recording events)"
+  rm -f "$analysis_events"
   local why; why=$(first_failure "$results") || why='see the report'
   rm -f "$results"
+  case $analysis in
+    0) ;;
+    1) roll_back "Automatic rollback triggered due to PDV failure: the metrics of real traffic breached their limits (see the report)" ;;
+    6) inconclusive "the post-deployment analysis" ;;
+    *) stop_with "$analysis" "post-deployment analysis" ;;
+  esac
   case $code in
     0) say "post-deployment verification passed" ;;
     1) roll_back "Automatic rollback triggered due to PDV failure: $why" ;;

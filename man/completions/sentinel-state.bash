@@ -491,7 +491,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate__subcmd__verified)
-            opts="-v -h --state-dir --color --events-log --verbose --help"
+            opts="-v -h --load-tests-only --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

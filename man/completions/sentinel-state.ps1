@@ -125,7 +125,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             [CompletionResult]::new('approved', 'approved', [CompletionResultType]::ParameterValue, 'Pass when a QA report says approved')
             [CompletionResult]::new('checksum', 'checksum', [CompletionResultType]::ParameterValue, 'Pass when the artifact''s SHA-256 matches')
             [CompletionResult]::new('no-active-rollout', 'no-active-rollout', [CompletionResultType]::ParameterValue, 'Pass when no rollout of this service and environment is unfinished')
-            [CompletionResult]::new('verified', 'verified', [CompletionResultType]::ParameterValue, 'Pass when no load test recorded for the current rollout failed (sentinel-stress results applied to the state): how a script that cannot see a pipeline''s exit codes learns whether a phase passed its verification')
+            [CompletionResult]::new('verified', 'verified', [CompletionResultType]::ParameterValue, 'Pass when no load test recorded for the current rollout failed and every analysis passed (an inconclusive one closes it too): how a script that cannot see a pipeline''s exit codes learns whether a phase passed its verification')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -191,6 +191,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
         'sentinel-state;gate;verified' {
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--load-tests-only', '--load-tests-only', [CompletionResultType]::ParameterName, 'Judge the load tests alone, not the analyses')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')
@@ -204,7 +205,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             [CompletionResult]::new('approved', 'approved', [CompletionResultType]::ParameterValue, 'Pass when a QA report says approved')
             [CompletionResult]::new('checksum', 'checksum', [CompletionResultType]::ParameterValue, 'Pass when the artifact''s SHA-256 matches')
             [CompletionResult]::new('no-active-rollout', 'no-active-rollout', [CompletionResultType]::ParameterValue, 'Pass when no rollout of this service and environment is unfinished')
-            [CompletionResult]::new('verified', 'verified', [CompletionResultType]::ParameterValue, 'Pass when no load test recorded for the current rollout failed (sentinel-stress results applied to the state): how a script that cannot see a pipeline''s exit codes learns whether a phase passed its verification')
+            [CompletionResult]::new('verified', 'verified', [CompletionResultType]::ParameterValue, 'Pass when no load test recorded for the current rollout failed and every analysis passed (an inconclusive one closes it too): how a script that cannot see a pipeline''s exit codes learns whether a phase passed its verification')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -299,7 +300,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             [CompletionResult]::new('approved', 'approved', [CompletionResultType]::ParameterValue, 'Pass when a QA report says approved')
             [CompletionResult]::new('checksum', 'checksum', [CompletionResultType]::ParameterValue, 'Pass when the artifact''s SHA-256 matches')
             [CompletionResult]::new('no-active-rollout', 'no-active-rollout', [CompletionResultType]::ParameterValue, 'Pass when no rollout of this service and environment is unfinished')
-            [CompletionResult]::new('verified', 'verified', [CompletionResultType]::ParameterValue, 'Pass when no load test recorded for the current rollout failed (sentinel-stress results applied to the state): how a script that cannot see a pipeline''s exit codes learns whether a phase passed its verification')
+            [CompletionResult]::new('verified', 'verified', [CompletionResultType]::ParameterValue, 'Pass when no load test recorded for the current rollout failed and every analysis passed (an inconclusive one closes it too): how a script that cannot see a pipeline''s exit codes learns whether a phase passed its verification')
             break
         }
         'sentinel-state;help;gate;soak' {

@@ -107,7 +107,7 @@ _sentinel__watch() {
             return 0
             ;;
         sentinel__subcmd__watch__subcmd__analyze)
-            opts="-v -h --on --prometheus --scrape --metric --max --min --max-ratio --min-ratio --canary --baseline --interval --samples --duration --min-samples --min-requests --traffic --failure-limit --auth-header-env --metrics-path --artifact-version --stage --region --rollout-id --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help"
+            opts="-v -h --on --prometheus --scrape --metric --max --min --max-ratio --min-ratio --canary --baseline --interval --samples --duration --min-samples --min-requests --traffic --failure-limit --auth-header-env --no-baseline --if-configured --metrics-path --artifact-version --stage --region --rollout-id --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

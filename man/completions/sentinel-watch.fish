@@ -88,6 +88,8 @@ complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand analyze" -
 complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand analyze" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand analyze" -l no-baseline -d 'Leave out the checks against the baseline (--max-ratio, --min-ratio): after a full rollout no stable cohort is left. An event whose trafficPercent is 100 does the same'
+complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand analyze" -l if-configured -d 'Do nothing (pass events through, exit 0) when neither the config\'s analysis section nor --metric asks for an analysis: for scripts that analyse where it is configured'
 complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand analyze" -l no-pass-through -d 'Write only this tool\'s own events, not the input events'
 complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand analyze" -l skip-invalid -d 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2'
 complete -c sentinel-watch -n "__fish_sentinel_watch_using_subcommand analyze" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'

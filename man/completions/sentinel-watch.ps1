@@ -83,6 +83,8 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-watch' -ScriptBlock {
             [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Rollout provider [env: SENTINEL_PROVIDER] [default: local]')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--no-baseline', '--no-baseline', [CompletionResultType]::ParameterName, 'Leave out the checks against the baseline (--max-ratio, --min-ratio): after a full rollout no stable cohort is left. An event whose trafficPercent is 100 does the same')
+            [CompletionResult]::new('--if-configured', '--if-configured', [CompletionResultType]::ParameterName, 'Do nothing (pass events through, exit 0) when neither the config''s analysis section nor --metric asks for an analysis: for scripts that analyse where it is configured')
             [CompletionResult]::new('--no-pass-through', '--no-pass-through', [CompletionResultType]::ParameterName, 'Write only this tool''s own events, not the input events')
             [CompletionResult]::new('--skip-invalid', '--skip-invalid', [CompletionResultType]::ParameterName, 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')

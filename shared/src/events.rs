@@ -270,6 +270,10 @@ pub struct StageCompleted {
     pub regions: Vec<String>,
     pub endpoints: Vec<String>,
     pub duration_ms: u64,
+    /// The share of traffic the rollout has moved once this stage is deployed; at 100 no
+    /// stable (baseline) cohort is left to compare a canary with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic_percent: Option<u32>,
     /// Re-emitted by a restarted watcher that had no state to tell it this was reported.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub replayed: bool,
@@ -569,6 +573,10 @@ pub struct AnalysisResult {
     /// too few samples could still be usable.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub stopped_early: bool,
+    /// Why the checks against the baseline were left out, when they were (a stage at 100%
+    /// of traffic, `--no-baseline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub without_baseline: Option<String>,
     pub metrics: Vec<AnalysisMetric>,
 }
 
@@ -809,7 +817,7 @@ pub const KINDS: &[KindSpec] = &[
     KindSpec {
         kind: "stage.completed",
         written_by: "watch",
-        payload: "stage, index, regions[], endpoints[] (URLs to verify), durationMs, replayed?",
+        payload: "stage, index, regions[], endpoints[] (URLs to verify), durationMs, trafficPercent?, replayed?",
         meaning: "a stage finished deploying; its endpoints are ready to verify",
     },
     KindSpec {
@@ -863,7 +871,7 @@ pub const KINDS: &[KindSpec] = &[
     KindSpec {
         kind: "analysis.result",
         written_by: "watch",
-        payload: "stage?, verdict (passed, failed, inconclusive), reason, startedAt, durationMs, provider (prometheus, scrape), targets[], version?, intervalMs, samplesRequested, minSamples, canaryRequests?, minRequests, failureLimit, stoppedEarly?, metrics[] (name, query, baselineQuery?, cohort, samples[] (timestamp, value?, error?), baselineSamples[], value?, baselineValue?, limit, comparison (max, min, max-ratio, min-ratio), test? (name, statistic, pValue, alpha), failedSamples, verdict, reason)",
+        payload: "stage?, verdict (passed, failed, inconclusive), reason, startedAt, durationMs, provider (prometheus, scrape), targets[], version?, intervalMs, samplesRequested, minSamples, canaryRequests?, minRequests, failureLimit, stoppedEarly?, withoutBaseline?, metrics[] (name, query, baselineQuery?, cohort, samples[] (timestamp, value?, error?), baselineSamples[], value?, baselineValue?, limit, comparison (max, min, max-ratio, min-ratio), test? (name, statistic, pValue, alpha), failedSamples, verdict, reason)",
         meaning: "metrics of real traffic observed over a window and judged (sentinel-watch analyze); inconclusive (exit 6) when data, traffic or the query failed, never passed",
     },
     KindSpec {

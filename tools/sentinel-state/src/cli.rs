@@ -146,10 +146,14 @@ pub enum Gate {
     },
     /// Pass when no rollout of this service and environment is unfinished.
     NoActiveRollout,
-    /// Pass when no load test recorded for the current rollout failed (sentinel-stress
-    /// results applied to the state): how a script that cannot see a pipeline's exit codes
-    /// learns whether a phase passed its verification.
-    Verified,
+    /// Pass when no load test recorded for the current rollout failed and every analysis
+    /// passed (an inconclusive one closes it too): how a script that cannot see a pipeline's
+    /// exit codes learns whether a phase passed its verification.
+    Verified {
+        /// Judge the load tests alone, not the analyses.
+        #[arg(long)]
+        load_tests_only: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

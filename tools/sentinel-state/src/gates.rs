@@ -70,7 +70,9 @@ pub fn run_gate<W: Write>(
             "checksum",
             checksum(file, sha256.as_deref(), sha256_file.as_deref())?,
         ),
-        Gate::Verified => ("verified", verified(recorder.state())),
+        Gate::Verified { load_tests_only } => {
+            ("verified", verified(recorder.state(), !load_tests_only))
+        }
         Gate::NoActiveRollout => (
             "no-active-rollout",
             no_active_rollout(recorder.state(), clock),
@@ -400,7 +402,7 @@ pub fn checksum(file: &Path, sha256: Option<&str>, sha256_file: Option<&Path>) -
 }
 
 /// `gate verified`: none of the load-test results in the state failed.
-pub fn verified(state: &RolloutState) -> Verdict {
+pub fn verified(state: &RolloutState, with_analyses: bool) -> Verdict {
     let failed: Vec<String> = state
         .stress_results
         .iter()
@@ -413,16 +415,45 @@ pub fn verified(state: &RolloutState) -> Verdict {
             )
         })
         .collect();
+    // An inconclusive analysis is not a pass either.
+    let unjudged: Vec<String> = state
+        .analysis_results
+        .iter()
+        .filter(|_| with_analyses)
+        .filter(|a| a.verdict != sentinel_core::events::Verdict::Passed)
+        .map(|a| {
+            let stage = if a.stage.is_empty() {
+                "analysis"
+            } else {
+                a.stage.as_str()
+            };
+            format!("{stage} analysis {}: {}", a.verdict, a.reason)
+        })
+        .collect();
     let total = state.stress_results.len();
-    if failed.is_empty() {
+    let analyses = if with_analyses {
+        state.analysis_results.len()
+    } else {
+        0
+    };
+    let analysed = if analyses == 0 {
+        String::new()
+    } else {
+        format!(
+            "; {} of {analyses} analyses passed",
+            analyses - unjudged.len()
+        )
+    };
+    if failed.is_empty() && unjudged.is_empty() {
         Verdict::pass(format!(
-            "{total} of {total} load test(s) passed (the limit is 0 failed)."
+            "{total} of {total} load test(s) passed (the limit is 0 failed){analysed}."
         ))
     } else {
+        let problems: Vec<String> = failed.iter().chain(&unjudged).cloned().collect();
         Verdict::fail(format!(
-            "{} of {total} load test(s) failed (the limit is 0): {}",
+            "{} of {total} load test(s) failed (the limit is 0){analysed}: {}",
             failed.len(),
-            failed.join(" | ")
+            problems.join(" | ")
         ))
     }
 }
@@ -587,9 +618,41 @@ mod tests {
     }
 
     #[test]
+    fn verified_is_closed_by_an_analysis_that_did_not_pass() {
+        use sentinel_core::events::{AnalysisResult, Verdict as Judged};
+        let mut state = RolloutState::default();
+        let analysis = |stage: &str, verdict| AnalysisResult {
+            stage: stage.into(),
+            verdict,
+            reason: format!("{stage} reason"),
+            ..Default::default()
+        };
+        state.analysis_results = vec![analysis("Canary", Judged::Passed)];
+        let open = verified(&state, true);
+        assert!(open.passed, "{}", open.reason);
+        assert!(
+            open.reason.contains("1 of 1 analyses passed"),
+            "{}",
+            open.reason
+        );
+        state
+            .analysis_results
+            .push(analysis("Half", Judged::Inconclusive));
+        let closed = verified(&state, true);
+        assert!(!closed.passed);
+        assert!(
+            closed
+                .reason
+                .contains("Half analysis inconclusive: Half reason"),
+            "{}",
+            closed.reason
+        );
+    }
+
+    #[test]
     fn verified_names_every_failed_load_test_with_its_violations() {
         let mut state = RolloutState::default();
-        assert!(verified(&state).passed, "nothing failed yet");
+        assert!(verified(&state, true).passed, "nothing failed yet");
         let result = |url: &str, passed: bool, violation: &str| StressTestResult {
             endpoint_url: url.into(),
             passed,
@@ -608,7 +671,7 @@ mod tests {
                 "error rate 5.00% is above the limit of 2%",
             ),
         ];
-        let verdict = verified(&state);
+        let verdict = verified(&state, true);
         assert!(!verdict.passed);
         assert!(
             verdict
@@ -624,7 +687,7 @@ mod tests {
         );
         assert!(!verdict.reason.contains("s3cret"), "{}", verdict.reason);
         state.stress_results.pop();
-        assert!(verified(&state).passed);
+        assert!(verified(&state, true).passed);
     }
 
     #[test]

@@ -188,6 +188,16 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "VARIABLE")]
     pub auth_header_env: Option<String>,
 
+    /// Leave out the checks against the baseline (--max-ratio, --min-ratio): after a full
+    /// rollout no stable cohort is left. An event whose trafficPercent is 100 does the same.
+    #[arg(long)]
+    pub no_baseline: bool,
+
+    /// Do nothing (pass events through, exit 0) when neither the config's analysis section
+    /// nor --metric asks for an analysis: for scripts that analyse where it is configured.
+    #[arg(long)]
+    pub if_configured: bool,
+
     /// The path scraped on an event's endpoints when no URLs are given.
     #[arg(long, value_name = "PATH", default_value = "/metrics")]
     pub metrics_path: String,

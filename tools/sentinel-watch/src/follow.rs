@@ -203,6 +203,7 @@ pub fn changes(reported: &Reported, snapshot: &RolloutSnapshot, replay: bool) ->
                     regions: stage.regions.clone(),
                     endpoints: stage.endpoints.clone(),
                     duration_ms: elapsed_ms(stage.start_time.as_deref(), stage.end_time.as_deref()),
+                    traffic_percent: stage.traffic_percent,
                     replayed: replay,
                 }));
             }

@@ -3,7 +3,8 @@
 //!
 //! `GET /healthz` answers 200 `ok`; every other path answers 200 with
 //! `{"service":"sample","version":V}`, except that every Nth request answers 500 so that
-//! `--error-rate` is exact and repeatable (5% = every 20th request). `--stall-request N
+//! `--error-rate` is exact and repeatable (5% = every 20th request); with `--error-path P`
+//! only requests whose path starts with P count and fail (a bug in one endpoint). `--stall-request N
 //! --stall-ms MS` makes the Nth request wait, to show coordinated omission. `GET /stats`
 //! answers `{"connections":N,"requests":M}`: connections accepted (its own included) and
 //! requests served (/stats and /healthz excluded). `GET /metrics` answers in the Prometheus
@@ -23,6 +24,10 @@ struct Settings {
     version: String,
     /// Every `error_every`-th request fails; 0 never.
     error_every: u64,
+    /// Only requests whose path starts with this can fail (a bug in one endpoint that a
+    /// smoke test of `/` never sees); all, when empty.
+    error_path: String,
+    errors_counter: AtomicU64,
     latency: Duration,
     /// Request number `stall_request` (1-based) waits `stall` before answering.
     stall_request: u64,
@@ -103,6 +108,7 @@ fn main() {
     let mut stall_ms = 0u64;
     let mut tls_cert = None;
     let mut tls_key = None;
+    let mut error_path = String::new();
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let value = args.next().unwrap_or_default();
@@ -124,6 +130,7 @@ fn main() {
                     .unwrap_or_else(|_| fail(&format!("--latency-ms {value:?} is not a number")))
             }
             "--pid-file" => pid_file = Some(value),
+            "--error-path" => error_path = value,
             "--tls-cert" => tls_cert = Some(value),
             "--tls-key" => tls_key = Some(value),
             "--stall-request" => {
@@ -137,8 +144,8 @@ fn main() {
                     .unwrap_or_else(|_| fail(&format!("--stall-ms {value:?} is not a number")))
             }
             other => fail(&format!(
-                "unknown flag {other}; flags: --port --version --error-rate --latency-ms \
-                 --pid-file --stall-request --stall-ms --tls-cert --tls-key"
+                "unknown flag {other}; flags: --port --version --error-rate --error-path \
+                 --latency-ms --pid-file --stall-request --stall-ms --tls-cert --tls-key"
             )),
         }
     }
@@ -160,6 +167,8 @@ fn main() {
         } else {
             0
         },
+        error_path,
+        errors_counter: AtomicU64::new(0),
         latency: Duration::from_millis(latency_ms),
         stall_request,
         stall: Duration::from_millis(stall_ms),
@@ -282,7 +291,13 @@ fn serve(stream: impl Read + Write, settings: &Settings) {
             if n == settings.stall_request {
                 std::thread::sleep(settings.stall);
             }
-            if settings.error_every > 0 && n % settings.error_every == 0 {
+            let may_fail = path.starts_with(&settings.error_path);
+            let k = if may_fail {
+                settings.errors_counter.fetch_add(1, Ordering::Relaxed) + 1
+            } else {
+                0
+            };
+            if settings.error_every > 0 && may_fail && k % settings.error_every == 0 {
                 (
                     "500 Internal Server Error",
                     format!(

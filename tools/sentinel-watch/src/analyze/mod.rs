@@ -41,6 +41,8 @@ pub struct Context {
     pub rollout_id: Option<String>,
     /// The endpoints of the stage the event names, scraped when no URLs are given.
     pub endpoints: Vec<String>,
+    /// The event's trafficPercent: at 100 no baseline cohort is left.
+    pub traffic_percent: Option<u32>,
 }
 
 /// Retries of a reading before the window (then: exit 4).
@@ -55,6 +57,22 @@ pub fn run<W: Write>(
     logger: &Logger,
 ) -> Result<Exit> {
     let loaded = config::load_here(config_args)?;
+    if args.if_configured && loaded.config.analysis.is_none() && args.metrics.is_empty() {
+        logger.info(
+            "no analysis is configured (no analysis section, no --metric): nothing to analyse",
+        );
+        if !args.on.is_empty() {
+            pump(
+                std::io::stdin().lock(),
+                "standard input",
+                out,
+                &args.stream,
+                logger,
+                |_, _| Ok(()),
+            )?;
+        }
+        return Ok(Exit::Success);
+    }
     let plan = Plan::new(args, loaded.config.analysis.as_ref(), &|name| {
         std::env::var(name).ok()
     })?;
@@ -68,6 +86,7 @@ pub fn run<W: Write>(
         region: args.region.clone(),
         rollout_id: args.rollout_id.clone(),
         endpoints: Vec::new(),
+        traffic_percent: None,
     };
     if args.on.is_empty() {
         // One unit of work: a signal waits for the (early-ended) analysis to be written.
@@ -183,6 +202,11 @@ fn event_context(line: &Line, flags: &Context, version: Option<String>) -> Conte
             .clone()
             .or_else(|| line.rollout_id().map(str::to_owned)),
         endpoints,
+        traffic_percent: line
+            .object
+            .get("trafficPercent")
+            .and_then(|v| v.as_u64())
+            .map(|p| p.min(100) as u32),
     }
 }
 
@@ -360,6 +384,24 @@ fn cohort_view(scrape: &Scrape, indices: &[usize]) -> Vec<exposition::Exposition
 
 /// Run one analysis to its verdict.
 pub fn analyze(plan: &Plan, context: &Context, logger: &Logger) -> Result<AnalysisResult> {
+    let mut without_baseline = None;
+    let compares = plan
+        .metrics
+        .iter()
+        .any(|m| m.checks.iter().any(|c| c.against_baseline()));
+    if compares && context.traffic_percent == Some(100) {
+        let why = "the stage took 100% of traffic, so no baseline cohort is left: the checks against it were left out";
+        logger.info(why);
+        without_baseline = Some(why.to_owned());
+        let plan = Plan {
+            metrics: settings::without_comparisons(plan.metrics.clone())?,
+            baseline: None,
+            ..plan.clone()
+        };
+        let mut result = analyze(&plan, context, logger)?;
+        result.without_baseline = without_baseline;
+        return Ok(result);
+    }
     let started = SystemTime::now();
     let clock_start = Instant::now();
     let fill = Fill {
@@ -630,6 +672,7 @@ pub fn analyze(plan: &Plan, context: &Context, logger: &Logger) -> Result<Analys
         min_requests: plan.min_requests,
         failure_limit: plan.failure_limit,
         stopped_early,
+        without_baseline,
         metrics,
     })
 }

@@ -170,7 +170,10 @@ impl Plan {
         let canary = cohort(&args.canary, &config.canary, "--canary")?;
         let baseline = cohort(&args.baseline, &config.baseline, "--baseline")?;
 
-        let metrics = metrics(args, &config.metrics)?;
+        let mut metrics = metrics(args, &config.metrics)?;
+        if args.no_baseline {
+            metrics = without_comparisons(metrics)?;
+        }
         for metric in &metrics {
             let compares = metric.checks.iter().any(|c| c.against_baseline());
             if compares && baseline.is_none() {
@@ -385,6 +388,25 @@ fn metrics(args: &AnalyzeArgs, configured: &[AnalysisMetricConfig]) -> Result<Ve
         }
     }
     Ok(metrics)
+}
+
+/// The metrics with their checks against the baseline left out (and metrics left with no
+/// check dropped); an error when nothing is left to judge.
+pub fn without_comparisons(metrics: Vec<MetricSpec>) -> Result<Vec<MetricSpec>> {
+    let left: Vec<MetricSpec> = metrics
+        .into_iter()
+        .filter_map(|mut metric| {
+            metric.checks.retain(|c| !c.against_baseline());
+            (!metric.checks.is_empty()).then_some(metric)
+        })
+        .collect();
+    if left.is_empty() {
+        return Err(Error::usage_with_hint(
+            "every check compares with the baseline, and without a baseline nothing is left to judge",
+            "add absolute limits (--max/--min NAME=LIMIT) for the phases with no stable cohort",
+        ));
+    }
+    Ok(left)
 }
 
 fn split_pair<'a>(text: &'a str, flag: &str, shape: &str) -> Result<(&'a str, &'a str)> {
