@@ -683,3 +683,73 @@ fn the_sample_services_metrics_read_the_same_by_prometheus_client() {
     assert_eq!(requests, 6.0);
     assert!(ours.counts_up("http_request_duration_seconds_bucket"));
 }
+
+#[test]
+fn the_prometheus_token_is_sent_and_never_shown_even_when_the_server_echoes_it() {
+    use sentinel_test_support::{Receiver, Reply};
+    const TOKEN: &str = "Bearer pr0m-s3cret-t0ken";
+    // A stand-in speaking the Prometheus HTTP API's error format (errorType bad_data, HTTP
+    // 400), echoing the Authorization header it got, as a misconfigured proxy might.
+    let server = Receiver::route(|request| {
+        let echoed = request.header("authorization").unwrap_or("none").to_owned();
+        Reply::Answer(
+            400,
+            "content-type: application/json\r\n".into(),
+            serde_json::json!({
+                "status": "error", "errorType": "bad_data",
+                "error": format!("parse error: unexpected token, auth was {echoed}"),
+            })
+            .to_string(),
+        )
+    });
+    let address = server.url("");
+    let run = tool(workspace_bin("sentinel-watch"))
+        .args([
+            "analyze",
+            "--prometheus",
+            address.trim_end_matches('/'),
+            "--auth-header-env",
+            "PROM_TOKEN",
+            "--metric",
+            "errors=sum(up)",
+            "--max",
+            "errors=1",
+            "--interval",
+            "1s",
+            "--min-requests",
+            "0",
+        ])
+        .env("PROM_TOKEN", TOKEN)
+        .run();
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_contains!(run.stderr, "parse error");
+    assert!(
+        !run.stderr.contains("s3cret") && !run.stdout.contains("s3cret"),
+        "{}",
+        run.stderr
+    );
+    let received = server.received();
+    assert_eq!(
+        received[0].header("authorization"),
+        Some(TOKEN),
+        "the token was sent"
+    );
+    assert!(
+        received[0].path == "/api/v1/query?query=sum(up)",
+        "{}",
+        received[0].path
+    );
+    // Not set: exit 2 naming the variable, before anything is sent.
+    let unset = analyze(&[
+        "--prometheus",
+        "http://127.0.0.1:9",
+        "--auth-header-env",
+        "NO_SUCH_TOKEN_VAR",
+        "--metric",
+        "e=up",
+        "--max",
+        "e=1",
+    ]);
+    assert_eq!(unset.code, Some(2));
+    assert_contains!(unset.stderr, "$NO_SUCH_TOKEN_VAR");
+}
