@@ -237,7 +237,9 @@ fn promql_duration(duration: Duration) -> String {
     }
 }
 
-/// The placeholders of one analysis, for one cohort.
+/// The placeholders of one analysis. `{canary}` is the cohort slot: the canary's matchers in
+/// the canary's reading, the baseline's in the baseline's, so one query serves both;
+/// `{baseline}` is always the baseline's (for a query that compares inside PromQL).
 struct Fill<'a> {
     context: &'a Context,
     interval: String,
@@ -245,7 +247,7 @@ struct Fill<'a> {
 }
 
 impl Fill<'_> {
-    fn fill(&self, template: &str, cohort: &str) -> Result<String> {
+    fn fill(&self, template: &str, cohort: &str, baseline: &str) -> Result<String> {
         let mut text = template.to_owned();
         for (placeholder, value, name) in [
             ("{version}", self.context.version.as_deref(), "version"),
@@ -277,14 +279,14 @@ impl Fill<'_> {
             .replace("{interval}", &self.interval)
             .replace("{window}", &self.window)
             .replace("{canary}", cohort)
-            .replace("{baseline}", cohort))
+            .replace("{baseline}", baseline))
     }
 
     fn cohort_matchers(&self, cohort: Option<&Cohort>) -> Result<String> {
         match cohort {
             Some(Cohort::Selector(matchers)) => {
                 // Matchers may use {version}, {stage} and {region} themselves.
-                self.fill(matchers, "")
+                self.fill(matchers, "", "")
             }
             _ => Ok(String::new()),
         }
@@ -415,10 +417,10 @@ pub fn analyze(plan: &Plan, context: &Context, logger: &Logger) -> Result<Analys
 
     let mut prepared = Vec::new();
     for spec in &plan.metrics {
-        let canary_text = fill.fill(&spec.template, &canary_matchers)?;
+        let canary_text = fill.fill(&spec.template, &canary_matchers, &baseline_matchers)?;
         let compares = spec.checks.iter().any(|c| c.against_baseline());
         let baseline_text = compares
-            .then(|| fill.fill(&spec.template, &baseline_matchers))
+            .then(|| fill.fill(&spec.template, &baseline_matchers, &baseline_matchers))
             .transpose()?;
         let canary = parse(&canary_text, scrape, &spec.name)?;
         let baseline = baseline_text
@@ -441,7 +443,7 @@ pub fn analyze(plan: &Plan, context: &Context, logger: &Logger) -> Result<Analys
         .traffic
         .as_deref()
         .map(|template| {
-            let text = fill.fill(template, &canary_matchers)?;
+            let text = fill.fill(template, &canary_matchers, &baseline_matchers)?;
             let query = parse(&text, scrape, "traffic (--traffic)")?;
             if scrape && !matches!(query, Query::Scrape(ScrapeQuery::Sum(_))) {
                 return Err(Error::usage(format!(
@@ -837,11 +839,12 @@ mod tests {
         };
         assert_eq!(
             fill.fill(
-                r#"rate(x{version="{version}",region=~"{region}",{canary}}[{interval}])"#,
-                r#"track="canary""#
+                r#"rate(x{version="{version}",region=~"{region}",{canary}}[{interval}]) / rate(x{{baseline}}[{window}])"#,
+                r#"track="canary""#,
+                r#"track="stable""#
             )
             .unwrap(),
-            r#"rate(x{version="1.2.0",region=~"eastus|westus",track="canary"}[30s])"#
+            r#"rate(x{version="1.2.0",region=~"eastus|westus",track="canary"}[30s]) / rate(x{track="stable"}[5m])"#
         );
         let hostile = Context {
             stage: Some(r#"x"} or vector(0) #"#.into()),
@@ -852,7 +855,7 @@ mod tests {
             interval: "1s".into(),
             window: "1s".into(),
         };
-        let error = fill.fill("x{stage=\"{stage}\"}", "").unwrap_err();
+        let error = fill.fill("x{stage=\"{stage}\"}", "", "").unwrap_err();
         assert_eq!(error.exit(), Exit::Usage);
         let missing = Fill {
             context: &Context::default(),
@@ -861,7 +864,7 @@ mod tests {
         };
         assert!(
             missing
-                .fill("x{version=\"{version}\"}", "")
+                .fill("x{version=\"{version}\"}", "", "")
                 .unwrap_err()
                 .to_string()
                 .contains("{version}")
