@@ -25,8 +25,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// Longest latency the histogram holds: one hour, in microseconds.
-pub const MAX_LATENCY_US: u64 = 3_600_000_000;
+pub use sentinel_histogram::{MAX_LATENCY_US, new_histogram};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -328,10 +327,6 @@ impl Default for Measurements {
 }
 
 /// A histogram with the engine's bounds.
-pub fn new_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, MAX_LATENCY_US, 3).expect("constant bounds are valid")
-}
-
 /// Counters shared by the workers and the progress display.
 #[derive(Debug, Default)]
 pub struct Shared {
