@@ -82,6 +82,15 @@ pub enum Verb {
         /// Write the report to this file instead of stdout.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// The baseline's load tests (what `sentinel-stress --output json` wrote before the
+        /// rollout) for the comparison's Baseline column [default:
+        /// .deploy-sentinel-baseline.json in the state directory, when there is one].
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Start the Markdown with YAML front matter (status, deployed, unit_id, rolloutId,
+        /// version, environment) for note-taking tools.
+        #[arg(long)]
+        front_matter: bool,
     },
     /// Mark the release Archived and move state and journal to .sentinel/history/<rolloutId>/.
     Archive,

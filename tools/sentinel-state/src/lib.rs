@@ -6,6 +6,7 @@ pub mod archive;
 pub mod cli;
 pub mod gates;
 pub mod lock_command;
+pub mod phases;
 pub mod query;
 pub mod recorder;
 pub mod repair;
@@ -49,15 +50,24 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Verb::Unlock { id, .. } => lock_command::unlock(&paths, id.as_deref(), &logger, &clock),
         Verb::Resume => query::resume(&paths, &mut out, &logger, &clock),
         Verb::Gate { gate } => gates::run_gate(&paths, gate, &mut out, &logger, &clock),
-        Verb::Report { format, output } => {
+        Verb::Report {
+            format,
+            output,
+            baseline,
+            front_matter,
+        } => {
             let summary = std::env::var_os("GITHUB_STEP_SUMMARY")
                 .filter(|v| !v.is_empty())
                 .map(std::path::PathBuf::from);
             report::run_report(
                 &paths,
-                *format,
-                output.as_deref(),
-                summary.as_deref(),
+                report::ReportRequest {
+                    format: *format,
+                    output: output.as_deref(),
+                    step_summary: summary.as_deref(),
+                    baseline: baseline.as_deref(),
+                    front_matter: *front_matter,
+                },
                 &mut out,
             )
         }

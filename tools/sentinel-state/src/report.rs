@@ -1,6 +1,9 @@
-//! `sentinel-state report`: the deployment report, built from the journal — summary,
-//! timeline, verification table (expected vs actual), rollback status, errors.
+//! `sentinel-state report`: the deployment report, built from the journal — the summary
+//! (status, versions, duration, deployer), the phase comparison, issues encountered,
+//! rollback status, the state before and after, the checks (failed ones in view, every
+//! instance's behind `<details>`) and the timeline sorted by time, grouped by rollout.
 
+use crate::phases::{self, BASELINE, Comparison, POST_DEPLOYMENT, Phases};
 use crate::store::read_journal;
 use sentinel_core::atomic::write_atomic;
 use sentinel_core::clock::{format_duration, parse_rfc3339};
@@ -21,19 +24,34 @@ pub struct Report {
     pub service_group_name: Option<String>,
     pub environment: Option<String>,
     pub artifact_version: Option<String>,
+    /// What ran before: the version a rollback went back to.
+    pub previous_version: Option<String>,
+    /// Who deployed: the CI actor, else user@host (set by `run_report`).
+    pub deployer: Option<String>,
     pub rollout_ids: Vec<String>,
+    /// The environment of each of `rollout_ids`.
+    pub rollout_environments: Vec<String>,
     pub started: Option<String>,
     pub finished: Option<String>,
     pub duration_ms: Option<u64>,
+    /// Sorted by time (stable for equal times).
     pub timeline: Vec<TimelineRow>,
+    pub comparison: Comparison,
     pub verification: Vec<VerificationRow>,
+    /// Every check that did not pass, with its sentence.
+    pub issues: Vec<String>,
+    pub pre_deployment: Vec<String>,
+    pub post_deployment: Vec<String>,
     pub rollback: Option<String>,
     pub errors: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TimelineRow {
     pub time: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rollout_id: Option<String>,
     pub action: String,
     pub status: String,
 }
@@ -44,20 +62,32 @@ pub struct VerificationRow {
     pub expected: String,
     pub actual: String,
     pub passed: bool,
+    /// One instance's check (of many): shown only when it failed, else behind `<details>`.
+    pub detail: bool,
 }
 
-/// Build the report from journal events, in order.
-pub fn build(events: &[Event]) -> Report {
+/// Build the report from journal events, in order, and the baseline's load tests (what ran
+/// before the rollout, measured by the workflow before it started).
+pub fn build(events: &[Event], baseline: &[StressTestResult]) -> Report {
     let mut report = Report {
         status: "IN_PROGRESS".into(),
         ..Default::default()
     };
     let mut rollback = Vec::new();
-    // Stress results follow the stage.completed whose endpoints they tested.
+    let mut phases = Phases::default();
+    phases
+        .get(BASELINE)
+        .results
+        .extend(baseline.iter().cloned());
+    let mut environments: Vec<(String, String)> = Vec::new();
+    let mut deployed_regions: Vec<String> = Vec::new();
+    // Stress results follow the stage.completed whose endpoints they tested; after the
+    // rollout completed they are the post-deployment verification's.
     let mut last_stage: Option<String> = None;
     for event in events {
         let row = |action: String, status: &str| TimelineRow {
             time: event.ts.clone(),
+            rollout_id: event.rollout_id.clone(),
             action,
             status: status.to_owned(),
         };
@@ -73,8 +103,10 @@ pub fn build(events: &[Event]) -> Report {
                 if let Some(id) = &event.rollout_id {
                     if !report.rollout_ids.contains(id) {
                         report.rollout_ids.push(id.clone());
+                        environments.push((id.clone(), t.environment.clone()));
                     }
                 }
+                last_stage = None;
                 report.status = "IN_PROGRESS".into();
                 let verb = if t.resumed { "resumed" } else { "triggered" };
                 Some(row(
@@ -101,6 +133,8 @@ pub fn build(events: &[Event]) -> Report {
             )),
             Payload::StageCompleted(s) => {
                 last_stage = Some(s.stage.clone());
+                let phase = phases.get(&s.stage);
+                phase.traffic_percent = s.traffic_percent.or(phase.traffic_percent);
                 Some(row(
                     format!(
                         "Stage {} deployed to {} in {}",
@@ -145,6 +179,8 @@ pub fn build(events: &[Event]) -> Report {
                 report
                     .verification
                     .extend(stress_rows(r, last_stage.as_deref()));
+                let phase = last_stage.as_deref().unwrap_or(BASELINE);
+                phases.get(phase).results.push((**r).clone());
                 Some(row(
                     format!("Stress test {}", r.endpoint_url),
                     if r.passed { "✅ passed" } else { "❌ failed" },
@@ -152,6 +188,11 @@ pub fn build(events: &[Event]) -> Report {
             }
             Payload::AnalysisResult(a) => {
                 report.verification.extend(analysis_rows(a));
+                let phase = match a.stage.as_str() {
+                    "" => last_stage.clone().unwrap_or_else(|| POST_DEPLOYMENT.into()),
+                    stage => stage.to_owned(),
+                };
+                phases.get(&phase).analyses.push((**a).clone());
                 Some(row(
                     format!(
                         "Analysis{}: {}",
@@ -176,7 +217,16 @@ pub fn build(events: &[Event]) -> Report {
                     expected: "passes".into(),
                     actual: g.reason.clone(),
                     passed,
+                    detail: false,
                 });
+                if report.rollout_ids.is_empty() {
+                    report.pre_deployment.push(format!(
+                        "{} gate {}: {}",
+                        if passed { "✅" } else { "❌" },
+                        g.gate,
+                        g.reason
+                    ));
+                }
                 Some(row(
                     format!("Gate {}", g.gate),
                     if passed { "✅ passed" } else { "❌ closed" },
@@ -191,8 +241,12 @@ pub fn build(events: &[Event]) -> Report {
                 format!("Merged branch {} cleaned up", b.branch_name),
                 if b.dry_run { "would delete" } else { "deleted" },
             )),
-            Payload::RolloutCompleted(_) => {
+            Payload::RolloutCompleted(f) => {
                 report.status = "SUCCESS".into();
+                last_stage = Some(POST_DEPLOYMENT.into());
+                if !f.deployed_regions.is_empty() {
+                    deployed_regions = f.deployed_regions.clone();
+                }
                 Some(row("Rollout completed".into(), "✅ completed"))
             }
             Payload::RolloutFailed(f) => {
@@ -215,6 +269,9 @@ pub fn build(events: &[Event]) -> Report {
             }
             Payload::RollbackCompleted(r) => {
                 report.status = "ROLLED_BACK".into();
+                if r.to_version.is_some() {
+                    report.previous_version = r.to_version.clone();
+                }
                 rollback.push(format!(
                     "completed {}{}",
                     event.ts,
@@ -248,6 +305,80 @@ pub fn build(events: &[Event]) -> Report {
     if !rollback.is_empty() {
         report.rollback = Some(rollback.join("; "));
     }
+    // Sorted by time: tools write concurrently (a branch created while the watcher reports),
+    // so the journal's order is not the order things happened in.
+    report
+        .timeline
+        .sort_by_key(|row| parse_rfc3339(&row.time).ok());
+    report.comparison = phases::compare(&phases);
+    for (name, results) in phases
+        .0
+        .iter()
+        .filter(|p| p.name == BASELINE || p.name == POST_DEPLOYMENT)
+        .map(|p| (p.name.as_str(), &p.results))
+    {
+        let Some(merged) = phases::merge(results) else {
+            continue;
+        };
+        let line = format!(
+            "{name}: {} instance(s), {} requests, error rate {:.2}%, p95 {}",
+            results.len(),
+            merged.total,
+            merged.error_rate,
+            merged
+                .p95
+                .map_or_else(|| "unknown".into(), |p| format!("{p:.2} ms"))
+        );
+        if name == BASELINE {
+            report.pre_deployment.push(line);
+        } else {
+            report.post_deployment.push(line);
+        }
+    }
+    report.rollout_environments = report
+        .rollout_ids
+        .iter()
+        .map(|id| {
+            environments
+                .iter()
+                .find(|(known, _)| known == id)
+                .map(|(_, e)| e.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    report.post_deployment.insert(
+        0,
+        match report.status.as_str() {
+            "SUCCESS" => format!(
+                "The rollout completed{}.",
+                if deployed_regions.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {} deployed", deployed_regions.join(", "))
+                }
+            ),
+            "ROLLED_BACK" => format!(
+                "Rolled back{}.",
+                report
+                    .previous_version
+                    .as_deref()
+                    .map(|v| format!(": {v} runs again"))
+                    .unwrap_or_default()
+            ),
+            "IN_PROGRESS" => "The rollout has not ended.".into(),
+            other => format!(
+                "The rollout ended {}.",
+                other.to_lowercase().replace('_', " ")
+            ),
+        },
+    );
+    report.issues = report
+        .verification
+        .iter()
+        .filter(|row| !row.passed)
+        .map(|row| format!("{}: {} (expected {})", row.check, row.actual, row.expected))
+        .chain(report.errors.iter().cloned())
+        .collect();
     report
 }
 
@@ -270,6 +401,7 @@ fn analysis_rows(result: &AnalysisResult) -> Vec<VerificationRow> {
             VerificationRow {
                 check: format!("{prefix} {}", metric.name),
                 expected: metric.expected(),
+                detail: false,
                 actual,
                 passed: metric.verdict == Verdict::Passed,
             }
@@ -290,11 +422,13 @@ fn stress_rows(result: &StressTestResult, stage: Option<&str>) -> Vec<Verificati
             expected: check.expected(),
             actual: check.actual(),
             passed: check.passed(),
+            detail: true,
         })
         .collect();
     if rows.is_empty() {
         rows.push(VerificationRow {
             check: format!("{target} stress test"),
+            detail: true,
             expected: "no violations".into(),
             actual: if result.violations.is_empty() {
                 "none".into()
@@ -343,7 +477,85 @@ pub fn markdown_text(text: &str) -> String {
 }
 
 /// The report as Markdown.
+/// How much of the report a rendering holds: everything, or (to fit a size limit such as
+/// `$GITHUB_STEP_SUMMARY`'s 1 MiB) the summary sections without the full check list and
+/// timeline, or only the summary and the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Detail {
+    Minimal,
+    Summary,
+    Full,
+}
+
+/// GitHub's limit on one step's summary.
+pub const STEP_SUMMARY_LIMIT: usize = 1024 * 1024;
+
+/// The Markdown report, in full.
 pub fn markdown(report: &Report) -> String {
+    markdown_at(report, Detail::Full, false)
+}
+
+/// The most detailed rendering that fits in `limit` bytes; a summary is cut between
+/// sections, never inside a table.
+pub fn markdown_within(report: &Report, limit: usize, front_matter: bool) -> String {
+    for detail in [Detail::Full, Detail::Summary, Detail::Minimal] {
+        let md = markdown_at(report, detail, front_matter);
+        if md.len() <= limit {
+            return md;
+        }
+    }
+    // Even the summary is too big (thousands of issues): keep the issues that fit.
+    let mut trimmed = report.clone();
+    while trimmed.issues.len() > 1 {
+        let keep = trimmed.issues.len() / 2;
+        let dropped = trimmed.issues.len() - keep;
+        trimmed.issues.truncate(keep);
+        trimmed.issues.push(format!(
+            "... and {dropped} more issues: see the full report"
+        ));
+        let md = markdown_at(&trimmed, Detail::Minimal, front_matter);
+        if md.len() <= limit {
+            return md;
+        }
+        trimmed.issues.pop();
+    }
+    markdown_at(&trimmed, Detail::Minimal, front_matter)
+}
+
+/// YAML front matter for note-taking tools: every value a double-quoted YAML string.
+fn front_matter(report: &Report) -> String {
+    let quoted = |v: &str| {
+        let mut out = String::from("\"");
+        for c in v.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    };
+    let mut yaml = String::from("---\n");
+    let mut field = |name: &str, value: Option<&str>| {
+        if let Some(value) = value {
+            yaml.push_str(&format!("{name}: {}\n", quoted(value)));
+        }
+    };
+    field("status", Some(&report.status));
+    field("deployed", report.finished.as_deref());
+    field("unit_id", report.rollout_ids.last().map(String::as_str));
+    field("rolloutId", report.rollout_ids.last().map(String::as_str));
+    field("version", report.artifact_version.as_deref());
+    field("previous_version", report.previous_version.as_deref());
+    field("environment", report.environment.as_deref());
+    field("service", report.service_group_name.as_deref());
+    yaml.push_str("---\n\n");
+    yaml
+}
+
+fn markdown_at(report: &Report, detail: Detail, with_front_matter: bool) -> String {
     let badge = match report.status.as_str() {
         "SUCCESS" => "✅ SUCCESS",
         "ROLLED_BACK" => "↩️ ROLLED_BACK",
@@ -353,13 +565,19 @@ pub fn markdown(report: &Report) -> String {
     };
     let dash = |v: &Option<String>| v.as_deref().map_or_else(|| "-".into(), markdown_text);
     let cell = markdown_text;
-    let mut md = format!(
-        "# Deployment report: {} {}\n\n| | |\n|---|---|\n| Status | **{badge}** |\n| Service | {} |\n| Environment | {} |\n| Version | {} |\n| Rollout | {} |\n| Started | {} |\n| Duration | {} |\n",
+    let mut md = if with_front_matter {
+        front_matter(report)
+    } else {
+        String::new()
+    };
+    md.push_str(&format!(
+        "# Deployment report: {} {}\n\n| | |\n|---|---|\n| Status | **{badge}** |\n| Service | {} |\n| Environment | {} |\n| Version | {} |\n| Previous version | {} |\n| Rollout | {} |\n| Started | {} |\n| Duration | {} |\n| Deployer | {} |\n",
         dash(&report.service_group_name),
         dash(&report.artifact_version),
         dash(&report.service_group_name),
         dash(&report.environment),
         dash(&report.artifact_version),
+        dash(&report.previous_version),
         if report.rollout_ids.is_empty() {
             "-".into()
         } else {
@@ -369,23 +587,82 @@ pub fn markdown(report: &Report) -> String {
         report.duration_ms.map_or("-".into(), |ms| format_duration(
             std::time::Duration::from_millis(ms)
         )),
-    );
-    md.push_str("\n## Timeline\n\n| Time (UTC) | Action | Status |\n|---|---|---|\n");
-    for row in &report.timeline {
-        md.push_str(&format!(
-            "| {} | {} | {} |\n",
-            cell(&row.time),
-            cell(&row.action),
-            cell(&row.status)
-        ));
-    }
-    md.push_str("\n## Verification\n\n");
-    if report.verification.is_empty() {
-        md.push_str("No gates or stress tests were recorded.\n");
+        dash(&report.deployer),
+    ));
+
+    md.push_str("\n## Phase comparison\n\n");
+    let table = &report.comparison;
+    if table.rows.is_empty() {
+        md.push_str("No phase was load-tested or analysed.\n");
     } else {
-        md.push_str("| Check | Expected | Actual | Status |\n|---|---|---|---|\n");
-        for row in &report.verification {
-            md.push_str(&format!(
+        md.push_str("| Metric |");
+        for phase in &table.phases {
+            md.push_str(&format!(" {} |", cell(phase)));
+        }
+        md.push_str("\n|---|");
+        md.push_str(&"---|".repeat(table.phases.len()));
+        md.push('\n');
+        for row in &table.rows {
+            md.push_str(&format!("| {} |", cell(&row.metric)));
+            for value in &row.cells {
+                let shown = match value {
+                    None => "-".to_owned(),
+                    Some(c) => {
+                        let mark = match (c.passed, c.inconclusive) {
+                            (_, true) => " ❔",
+                            (Some(true), _) => " ✅",
+                            (Some(false), _) => " ❌",
+                            (None, _) => "",
+                        };
+                        format!("{}{mark}", cell(&c.value))
+                    }
+                };
+                md.push_str(&format!(" {shown} |"));
+            }
+            md.push('\n');
+        }
+        md.push_str("\nEach cell is the phase's value over all its instances (latency percentiles from their merged histograms); ✅/❌ against the phase's limit, ❔ inconclusive.\n");
+    }
+
+    md.push_str("\n## Issues encountered\n\n");
+    if report.issues.is_empty() {
+        md.push_str("None.\n");
+    } else {
+        for issue in &report.issues {
+            md.push_str(&format!("- {}\n", markdown_text(issue)));
+        }
+    }
+    md.push_str("\n## Rollback status\n\n");
+    md.push_str(&match &report.rollback {
+        Some(text) => format!("Rollback {}.\n", markdown_text(text)),
+        None => "No rollback was needed.\n".into(),
+    });
+    for (title, lines) in [
+        ("Pre-deployment state", &report.pre_deployment),
+        ("Post-deployment state", &report.post_deployment),
+    ] {
+        md.push_str(&format!("\n## {title}\n\n"));
+        if lines.is_empty() {
+            md.push_str("Nothing was recorded.\n");
+        }
+        for line in lines {
+            md.push_str(&format!("- {}\n", markdown_text(line)));
+        }
+    }
+    if detail == Detail::Minimal {
+        md.push_str(&format!(
+            "\nThe {} checks and {} timeline entries are in the full report (`sentinel-state report --output FILE`).\n",
+            report.verification.len(),
+            report.timeline.len()
+        ));
+        return md;
+    }
+
+    md.push_str("\n## Verification\n\n");
+    let verification_table = |rows: &[&VerificationRow]| {
+        let mut table = String::from("| Check | Expected | Actual | Status |\n|---|---|---|---|\n");
+        for row in rows {
+            table.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
                 cell(&row.check),
                 cell(&row.expected),
@@ -393,12 +670,88 @@ pub fn markdown(report: &Report) -> String {
                 if row.passed { "✅" } else { "❌" }
             ));
         }
+        table
+    };
+    if report.verification.is_empty() {
+        md.push_str("No gates or stress tests were recorded.\n");
+    } else {
+        // In view: every check that failed, and the rollout-wide ones (gates, analyses).
+        let shown: Vec<&VerificationRow> = report
+            .verification
+            .iter()
+            .filter(|row| !row.passed || !row.detail)
+            .collect();
+        if !shown.is_empty() {
+            md.push_str(&verification_table(&shown));
+        }
+        let instances: Vec<&VerificationRow> = report
+            .verification
+            .iter()
+            .filter(|row| row.detail)
+            .collect();
+        if detail == Detail::Full && !instances.is_empty() {
+            let failed = instances.iter().filter(|r| !r.passed).count();
+            md.push_str(&format!(
+                "\n<details><summary>Every instance's checks ({} checks, {failed} failed)</summary>\n\n{}\n</details>\n",
+                instances.len(),
+                verification_table(&instances)
+            ));
+        }
     }
-    md.push_str("\n## Rollback\n\n");
-    md.push_str(&match &report.rollback {
-        Some(text) => format!("Rollback {}.\n", markdown_text(text)),
-        None => "No rollback was needed.\n".into(),
-    });
+
+    md.push_str("\n## Timeline\n\n");
+    if detail == Detail::Summary {
+        md.push_str(&format!(
+            "{} entries: see the full report (`sentinel-state report --output FILE`).\n",
+            report.timeline.len()
+        ));
+        return md;
+    }
+    let timeline_table = |rows: &[&TimelineRow]| {
+        let mut table = String::from("| Time (UTC) | Action | Status |\n|---|---|---|\n");
+        for row in rows {
+            table.push_str(&format!(
+                "| {} | {} | {} |\n",
+                cell(&row.time),
+                cell(&row.action),
+                cell(&row.status)
+            ));
+        }
+        table
+    };
+    if report.rollout_ids.len() <= 1 {
+        let rows: Vec<&TimelineRow> = report.timeline.iter().collect();
+        md.push_str(&timeline_table(&rows));
+    } else {
+        let unassigned: Vec<&TimelineRow> = report
+            .timeline
+            .iter()
+            .filter(|row| row.rollout_id.is_none())
+            .collect();
+        if !unassigned.is_empty() {
+            md.push_str("### Before and between the rollouts\n\n");
+            md.push_str(&timeline_table(&unassigned));
+            md.push('\n');
+        }
+        for (id, environment) in report.rollout_ids.iter().zip(&report.rollout_environments) {
+            let rows: Vec<&TimelineRow> = report
+                .timeline
+                .iter()
+                .filter(|row| row.rollout_id.as_deref() == Some(id))
+                .collect();
+            md.push_str(&format!(
+                "### {} (rollout {})\n\n",
+                if environment.is_empty() {
+                    "Rollout"
+                } else {
+                    environment
+                },
+                markdown_text(id)
+            ));
+            md.push_str(&timeline_table(&rows));
+            md.push('\n');
+        }
+    }
     if !report.errors.is_empty() {
         md.push_str("\n## Errors\n\n");
         for error in &report.errors {
@@ -408,12 +761,76 @@ pub fn markdown(report: &Report) -> String {
     md
 }
 
-/// `report`: write it to `--output` or stdout; append the Markdown to `$GITHUB_STEP_SUMMARY`.
+/// Where the workflow keeps the baseline's load tests, in the state directory.
+pub const BASELINE_FILE: &str = ".deploy-sentinel-baseline.json";
+
+/// What `report` is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportRequest<'a> {
+    pub format: crate::cli::ReportFormat,
+    pub output: Option<&'a Path>,
+    pub step_summary: Option<&'a Path>,
+    /// `--baseline FILE`, else the state directory's baseline file when there is one.
+    pub baseline: Option<&'a Path>,
+    pub front_matter: bool,
+}
+
+/// The load tests of a baseline file: what `sentinel-stress --output json` writes (one
+/// result or an array), or NDJSON `stress.result` events.
+pub fn read_baseline(path: &Path) -> Result<Vec<StressTestResult>> {
+    let text = sentinel_core::nofollow::read_to_string(path)
+        .map_err(|e| Error::io("reading the baseline", path, e))?;
+    let bad = |e: serde_json::Error| {
+        Error::usage(format!(
+            "baseline {}: {e}; expected what `sentinel-stress --output json` writes",
+            path.display()
+        ))
+    };
+    match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(serde_json::Value::Array(items)) => items
+            .into_iter()
+            .map(|item| serde_json::from_value(item).map_err(bad))
+            .collect(),
+        Ok(one @ serde_json::Value::Object(_)) => {
+            Ok(vec![serde_json::from_value(one).map_err(bad)?])
+        }
+        Ok(_) => Err(Error::usage(format!(
+            "baseline {}: not a stress result",
+            path.display()
+        ))),
+        Err(_) => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).map_err(bad))
+            .collect(),
+    }
+}
+
+/// Who deployed: the CI's actor when a CI runs this (`env` reads its variables), else
+/// user@host, as locks name their holder.
+pub fn deployer(env: &dyn Fn(&str) -> Option<String>) -> String {
+    let set = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    for (variable, ci) in [
+        ("GITHUB_ACTOR", "GitHub Actions"),
+        ("BUILD_REQUESTEDFOR", "Azure Pipelines"),
+        ("GITLAB_USER_LOGIN", "GitLab CI"),
+    ] {
+        if let Some(actor) = set(variable) {
+            return format!("{actor} ({ci})");
+        }
+    }
+    format!(
+        "{}@{}",
+        sentinel_core::lock::user_name(),
+        sentinel_core::lock::hostname()
+    )
+}
+
+/// `report`: write it to `--output` or stdout; append the Markdown to `$GITHUB_STEP_SUMMARY`
+/// (within its 1 MiB limit).
 pub fn run_report<W: Write>(
     paths: &StatePaths,
-    format: crate::cli::ReportFormat,
-    output: Option<&Path>,
-    step_summary: Option<&Path>,
+    request: ReportRequest<'_>,
     out: &mut Writer<W>,
 ) -> Result<Exit> {
     let events: Vec<Event> = read_journal(paths)?
@@ -426,22 +843,36 @@ pub fn run_report<W: Write>(
             paths.journal().display()
         )));
     }
-    let report = build(&events);
-    let md = markdown(&report);
-    let text = match format {
+    let default_baseline = paths.dir.join(BASELINE_FILE);
+    let baseline = match request.baseline {
+        Some(path) => read_baseline(path)?,
+        None if std::fs::symlink_metadata(&default_baseline).is_ok_and(|m| m.is_file()) => {
+            read_baseline(&default_baseline)?
+        }
+        None => Vec::new(),
+    };
+    let mut report = build(&events, &baseline);
+    report.deployer = Some(deployer(&|name| std::env::var(name).ok()));
+    let md = markdown_at(&report, Detail::Full, request.front_matter);
+    let text = match request.format {
         crate::cli::ReportFormat::Markdown => md.clone(),
         crate::cli::ReportFormat::Json => {
             serde_json::to_string(&report).map_err(|e| Error::Internal(e.to_string()))?
         }
     };
-    match output {
+    match request.output {
         Some(path) => write_atomic(path, text.as_bytes())?,
         None => out.write_line(text.trim_end())?,
     }
-    if let Some(summary) = step_summary {
+    if let Some(summary) = request.step_summary {
+        // Other steps may have written to it already: what is left of the limit is ours.
+        let used = std::fs::metadata(summary)
+            .map(|m| m.len() as usize)
+            .unwrap_or(0);
+        let fitted = markdown_within(&report, STEP_SUMMARY_LIMIT.saturating_sub(used), false);
         let mut file =
             sentinel_core::nofollow::open_append(summary, "opening $GITHUB_STEP_SUMMARY")?;
-        file.write_all(md.as_bytes())
+        file.write_all(fitted.as_bytes())
             .map_err(|e| Error::io("appending to $GITHUB_STEP_SUMMARY", summary, e))?;
     }
     Ok(Exit::Success)
@@ -507,6 +938,7 @@ mod tests {
                     expected: (*h).into(),
                     actual: (*h).into(),
                     passed: false,
+                    detail: false,
                 })
                 .collect(),
             ..Report::default()
@@ -550,7 +982,7 @@ mod tests {
                 r#""reason":"done","toVersion":"0.9.0""#,
             ),
         ];
-        let report = build(&events(&text));
+        let report = build(&events(&text), &[]);
         assert_eq!(report.status, "ROLLED_BACK");
         assert_eq!(report.duration_ms, Some(180_000));
         let error_row = &report.verification[0];
@@ -581,16 +1013,22 @@ mod tests {
             "2026-11-23T10:05:00.000Z",
             r#""overallStatus":"Completed","durationMs":1,"deployedRegions":[],"errors":[]"#,
         );
-        let ok = build(&events(&[
-            triggered("r1", "2026-11-23T10:00:00.000Z", "Staging"),
-            done.clone(),
-        ]));
+        let ok = build(
+            &events(&[
+                triggered("r1", "2026-11-23T10:00:00.000Z", "Staging"),
+                done.clone(),
+            ]),
+            &[],
+        );
         assert_eq!(ok.status, "SUCCESS");
-        let again = build(&events(&[
-            triggered("r1", "2026-11-23T10:00:00.000Z", "Staging"),
-            done,
-            triggered("r2", "2026-11-23T11:00:00.000Z", "Prod"),
-        ]));
+        let again = build(
+            &events(&[
+                triggered("r1", "2026-11-23T10:00:00.000Z", "Staging"),
+                done,
+                triggered("r2", "2026-11-23T11:00:00.000Z", "Prod"),
+            ]),
+            &[],
+        );
         assert_eq!(again.status, "IN_PROGRESS");
         assert_eq!(again.rollout_ids, vec!["r1", "r2"]);
     }
