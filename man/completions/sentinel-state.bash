@@ -839,7 +839,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__report)
-            opts="-v -h --format --output --state-dir --color --events-log --verbose --help"
+            opts="-v -h --format --output --baseline --front-matter --state-dir --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -850,6 +850,10 @@ _sentinel__state() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --baseline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

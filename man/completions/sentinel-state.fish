@@ -170,10 +170,12 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and 
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -l format -r -f -a "markdown\t''
 json\t''"
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -l output -d 'Write the report to this file instead of stdout' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -l baseline -d 'The baseline\'s load tests (what `sentinel-stress --output json` wrote before the rollout) for the comparison\'s Baseline column [default: .deploy-sentinel-baseline.json in the state directory, when there is one]' -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -l front-matter -d 'Start the Markdown with YAML front matter (status, deployed, unit_id, rolloutId, version, environment) for note-taking tools'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -l events-log -d 'Also write log lines as `log` events on stdout (humans read stderr)'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'

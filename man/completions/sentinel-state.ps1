@@ -233,8 +233,10 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
         'sentinel-state;report' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to this file instead of stdout')
+            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'The baseline''s load tests (what `sentinel-stress --output json` wrote before the rollout) for the comparison''s Baseline column [default: .deploy-sentinel-baseline.json in the state directory, when there is one]')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
+            [CompletionResult]::new('--front-matter', '--front-matter', [CompletionResultType]::ParameterName, 'Start the Markdown with YAML front matter (status, deployed, unit_id, rolloutId, version, environment) for note-taking tools')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')

@@ -376,3 +376,59 @@ fn markdown_reports_show_every_value_exactly_in_github_s_own_renderer() {
         );
     }
 }
+
+#[test]
+fn the_report_s_front_matter_is_yaml_that_pyyaml_reads_back_exactly() {
+    let dir = tempdir().unwrap();
+    // Hostile values in the fields the front matter carries.
+    let environment = "Prod: \"eu\" # not a comment\nstatus: FAILED";
+    let journal = [
+        event(
+            "rollout.triggered",
+            "r1",
+            &format!(
+                r#""serviceGroupName":"Contoso.Orders","serviceId":"x","environment":{},"stageMapName":"m","stageMapVersion":"3","artifactVersion":"1.4.2","provider":"local","stages":[],"resumed":false"#,
+                json_string(environment)
+            ),
+        ),
+        event(
+            "rollout.completed",
+            "r1",
+            r#""overallStatus":"Completed","durationMs":5,"deployedRegions":[],"errors":[]"#,
+        ),
+    ];
+    let applied = tool(workspace_bin("sentinel-state"))
+        .args(["apply", "--state-dir"])
+        .arg(dir.path())
+        .stdin(journal.join("\n") + "\n")
+        .run();
+    assert_eq!(applied.code, Some(0), "{}", applied.stderr);
+    let report = dir.path().join("report.md");
+    let run = tool(workspace_bin("sentinel-state"))
+        .args(["report", "--front-matter", "--state-dir"])
+        .arg(dir.path())
+        .arg("--output")
+        .arg(&report)
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let Some(read) = read_by_consumer(
+        "python3",
+        "consumers.py",
+        &[OsStr::new("frontmatter"), report.as_os_str()],
+        &[],
+    ) else {
+        return;
+    };
+    let front = &read["frontMatter"];
+    assert_eq!(front["status"], "SUCCESS", "{front}");
+    assert_eq!(front["environment"], environment);
+    assert_eq!(front["rolloutId"], "r1");
+    assert_eq!(front["unit_id"], "r1");
+    assert_eq!(front["version"], "1.4.2");
+    assert!(
+        read["rest"]
+            .as_str()
+            .unwrap()
+            .contains("# Deployment report")
+    );
+}

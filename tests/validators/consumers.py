@@ -17,6 +17,8 @@ when SENTINEL_REQUIRE_VALIDATORS is set).
   statistics FILE    the p-values of sentinel-watch analyze's tests, computed again by SciPy
                      (scipy.stats.fisher_exact, mannwhitneyu and a pooled two-proportion z),
                      for cases given as JSON: [{"test": ..., ...}, ...].
+  frontmatter FILE   the YAML front matter of a Markdown report, read by PyYAML's safe_load
+                     (what note-taking tools such as Obsidian and Jekyll read it with).
   exposition FILE    a Prometheus text-format scrape parsed by the official Python client's
                      parser (prometheus_client.parser): families, types and samples.
 """
@@ -222,6 +224,22 @@ def statistics(path):
     print(json.dumps({"pValues": answers}))
 
 
+def frontmatter(path):
+    yaml = need("yaml", "pyyaml")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if not text.startswith("---\n"):
+        print("the report does not start with front matter", file=sys.stderr)
+        sys.exit(1)
+    block, _, rest = text[4:].partition("\n---\n")
+    try:
+        data = yaml.safe_load(block)
+    except yaml.YAMLError as e:
+        print(f"the front matter is not YAML: {e}", file=sys.stderr)
+        sys.exit(1)
+    print(json.dumps({"frontMatter": data, "rest": rest[:200]}))
+
+
 def exposition(path):
     parser = need("prometheus_client.parser", "prometheus-client")
     with open(path, encoding="utf-8") as f:
@@ -260,6 +278,8 @@ def main(argv):
         markdown(args[0])
     elif command == "statistics":
         statistics(args[0])
+    elif command == "frontmatter":
+        frontmatter(args[0])
     elif command == "exposition":
         exposition(args[0])
     else:

@@ -142,6 +142,16 @@ pub fn merge(results: &[StressTestResult]) -> Option<Merged> {
     })
 }
 
+/// One load-test row of the comparison: where its value and its limit come from.
+struct LoadRow {
+    metric: &'static str,
+    pick: fn(&Merged) -> Option<f64>,
+    limit: Option<fn(&StressTestResult) -> Option<f64>>,
+    /// The limit is a maximum (else a minimum).
+    at_most: bool,
+    show: fn(f64) -> String,
+}
+
 /// The comparison table of `phases`.
 pub fn compare(phases: &Phases) -> Comparison {
     let ordered = phases.ordered();
@@ -150,40 +160,52 @@ pub fn compare(phases: &Phases) -> Comparison {
         phase.results.iter().find_map(pick)
     };
     let mut rows = Vec::new();
-    type Pick = fn(&Merged) -> Option<f64>;
-    type Limit = fn(&StressTestResult) -> Option<f64>;
-    let load_rows: [(&str, Pick, Option<Limit>, bool, fn(f64) -> String); 5] = [
-        (
-            "Error rate",
-            |m| Some(m.error_rate),
-            Some(|r| r.thresholds.max_error_rate),
-            true,
-            |v| format!("{v:.2}%"),
-        ),
-        ("p50", |m| m.p50, None, true, |v| format!("{v:.2} ms")),
-        (
-            "p95",
-            |m| m.p95,
-            Some(|r| r.thresholds.max_p95_ms),
-            true,
-            |v| format!("{v:.2} ms"),
-        ),
-        (
-            "p99",
-            |m| m.p99,
-            Some(|r| r.thresholds.max_p99_ms),
-            true,
-            |v| format!("{v:.2} ms"),
-        ),
-        (
-            "Requests/s",
-            |m| Some(m.requests_per_second),
-            Some(|r| r.thresholds.min_rps),
-            false,
-            |v| format!("{v:.0}"),
-        ),
+    let ms = |v: f64| format!("{v:.2} ms");
+    let load_rows = [
+        LoadRow {
+            metric: "Error rate",
+            pick: |m| Some(m.error_rate),
+            limit: Some(|r| r.thresholds.max_error_rate),
+            at_most: true,
+            show: |v| format!("{v:.2}%"),
+        },
+        LoadRow {
+            metric: "p50",
+            pick: |m| m.p50,
+            limit: None,
+            at_most: true,
+            show: ms,
+        },
+        LoadRow {
+            metric: "p95",
+            pick: |m| m.p95,
+            limit: Some(|r| r.thresholds.max_p95_ms),
+            at_most: true,
+            show: ms,
+        },
+        LoadRow {
+            metric: "p99",
+            pick: |m| m.p99,
+            limit: Some(|r| r.thresholds.max_p99_ms),
+            at_most: true,
+            show: ms,
+        },
+        LoadRow {
+            metric: "Requests/s",
+            pick: |m| Some(m.requests_per_second),
+            limit: Some(|r| r.thresholds.min_rps),
+            at_most: false,
+            show: |v| format!("{v:.0}"),
+        },
     ];
-    for (metric, pick, threshold, at_most, show) in load_rows {
+    for LoadRow {
+        metric,
+        pick,
+        limit: threshold,
+        at_most,
+        show,
+    } in load_rows
+    {
         let cells: Vec<Option<Cell>> = ordered
             .iter()
             .zip(&merged)

@@ -1032,4 +1032,310 @@ mod tests {
         assert_eq!(again.status, "IN_PROGRESS");
         assert_eq!(again.rollout_ids, vec!["r1", "r2"]);
     }
+
+    /// Every table of `md` as rows of cell texts, as an independent CommonMark renderer reads it.
+    fn tables(md: &str) -> Vec<Vec<Vec<String>>> {
+        use pulldown_cmark::{Event as Md, Options, Parser, Tag, TagEnd};
+        let mut tables = Vec::new();
+        let mut table: Vec<Vec<String>> = Vec::new();
+        let mut row: Vec<String> = Vec::new();
+        let mut cell: Option<String> = None;
+        for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+            match event {
+                Md::Start(Tag::Table(_)) => table = Vec::new(),
+                Md::End(TagEnd::Table) => tables.push(std::mem::take(&mut table)),
+                Md::Start(Tag::TableHead | Tag::TableRow) => row = Vec::new(),
+                Md::End(TagEnd::TableHead | TagEnd::TableRow) => {
+                    table.push(std::mem::take(&mut row))
+                }
+                Md::Start(Tag::TableCell) => cell = Some(String::new()),
+                Md::End(TagEnd::TableCell) => row.extend(cell.take()),
+                Md::Text(text) | Md::Code(text) => {
+                    if let Some(cell) = cell.as_mut() {
+                        cell.push_str(&text);
+                    }
+                }
+                _ => {}
+            }
+        }
+        tables
+    }
+
+    fn stress(rollout: &str, ts: &str, url: &str, latencies_ms: &[u64], passed: bool) -> String {
+        let mut histogram = sentinel_histogram::new_histogram();
+        for ms in latencies_ms {
+            histogram.record(ms * 1000).unwrap();
+        }
+        event(
+            "stress.result",
+            rollout,
+            ts,
+            &format!(
+                r#""endpointUrl":"{url}","totalRequests":{},"failedRequests":0,"errorRate":0.0,"p95ResponseTime":{},"requestsPerSecond":50.0,"thresholds":{{"maxErrorRate":1.0,"maxP95Ms":50.0}},"passed":{passed},"violations":[{}],"histogram":"{}""#,
+                latencies_ms.len(),
+                histogram.value_at_quantile(0.95) as f64 / 1000.0,
+                if passed {
+                    ""
+                } else {
+                    r#""p95 is above the limit""#
+                },
+                sentinel_histogram::encode(&histogram)
+            ),
+        )
+    }
+
+    fn stage(rollout: &str, ts: &str, name: &str, percent: u32) -> String {
+        event(
+            "stage.completed",
+            rollout,
+            ts,
+            &format!(
+                r#""stage":"{name}","index":0,"regions":[],"endpoints":[],"durationMs":1,"trafficPercent":{percent}"#
+            ),
+        )
+    }
+
+    fn a_two_rollout_journal() -> Vec<Event> {
+        events(&[
+            triggered("r1", "2026-11-23T10:00:00.000Z", "Staging"),
+            stage("r1", "2026-11-23T10:00:01.000Z", "Staging", 100),
+            stress(
+                "r1",
+                "2026-11-23T10:00:02.000Z",
+                "http://s/",
+                &[2; 20],
+                true,
+            ),
+            event(
+                "rollout.completed",
+                "r1",
+                "2026-11-23T10:00:03.000Z",
+                r#""overallStatus":"Completed","durationMs":3000,"deployedRegions":["westus"],"errors":[]"#,
+            ),
+            triggered("r2", "2026-11-23T10:01:00.000Z", "Prod"),
+            // Written after the stress result below, but it happened first.
+            event(
+                "branch.created",
+                "r2",
+                "2026-11-23T10:01:00.500Z",
+                r#""branchName":"deploy/x","reused":false"#,
+            ),
+            stage("r2", "2026-11-23T10:01:01.000Z", "Canary", 10),
+            // Two canary instances: 95 fast answers on one, 5 slow on the other.
+            stress(
+                "r2",
+                "2026-11-23T10:01:02.000Z",
+                "http://c1/",
+                &[1; 95],
+                true,
+            ),
+            stress(
+                "r2",
+                "2026-11-23T10:01:02.100Z",
+                "http://c2/",
+                &[100; 5],
+                false,
+            ),
+            event(
+                "rollout.completed",
+                "r2",
+                "2026-11-23T10:01:03.000Z",
+                r#""overallStatus":"Completed","durationMs":2000,"deployedRegions":["eastus"],"errors":[]"#,
+            ),
+            stress(
+                "r2",
+                "2026-11-23T10:01:04.000Z",
+                "http://c1/",
+                &[3; 10],
+                true,
+            ),
+        ])
+    }
+
+    #[test]
+    fn the_comparison_shows_each_phase_merged_over_its_instances() {
+        let baseline = {
+            let mut histogram = sentinel_histogram::new_histogram();
+            histogram.record(4000).unwrap();
+            StressTestResult {
+                total_requests: 1,
+                histogram: sentinel_histogram::encode(&histogram),
+                ..Default::default()
+            }
+        };
+        let report = build(&a_two_rollout_journal(), &[baseline]);
+        let md = markdown(&report);
+        let comparison = &tables(&md)[1];
+        assert_eq!(
+            comparison[0],
+            [
+                "Metric",
+                "Baseline",
+                "Staging (100%)",
+                "Canary (10%)",
+                "Post-deployment"
+            ]
+        );
+        let p95 = comparison.iter().find(|row| row[0] == "p95").unwrap();
+        // The canary's p95 over its 100 requests is 1 ms (95 of them): the merged histogram's,
+        // not an average of the instances' (1 ms and 100 ms).
+        let mut merged = sentinel_histogram::new_histogram();
+        for _ in 0..95 {
+            merged.record(1000).unwrap();
+        }
+        for _ in 0..5 {
+            merged.record(100_000).unwrap();
+        }
+        let expected = format!(
+            "{:.2} ms ✅",
+            merged.value_at_quantile(0.95) as f64 / 1000.0
+        );
+        assert_eq!(p95[3], expected);
+        assert_eq!(p95[1], "4.00 ms");
+        let p99 = comparison.iter().find(|row| row[0] == "p99").unwrap();
+        assert_eq!(
+            p99[3],
+            format!("{:.2} ms", merged.value_at_quantile(0.99) as f64 / 1000.0)
+        );
+    }
+
+    #[test]
+    fn the_timeline_is_sorted_and_grouped_by_rollout() {
+        let report = build(&a_two_rollout_journal(), &[]);
+        let times: Vec<&str> = report.timeline.iter().map(|r| r.time.as_str()).collect();
+        let mut sorted = times.clone();
+        sorted.sort();
+        assert_eq!(times, sorted, "sorted by time");
+        let md = markdown(&report);
+        let staging = md
+            .find("### Staging (rollout r1)")
+            .expect("a Staging section");
+        let prod = md.find("### Prod (rollout r2)").expect("a Prod section");
+        assert!(staging < prod);
+        let branch = md.find("Tracking branch deploy/x").unwrap();
+        let canary_test = md.rfind("Stress test http\\://c1/").unwrap();
+        assert!(prod < branch && branch < canary_test, "{md}");
+    }
+
+    #[test]
+    fn passing_instance_checks_are_folded_away_and_failed_ones_are_issues() {
+        let report = build(&a_two_rollout_journal(), &[]);
+        let md = markdown(&report);
+        let (in_view, folded) = md.split_once("<details>").expect("a <details> section");
+        // The failed canary instance is in view and an issue; the passing ones only folded.
+        assert!(in_view.contains("Canary: http\\://c2/ p95"), "{in_view}");
+        assert!(!in_view.contains("Canary: http\\://c1/"), "{in_view}");
+        assert!(folded.contains("Canary: http\\://c1/"));
+        assert_eq!(report.issues.len(), 1, "{:?}", report.issues);
+        assert!(
+            report.issues[0].contains("c2/ p95: 100.03 ms (expected ≤ 50 ms)"),
+            "{:?}",
+            report.issues
+        );
+        // The verification after the rollout is labelled as such, not as its last stage.
+        assert!(folded.contains("Post-deployment: http\\://c1/"), "{folded}");
+    }
+
+    #[test]
+    fn the_step_summary_fits_its_limit_without_cutting_a_table() {
+        let mut text = vec![triggered("r1", "2026-11-23T10:00:00.000Z", "Prod")];
+        // Six stages of 600 instances each, every instance load-tested.
+        for stage_number in 0..6 {
+            text.push(stage(
+                "r1",
+                "2026-11-23T10:00:01.000Z",
+                &format!("Wave-{stage_number}"),
+                16 * (stage_number + 1),
+            ));
+            for i in 0..600 {
+                let url = format!(
+                    "http://10.{stage_number}.{}.{}/a-rather-long-path/to/an/endpoint",
+                    i / 250,
+                    i % 250
+                );
+                let passed = i % 97 != 0;
+                let latencies: &[u64] = if passed { &[2; 3] } else { &[100; 3] };
+                text.push(stress(
+                    "r1",
+                    "2026-11-23T10:00:02.000Z",
+                    &url,
+                    latencies,
+                    passed,
+                ));
+            }
+        }
+        let report = build(&events(&text), &[]);
+        let full = markdown(&report);
+        assert!(
+            full.len() > STEP_SUMMARY_LIMIT,
+            "the test needs a report over the limit: {}",
+            full.len()
+        );
+        let fitted = markdown_within(&report, STEP_SUMMARY_LIMIT, false);
+        assert!(fitted.len() <= STEP_SUMMARY_LIMIT, "{}", fitted.len());
+        assert!(fitted.contains("## Phase comparison") && fitted.contains("## Issues encountered"));
+        for table in tables(&fitted) {
+            let width = table[0].len();
+            assert!(
+                table.iter().all(|row| row.len() == width),
+                "every table whole"
+            );
+        }
+        // Smaller limits summarise further, still whole.
+        let tiny = markdown_within(&report, 4 * 1024, false);
+        assert!(tiny.len() <= 4 * 1024, "{}", tiny.len());
+        assert!(tiny.contains("more issues: see the full report"), "{tiny}");
+        for table in tables(&tiny) {
+            let width = table[0].len();
+            assert!(
+                table.iter().all(|row| row.len() == width),
+                "every table whole"
+            );
+        }
+    }
+
+    #[test]
+    fn front_matter_is_yaml_with_quoted_values() {
+        let report = Report {
+            status: "SUCCESS".into(),
+            rollout_ids: vec!["r-1".into()],
+            artifact_version: Some("1.5.0".into()),
+            environment: Some("Prod \"eu\": x\ny".into()),
+            finished: Some("2026-11-23T10:00:00.000Z".into()),
+            ..Report::default()
+        };
+        let md = markdown_at(&report, Detail::Full, true);
+        let yaml = md
+            .strip_prefix("---\n")
+            .unwrap()
+            .split_once("---\n")
+            .unwrap()
+            .0;
+        assert!(yaml.contains("status: \"SUCCESS\"\n"), "{yaml}");
+        assert!(yaml.contains("unit_id: \"r-1\"\n"), "{yaml}");
+        assert!(
+            yaml.contains(r#"environment: "Prod \"eu\": x\u000ay""#),
+            "{yaml}"
+        );
+    }
+
+    #[test]
+    fn the_deployer_is_the_ci_actor_else_the_user() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        assert_eq!(
+            deployer(&env(&[("GITHUB_ACTOR", "octocat")])),
+            "octocat (GitHub Actions)"
+        );
+        assert_eq!(
+            deployer(&env(&[("BUILD_REQUESTEDFOR", "Ada")])),
+            "Ada (Azure Pipelines)"
+        );
+        assert!(deployer(&env(&[])).contains('@'));
+    }
 }
