@@ -175,7 +175,7 @@ deploy-sentinel.sh --artifact-version 1.5.0 --environment Prod --confirm DEPLOY-
   --artifact ci/artifact.tar --artifact-sha256 ci/artifact.tar.sha256 --require-clean \
   --report "$work/deployment-report.md" || code=$?
 
-step "The deployment report ($work/deployment-report.md)"
+step "The deployment report ($work/deployment-report.md; with charts: $work/deployment-report.html)"
 cat "$work/deployment-report.md" >&2
 
 step "What the metrics of real traffic said, phase by phase (canary against the stable instances)"

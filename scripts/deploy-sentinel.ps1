@@ -63,6 +63,13 @@ if ($Artifact -and -not $ArtifactSha256) {
     exit 2
 }
 
+# The Markdown report, and beside it the HTML one (charts; opens from disk or as a CI artifact).
+$HtmlReport = [System.IO.Path]::ChangeExtension($Report, '.html')
+function Write-Reports {
+    sentinel-state report --output $Report | Out-Null
+    sentinel-state report --format html --output $HtmlReport | Out-Null
+}
+
 function Step([string]$Text) { [Console]::Error.WriteLine("`n== $Text") }
 function Say([string]$Text) { [Console]::Error.WriteLine("deploy-sentinel: $Text") }
 
@@ -128,7 +135,7 @@ function Finish([int]$Code) {
     $version = Field artifactVersion; if (-not $version) { $version = 'the release' }
     $target = Field environment; if (-not $target) { $target = $ProductionName }
     Step 'Deployment report'
-    sentinel-state report --output $Report | Out-Null
+    Write-Reports
     $title = "Deployment of $version to ${target}: $status"
     $outcome = 'failed'
     if ($Code -eq 0) { $title += ', verified'; $outcome = 'succeeded' }
@@ -182,7 +189,7 @@ function Invoke-Inconclusive([string]$What) {
             Say "$What was inconclusive: not a pass, so the deployment is paused for a person to decide"
             Say "  go on:       sentinel-trigger approve --rollout-id $id, then run again with -OnInconclusive proceed"
             Say "  roll back:   sentinel-trigger rollback --rollout-id $id --reason 'inconclusive analysis'"
-            sentinel-state report --output $Report | Out-Null
+            Write-Reports
             sentinel-notify send --status warning --title "Deployment paused: $What was inconclusive" --fact "Rollout=$id" --fact 'Decide=approve, then run again with -OnInconclusive proceed; or roll back' 2>$null | Out-Null
             exit 6
         }
@@ -250,7 +257,7 @@ function Invoke-Preflight {
     }
     if ($closed) {
         Say 'a pre-flight gate is closed; nothing was deployed'
-        sentinel-state report --output $Report | Out-Null
+        Write-Reports
         exit 1
     }
 }

@@ -59,7 +59,8 @@ Options:
   --require-clean            Gate: the git working tree has no uncommitted changes
   --cleanup-merged PATTERN   After success, delete branches matching PATTERN merged into --base-branch
   --base-branch NAME         [default: main]
-  --report FILE              Where the Markdown report goes [default: deployment-report.md]
+  --report FILE              Where the Markdown report goes [default: deployment-report.md];
+                             the HTML report goes beside it (FILE with .html for .md)
   -h, --help                 This text
 
 The report is also appended to $GITHUB_STEP_SUMMARY when that is set. Notifications go to the
@@ -206,6 +207,13 @@ stop_with() { # code what
   exit "$1"
 }
 
+# The Markdown report, and beside it the HTML one (charts; opens from disk or as a CI artifact).
+html_report="${report%.md}.html"
+write_reports() {
+  sentinel-state report --output "$report" >/dev/null
+  sentinel-state report --format html --output "$html_report" >/dev/null
+}
+
 # Write the report, archive the release, say how it ended.
 finish() { # exit-code
   local code=$1 id status version target
@@ -214,7 +222,7 @@ finish() { # exit-code
   target=$(field environment || echo "$production_name")
   status=$(field overallStatus || echo NotStarted)
   step "Deployment report"
-  sentinel-state report --output "$report" >/dev/null
+  write_reports
   # The final word to the configured channels (none configured is fine; a failed delivery is
   # kept in .sentinel/notifications.ndjson by sentinel-notify and never fails the deployment).
   local title="Deployment of ${version:-the release} to $target: $status" outcome=failed
@@ -225,9 +233,9 @@ finish() { # exit-code
     [[ -f $baseline_file && ! -L $baseline_file ]] && mv -T "$baseline_file" "$state_dir/.sentinel/history/$id/baseline.json"
   fi
   if [[ $code -eq 0 ]]; then
-    step "${green}Verdict: $target deployment ${status} and verified$reset — report: $report"
+    step "${green}Verdict: $target deployment ${status} and verified$reset — report: $report (and $html_report)"
   else
-    step "${red}Verdict: $target deployment $status$reset — report: $report"
+    step "${red}Verdict: $target deployment $status$reset — report: $report (and $html_report)"
   fi
   exit "$code"
 }
@@ -266,7 +274,7 @@ preflight() {
   if $require_clean; then sentinel-branch check clean | record || closed=1; fi
   if [[ $closed -ne 0 ]]; then
     say "a pre-flight gate is closed; nothing was deployed"
-    sentinel-state report --output "$report" >/dev/null
+    write_reports
     exit 1
   fi
 }
@@ -371,7 +379,7 @@ inconclusive() { # what
       warn "$1 was inconclusive: not a pass, so the deployment is paused for a person to decide"
       say "  go on:       sentinel-trigger approve --rollout-id $id, then run again with --on-inconclusive proceed"
       say "  roll back:   sentinel-trigger rollback --rollout-id $id --reason 'inconclusive analysis'"
-      sentinel-state report --output "$report" >/dev/null
+      write_reports
       sentinel-notify send --status warning --title "Deployment paused: $1 was inconclusive" \
         --fact "Rollout=$id" --fact "Decide=approve, then run again with --on-inconclusive proceed; or roll back" \
         >/dev/null 2>&1 || true

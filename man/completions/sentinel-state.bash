@@ -846,7 +846,7 @@ _sentinel__state() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "markdown json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "markdown json html" -- "${cur}"))
                     return 0
                     ;;
                 --output)

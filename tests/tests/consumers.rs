@@ -432,3 +432,271 @@ fn the_report_s_front_matter_is_yaml_that_pyyaml_reads_back_exactly() {
             .contains("# Deployment report")
     );
 }
+
+/// A journal of a real two-phase rollout: load tests by sentinel-stress against sample-service
+/// instances (histograms and all), a canary analysis by sentinel-watch, the waits and stages
+/// around them, each event stamped when it happened.
+fn a_real_rollout_in(dir: &std::path::Path) {
+    let stable = SampleService::start(&[]);
+    let canary = SampleService::start(&["--version", "2.0.0", "--latency-ms", "3"]);
+    let stamp = |kind: &str, fields: &str| {
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        format!(
+            r#"{{"v":1,"kind":"{kind}","ts":"{}","source":"test","rolloutId":"r1",{fields}}}"#,
+            sentinel_core::clock::now_rfc3339()
+        )
+    };
+    let load_test = |url: &str| -> Vec<String> {
+        let run = tool(workspace_bin("sentinel-stress"))
+            .args([
+                url,
+                "-n",
+                "300",
+                "-c",
+                "2",
+                "--max-error-rate",
+                "1",
+                "--max-p95",
+                "250ms",
+                "--output",
+                "ndjson",
+            ])
+            .run();
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        run.events()
+            .into_iter()
+            .map(|mut e| {
+                e.insert("rolloutId".into(), "r1".into());
+                Value::Object(e).to_string()
+            })
+            .collect()
+    };
+    let baseline = tool(workspace_bin("sentinel-stress"))
+        .args([&stable.url(), "-n", "300", "-c", "2", "--output", "json"])
+        .run();
+    assert_eq!(baseline.code, Some(0), "{}", baseline.stderr);
+    std::fs::write(dir.join(".deploy-sentinel-baseline.json"), &baseline.stdout).unwrap();
+    let mut journal = vec![stamp(
+        "rollout.triggered",
+        r#""serviceGroupName":"Contoso.Orders","serviceId":"x","environment":"Prod","stageMapName":"m","stageMapVersion":"3","artifactVersion":"2.0.0","provider":"local","stages":[{"name":"Canary","regions":["c"]},{"name":"Full","regions":["f"]}],"resumed":false"#,
+    )];
+    journal.push(stamp(
+        "stage.started",
+        r#""stage":"Canary","index":0,"regions":["c"],"trafficPercent":10"#,
+    ));
+    journal.push(stamp("stage.completed", r#""stage":"Canary","index":0,"regions":["c"],"endpoints":[],"durationMs":30,"trafficPercent":10"#));
+    journal.extend(load_test(&canary.url()));
+    let analysis = tool(workspace_bin("sentinel-watch"))
+        .args([
+            "analyze",
+            "--scrape",
+            &format!("{}metrics", canary.url()),
+            "--baseline",
+            &format!("{}metrics", stable.url()),
+            "--metric",
+            "p95=histogram_quantile(0.95, http_request_duration_seconds)",
+            "--max",
+            "p95=1",
+            "--interval",
+            "200ms",
+            "--samples",
+            "2",
+            "--min-requests",
+            "0",
+            "--min-samples",
+            "1",
+            "--stage",
+            "Canary",
+            "--rollout-id",
+            "r1",
+        ])
+        .run();
+    journal.extend(analysis.stdout.lines().map(str::to_owned));
+    journal.push(stamp(
+        "approval.required",
+        r#""stage":"Full","actionId":"Full-approval","reason":"r","instructions":"i""#,
+    ));
+    journal.push(stamp(
+        "approval.granted",
+        r#""stage":"Full","actionId":"Full-approval""#,
+    ));
+    journal.push(stamp(
+        "stage.started",
+        r#""stage":"Full","index":1,"regions":["f"],"trafficPercent":100"#,
+    ));
+    journal.push(stamp("stage.completed", r#""stage":"Full","index":1,"regions":["f"],"endpoints":[],"durationMs":30,"trafficPercent":100"#));
+    journal.extend(load_test(&canary.url()));
+    journal.push(stamp(
+        "rollout.completed",
+        r#""overallStatus":"Completed","durationMs":500,"deployedRegions":["c","f"],"errors":[]"#,
+    ));
+    journal.extend(load_test(&stable.url()));
+    let applied = tool(workspace_bin("sentinel-state"))
+        .args(["apply", "--state-dir"])
+        .arg(dir)
+        .stdin(journal.join("\n") + "\n")
+        .run();
+    assert_eq!(applied.code, Some(0), "{}", applied.stderr);
+}
+
+#[test]
+fn the_html_report_is_valid_html5_and_draws_its_charts_in_chromium() {
+    let dir = tempdir().unwrap();
+    a_real_rollout_in(dir.path());
+    let html = dir.path().join("report.html");
+    for (format, output) in [
+        ("html", html.clone()),
+        ("json", dir.path().join("report.json")),
+    ] {
+        let run = tool(workspace_bin("sentinel-state"))
+            .args(["report", "--format", format, "--state-dir"])
+            .arg(dir.path())
+            .arg("--output")
+            .arg(&output)
+            .run();
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+    }
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(!page.contains("<script"), "no script at all");
+
+    // The W3C's Nu Html Checker: no error.
+    match sentinel_test_support::vnu_jar() {
+        Err(why) => {
+            missing_consumer::<()>(&why);
+        }
+        Ok(jar) => {
+            let output = std::process::Command::new("java")
+                .arg("-jar")
+                .arg(&jar)
+                .args(["--errors-only", "--format", "json"])
+                .arg(&html)
+                .output();
+            match output {
+                Err(e) => {
+                    missing_consumer::<()>(&format!("java does not run: {e}"));
+                }
+                Ok(output) => {
+                    let messages: Value =
+                        serde_json::from_slice(&output.stderr).unwrap_or_else(|_| {
+                            panic!("vnu said: {}", String::from_utf8_lossy(&output.stderr))
+                        });
+                    assert_eq!(messages["messages"], serde_json::json!([]), "{messages}");
+                }
+            }
+        }
+    }
+
+    // Headless Chromium, offline, from disk.
+    let package = match sentinel_test_support::playwright_package() {
+        Ok(package) => package,
+        Err(why) => {
+            missing_consumer::<()>(&why);
+            return;
+        }
+    };
+    let screenshot = sentinel_test_support::test_artifacts_dir().join("html-report.png");
+    let Some(seen) = read_by_consumer(
+        "node",
+        "html-report.cjs",
+        &[html.as_os_str(), screenshot.as_os_str()],
+        &[("SENTINEL_PLAYWRIGHT", package.as_os_str())],
+    ) else {
+        return;
+    };
+    assert_eq!(seen["consoleErrors"], serde_json::json!([]), "{seen}");
+    assert_eq!(
+        seen["requests"],
+        serde_json::json!([]),
+        "nothing fetched: {seen}"
+    );
+    assert_eq!(seen["status"], "SUCCESS");
+    assert_eq!(seen["darkBackground"], "rgb(13, 17, 23)", "dark mode");
+    let phases = report["comparison"]["phases"].as_array().unwrap();
+    assert_eq!(
+        phases,
+        &["Baseline", "Canary (10%)", "Full (100%)", "Post-deployment"]
+            .map(Value::from)
+            .to_vec()
+    );
+    let chart = |id: &str| {
+        seen["charts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {seen}"))
+            .clone()
+    };
+    for id in [
+        "latency-chart",
+        "error-chart",
+        "distribution-chart",
+        "gantt-chart",
+    ] {
+        let c = chart(id);
+        assert!(c["width"].as_f64().unwrap() > 100.0, "{id} is drawn: {c}");
+        for series in c["series"].as_array().unwrap() {
+            assert_eq!(series["points"], series["declared"], "{id}: {series}");
+        }
+    }
+    let latency = chart("latency-chart");
+    let names: Vec<&str> = latency["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["p50", "p95", "p99"]);
+    // The p95 points are the comparison's p95 cells, phase by phase.
+    let p95_row = report["comparison"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["metric"] == "p95")
+        .unwrap();
+    let expected: Vec<f64> = p95_row["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["number"].as_f64().unwrap())
+        .collect();
+    let drawn: Vec<f64> = latency["series"][1]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(drawn, expected);
+    let errors = chart("error-chart");
+    assert_eq!(errors["series"][0]["points"], 4, "{errors}");
+    assert!(
+        errors["series"][1]["points"].as_u64().unwrap() >= 3,
+        "limits: {errors}"
+    );
+    let distribution = chart("distribution-chart");
+    assert_eq!(
+        distribution["series"].as_array().unwrap().len(),
+        report["distributions"].as_array().unwrap().len()
+    );
+    assert_eq!(distribution["series"][0]["points"], 8);
+    let gantt = chart("gantt-chart");
+    let spans = report["spans"].as_array().unwrap();
+    assert_eq!(
+        gantt["series"][0]["points"].as_u64().unwrap() as usize,
+        spans.len()
+    );
+    let kinds: Vec<&str> = spans.iter().map(|s| s["kind"].as_str().unwrap()).collect();
+    for kind in ["stage", "approval", "analysis"] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    // The comparison table as the browser laid it out.
+    let rows = seen["comparison"].as_array().unwrap();
+    assert_eq!(rows[0][1], "Baseline");
+    assert!(
+        std::fs::metadata(&screenshot).unwrap().len() > 10_000,
+        "a screenshot was saved"
+    );
+}

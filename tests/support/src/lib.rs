@@ -654,6 +654,35 @@ pub fn adaptivecards_package() -> Result<PathBuf, String> {
 /// Install an npm package (`name@version`) into its own folder under `target/test-cache`
 /// once, and return `wanted` inside that folder. `Err` says why it is not available (no node
 /// or npm, or the install failed), so the test can print why it skipped.
+/// Microsoft Playwright's driver without its bundled browsers: it drives Debian's Chromium.
+pub const PLAYWRIGHT_CORE: &str = "playwright-core@1.65.1";
+/// The Nu Html Checker (the W3C's HTML5 validator) as a jar.
+pub const VNU_JAR: &str = "vnu-jar@26.9.27";
+
+/// The [`PLAYWRIGHT_CORE`] package folder: `$SENTINEL_PLAYWRIGHT` when set (CI installs it),
+/// else installed with npm into `target/test-cache` on first use.
+pub fn playwright_package() -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os("SENTINEL_PLAYWRIGHT") {
+        return Ok(PathBuf::from(path));
+    }
+    npm_install(PLAYWRIGHT_CORE, "node_modules/playwright-core")
+}
+
+/// The [`VNU_JAR`] jar: `$SENTINEL_VNU_JAR` when set, else installed with npm on first use.
+pub fn vnu_jar() -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os("SENTINEL_VNU_JAR") {
+        return Ok(PathBuf::from(path));
+    }
+    npm_install(VNU_JAR, "node_modules/vnu-jar/build/dist/vnu.jar")
+}
+
+/// Where tests keep what a person may want to look at after a run (screenshots).
+pub fn test_artifacts_dir() -> PathBuf {
+    let dir = target_bin_dir().join("test-artifacts");
+    std::fs::create_dir_all(&dir).expect("the test artifacts folder");
+    dir
+}
+
 fn npm_install(package: &str, wanted: &str) -> Result<PathBuf, String> {
     let on_path = |program: &str| {
         Command::new(program)

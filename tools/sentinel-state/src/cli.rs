@@ -75,7 +75,10 @@ pub enum Verb {
         #[command(subcommand)]
         gate: Gate,
     },
-    /// The deployment report built from the journal.
+    /// The deployment report built from the journal: summary, phase comparison (percentiles
+    /// from merged histograms), issues, rollback, state before and after, checks, timeline;
+    /// Markdown (appended to $GITHUB_STEP_SUMMARY within its 1 MiB), JSON, or one
+    /// self-contained HTML file with SVG charts.
     Report {
         #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
         format: ReportFormat,
@@ -84,7 +87,8 @@ pub enum Verb {
         output: Option<PathBuf>,
         /// The baseline's load tests (what `sentinel-stress --output json` wrote before the
         /// rollout) for the comparison's Baseline column [default:
-        /// .deploy-sentinel-baseline.json in the state directory, when there is one].
+        /// .deploy-sentinel-baseline.json in the state directory, else baseline.json there
+        /// (where archive leaves it), when there is one].
         #[arg(long, value_name = "FILE")]
         baseline: Option<PathBuf>,
         /// Start the Markdown with YAML front matter (status, deployed, unit_id, rolloutId,
@@ -169,4 +173,6 @@ pub enum Gate {
 pub enum ReportFormat {
     Markdown,
     Json,
+    /// One self-contained HTML file with SVG charts (no script, font or request).
+    Html,
 }

@@ -5,6 +5,7 @@ pub mod apply;
 pub mod archive;
 pub mod cli;
 pub mod gates;
+pub mod html;
 pub mod lock_command;
 pub mod phases;
 pub mod query;

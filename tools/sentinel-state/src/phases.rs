@@ -92,6 +92,8 @@ pub struct ComparisonRow {
 pub struct Comparison {
     pub phases: Vec<String>,
     pub rows: Vec<ComparisonRow>,
+    /// Each phase's error-rate limit (percent), where its load tests had one.
+    pub error_rate_limits: Vec<Option<f64>>,
 }
 
 /// A phase's load tests added up: counts summed, histograms merged.
@@ -150,6 +152,39 @@ struct LoadRow {
     /// The limit is a maximum (else a minimum).
     at_most: bool,
     show: fn(f64) -> String,
+}
+
+/// The quantiles a latency distribution is drawn at.
+pub const DISTRIBUTION_QUANTILES: [f64; 8] = [0.0, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1.0];
+
+/// One phase's latency distribution from its merged histogram: (quantile, milliseconds).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Distribution {
+    pub phase: String,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// The latency distribution of every phase whose histograms could be read.
+pub fn distributions(phases: &Phases) -> Vec<Distribution> {
+    phases
+        .ordered()
+        .into_iter()
+        .filter_map(|phase| {
+            let mut histogram = sentinel_histogram::new_histogram();
+            for result in &phase.results {
+                let decoded = sentinel_histogram::decode(&result.histogram).ok()?;
+                histogram.add(&decoded).ok()?;
+            }
+            (!histogram.is_empty()).then(|| Distribution {
+                phase: phase.label(),
+                points: DISTRIBUTION_QUANTILES
+                    .iter()
+                    .map(|&q| (q, histogram.value_at_quantile(q) as f64 / 1000.0))
+                    .collect(),
+            })
+        })
+        .collect()
 }
 
 /// The comparison table of `phases`.
@@ -271,6 +306,10 @@ pub fn compare(phases: &Phases) -> Comparison {
     Comparison {
         phases: ordered.iter().map(|p| p.label()).collect(),
         rows,
+        error_rate_limits: ordered
+            .iter()
+            .map(|p| limit(p, |r| r.thresholds.max_error_rate))
+            .collect(),
     }
 }
 

@@ -37,6 +37,10 @@ pub struct Report {
     /// Sorted by time (stable for equal times).
     pub timeline: Vec<TimelineRow>,
     pub comparison: Comparison,
+    /// Each phase's latency distribution, for the HTML report's chart.
+    pub distributions: Vec<phases::Distribution>,
+    /// What took time, for the HTML report's Gantt chart.
+    pub spans: Vec<Span>,
     pub verification: Vec<VerificationRow>,
     /// Every check that did not pass, with its sentence.
     pub issues: Vec<String>,
@@ -54,6 +58,179 @@ pub struct TimelineRow {
     pub rollout_id: Option<String>,
     pub action: String,
     pub status: String,
+}
+
+/// Something that took time: a stage deploying, a soak, a wait for an approval, an analysis
+/// window, a rollback.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Span {
+    /// `stage`, `soak`, `approval`, `analysis` or `rollback`.
+    pub kind: &'static str,
+    pub label: String,
+    pub start: String,
+    pub end: String,
+    /// How it ended: `completed`, `failed`, `approved`, `rejected`, a verdict, `unfinished`.
+    pub outcome: String,
+}
+
+/// The spans of a journal, in the order they started. One still open at the end of the
+/// journal ends at its last event, as `unfinished`.
+pub fn spans(events: &[Event]) -> Vec<Span> {
+    let mut spans: Vec<Span> = Vec::new();
+    let mut open: Vec<(String, usize)> = Vec::new();
+    let start = |spans: &mut Vec<Span>,
+                 open: &mut Vec<(String, usize)>,
+                 key: String,
+                 kind,
+                 label: String,
+                 at: &str| {
+        open.push((key, spans.len()));
+        spans.push(Span {
+            kind,
+            label,
+            start: at.to_owned(),
+            end: String::new(),
+            outcome: "unfinished".into(),
+        });
+    };
+    let end = |spans: &mut Vec<Span>,
+               open: &mut Vec<(String, usize)>,
+               key: &str,
+               at: &str,
+               outcome: &str| {
+        if let Some(position) = open.iter().rposition(|(k, _)| k == key) {
+            let (_, index) = open.remove(position);
+            spans[index].end = at.to_owned();
+            spans[index].outcome = outcome.to_owned();
+        }
+    };
+    let mut last_completed: Option<(String, String)> = None;
+    for event in events {
+        let id = event.rollout_id.clone().unwrap_or_default();
+        let at = event.ts.as_str();
+        match &event.payload {
+            Payload::RolloutTriggered(_) => {
+                if let Some((environment, completed_at)) = last_completed.take() {
+                    spans.push(Span {
+                        kind: "soak",
+                        label: format!("Soak after {environment}"),
+                        start: completed_at,
+                        end: at.to_owned(),
+                        outcome: "completed".into(),
+                    });
+                }
+            }
+            Payload::StageStarted(s) => start(
+                &mut spans,
+                &mut open,
+                format!("stage {id} {}", s.stage),
+                "stage",
+                s.stage.clone(),
+                at,
+            ),
+            Payload::StageCompleted(s) => end(
+                &mut spans,
+                &mut open,
+                &format!("stage {id} {}", s.stage),
+                at,
+                "completed",
+            ),
+            Payload::StageFailed(s) => end(
+                &mut spans,
+                &mut open,
+                &format!("stage {id} {}", s.stage),
+                at,
+                "failed",
+            ),
+            Payload::ApprovalRequired(a) => start(
+                &mut spans,
+                &mut open,
+                format!("approval {id} {}", a.stage),
+                "approval",
+                format!("Approval for {}", a.stage),
+                at,
+            ),
+            Payload::ApprovalGranted(a) => end(
+                &mut spans,
+                &mut open,
+                &format!("approval {id} {}", a.stage),
+                at,
+                "approved",
+            ),
+            Payload::ApprovalRejected(a) => end(
+                &mut spans,
+                &mut open,
+                &format!("approval {id} {}", a.stage),
+                at,
+                "rejected",
+            ),
+            Payload::AnalysisResult(a) => {
+                let begun = parse_rfc3339(&a.started_at).ok();
+                let finished = begun.map(|t| t + std::time::Duration::from_millis(a.duration_ms));
+                if let (Some(_), Some(finished)) = (begun, finished) {
+                    spans.push(Span {
+                        kind: "analysis",
+                        label: format!(
+                            "Analysis of {}",
+                            if a.stage.is_empty() {
+                                "the rollout"
+                            } else {
+                                &a.stage
+                            }
+                        ),
+                        start: a.started_at.clone(),
+                        end: sentinel_core::clock::rfc3339_millis(finished),
+                        outcome: a.verdict.as_str().into(),
+                    });
+                }
+            }
+            Payload::RollbackStarted(_) => start(
+                &mut spans,
+                &mut open,
+                format!("rollback {id}"),
+                "rollback",
+                "Rollback".into(),
+                at,
+            ),
+            Payload::RollbackCompleted(_) => end(
+                &mut spans,
+                &mut open,
+                &format!("rollback {id}"),
+                at,
+                "completed",
+            ),
+            Payload::RollbackFailed(_) => end(
+                &mut spans,
+                &mut open,
+                &format!("rollback {id}"),
+                at,
+                "failed",
+            ),
+            Payload::RolloutCompleted(_) => {
+                let environment = events
+                    .iter()
+                    .rev()
+                    .find_map(|e| match &e.payload {
+                        Payload::RolloutTriggered(t) if e.rollout_id == event.rollout_id => {
+                            Some(t.environment.clone())
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| "the rollout".into());
+                last_completed = Some((environment, at.to_owned()));
+            }
+            _ => {}
+        }
+    }
+    let last = events.last().map(|e| e.ts.clone()).unwrap_or_default();
+    for span in &mut spans {
+        if span.end.is_empty() {
+            span.end = last.clone();
+        }
+    }
+    spans.sort_by_key(|span| parse_rfc3339(&span.start).ok());
+    spans
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -311,6 +488,8 @@ pub fn build(events: &[Event], baseline: &[StressTestResult]) -> Report {
         .timeline
         .sort_by_key(|row| parse_rfc3339(&row.time).ok());
     report.comparison = phases::compare(&phases);
+    report.distributions = phases::distributions(&phases);
+    report.spans = spans(events);
     for (name, results) in phases
         .0
         .iter()
@@ -763,6 +942,8 @@ fn markdown_at(report: &Report, detail: Detail, with_front_matter: bool) -> Stri
 
 /// Where the workflow keeps the baseline's load tests, in the state directory.
 pub const BASELINE_FILE: &str = ".deploy-sentinel-baseline.json";
+/// Its name beside an archived state, in `.sentinel/history/<rolloutId>/`.
+pub const ARCHIVED_BASELINE_FILE: &str = "baseline.json";
 
 /// What `report` is asked for.
 #[derive(Debug, Clone, Copy)]
@@ -843,12 +1024,14 @@ pub fn run_report<W: Write>(
             paths.journal().display()
         )));
     }
-    let default_baseline = paths.dir.join(BASELINE_FILE);
-    let baseline = match request.baseline {
-        Some(path) => read_baseline(path)?,
-        None if std::fs::symlink_metadata(&default_baseline).is_ok_and(|m| m.is_file()) => {
-            read_baseline(&default_baseline)?
-        }
+    // The workflow keeps the baseline in the state directory while it runs, and `archive`
+    // leaves it beside the archived state as baseline.json.
+    let found = [BASELINE_FILE, ARCHIVED_BASELINE_FILE]
+        .iter()
+        .map(|name| paths.dir.join(name))
+        .find(|path| std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()));
+    let baseline = match request.baseline.map(Path::to_path_buf).or(found) {
+        Some(path) => read_baseline(&path)?,
         None => Vec::new(),
     };
     let mut report = build(&events, &baseline);
@@ -859,6 +1042,7 @@ pub fn run_report<W: Write>(
         crate::cli::ReportFormat::Json => {
             serde_json::to_string(&report).map_err(|e| Error::Internal(e.to_string()))?
         }
+        crate::cli::ReportFormat::Html => crate::html::html(&report),
     };
     match request.output {
         Some(path) => write_atomic(path, text.as_bytes())?,
