@@ -987,6 +987,37 @@ pub fn read_baseline(path: &Path) -> Result<Vec<StressTestResult>> {
     }
 }
 
+/// What ran before: the version of the newest rollout to the same environment that
+/// completed, among the archived ones in `.sentinel/history/` (other than this version).
+pub fn previous_version(paths: &StatePaths, report: &Report) -> Option<String> {
+    let environment = report.environment.as_deref()?;
+    let history = paths.dir.join(sentinel_core::files::HISTORY_DIR);
+    let entries = std::fs::read_dir(&history).ok()?;
+    let mut best: Option<(String, String)> = None;
+    for entry in entries.flatten() {
+        // A symlink in the history is not followed (nor is anything below it read).
+        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let archived = StatePaths::new(entry.path());
+        let Ok(Some(state)) = sentinel_core::state_file::load(&archived) else {
+            continue;
+        };
+        let same_place = state.environment.as_deref() == Some(environment);
+        let completed = state.overall_status == sentinel_core::status::OverallStatus::Completed;
+        let other =
+            state.artifact_version.is_some() && state.artifact_version != report.artifact_version;
+        if let (true, true, true, Some(ended)) =
+            (same_place, completed, other, state.end_time.clone())
+        {
+            if best.as_ref().is_none_or(|(newest, _)| ended > *newest) {
+                best = Some((ended, state.artifact_version.unwrap_or_default()));
+            }
+        }
+    }
+    best.map(|(_, version)| version)
+}
+
 /// Who deployed: the CI's actor when a CI runs this (`env` reads its variables), else
 /// user@host, as locks name their holder.
 pub fn deployer(env: &dyn Fn(&str) -> Option<String>) -> String {
@@ -1036,6 +1067,9 @@ pub fn run_report<W: Write>(
     };
     let mut report = build(&events, &baseline);
     report.deployer = Some(deployer(&|name| std::env::var(name).ok()));
+    if report.previous_version.is_none() {
+        report.previous_version = previous_version(paths, &report);
+    }
     let md = markdown_at(&report, Detail::Full, request.front_matter);
     let text = match request.format {
         crate::cli::ReportFormat::Markdown => md.clone(),
@@ -1521,5 +1555,92 @@ mod tests {
             "Ada (Azure Pipelines)"
         );
         assert!(deployer(&env(&[])).contains('@'));
+    }
+
+    #[test]
+    fn the_previous_version_is_the_last_one_completed_in_the_same_environment() {
+        use sentinel_core::state_file::RolloutState;
+        use sentinel_core::status::OverallStatus;
+        let dir = tempfile::tempdir().unwrap();
+        let paths = StatePaths::new(dir.path());
+        let archive = |id: &str, environment: &str, version: &str, status, ended: &str| {
+            let folder = dir.path().join(sentinel_core::files::HISTORY_DIR).join(id);
+            std::fs::create_dir_all(&folder).unwrap();
+            let state = RolloutState {
+                environment: Some(environment.into()),
+                artifact_version: Some(version.into()),
+                overall_status: status,
+                end_time: Some(ended.into()),
+                ..RolloutState::default()
+            };
+            std::fs::write(
+                StatePaths::new(&folder).state(),
+                serde_json::to_string(&state).unwrap(),
+            )
+            .unwrap();
+        };
+        archive(
+            "a",
+            "Prod",
+            "1.3.0",
+            OverallStatus::Completed,
+            "2026-11-01T00:00:00.000Z",
+        );
+        archive(
+            "b",
+            "Prod",
+            "1.4.2",
+            OverallStatus::Completed,
+            "2026-11-20T00:00:00.000Z",
+        );
+        archive(
+            "c",
+            "Prod",
+            "1.4.3",
+            OverallStatus::RolledBack,
+            "2026-11-21T00:00:00.000Z",
+        );
+        archive(
+            "d",
+            "Staging",
+            "1.4.9",
+            OverallStatus::Completed,
+            "2026-11-22T00:00:00.000Z",
+        );
+        let report = Report {
+            environment: Some("Prod".into()),
+            artifact_version: Some("1.5.0".into()),
+            ..Report::default()
+        };
+        assert_eq!(previous_version(&paths, &report).as_deref(), Some("1.4.2"));
+        let staging = Report {
+            environment: Some("Staging".into()),
+            artifact_version: Some("1.4.9".into()),
+            ..Report::default()
+        };
+        assert_eq!(
+            previous_version(&paths, &staging),
+            None,
+            "its own version is not the previous one"
+        );
+    }
+
+    /// The whole rendering against a reviewed copy: any change to the report's text shows in
+    /// review. `UPDATE_SNAPSHOTS=1 cargo test -p sentinel-state` writes the new one.
+    #[test]
+    fn the_markdown_report_matches_its_snapshot() {
+        let report = build(&a_two_rollout_journal(), &[]);
+        let md = markdown_at(&report, Detail::Full, true);
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/report.md");
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, &md).unwrap();
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            md == expected,
+            "the report differs from {} (UPDATE_SNAPSHOTS=1 rewrites it):\n{md}",
+            path.display()
+        );
     }
 }
