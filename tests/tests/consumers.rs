@@ -614,6 +614,14 @@ fn the_html_report_is_valid_html5_and_draws_its_charts_in_chromium() {
     );
     assert_eq!(seen["status"], "SUCCESS");
     assert_eq!(seen["darkBackground"], "rgb(13, 17, 23)", "dark mode");
+    assert_eq!(
+        seen["printedTimelineVisible"], true,
+        "printed, collapsed sections open"
+    );
+    assert!(
+        seen["pdfBytes"].as_u64().unwrap() > 10_000,
+        "it prints to PDF: {seen}"
+    );
     let phases = report["comparison"]["phases"].as_array().unwrap();
     assert_eq!(
         phases,

@@ -2,8 +2,8 @@
 // The HTML report as a real browser shows it: headless Chromium, driven by playwright-core,
 // opens the file from disk with every network request refused, and prints one JSON document:
 // the console errors and page errors it saw, every request that was not the file itself,
-// each SVG chart's series with their point counts, the status banner, and (when asked) a
-// screenshot. Exit 77 when playwright-core or Chromium is missing.
+// each SVG chart's series with their point counts, the status banner, whether the collapsed
+// timeline prints, the PDF's size, and (when asked) a screenshot. Exit 77 when playwright-core or Chromium is missing.
 //
 //   node html-report.cjs REPORT.html [SCREENSHOT.png]
 // Environment: SENTINEL_PLAYWRIGHT (the playwright-core package folder), SENTINEL_CHROMIUM
@@ -78,8 +78,13 @@ if (!fs.existsSync(browserPath)) {
   // Dark mode draws too.
   await page.emulateMedia({ colorScheme: "dark" });
   const darkBackground = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  // Printed, the collapsed sections are printed open, and it makes a PDF.
+  await page.emulateMedia({ media: "print", colorScheme: "light" });
+  const printedTimelineVisible = await page.evaluate(
+    () => document.querySelector("#timeline table").getClientRects().length > 0);
+  const pdfBytes = (await page.pdf({ format: "A4" })).length;
   await browser.close();
-  console.log(JSON.stringify({ consoleErrors, requests, darkBackground, ...seen }));
+  console.log(JSON.stringify({ consoleErrors, requests, darkBackground, printedTimelineVisible, pdfBytes, ...seen }));
 })().catch((error) => {
   console.error(error.stack || String(error));
   process.exit(1);
