@@ -317,6 +317,10 @@ pub struct ApprovalDecision {
     pub action_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// Why: the rejecter's reason, or, when no person decided, that the approval timed out,
+    /// was skipped or was canceled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// `health.passed` / `health.failed`.
@@ -847,7 +851,7 @@ pub const KINDS: &[KindSpec] = &[
     KindSpec {
         kind: "approval.rejected",
         written_by: "trigger, watch",
-        payload: "stage, actionId, by?",
+        payload: "stage, actionId, by?, reason? (the rejecter's reason, or, when no person decided, that the approval timed out, was skipped or was canceled)",
         meaning: "a wait action was rejected",
     },
     KindSpec {

@@ -50,6 +50,9 @@ pub struct WaitAction {
     pub status: WaitActionStatus,
     pub waiting_since: String,
     pub decided_by: Option<String>,
+    /// How it ended when no person decided it: timed out, skipped, canceled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
 }
 
 /// A gate's outcome.

@@ -45,6 +45,43 @@ enum Scenario {
     /// Succeeds, with the builds list and the approvals query as bare arrays (what the 7.1
     /// schemas declare) instead of `{count, value}` (what the service and the examples send).
     BareArrays,
+    /// The run waits at an approval that nobody decides: its status becomes `timedOut`, the
+    /// checkpoint fails, and the run fails.
+    ApprovalTimesOut,
+    /// The run waits at a checkpoint whose id no Approval has (the one assumption the
+    /// provider makes does not hold), and the Approvals carry no `pipeline` (as the 7.1
+    /// schema has none): the approval cannot be identified.
+    ApprovalIdUnknown,
+}
+
+/// Scenarios in which the run stops at an approval.
+fn waits(scenario: Scenario) -> bool {
+    matches!(
+        scenario,
+        Scenario::NeedsApproval | Scenario::ApprovalTimesOut | Scenario::ApprovalIdUnknown
+    )
+}
+
+/// The 7.1 Approval object of the stand-in's run, as the schema declares it (no `pipeline`).
+fn approval_now(scenario: Scenario, world: &World) -> Value {
+    let mut approval = fixture_json("approvals-pending.json")["value"][0].clone();
+    approval.as_object_mut().unwrap().remove("pipeline");
+    if scenario == Scenario::ApprovalIdUnknown {
+        approval["id"] = json!("0b7c1d2e-0000-4000-8000-00000000beef");
+    }
+    let status = match (scenario, world.decision) {
+        (Scenario::ApprovalTimesOut, _) if world.steps >= 3 => "timedOut",
+        (_, Some(true)) => "approved",
+        (_, Some(false)) => "rejected",
+        _ => "pending",
+    };
+    approval["status"] = json!(status);
+    if let (Some(decided), Some(step)) = (world.decision, approval["steps"].get_mut(0)) {
+        step["status"] = json!(if decided { "approved" } else { "rejected" });
+        step["actualApprover"] =
+            json!({"displayName": "Ada Lovelace", "id": "3b4c5d6e-0000-4000-8000-000000000009"});
+    }
+    approval
 }
 
 #[derive(Debug, Default)]
@@ -66,7 +103,8 @@ fn run_now(scenario: Scenario, world: &World) -> Value {
             Scenario::TaskFails | Scenario::TaskCanceled if world.steps >= 2 => {
                 ("completed", Some("failed"))
             }
-            Scenario::NeedsApproval if world.decision != Some(true) => ("inProgress", None),
+            Scenario::ApprovalTimesOut if world.steps >= 3 => ("completed", Some("failed")),
+            _ if waits(scenario) && world.decision != Some(true) => ("inProgress", None),
             _ if world.steps >= 3 => ("completed", Some("succeeded")),
             _ => ("inProgress", None),
         }
@@ -91,7 +129,7 @@ fn timeline_now(scenario: Scenario, world: &World) -> Value {
         }
     };
     let records = timeline["records"].as_array_mut().unwrap();
-    if scenario != Scenario::NeedsApproval {
+    if !waits(scenario) {
         records.retain(|r| !r["type"].as_str().unwrap().starts_with("Checkpoint"));
     }
     for record in records.iter_mut() {
@@ -106,7 +144,9 @@ fn timeline_now(scenario: Scenario, world: &World) -> Value {
             continue;
         }
         if kind == "Checkpoint.Approval" || kind == "Checkpoint" {
-            if world.steps >= 2 {
+            if scenario == Scenario::ApprovalTimesOut && world.steps >= 3 {
+                set(record, "completed", Some("failed"));
+            } else if world.steps >= 2 {
                 match world.decision {
                     None => set(record, "inProgress", None),
                     Some(true) => set(record, "completed", Some("succeeded")),
@@ -136,7 +176,7 @@ fn timeline_now(scenario: Scenario, world: &World) -> Value {
                     Some(if kind == "Task" { "canceled" } else { "failed" }),
                 );
             }
-            Scenario::NeedsApproval if world.decision != Some(true) => {}
+            _ if waits(scenario) && world.decision != Some(true) => {}
             _ if world.steps >= 3 => set(record, "completed", Some("succeeded")),
             _ if world.steps == 2 => set(record, "inProgress", None),
             _ => {}
@@ -201,18 +241,56 @@ fn route(scenario: Scenario, world: &Mutex<World>, request: &Received) -> Reply 
             json!({"message": "TF400733: request was blocked"}).to_string(),
         ),
         ("GET", "pipelines/42/runs/1413") => {
-            let waiting =
-                scenario == Scenario::NeedsApproval && world.steps >= 2 && world.decision.is_none();
+            // A timed-out approval waits one poll, then ends the run.
+            let waiting = waits(scenario)
+                && scenario != Scenario::ApprovalTimesOut
+                && world.steps >= 2
+                && world.decision.is_none();
             if !waiting && !world.cancelled {
                 world.steps += 1;
             }
             answer(200, &run_now(scenario, &world))
         }
         ("GET", "build/builds/1413/timeline") => answer(200, &timeline_now(scenario, &world)),
+        // Approvals - Query by the ids the timeline gives: every status.
+        ("GET", "pipelines/approvals") if query.contains("approvalIds=") => {
+            let asked = query
+                .split('&')
+                .find_map(|p| p.strip_prefix("approvalIds="))
+                .unwrap_or_default();
+            let approval = approval_now(scenario, &world);
+            let found: Vec<Value> = if waits(scenario)
+                && world.steps >= 2
+                && asked
+                    .split(',')
+                    .any(|id| Some(id) == approval["id"].as_str())
+            {
+                vec![approval]
+            } else {
+                vec![]
+            };
+            answer(200, &json!({"count": found.len(), "value": found}))
+        }
+        // Approvals - Get.
+        ("GET", id) if id.starts_with("pipelines/approvals/") => {
+            let approval = approval_now(scenario, &world);
+            if waits(scenario)
+                && Some(&id["pipelines/approvals/".len()..]) == approval["id"].as_str()
+            {
+                answer(200, &approval)
+            } else {
+                answer(404, &json!({"message": "VS402917: approval not found"}))
+            }
+        }
         ("GET", "pipelines/approvals") => {
-            let pending =
-                scenario == Scenario::NeedsApproval && world.steps >= 2 && world.decision.is_none();
-            if pending {
+            let pending = waits(scenario) && world.steps >= 2 && world.decision.is_none();
+            if pending && scenario == Scenario::ApprovalIdUnknown {
+                // As the 7.1 schema has it: no `pipeline`, so nothing links it to the run.
+                answer(
+                    200,
+                    &json!({"count": 1, "value": [approval_now(scenario, &world)]}),
+                )
+            } else if pending {
                 answer(200, &fixture_json("approvals-pending.json"))
             } else if scenario == Scenario::BareArrays {
                 answer(200, &json!([]))
@@ -481,6 +559,65 @@ fn an_ado_approval_is_reported_approved_with_patch_and_the_run_completes() {
     assert_eq!(rest.code, Some(0), "{}", rest.stderr);
     assert!(rest.kinds().contains(&"approval.granted".to_owned()));
     assert_eq!(last_kind(&rest), "rollout.completed");
+    // The approval was found by the id the timeline gives (Approvals - Query, approvalIds),
+    // checked by id before the PATCH (Approvals - Get), and its approver read from its steps.
+    assert!(
+        !ado.requests(
+            "GET",
+            &format!("pipelines/approvals?approvalIds={APPROVAL_ID}&$expand=steps")
+        )
+        .is_empty()
+    );
+    assert!(
+        !ado.requests("GET", &format!("pipelines/approvals/{APPROVAL_ID}"))
+            .is_empty()
+    );
+    let granted = first(&rest, "approval.granted");
+    assert_eq!(granted["by"], "Ada Lovelace", "{granted:?}");
+}
+
+#[test]
+fn an_ado_approval_that_times_out_is_reported_as_timed_out_not_as_a_persons_rejection() {
+    let ado = Ado::new(Scenario::ApprovalTimesOut);
+    let run = ado.pipeline();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let kinds = run.kinds();
+    assert!(kinds.contains(&"approval.required".to_owned()), "{kinds:?}");
+    let rejected = first(&run, "approval.rejected");
+    assert_eq!(rejected["actionId"], APPROVAL_ID);
+    assert!(
+        rejected.get("by").is_none(),
+        "no person decided: {rejected:?}"
+    );
+    assert_eq!(
+        rejected["reason"],
+        "the approval timed out: nobody decided before its timeout"
+    );
+    assert_eq!(last_kind(&run), "rollout.failed");
+}
+
+#[test]
+fn an_ado_checkpoint_no_approval_answers_to_is_never_approved_in_its_place() {
+    let ado = Ado::new(Scenario::ApprovalIdUnknown);
+    assert_eq!(ado.run("sentinel-trigger", &[]).code, Some(0));
+    let waiting = ado.run(
+        "sentinel-watch",
+        &["--rollout-id", "1413", "--stop-at-approval"],
+    );
+    assert_eq!(waiting.code, Some(0), "{}", waiting.stderr);
+    let required = first(&waiting, "approval.required");
+    assert_eq!(required["actionId"], APPROVAL_ID, "the checkpoint's id");
+    sentinel_test_support::assert_contains!(
+        required["reason"].as_str().unwrap(),
+        "lists no approval with this checkpoint's id"
+    );
+    let approve = ado.run("sentinel-trigger", &["approve", "--rollout-id", "1413"]);
+    assert_eq!(approve.code, Some(2), "{}", approve.stderr);
+    sentinel_test_support::assert_contains!(approve.stderr, "could not be matched to an approval");
+    assert!(
+        ado.requests("PATCH", "pipelines/approvals").is_empty(),
+        "nothing was decided"
+    );
 }
 
 #[test]

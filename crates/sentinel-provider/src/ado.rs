@@ -20,7 +20,7 @@ use super::{
 };
 use base64::Engine as _;
 use sentinel_core::clock::{SystemClock, now_rfc3339};
-use sentinel_core::config::{DeploymentConfig, Field, ProviderKind, StageConfig};
+use sentinel_core::config::{DeploymentConfig, Field, ProviderKind, StageConfig, is_guid};
 use sentinel_core::error::{Error, Result};
 use sentinel_core::events::ErrorDetail;
 use sentinel_core::files::StatePaths;
@@ -195,7 +195,7 @@ fn stage_of<'a>(records: &'a HashMap<String, &'a Value>, record: &'a Value) -> O
 pub fn snapshot_from(
     run: &Value,
     timeline: &Value,
-    pending: &[Value],
+    approvals: &[Value],
     config: &DeploymentConfig,
     failure_lines: &HashMap<String, Vec<String>>,
 ) -> RolloutSnapshot {
@@ -298,55 +298,68 @@ pub fn snapshot_from(
         }
         errors.push(detail);
     }
-    // Approvals: decided ones from the timeline, pending ones from the approvals query.
+    // Approvals. The timeline's Checkpoint.Approval records say where the run waits; the
+    // Approval objects (Approvals - Query, by `approvalIds`) say what became of each:
+    // pending, approved, rejected, or ended without a person (timedOut, skipped, canceled).
+    // An Approval is matched to its record by id: the 7.1 specification links them nowhere
+    // else, and the service gives both the same id (the `approvalIds` query below asks for
+    // the record ids). Where no Approval answers to a record, its state comes from the record
+    // alone, and approving it is refused (`decide` checks the id first), never guessed.
+    let approval_by_id = |id: &str| {
+        approvals
+            .iter()
+            .find(|a| text(a, "id").as_deref() == Some(id))
+    };
     let mut wait_actions: Vec<WaitAction> = Vec::new();
     for record in records
         .iter()
         .filter(|r| text(r, "type").as_deref() == Some("Checkpoint.Approval"))
     {
-        let status = match (
-            text(record, "state").as_deref(),
-            text(record, "result").as_deref(),
-        ) {
-            (Some("completed"), Some("succeeded")) => WaitActionStatus::Approved,
-            (Some("completed"), _) => WaitActionStatus::Rejected,
-            (Some("inProgress"), _) => WaitActionStatus::Pending,
-            // A checkpoint of a stage not reached yet: nobody has been asked.
-            _ => continue,
-        };
-        wait_actions.push(WaitAction {
-            action_id: text(record, "id").unwrap_or_default(),
-            stage: stage_of(&by_id, record)
-                .and_then(|s| text(s, "name"))
-                .unwrap_or_default(),
-            reason: "approval required".into(),
-            status,
-            waiting_since: text(record, "startTime").unwrap_or_default(),
-            decided_by: None,
-        });
-    }
-    for approval in pending {
-        let id = text(approval, "id").unwrap_or_default();
-        let reason = text(approval, "instructions")
-            .filter(|i| !i.trim().is_empty())
-            .unwrap_or_else(|| "approval required".into());
-        match wait_actions.iter_mut().find(|a| a.action_id == id) {
-            Some(action) => {
-                action.status = WaitActionStatus::Pending;
-                action.reason = reason;
+        let id = text(record, "id").unwrap_or_default();
+        let stage = stage_of(&by_id, record)
+            .and_then(|s| text(s, "name"))
+            .unwrap_or_default();
+        let action = match approval_by_id(&id) {
+            Some(approval) => action_from_approval(approval, &id, stage),
+            None => {
+                let status = match (
+                    text(record, "state").as_deref(),
+                    text(record, "result").as_deref(),
+                ) {
+                    (Some("completed"), Some("succeeded")) => WaitActionStatus::Approved,
+                    (Some("completed"), _) => WaitActionStatus::Rejected,
+                    (Some("inProgress"), _) => WaitActionStatus::Pending,
+                    // A checkpoint of a stage not reached yet: nobody has been asked.
+                    _ => continue,
+                };
+                WaitAction {
+                    action_id: id,
+                    stage,
+                    reason: "approval required (Azure DevOps lists no approval with this checkpoint's id: approve it in the run's web page)".into(),
+                    status,
+                    waiting_since: text(record, "startTime").unwrap_or_default(),
+                    decided_by: None,
+                    outcome: None,
+                }
             }
-            None => wait_actions.push(WaitAction {
-                stage: by_id
-                    .get(&id)
-                    .and_then(|r| stage_of(&by_id, r))
-                    .and_then(|s| text(s, "name"))
-                    .unwrap_or_default(),
-                action_id: id,
-                reason,
-                status: WaitActionStatus::Pending,
-                waiting_since: text(approval, "createdOn").unwrap_or_default(),
-                decided_by: None,
-            }),
+        };
+        wait_actions.push(action);
+    }
+    // Pending approvals of this run that no timeline record names (found through the
+    // undocumented `pipeline.owner.id`, the fallback).
+    for approval in approvals {
+        let id = text(approval, "id").unwrap_or_default();
+        if wait_actions.iter().any(|a| a.action_id == id) {
+            continue;
+        }
+        let stage = by_id
+            .get(&id)
+            .and_then(|r| stage_of(&by_id, r))
+            .and_then(|s| text(s, "name"))
+            .unwrap_or_default();
+        let action = action_from_approval(approval, &id, stage);
+        if action.status == WaitActionStatus::Pending {
+            wait_actions.push(action);
         }
     }
     let mut overall = run_status(
@@ -591,14 +604,133 @@ impl AdoProvider {
         self.log_tails.borrow().clone()
     }
 
+    /// The Approval objects of a run: those its timeline's Checkpoint.Approval records name
+    /// (Approvals - Query with `approvalIds`, every status), and, as a fallback for a record
+    /// no Approval answers to, the pending ones whose undocumented `pipeline.owner.id` is
+    /// this run.
+    fn approvals(&self, rollout_id: &str, timeline: &Value) -> Result<Vec<Value>> {
+        let ids: Vec<String> = list(&timeline["records"])
+            .iter()
+            .filter(|r| text(r, "type").as_deref() == Some("Checkpoint.Approval"))
+            .filter_map(|r| text(r, "id"))
+            .filter(|id| is_guid(id))
+            .collect();
+        let mut approvals: Vec<Value> = Vec::new();
+        if !ids.is_empty() {
+            let answer = self.json(
+                "GET",
+                &format!(
+                    "pipelines/approvals?approvalIds={}&$expand=steps",
+                    ids.join(",")
+                ),
+                None,
+            )?;
+            approvals.extend(list(&answer).iter().cloned());
+        }
+        let unanswered = ids.iter().any(|id| {
+            !approvals
+                .iter()
+                .any(|a| text(a, "id").as_deref() == Some(id))
+        });
+        if ids.is_empty() || unanswered {
+            let pending = self.json("GET", "pipelines/approvals?state=pending", None)?;
+            approvals.extend(
+                list(&pending)
+                    .iter()
+                    .filter(|a| {
+                        a.pointer("/pipeline/owner/id")
+                            .is_some_and(|id| id.to_string().trim_matches('"') == rollout_id)
+                    })
+                    .cloned(),
+            );
+        }
+        Ok(approvals)
+    }
+
     fn decide(&self, rollout_id: &str, action_id: &str, status: &str, comment: &str) -> Result<()> {
         super::require_pending(&self.status(rollout_id)?, action_id)?;
+        // The approval itself, by its id, before deciding anything: a checkpoint whose id is
+        // not an approval's is refused, never another gate approved in its place.
+        if !is_guid(action_id) {
+            return Err(Error::usage(format!(
+                "{action_id:?} is not an Azure DevOps approval id (a GUID)"
+            )));
+        }
+        let approval = self.json("GET", &format!("pipelines/approvals/{action_id}"), None);
+        match approval {
+            Ok(approval) if text(&approval, "id").as_deref() == Some(action_id) => {}
+            Ok(_) | Err(_) => {
+                return Err(Error::usage_with_hint(
+                    format!(
+                        "Azure DevOps has no approval {action_id} for run {rollout_id}: the checkpoint could not be matched to an approval, so nothing was decided"
+                    ),
+                    "approve or reject it in the run's web page (the dashboard URL of rollout.triggered)",
+                ));
+            }
+        }
         self.json(
             "PATCH",
             "pipelines/approvals",
             Some(&json!([{"approvalId": action_id, "status": status, "comment": comment}])),
         )?;
         Ok(())
+    }
+}
+
+/// A wait action from a 7.1 Approval object: its `status` decides, its `steps` say who.
+fn action_from_approval(approval: &Value, id: &str, stage: String) -> WaitAction {
+    let raw = text(approval, "status").unwrap_or_default();
+    let (status, outcome) = match raw.as_str() {
+        "approved" => (WaitActionStatus::Approved, None),
+        "rejected" => (WaitActionStatus::Rejected, None),
+        "timedOut" => (
+            WaitActionStatus::Rejected,
+            Some("the approval timed out: nobody decided before its timeout".to_owned()),
+        ),
+        "skipped" => (
+            WaitActionStatus::Rejected,
+            Some("the approval was skipped".to_owned()),
+        ),
+        "canceled" => (
+            WaitActionStatus::Rejected,
+            Some(
+                "the approval was canceled (the run was canceled or the check removed)".to_owned(),
+            ),
+        ),
+        "failed" => (
+            WaitActionStatus::Rejected,
+            Some("the approval failed".to_owned()),
+        ),
+        // pending, uninitiated (an approver later in sequence), undefined, and what 7.1 may add.
+        _ => (WaitActionStatus::Pending, None),
+    };
+    let decided_by = approval
+        .get("steps")
+        .and_then(Value::as_array)
+        .and_then(|steps| {
+            steps.iter().find_map(|step| {
+                matches!(
+                    text(step, "status").as_deref(),
+                    Some("approved" | "rejected")
+                )
+                .then(|| {
+                    step.pointer("/actualApprover/displayName")
+                        .and_then(Value::as_str)
+                })
+                .flatten()
+                .map(str::to_owned)
+            })
+        });
+    WaitAction {
+        action_id: id.to_owned(),
+        stage,
+        reason: text(approval, "instructions")
+            .filter(|i| !i.trim().is_empty())
+            .unwrap_or_else(|| "approval required".into()),
+        status,
+        waiting_since: text(approval, "createdOn").unwrap_or_default(),
+        decided_by,
+        outcome,
     }
 }
 
@@ -740,18 +872,9 @@ impl Provider for AdoProvider {
             None,
         )?;
         let timeline = self.json("GET", &format!("build/builds/{rollout_id}/timeline"), None)?;
-        let approvals = self.json("GET", "pipelines/approvals?state=pending", None)?;
-        let pending: Vec<Value> = list(&approvals)
-            .iter()
-            .filter(|a| {
-                a.pointer("/pipeline/owner/id")
-                    .map(|id| id.to_string().trim_matches('"') == rollout_id)
-                    .unwrap_or(false)
-            })
-            .cloned()
-            .collect();
+        let approvals = self.approvals(rollout_id, &timeline)?;
         let lines = self.failure_lines(rollout_id, &timeline);
-        let mut snapshot = snapshot_from(&run, &timeline, &pending, &self.config, &lines);
+        let mut snapshot = snapshot_from(&run, &timeline, &approvals, &self.config, &lines);
         if snapshot.rollout_id.is_empty() {
             snapshot.rollout_id = rollout_id.to_owned();
         }

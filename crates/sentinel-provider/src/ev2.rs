@@ -399,6 +399,7 @@ pub fn snapshot_from_details(
                 reason: text(action, "reason").unwrap_or_default(),
                 waiting_since: text(action, "waitingSince").unwrap_or_default(),
                 decided_by: None,
+                outcome: None,
             }
         })
         .collect();

@@ -305,6 +305,7 @@ impl Engine {
                 status: WaitActionStatus::Pending,
                 waiting_since: now_rfc3339(),
                 decided_by: None,
+                outcome: None,
             }),
         }
         self.status.overall_status = OverallStatus::WaitingForApproval;

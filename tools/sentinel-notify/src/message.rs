@@ -16,6 +16,7 @@ pub const DEFAULT_KINDS: &[&str] = &[
     "stage.completed",
     "stage.failed",
     "approval.required",
+    "approval.rejected",
     "stress.result",
     "analysis.result",
     "rollout.completed",
@@ -190,6 +191,19 @@ pub fn for_event(event: &Event, context: &Context) -> Option<NotificationMessage
             message.title = format!("⏸ Approval needed: {service} {version} before {}", a.stage);
             message.status = Some(Status::Warning);
             message.body = format!("{}\n\nTo decide, run:\n{}", a.reason, a.instructions);
+            message.facts.push(("Stage".into(), a.stage.clone()));
+            message.facts.push(("Action".into(), a.action_id.clone()));
+        }
+        Payload::ApprovalRejected(a) => {
+            let how = match (&a.by, &a.reason) {
+                (None, Some(reason)) => reason.clone(),
+                (Some(by), Some(reason)) => format!("rejected by {by}: {reason}"),
+                (Some(by), None) => format!("rejected by {by}"),
+                (None, None) => "rejected".to_owned(),
+            };
+            message.title = format!("⛔ {service} {version}: approval for {} not given", a.stage);
+            message.status = Some(Status::Failed);
+            message.body = format!("The approval for {} was not given: {how}.", a.stage);
             message.facts.push(("Stage".into(), a.stage.clone()));
             message.facts.push(("Action".into(), a.action_id.clone()));
         }
@@ -591,6 +605,23 @@ mod tests {
         let open = for_event(&event(&analysis), &context).unwrap();
         assert_eq!(open.status, Some(Status::Warning));
         assert!(open.body.contains("not a pass"), "{}", open.body);
+    }
+
+    #[test]
+    fn a_timed_out_approval_is_announced_as_such() {
+        use sentinel_core::events::ApprovalDecision;
+        let (_, context) = started();
+        let decision = ApprovalDecision {
+            stage: "Deploy_PPE".into(),
+            action_id: "a1".into(),
+            by: None,
+            reason: Some("the approval timed out: nobody decided before its timeout".into()),
+        };
+        let event = Event::new("t", Some("r1"), Payload::ApprovalRejected(decision));
+        let message = for_event(&event, &context).unwrap();
+        assert!(message.body.contains("timed out"), "{}", message.body);
+        assert!(!message.body.contains("rejected by"), "{}", message.body);
+        assert_eq!(message.status, Some(Status::Failed));
     }
 
     #[test]

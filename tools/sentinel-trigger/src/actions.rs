@@ -181,24 +181,25 @@ fn decide<W: Write>(
     logger: &Logger,
 ) -> Result<()> {
     let (action_id, stage) = pending_action(provider, rollout_id, action_id)?;
-    let (by, payload): (&str, fn(ApprovalDecision) -> Payload) = match decision {
+    let (by, why, payload): (&str, Option<&str>, fn(ApprovalDecision) -> Payload) = match decision {
         Decision::Approve { by } => {
             provider.approve(rollout_id, &action_id, by)?;
             logger.info(&format!("approved {action_id} of rollout {rollout_id}"));
-            (by, Payload::ApprovalGranted)
+            (by, None, Payload::ApprovalGranted)
         }
         Decision::Reject { by, reason } => {
             provider.reject(rollout_id, &action_id, reason)?;
             logger.info(&format!(
                 "rejected {action_id} of rollout {rollout_id}: {reason}"
             ));
-            (by, Payload::ApprovalRejected)
+            (by, Some(reason), Payload::ApprovalRejected)
         }
     };
     let decision = ApprovalDecision {
         stage,
         action_id,
         by: Some(by.to_owned()),
+        reason: why.map(str::to_owned),
     };
     out.emit(&Event::new(SOURCE, Some(rollout_id), payload(decision)))
 }

@@ -157,6 +157,7 @@ pub fn changes(reported: &Reported, snapshot: &RolloutSnapshot, replay: bool) ->
             stage: action.stage.clone(),
             action_id: action.action_id.clone(),
             by: action.decided_by.clone(),
+            reason: action.outcome.clone(),
         };
         match (before, action.status) {
             (None, WaitActionStatus::Pending) => events.push(Payload::ApprovalRequired(ApprovalRequired {
