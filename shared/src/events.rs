@@ -984,6 +984,7 @@ mod tests {
             stage: "Prod".into(),
             action_id: "a1".into(),
             by: Some("alice".into()),
+            reason: Some("p99 above the limit".into()),
         };
         let health = HealthCheck {
             url: "http://127.0.0.1:8080/healthz".into(),
