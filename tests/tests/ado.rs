@@ -782,3 +782,100 @@ fn a_stage_azure_devops_skipped_is_reported_and_the_rollout_fails_unless_skippin
         "still reported"
     );
 }
+
+/// Every field of every answer the stand-in gives — the fixtures and what each scenario makes
+/// of them at every step — checked against the 7.1 specification's own definitions, kept in
+/// tests/fixtures/ado/spec-7.1.json with their source named: only declared properties, and
+/// only declared enum values. The one exception is documented: the Approvals the service lists
+/// for `state=pending` carry a `pipeline` the schema does not declare, which the provider
+/// reads only as a fallback.
+#[test]
+fn the_stand_in_answers_only_what_the_7_1_specification_declares() {
+    let spec = fixture_json("spec-7.1.json");
+    let mut problems: Vec<String> = Vec::new();
+    let mut check = |definition: &str, object: &Value, extras: &[&str], at: &str| {
+        let declared = &spec["definitions"][definition];
+        assert!(declared.is_object(), "spec-7.1.json has no {definition}");
+        let properties: Vec<&str> = declared["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        for (field, value) in object.as_object().unwrap() {
+            if !properties.contains(&field.as_str()) && !extras.contains(&field.as_str()) {
+                problems.push(format!("{at}: {definition} has no property {field:?}"));
+            }
+            if let (Some(allowed), Some(value)) =
+                (declared["enums"][field].as_array(), value.as_str())
+            {
+                if !allowed.iter().any(|a| a == value) {
+                    problems.push(format!(
+                        "{at}: {definition}.{field} {value:?} is not one of {allowed:?}"
+                    ));
+                }
+            }
+        }
+    };
+    let scenarios = [
+        Scenario::Succeeds,
+        Scenario::TaskFails,
+        Scenario::NeedsApproval,
+        Scenario::StageSkipped,
+        Scenario::TaskCanceled,
+        Scenario::BareArrays,
+        Scenario::ApprovalTimesOut,
+        Scenario::ApprovalIdUnknown,
+    ];
+    for scenario in scenarios {
+        for steps in 0..=3 {
+            for decision in [None, Some(true), Some(false)] {
+                for cancelled in [false, true] {
+                    let world = World {
+                        steps,
+                        decision,
+                        cancelled,
+                        posts: 0,
+                    };
+                    let at = format!(
+                        "{scenario:?} step {steps} decision {decision:?} cancelled {cancelled}"
+                    );
+                    check("Run", &run_now(scenario, &world), &[], &at);
+                    let timeline = timeline_now(scenario, &world);
+                    check("Timeline", &timeline, &[], &at);
+                    for record in timeline["records"].as_array().unwrap() {
+                        check("TimelineRecord", record, &[], &at);
+                        for issue in record["issues"].as_array().into_iter().flatten() {
+                            check("Issue", issue, &[], &at);
+                        }
+                    }
+                    if waits(scenario) {
+                        let approval = approval_now(scenario, &world);
+                        check("Approval", &approval, &[], &at);
+                        for step in approval["steps"].as_array().unwrap() {
+                            check("ApprovalStep", step, &[], &at);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for build in fixture_json("builds-latest.json")["value"]
+        .as_array()
+        .unwrap()
+    {
+        check("Build", build, &[], "builds-latest.json");
+    }
+    for approval in fixture_json("approvals-pending.json")["value"]
+        .as_array()
+        .unwrap()
+    {
+        check(
+            "Approval",
+            approval,
+            &["pipeline"],
+            "approvals-pending.json",
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
