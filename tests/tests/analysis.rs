@@ -756,3 +756,29 @@ fn the_prometheus_token_is_sent_and_never_shown_even_when_the_server_echoes_it()
     assert_eq!(unset.code, Some(2));
     assert_contains!(unset.stderr, "$NO_SUCH_TOKEN_VAR");
 }
+
+#[test]
+fn a_metrics_endpoint_that_trickles_its_answer_cannot_hold_the_analysis() {
+    use sentinel_test_support::{Receiver, Reply};
+    // A slow loris: headers, then one byte a second.
+    let slow = Receiver::start(Reply::Trickle(200));
+    let started = Instant::now();
+    let run = analyze(&[
+        "--scrape",
+        &slow.url("metrics"),
+        "--metric",
+        "errors=http_requests_total",
+        "--max",
+        "errors=1",
+        "--interval",
+        "1s",
+        "--samples",
+        "3",
+    ]);
+    assert_eq!(run.code, Some(4), "{}", run.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "every call is bounded: {:?}",
+        started.elapsed()
+    );
+}

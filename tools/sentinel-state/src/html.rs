@@ -14,7 +14,8 @@ use crate::report::{Report, Span, TimelineRow, VerificationRow};
 use sentinel_core::clock::{format_duration, parse_rfc3339};
 use std::fmt::Write as _;
 
-/// Text for HTML: `& < > " '` escaped, so no value from an event can add markup.
+/// Text for HTML: `& < > " '` escaped, so no value from an event can add markup, and control
+/// characters (which HTML forbids) shown as U+FFFD.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -24,6 +25,9 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // HTML forbids control characters other than whitespace: the replacement character.
+            '\n' | '\t' | '\r' => out.push(c),
+            c if c.is_control() => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }

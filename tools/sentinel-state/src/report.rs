@@ -648,7 +648,10 @@ pub fn markdown_text(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            '\n' | '\r' => out.push(' '),
+            '\n' | '\r' | '\t' => out.push(' '),
+            // Other control characters are not text (HTML forbids them, terminals act on
+            // them): shown as the replacement character.
+            c if c.is_control() => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
@@ -1627,6 +1630,18 @@ mod tests {
 
     /// The whole rendering against a reviewed copy: any change to the report's text shows in
     /// review. `UPDATE_SNAPSHOTS=1 cargo test -p sentinel-state` writes the new one.
+    #[test]
+    fn control_characters_never_reach_the_report() {
+        assert_eq!(
+            markdown_text("a\u{0}b\u{7}c\u{1b}[31md\u{9f}"),
+            "a\u{fffd}b\u{fffd}c\u{fffd}\\[31md\u{fffd}"
+        );
+        assert_eq!(
+            crate::html::escape("a\u{0}b\u{1b}c\nd"),
+            "a\u{fffd}b\u{fffd}c\nd"
+        );
+    }
+
     #[test]
     fn the_markdown_report_matches_its_snapshot() {
         let report = build(&a_two_rollout_journal(), &[]);

@@ -210,19 +210,28 @@ fn event_context(line: &Line, flags: &Context, version: Option<String>) -> Conte
     }
 }
 
-/// A placeholder's value must not be able to change the query it goes into: no quotes,
-/// braces, backslashes or spaces, whatever an event carries.
+/// A placeholder's value must not be able to change the query it goes into, nor what a
+/// matcher selects: each part (a region of `{region}`'s `|`-joined list) is a name that
+/// starts with a letter or digit, whose `.` `_` `+` `-` `:` each stand between letters or
+/// digits. So no quote or brace leaves a string, and no `.+` or `.*` widens a `=~` matcher
+/// to the whole fleet (a canary's errors would be diluted into a pass).
 fn check_value(name: &str, value: &str) -> Result<()> {
-    let fine = !value.is_empty()
-        && value.len() <= 256
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-' | '|' | ':'));
+    let part_is_a_name = |part: &str| {
+        let bytes = part.as_bytes();
+        !bytes.is_empty()
+            && bytes[0].is_ascii_alphanumeric()
+            && bytes.iter().enumerate().all(|(at, &b)| {
+                b.is_ascii_alphanumeric()
+                    || (b".-_+:".contains(&b)
+                        && bytes.get(at + 1).is_some_and(u8::is_ascii_alphanumeric))
+            })
+    };
+    let fine = value.len() <= 256 && value.split('|').all(part_is_a_name);
     if fine {
         Ok(())
     } else {
         Err(Error::usage(format!(
-            "the {name} {:?} cannot go into a query: only letters, digits and . _ + - | : are allowed",
+            "the {name} {:?} cannot go into a query: each name must start with a letter or digit, and . _ + - : may only stand between letters or digits",
             sentinel_core::output::excerpt(value, 60)
         )))
     }
@@ -808,6 +817,12 @@ fn read_traffic(reader: &Reader, query: &Query) -> std::result::Result<f64, Stri
             let (Some(first), Some(last)) = (first, last) else {
                 return Err("no scrape was taken".into());
             };
+            if last.at == first.at {
+                return Err(
+                    "no scrape after the first one succeeded, so the window's traffic is unknown"
+                        .into(),
+                );
+            }
             let seconds = last.at.duration_since(first.at).as_secs_f64();
             q.evaluate(
                 &cohort_view(first, canary),
@@ -857,6 +872,19 @@ mod tests {
         };
         let error = fill.fill("x{stage=\"{stage}\"}", "", "").unwrap_err();
         assert_eq!(error.exit(), Exit::Usage);
+        // Nothing that widens a regular-expression matcher gets through either.
+        for region in [".+", "east|.*", "east|", "a..b", "-x", "a+"] {
+            assert!(check_value("region", region).is_err(), "{region:?}");
+        }
+        for fine in [
+            "eastus",
+            "eastus|west-europe",
+            "1.5.0+build.7",
+            "prod-1",
+            "20261123.4",
+        ] {
+            assert!(check_value("value", fine).is_ok(), "{fine:?}");
+        }
         let missing = Fill {
             context: &Context::default(),
             interval: "1s".into(),

@@ -374,6 +374,11 @@ impl ScrapeQuery {
                         denominator.name
                     ));
                 }
+                if top < 0.0 || top > bottom {
+                    return Err(format!(
+                        "the ratio's counts are not a proportion ({top} of {bottom}): the numerator must count a part of the denominator"
+                    ));
+                }
                 Ok(Reading {
                     value: top / bottom,
                     counts: Some((top, bottom)),
@@ -453,9 +458,25 @@ fn readings<'a>(
     let mut found = Vec::new();
     for (endpoint, scrape) in after.iter().enumerate() {
         let counts_up = scrape.counts_up(&selector.name);
+        let mut seen = std::collections::HashSet::new();
         for sample in &scrape.samples {
             if !selector.accepts(&sample.name, &sample.labels) {
                 continue;
+            }
+            // One endpoint writing a series twice, or a counter below zero, is a broken
+            // exposition: adding it up would invent traffic or errors.
+            if !seen.insert(series_key(endpoint, &sample.name, &sample.labels)) {
+                return Err(format!(
+                    "endpoint {} writes the series {} twice",
+                    endpoint + 1,
+                    describe(selector)
+                ));
+            }
+            if counts_up && sample.value < 0.0 {
+                return Err(format!(
+                    "the counter {} is negative ({}), which no counter can be",
+                    sample.name, sample.value
+                ));
             }
             let reading = if counts_up {
                 match earlier.get(&series_key(endpoint, &sample.name, &sample.labels)) {
@@ -515,6 +536,13 @@ fn quantile(
     };
     if last.0 != f64::INFINITY {
         return Err(format!("{} has no le=\"+Inf\" bucket", buckets.name));
+    }
+    // As Prometheus: fewer than two buckets say nothing about where the values lie (NaN).
+    if by_bound.len() < 2 {
+        return Err(format!(
+            "{} has only the +Inf bucket, which says nothing about the quantile",
+            buckets.name
+        ));
     }
     // Buckets are cumulative; a scrape taken mid-update can make them dip: keep them rising.
     let mut cumulative = Vec::with_capacity(by_bound.len());
@@ -689,6 +717,35 @@ latency_seconds_count 200
         let misspelt =
             read(r#"ratio(http_requests_total{status=~"5.."}, http_requests_total)"#).unwrap_err();
         assert!(misspelt.contains("has the label \"status\""), "{misspelt}");
+    }
+
+    #[test]
+    fn broken_expositions_are_refused_not_added_up() {
+        let q = |text: &str| ScrapeQuery::parse(text).unwrap();
+        let only_inf = [scrape(
+            "# TYPE lat histogram\nlat_bucket{le=\"+Inf\"} 10\nlat_sum 50\nlat_count 10\n",
+        )];
+        let error = q("histogram_quantile(0.99, lat)")
+            .evaluate(&[Exposition::default()], &only_inf, 1.0)
+            .unwrap_err();
+        assert!(error.contains("only the +Inf bucket"), "{error}");
+        let negative = [scrape(
+            "# TYPE c counter\nc{code=\"500\"} -5\nc{code=\"200\"} 10\n",
+        )];
+        let error = q("ratio(c{code=\"500\"}, c)")
+            .evaluate(&[Exposition::default()], &negative, 1.0)
+            .unwrap_err();
+        assert!(error.contains("negative"), "{error}");
+        let twice = [scrape("# TYPE c counter\nc 100\nc 0\n")];
+        let error = q("rate(c)")
+            .evaluate(&[Exposition::default()], &twice, 1.0)
+            .unwrap_err();
+        assert!(error.contains("twice"), "{error}");
+        let more_errors_than_requests = [scrape("# TYPE a counter\na 10\n# TYPE b counter\nb 5\n")];
+        let error = q("ratio(a, b)")
+            .evaluate(&[Exposition::default()], &more_errors_than_requests, 1.0)
+            .unwrap_err();
+        assert!(error.contains("not a proportion"), "{error}");
     }
 
     #[test]

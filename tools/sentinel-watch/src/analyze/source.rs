@@ -5,7 +5,7 @@
 use super::exposition::{Exposition, parse_value};
 use super::query::{Query, Reading};
 use sentinel_core::clock::SystemClock;
-use sentinel_core::http::{HttpTimeouts, agent, is_transient_status};
+use sentinel_core::http::{HttpTimeouts, agent_bounded, is_transient_status};
 use sentinel_core::redact::{Secret, redact_url, scrub};
 use sentinel_core::retry::{Backoff, Failure, RetryError, retry};
 use serde_json::Value;
@@ -41,15 +41,45 @@ pub struct Prometheus {
     auth: Option<Secret>,
 }
 
+/// The longest one call may take, from connect to the last byte: a server that trickles its
+/// answer a byte at a time cannot hold the analysis (or a signal) for ever.
+pub fn call_limit(interval: Duration) -> Duration {
+    interval
+        .mul_f64(0.8)
+        .clamp(Duration::from_secs(1), Duration::from_secs(10))
+}
+
+/// An agent whose every call ends within [`call_limit`].
+fn bounded_agent(interval: Duration) -> ureq::Agent {
+    let total = call_limit(interval);
+    agent_bounded(
+        HttpTimeouts {
+            connect: Duration::from_secs(2).min(total),
+            read: total,
+            write: total,
+        },
+        total,
+    )
+}
+
+/// Reading an answer failed: too big is the answer's fault (not metrics), anything else the
+/// connection's.
+fn body_error(shown: &str, error: ureq::Error) -> Failure<ReadError> {
+    match error {
+        ureq::Error::BodyExceedsLimit(_) => Failure::Permanent(ReadError::Refused(format!(
+            "{shown} answered more than {} MiB, which is not a metrics answer",
+            MAX_BODY >> 20
+        ))),
+        other => Failure::transient(ReadError::Unreachable(format!(
+            "{shown}: reading the answer: {other}"
+        ))),
+    }
+}
+
 impl Prometheus {
     pub fn new(address: &str, auth: Option<Secret>, interval: Duration) -> Prometheus {
-        let read = interval.clamp(Duration::from_secs(1), Duration::from_secs(30));
         Prometheus {
-            agent: agent(HttpTimeouts {
-                connect: Duration::from_secs(2).min(read),
-                read,
-                write: read,
-            }),
+            agent: bounded_agent(interval),
             address: address.to_owned(),
             auth,
         }
@@ -106,7 +136,7 @@ impl Prometheus {
                 .with_config()
                 .limit(MAX_BODY)
                 .read_to_string()
-                .unwrap_or_default();
+                .map_err(|e| body_error(&self.shown(), e))?;
             if is_transient_status(status) {
                 return Err(Failure::transient(ReadError::Unreachable(format!(
                     "{} answered HTTP {status}{}",
@@ -132,9 +162,14 @@ impl Prometheus {
                 self.shown()
             ))
         })?;
+        // Everything the server says is cleaned of secrets (it may echo the token in any
+        // field) and cut short (it may say a lot).
+        let said = |value: &Value, default: &str| {
+            sentinel_core::output::excerpt(&self.clean(value.as_str().unwrap_or(default)), 300)
+        };
         if body["status"] != "success" {
-            let kind = body["errorType"].as_str().unwrap_or("unknown");
-            let message = self.clean(body["error"].as_str().unwrap_or("no error message"));
+            let kind = said(&body["errorType"], "unknown");
+            let message = said(&body["error"], "no error message");
             return Err(if kind == "bad_data" {
                 ReadError::Refused(format!("Prometheus refused the query ({kind}): {message}"))
             } else {
@@ -164,10 +199,10 @@ impl Prometheus {
                     }
                 }
             }
-            other => {
+            _ => {
                 return Err(ReadError::NoValue(format!(
                     "the query returned a {}, not one number",
-                    other.unwrap_or("result of no type")
+                    said(&data["resultType"], "result of no type")
                 )));
             }
         };
@@ -204,6 +239,13 @@ impl Prometheus {
                         "the ratio's denominator was 0 (no traffic in the interval)".into(),
                     ));
                 }
+                // Counts of a proportion: a negative count, or more hits than requests, is a
+                // broken query or counter, not a measurement.
+                if top < 0.0 || top > bottom {
+                    return Err(ReadError::NoValue(format!(
+                        "the ratio's counts are not a proportion ({top} of {bottom})"
+                    )));
+                }
                 Ok(Reading {
                     value: top / bottom,
                     counts: Some((top, bottom)),
@@ -235,13 +277,8 @@ pub struct Scrape {
 
 impl Scraper {
     pub fn new(interval: Duration) -> Scraper {
-        let read = interval.clamp(Duration::from_secs(1), Duration::from_secs(10));
         Scraper {
-            agent: agent(HttpTimeouts {
-                connect: Duration::from_secs(2).min(read),
-                read,
-                write: read,
-            }),
+            agent: bounded_agent(interval),
         }
     }
 
@@ -292,11 +329,7 @@ impl Scraper {
                 .with_config()
                 .limit(MAX_BODY)
                 .read_to_string()
-                .map_err(|e| {
-                    Failure::transient(ReadError::Unreachable(format!(
-                        "{shown}: reading the answer: {e}"
-                    )))
-                })?;
+                .map_err(|e| body_error(&shown, e))?;
             match status {
                 200 => Ok(text),
                 s if is_transient_status(s) => Err(Failure::transient(ReadError::Unreachable(
@@ -360,5 +393,18 @@ mod tests {
         let timeout = r#"{"status":"error","errorType":"timeout","error":"query timed out"}"#;
         assert!(matches!(answer(timeout), Err(ReadError::NoValue(_))));
         assert!(matches!(answer("<html>"), Err(ReadError::NoValue(_))));
+        // The token echoed in the other fields a server may fill is masked too.
+        let echo_type =
+            r#"{"status":"error","errorType":"execution Bearer s3cr3t-token","error":"x"}"#;
+        let Err(ReadError::NoValue(message)) = answer(echo_type) else {
+            panic!("not a failed query")
+        };
+        assert!(!message.contains("s3cr3t"), "{message}");
+        let echo_result =
+            r#"{"status":"success","data":{"resultType":"weird Bearer s3cr3t-token","result":[]}}"#;
+        let Err(ReadError::NoValue(message)) = answer(echo_result) else {
+            panic!("not unusable")
+        };
+        assert!(!message.contains("s3cr3t"), "{message}");
     }
 }
