@@ -362,7 +362,16 @@ impl ScrapeQuery {
                 // and pass every canary.
                 let top = match total(numerator, before, after) {
                     Ok(top) => top,
-                    Err(_) if numerator.name == denominator.name => {
+                    // Only "no series matches" is a zero: a broken series stays an error.
+                    Err(_)
+                        if numerator.name == denominator.name
+                            && !after.iter().any(|scrape| {
+                                scrape
+                                    .samples
+                                    .iter()
+                                    .any(|s| numerator.accepts(&s.name, &s.labels))
+                            }) =>
+                    {
                         labels_exist(numerator, after)?;
                         0.0
                     }
