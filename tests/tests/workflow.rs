@@ -27,6 +27,9 @@ struct Setup {
     new_release: &'static str,
     stress: Value,
     webhook: Option<String>,
+    /// The config's `analysis` section; its `scrape` URLs are filled in with the production
+    /// instances' /metrics.
+    analysis: Option<Value>,
 }
 
 impl Default for Setup {
@@ -38,6 +41,7 @@ impl Default for Setup {
                 "maxErrorRateIncrease": 0.5
             }),
             webhook: None,
+            analysis: None,
         }
     }
 }
@@ -110,6 +114,14 @@ impl Fleet {
         });
         if let Some(webhook) = setup.webhook {
             config["webhookUrl"] = json!(webhook);
+        }
+        if let Some(mut analysis) = setup.analysis {
+            let metrics: Vec<String> = production
+                .iter()
+                .map(|url| format!("{url}metrics"))
+                .collect();
+            analysis["scrape"] = json!(metrics);
+            config["analysis"] = analysis;
         }
         fleet.write(".deploy-sentinel-config.json", &config.to_string());
         fleet.write(".gitignore", "run/\nreleases/\nci/\n*.md\n");
@@ -685,4 +697,143 @@ fn a_symlink_planted_where_the_baseline_goes_is_refused() {
     );
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
     assert!(fleet.deploys().is_empty(), "{:?}", fleet.deploys());
+}
+
+/// Users' traffic to /orders on every production instance, for the whole test.
+struct UserTraffic(std::process::Child);
+
+impl UserTraffic {
+    fn start(fleet: &Fleet) -> UserTraffic {
+        let urls: Vec<String> = PRODUCTION
+            .iter()
+            .map(|name| {
+                let port = fleet.read(&format!("run/{name}.port"));
+                format!("http://127.0.0.1:{}/orders", port.trim())
+            })
+            .collect();
+        let child = Command::new(workspace_bin("sentinel-stress"))
+            .args(&urls)
+            .args(["-q", "200", "-z", "120s", "-c", "8"])
+            .current_dir(fleet.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        UserTraffic(child)
+    }
+}
+
+impl Drop for UserTraffic {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn errors_analysis() -> Value {
+    json!({
+        "provider": "scrape",
+        "canary": "version=\"{version}\"",
+        "baseline": "version!=\"{version}\"",
+        "interval": "250ms",
+        "minRequests": 5,
+        "metrics": [{
+            "name": "errors", "max": 0.02, "maxRatio": 1.5,
+            "query": "ratio(http_requests_total{code=~\"5..\",{canary}}, http_requests_total{{canary}})"
+        }]
+    })
+}
+
+#[test]
+fn canary_analysis_of_real_traffic_catches_what_the_load_tests_miss() {
+    // The new release fails 10% of /orders, a path the load tests (of /) never ask.
+    let fleet = Fleet::new(Setup {
+        new_release: "--error-rate 10 --error-path /orders",
+        analysis: Some(errors_analysis()),
+        ..Setup::default()
+    });
+    let _users = UserTraffic::start(&fleet);
+    let out = fleet.run(&[
+        "--no-staging",
+        "--confirm",
+        "DEPLOY-NOW",
+        "--auto-approve",
+        "--monitor",
+        "1s",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("Automatic rollback triggered: Canary failed its canary analysis"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fleet.versions(),
+        vec![OLD; 4],
+        "production is back on 1.4.2"
+    );
+    let report = fleet.report();
+    assert!(report.contains("Canary: analysis errors"), "{report}");
+    assert!(
+        report.contains("errors (analysis)"),
+        "the comparison has the metric: {report}"
+    );
+}
+
+#[test]
+fn an_inconclusive_analysis_pauses_for_a_person_and_proceed_carries_on() {
+    let mut analysis = errors_analysis();
+    // A metric no instance exports: never data, so never a pass.
+    analysis["metrics"] =
+        json!([{"name": "queue", "max": 10, "query": "sum(no_such_metric{{canary}})"}]);
+    let fleet = Fleet::new(Setup {
+        analysis: Some(analysis),
+        ..Setup::default()
+    });
+    let _users = UserTraffic::start(&fleet);
+    let paused = fleet.run(&[
+        "--no-staging",
+        "--confirm",
+        "DEPLOY-NOW",
+        "--auto-approve",
+        "--monitor",
+        "1s",
+    ]);
+    assert_eq!(paused.status.code(), Some(6), "{}", describe(&paused));
+    let stderr = text(&paused.stderr);
+    assert!(stderr.contains("was inconclusive: not a pass"), "{stderr}");
+    assert!(stderr.contains("--on-inconclusive proceed"), "{stderr}");
+    assert_eq!(
+        fleet.get("overallStatus").as_deref(),
+        Some("WaitingForApproval")
+    );
+    assert_eq!(
+        fleet.versions(),
+        vec![NEW, OLD, OLD, OLD],
+        "only the canary was deployed"
+    );
+    assert!(
+        fleet.report().contains("inconclusive"),
+        "{}",
+        fleet.report()
+    );
+
+    let carried_on = fleet.run(&[
+        "--no-staging",
+        "--confirm",
+        "DEPLOY-NOW",
+        "--auto-approve",
+        "--monitor",
+        "1s",
+        "--on-inconclusive",
+        "proceed",
+    ]);
+    assert_eq!(
+        carried_on.status.code(),
+        Some(0),
+        "{}",
+        describe(&carried_on)
+    );
+    assert_eq!(fleet.versions(), vec![NEW; 4]);
 }
