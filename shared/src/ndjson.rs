@@ -39,6 +39,21 @@ impl Line {
         self.object.get("rolloutId").and_then(Value::as_str)
     }
 
+    /// The strings of an array field (`regions`, `endpoints`); none when it is absent or not
+    /// an array, and its other items left out.
+    pub fn strings(&self, field: &str) -> Vec<String> {
+        self.object
+            .get(field)
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The typed event, for kinds this version knows.
     pub fn event(&self) -> Option<Event> {
         Event::from_json(&self.object)

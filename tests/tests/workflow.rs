@@ -731,6 +731,16 @@ impl Drop for UserTraffic {
     }
 }
 
+/// Production only, approved as each phase passes, each phase analysed for a second.
+const ANALYSED_PRODUCTION: [&str; 6] = [
+    "--no-staging",
+    "--confirm",
+    "DEPLOY-NOW",
+    "--auto-approve",
+    "--monitor",
+    "1s",
+];
+
 fn errors_analysis() -> Value {
     json!({
         "provider": "scrape",
@@ -754,14 +764,7 @@ fn canary_analysis_of_real_traffic_catches_what_the_load_tests_miss() {
         ..Setup::default()
     });
     let _users = UserTraffic::start(&fleet);
-    let out = fleet.run(&[
-        "--no-staging",
-        "--confirm",
-        "DEPLOY-NOW",
-        "--auto-approve",
-        "--monitor",
-        "1s",
-    ]);
+    let out = fleet.run(&ANALYSED_PRODUCTION);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     let stderr = text(&out.stderr);
     assert!(
@@ -792,14 +795,7 @@ fn an_inconclusive_analysis_pauses_for_a_person_and_proceed_carries_on() {
         ..Setup::default()
     });
     let _users = UserTraffic::start(&fleet);
-    let paused = fleet.run(&[
-        "--no-staging",
-        "--confirm",
-        "DEPLOY-NOW",
-        "--auto-approve",
-        "--monitor",
-        "1s",
-    ]);
+    let paused = fleet.run(&ANALYSED_PRODUCTION);
     assert_eq!(paused.status.code(), Some(6), "{}", describe(&paused));
     let stderr = text(&paused.stderr);
     assert!(stderr.contains("was inconclusive: not a pass"), "{stderr}");
@@ -819,16 +815,8 @@ fn an_inconclusive_analysis_pauses_for_a_person_and_proceed_carries_on() {
         fleet.report()
     );
 
-    let carried_on = fleet.run(&[
-        "--no-staging",
-        "--confirm",
-        "DEPLOY-NOW",
-        "--auto-approve",
-        "--monitor",
-        "1s",
-        "--on-inconclusive",
-        "proceed",
-    ]);
+    let carried_on =
+        fleet.run(&[&ANALYSED_PRODUCTION[..], &["--on-inconclusive", "proceed"]].concat());
     assert_eq!(
         carried_on.status.code(),
         Some(0),

@@ -44,16 +44,7 @@ pub(crate) fn pipeline<W: Write>(cli: &Cli, out: &mut Writer<W>, logger: &Logger
             if !line.kind().is_some_and(|k| cli.on.iter().any(|on| on == k)) {
                 return Ok(());
             }
-            let mut endpoints: Vec<String> = line
-                .object
-                .get("endpoints")
-                .and_then(|e| e.as_array())
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let mut endpoints = line.strings("endpoints");
             if endpoints.is_empty() {
                 endpoints = stress.endpoints.clone();
             }

@@ -170,26 +170,8 @@ fn event_context(line: &Line, flags: &Context, version: Option<String>) -> Conte
             .and_then(|v| v.as_str())
             .map(str::to_owned)
     };
-    let regions: Vec<String> = line
-        .object
-        .get("regions")
-        .and_then(|r| r.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
-    let endpoints = line
-        .object
-        .get("endpoints")
-        .and_then(|e| e.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let regions = line.strings("regions");
+    let endpoints = line.strings("endpoints");
     Context {
         version: flags.version.clone().or(version),
         stage: flags.stage.clone().or_else(|| text("stage")),

@@ -62,6 +62,26 @@ fn bounded_agent(interval: Duration) -> ureq::Agent {
     )
 }
 
+/// Run `attempt` with the readings' retry policy (250 ms doubling, at most 5 s apart) until
+/// `deadline`; the error is the last attempt's.
+fn with_retries<T>(
+    retries: u32,
+    deadline: SystemTime,
+    attempt: impl FnMut(u32) -> Result<T, Failure<ReadError>>,
+) -> Result<T, ReadError> {
+    let policy = Backoff {
+        initial: Duration::from_millis(250),
+        max_retries: retries,
+        max_delay: Duration::from_secs(5),
+        deadline: Some(deadline),
+        ..Backoff::default()
+    };
+    retry(&policy, &SystemClock, attempt).map_err(|e| match e {
+        RetryError::Exhausted { last, .. } | RetryError::OutOfTime { last, .. } => last,
+        RetryError::Permanent { error, .. } => error,
+    })
+}
+
 /// Reading an answer failed: too big is the answer's fault (not metrics), anything else the
 /// connection's.
 fn body_error(shown: &str, error: ureq::Error) -> Failure<ReadError> {
@@ -110,15 +130,8 @@ impl Prometheus {
         retries: u32,
         deadline: SystemTime,
     ) -> Result<f64, ReadError> {
-        let policy = Backoff {
-            initial: Duration::from_millis(250),
-            max_retries: retries,
-            max_delay: Duration::from_secs(5),
-            deadline: Some(deadline),
-            ..Backoff::default()
-        };
         let url = format!("{}/api/v1/query", self.address);
-        let outcome = retry(&policy, &SystemClock, |_| {
+        let outcome = with_retries(retries, deadline, |_| {
             let mut request = self
                 .agent
                 .get(&url)
@@ -148,10 +161,7 @@ impl Prometheus {
             }
             Ok((status, text))
         });
-        let (status, text) = outcome.map_err(|e| match e {
-            RetryError::Exhausted { last, .. } | RetryError::OutOfTime { last, .. } => last,
-            RetryError::Permanent { error, .. } => error,
-        })?;
+        let (status, text) = outcome?;
         self.answer(status, &text)
     }
 
@@ -303,15 +313,8 @@ impl Scraper {
         retries: u32,
         deadline: SystemTime,
     ) -> Result<Exposition, ReadError> {
-        let policy = Backoff {
-            initial: Duration::from_millis(250),
-            max_retries: retries,
-            max_delay: Duration::from_secs(5),
-            deadline: Some(deadline),
-            ..Backoff::default()
-        };
         let shown = redact_url(url);
-        let text = retry(&policy, &SystemClock, |_| {
+        let text = with_retries(retries, deadline, |_| {
             let mut response = self
                 .agent
                 .get(url)
@@ -339,10 +342,6 @@ impl Scraper {
                     "{shown} answered HTTP {s}, not metrics"
                 )))),
             }
-        })
-        .map_err(|e| match e {
-            RetryError::Exhausted { last, .. } | RetryError::OutOfTime { last, .. } => last,
-            RetryError::Permanent { error, .. } => error,
         })?;
         Exposition::parse(&text).map_err(|why| {
             ReadError::Refused(format!(
