@@ -4,6 +4,7 @@
 //! instances' HdrHistograms added together, never from an average of percentiles.
 
 use sentinel_core::events::{AnalysisResult, StressTestResult, Verdict, format_measurement};
+use sentinel_histogram::hdrhistogram::Histogram;
 use serde::Serialize;
 
 /// The column of what ran before the rollout.
@@ -109,6 +110,28 @@ pub struct Merged {
     pub p99: Option<f64>,
     /// The instances ran side by side: their rates add up.
     pub requests_per_second: f64,
+    /// The instances' histograms added together; `None` when one could not be read.
+    pub histogram: Option<Histogram<u64>>,
+}
+
+/// A phase and its merged load tests, in the order the report shows phases.
+#[derive(Debug, Clone)]
+pub struct MergedPhase<'a> {
+    pub phase: &'a Phase,
+    pub merged: Option<Merged>,
+}
+
+/// Every phase that measured something, each merged once, Baseline first and
+/// Post-deployment last: what the comparison, the distributions and the state lines share.
+pub fn merged(phases: &Phases) -> Vec<MergedPhase<'_>> {
+    phases
+        .ordered()
+        .into_iter()
+        .map(|phase| MergedPhase {
+            phase,
+            merged: merge(&phase.results),
+        })
+        .collect()
 }
 
 /// Merge a phase's results. `None` for no results.
@@ -126,8 +149,11 @@ pub fn merge(results: &[StressTestResult]) -> Option<Merged> {
             _ => readable = false,
         }
     }
+    let histogram = (readable && !histogram.is_empty()).then_some(histogram);
     let percentile = |q: f64| {
-        (readable && !histogram.is_empty()).then(|| histogram.value_at_quantile(q) as f64 / 1000.0)
+        histogram
+            .as_ref()
+            .map(|h| h.value_at_quantile(q) as f64 / 1000.0)
     };
     Some(Merged {
         total,
@@ -141,6 +167,7 @@ pub fn merge(results: &[StressTestResult]) -> Option<Merged> {
         p95: percentile(0.95),
         p99: percentile(0.99),
         requests_per_second: results.iter().map(|r| r.requests_per_second).sum(),
+        histogram,
     })
 }
 
@@ -166,18 +193,13 @@ pub struct Distribution {
 }
 
 /// The latency distribution of every phase whose histograms could be read.
-pub fn distributions(phases: &Phases) -> Vec<Distribution> {
+pub fn distributions(phases: &[MergedPhase<'_>]) -> Vec<Distribution> {
     phases
-        .ordered()
-        .into_iter()
-        .filter_map(|phase| {
-            let mut histogram = sentinel_histogram::new_histogram();
-            for result in &phase.results {
-                let decoded = sentinel_histogram::decode(&result.histogram).ok()?;
-                histogram.add(&decoded).ok()?;
-            }
-            (!histogram.is_empty()).then(|| Distribution {
-                phase: phase.label(),
+        .iter()
+        .filter_map(|m| {
+            let histogram = m.merged.as_ref()?.histogram.as_ref()?;
+            Some(Distribution {
+                phase: m.phase.label(),
                 points: DISTRIBUTION_QUANTILES
                     .iter()
                     .map(|&q| (q, histogram.value_at_quantile(q) as f64 / 1000.0))
@@ -188,9 +210,9 @@ pub fn distributions(phases: &Phases) -> Vec<Distribution> {
 }
 
 /// The comparison table of `phases`.
-pub fn compare(phases: &Phases) -> Comparison {
-    let ordered = phases.ordered();
-    let merged: Vec<Option<Merged>> = ordered.iter().map(|p| merge(&p.results)).collect();
+pub fn compare(phases: &[MergedPhase<'_>]) -> Comparison {
+    let ordered: Vec<&Phase> = phases.iter().map(|m| m.phase).collect();
+    let merged: Vec<&Option<Merged>> = phases.iter().map(|m| &m.merged).collect();
     let limit = |phase: &Phase, pick: fn(&StressTestResult) -> Option<f64>| {
         phase.results.iter().find_map(pick)
     };
@@ -357,7 +379,7 @@ mod tests {
         canary.traffic_percent = Some(10);
         canary.results.extend([fast, slow.clone()]);
         phases.get(BASELINE).results.push(slow);
-        let table = compare(&phases);
+        let table = compare(&super::merged(&phases));
         assert_eq!(
             table.phases,
             ["Baseline", "Canary (10%)", "Post-deployment"]

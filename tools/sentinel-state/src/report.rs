@@ -487,21 +487,20 @@ pub fn build(events: &[Event], baseline: &[StressTestResult]) -> Report {
     report
         .timeline
         .sort_by_key(|row| parse_rfc3339(&row.time).ok());
-    report.comparison = phases::compare(&phases);
-    report.distributions = phases::distributions(&phases);
+    let merged = phases::merged(&phases);
+    report.comparison = phases::compare(&merged);
+    report.distributions = phases::distributions(&merged);
     report.spans = spans(events);
-    for (name, results) in phases
-        .0
-        .iter()
-        .filter(|p| p.name == BASELINE || p.name == POST_DEPLOYMENT)
-        .map(|p| (p.name.as_str(), &p.results))
-    {
-        let Some(merged) = phases::merge(results) else {
+    for phases::MergedPhase { phase, merged } in &merged {
+        let (name, Some(merged)) = (phase.name.as_str(), merged) else {
             continue;
         };
+        if name != BASELINE && name != POST_DEPLOYMENT {
+            continue;
+        }
         let line = format!(
             "{name}: {} instance(s), {} requests, error rate {:.2}%, p95 {}",
-            results.len(),
+            phase.results.len(),
             merged.total,
             merged.error_rate,
             merged
