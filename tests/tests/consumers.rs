@@ -326,6 +326,29 @@ fn junit_read_by_junitparser_fails_exactly_when_the_run_fails() {
     );
 }
 
+/// `sentinel-state apply` of a journal into a state directory.
+fn apply_journal(dir: &Path, journal: &[String]) {
+    let applied = tool(workspace_bin("sentinel-state"))
+        .args(["apply", "--state-dir"])
+        .arg(dir)
+        .stdin(journal.join("\n") + "\n")
+        .run();
+    assert_eq!(applied.code, Some(0), "{}", applied.stderr);
+}
+
+/// `sentinel-state report FLAGS --output OUTPUT` of a state directory.
+fn write_report(dir: &Path, flags: &[&str], output: &Path) {
+    let run = tool(workspace_bin("sentinel-state"))
+        .arg("report")
+        .args(flags)
+        .arg("--state-dir")
+        .arg(dir)
+        .arg("--output")
+        .arg(output)
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+}
+
 #[test]
 fn markdown_reports_show_every_value_exactly_in_github_s_own_renderer() {
     let dir = tempdir().unwrap();
@@ -341,20 +364,9 @@ fn markdown_reports_show_every_value_exactly_in_github_s_own_renderer() {
             &format!(r#""gate":"gate-{i}","reason":{}"#, json_string(hostile)),
         ));
     }
-    let applied = tool(workspace_bin("sentinel-state"))
-        .args(["apply", "--state-dir"])
-        .arg(dir.path())
-        .stdin(journal.join("\n") + "\n")
-        .run();
-    assert_eq!(applied.code, Some(0), "{}", applied.stderr);
+    apply_journal(dir.path(), &journal);
     let report = dir.path().join("report.md");
-    let run = tool(workspace_bin("sentinel-state"))
-        .args(["report", "--state-dir"])
-        .arg(dir.path())
-        .arg("--output")
-        .arg(&report)
-        .run();
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    write_report(dir.path(), &[], &report);
     let Some(rendered) = read_by_consumer(
         "python3",
         "consumers.py",
@@ -397,20 +409,9 @@ fn the_report_s_front_matter_is_yaml_that_pyyaml_reads_back_exactly() {
             r#""overallStatus":"Completed","durationMs":5,"deployedRegions":[],"errors":[]"#,
         ),
     ];
-    let applied = tool(workspace_bin("sentinel-state"))
-        .args(["apply", "--state-dir"])
-        .arg(dir.path())
-        .stdin(journal.join("\n") + "\n")
-        .run();
-    assert_eq!(applied.code, Some(0), "{}", applied.stderr);
+    apply_journal(dir.path(), &journal);
     let report = dir.path().join("report.md");
-    let run = tool(workspace_bin("sentinel-state"))
-        .args(["report", "--front-matter", "--state-dir"])
-        .arg(dir.path())
-        .arg("--output")
-        .arg(&report)
-        .run();
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    write_report(dir.path(), &["--front-matter"], &report);
     let Some(read) = read_by_consumer(
         "python3",
         "consumers.py",
@@ -531,12 +532,7 @@ fn a_real_rollout_in(dir: &std::path::Path) {
         r#""overallStatus":"Completed","durationMs":500,"deployedRegions":["c","f"],"errors":[]"#,
     ));
     journal.extend(load_test(&stable.url()));
-    let applied = tool(workspace_bin("sentinel-state"))
-        .args(["apply", "--state-dir"])
-        .arg(dir)
-        .stdin(journal.join("\n") + "\n")
-        .run();
-    assert_eq!(applied.code, Some(0), "{}", applied.stderr);
+    apply_journal(dir, &journal);
 }
 
 #[test]
@@ -544,18 +540,12 @@ fn the_html_report_is_valid_html5_and_draws_its_charts_in_chromium() {
     let dir = tempdir().unwrap();
     a_real_rollout_in(dir.path());
     let html = dir.path().join("report.html");
-    for (format, output) in [
-        ("html", html.clone()),
-        ("json", dir.path().join("report.json")),
-    ] {
-        let run = tool(workspace_bin("sentinel-state"))
-            .args(["report", "--format", format, "--state-dir"])
-            .arg(dir.path())
-            .arg("--output")
-            .arg(&output)
-            .run();
-        assert_eq!(run.code, Some(0), "{}", run.stderr);
-    }
+    write_report(dir.path(), &["--format", "html"], &html);
+    write_report(
+        dir.path(),
+        &["--format", "json"],
+        &dir.path().join("report.json"),
+    );
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
             .unwrap();
