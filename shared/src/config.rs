@@ -276,6 +276,9 @@ pub struct DeploymentConfig {
     pub stage_map_version: Option<String>,
     pub ev2: Option<Ev2Config>,
     pub analysis: Option<AnalysisConfig>,
+    /// Where sentinel-state keeps state, journal and lock: `azblob://ACCOUNT/CONTAINER/PREFIX`
+    /// for CI runners that share them, or `local` (the state directory, the default).
+    pub state_backend: Option<String>,
     /// Where `artifact_version` came from: the file, or `SENTINEL_ARTIFACT_VERSION`.
     #[serde(skip)]
     pub artifact_version_source: Option<crate::versions::VersionSource>,
@@ -468,6 +471,35 @@ pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 /// Read the config file: a regular file (not a directory, a FIFO that may never be written,
 /// or a device such as /dev/zero) of at most [`MAX_CONFIG_BYTES`]. Anything else is an
 /// `InvalidInput` error whose text says what the path is.
+/// The config's `stateBackend`, for sentinel-state, which reads nothing else of the config:
+/// only that field is looked at, so a config that other tools would refuse for another
+/// reason does not stop the state from being read.
+pub fn configured_state_backend(
+    env: &dyn Fn(&str) -> Option<String>,
+    cwd: &Path,
+) -> Result<Option<crate::backend::StateUrl>> {
+    let Some((path, _)) = resolve_path(None, env, cwd) else {
+        return Ok(None);
+    };
+    let Ok(text) = read_config_file(&path) else {
+        return Ok(None);
+    };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Ok(None);
+    };
+    let origin = format!("{}: stateBackend", path.display());
+    match value.get("stateBackend") {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(url)) => {
+            crate::backend::StateUrl::parse(url, &origin).map(Some)
+        }
+        Some(_) => Err(Error::usage_with_hint(
+            format!("{origin} is not a string"),
+            "write it as \"stateBackend\": \"azblob://ACCOUNT/CONTAINER/PREFIX\"",
+        )),
+    }
+}
+
 fn read_config_file(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
     let invalid = |what: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, what);
@@ -666,6 +698,7 @@ impl DeploymentConfig {
         take(&mut self.stage_map_version, stronger.stage_map_version);
         take(&mut self.ev2, stronger.ev2);
         take(&mut self.analysis, stronger.analysis);
+        take(&mut self.state_backend, stronger.state_backend);
     }
 
     /// The version to deploy that the config (file or environment) names, and which of the
@@ -729,6 +762,11 @@ impl DeploymentConfig {
                     "serviceId {id:?} is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) — {}",
                     Field::ServiceId.where_found()
                 ));
+            }
+        }
+        if let Some(url) = &self.state_backend {
+            if let Err(e) = crate::backend::StateUrl::parse(url, "stateBackend") {
+                problems.push(e.to_string());
             }
         }
         for (name, url) in [

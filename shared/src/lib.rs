@@ -5,7 +5,8 @@
 //! - outcomes: [`error`], [`exit`], [`run`] (the top of every tool), [`signals`];
 //! - configuration: [`config`], [`versions`] (SemVer, where a version came from);
 //! - files: [`files`] (the state directory's names), [`state_file`] (the state's model and
-//!   reader), [`atomic`], [`nofollow`], [`lock`], [`rollout_id`];
+//!   reader), [`backend`] (where state, journal and lock live: the interface the local and
+//!   the Azure Blob backends implement), [`atomic`], [`nofollow`], [`lock`], [`rollout_id`];
 //! - the outside: [`http`], [`retry`], [`redact`], [`shell`] (quoting stage commands);
 //! - people: [`output`] (stderr, colour, progress, CI annotations), [`clock`].
 //!
@@ -14,6 +15,7 @@
 //! contract these implement is documented in `sentinel-events(7)`.
 
 pub mod atomic;
+pub mod backend;
 pub mod clock;
 pub mod config;
 pub mod error;

@@ -148,24 +148,33 @@ pub fn load(paths: &StatePaths) -> Result<Option<RolloutState>> {
     load_from(paths, &paths.state())
 }
 
-/// [`load`] of another copy of the state file (the `.bak`). A file that is not JSON, has
-/// another schema version or does not hold a state is an error that names the file and
-/// says to run `sentinel-state repair`.
+/// [`load`] of another copy of the state file (the `.bak`); see [`parse`].
 pub fn load_from(paths: &StatePaths, path: &Path) -> Result<Option<RolloutState>> {
     let text = match nofollow::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(nofollow::error("reading state file", path, e)),
     };
+    parse(
+        &text,
+        &path.display().to_string(),
+        &paths.state_backup().display().to_string(),
+    )
+    .map(Some)
+}
+
+/// The state in `text`, read from `name`; a text that is not JSON, has another schema
+/// version or does not hold a state is an error that names it and says to run
+/// `sentinel-state repair` (which falls back on `backup_name`).
+pub fn parse(text: &str, name: &str, backup_name: &str) -> Result<RolloutState> {
     let repair_hint = || {
         format!(
-            "run `sentinel-state repair`: it rebuilds the state from the journal (else from {}) and keeps this file aside; this file is left as it is until then",
-            paths.state_backup().display()
+            "run `sentinel-state repair`: it rebuilds the state from the journal (else from {backup_name}) and keeps this file aside; this file is left as it is until then"
         )
     };
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         Error::usage_with_hint(
-            format!("state file {} is not valid JSON: {e}", path.display()),
+            format!("state file {name} is not valid JSON: {e}"),
             repair_hint(),
         )
     })?;
@@ -176,18 +185,14 @@ pub fn load_from(paths: &StatePaths, path: &Path) -> Result<Option<RolloutState>
     if version != SCHEMA_VERSION {
         return Err(Error::usage_with_hint(
             format!(
-                "state file {} has schemaVersion {version:?}; this build reads {SCHEMA_VERSION:?}",
-                path.display()
+                "state file {name} has schemaVersion {version:?}; this build reads {SCHEMA_VERSION:?}"
             ),
             repair_hint(),
         ));
     }
-    serde_json::from_value(value).map(Some).map_err(|e| {
+    serde_json::from_value(value).map_err(|e| {
         Error::usage_with_hint(
-            format!(
-                "state file {} does not hold a RolloutState: {e}",
-                path.display()
-            ),
+            format!("state file {name} does not hold a RolloutState: {e}"),
             repair_hint(),
         )
     })

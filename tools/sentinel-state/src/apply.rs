@@ -5,7 +5,7 @@
 //! has seen is always on disk, and 100 000 events cost a few hundred fsyncs, not 100 000.
 
 use crate::recorder::Recorder;
-use sentinel_core::files::StatePaths;
+use crate::store::Store;
 use sentinel_core::ndjson::{Item, Reader, Writer};
 use sentinel_core::output::Logger;
 use sentinel_core::stream::StreamArgs;
@@ -17,13 +17,13 @@ const MAX_GROUP: usize = 4096;
 
 /// Run `apply` over `input`, writing to `output`.
 pub fn apply<R: Read, W: Write>(
-    paths: &StatePaths,
+    store: &Store,
     args: &StreamArgs,
     input: R,
     output: &mut Writer<W>,
     logger: &Logger,
 ) -> Result<Exit> {
-    let mut recorder = Recorder::open(paths, logger)?;
+    let mut recorder = Recorder::open(store, logger)?;
     let mut reader = Reader::new(BufReader::with_capacity(256 * 1024, input));
     loop {
         let batch = reader.next_batch(MAX_GROUP).map_err(|e| Error::Io {

@@ -1,23 +1,24 @@
 //! `sentinel-state archive`: mark the release Archived and move the finished state and
-//! journal to `.sentinel/history/<rolloutId>/`, so the next run starts clean.
+//! journal to the history (`.sentinel/history/<rolloutId>/`, or `history/<rolloutId>/` under
+//! the state URL), so the next run starts clean.
 
 use crate::recorder::Recorder;
 use crate::state::Phase;
-use crate::store::sync_dir;
+use crate::store::{Store, sync_dir};
 use sentinel_core::atomic::sync_parent_dir;
 use sentinel_core::files::StatePaths;
 use sentinel_core::output::Logger;
 use sentinel_core::rollout_id::RolloutId;
 use sentinel_core::{Error, Exit, Result};
 
-pub fn archive(paths: &StatePaths, logger: &Logger) -> Result<Exit> {
-    if !paths.state().exists() {
+pub fn archive(store: &Store, logger: &Logger) -> Result<Exit> {
+    if store.load()?.is_none() {
         return Err(Error::CheckFailed(format!(
             "no state in {}: nothing to archive",
-            paths.dir.display()
+            store.location()
         )));
     }
-    let mut recorder = Recorder::open(paths, logger)?;
+    let mut recorder = Recorder::open(store, logger)?;
     let state = recorder.state().clone();
     if state.is_unfinished() {
         return Err(Error::CheckFailed(format!(
@@ -41,12 +42,21 @@ pub fn archive(paths: &StatePaths, logger: &Logger) -> Result<Exit> {
             "the state's lastUpdateTime",
         )?,
     };
-    let destination = paths.create_history_dir(&free_name(paths, &name)?)?;
     let mut archived = state;
     if archived.phase != Phase::RolledBack {
         archived.phase = Phase::Archived;
     }
     recorder.replace_state(archived)?;
+    let destination = store.backend().archive(&name)?;
+    drop(recorder);
+    logger.info(&format!("archived to {destination}"));
+    Ok(Exit::Success)
+}
+
+/// The local backend's archive: rename the journal, the `.bak` and the state (last) into
+/// `.sentinel/history/<free name>/`.
+pub fn archive_local(paths: &StatePaths, name: &RolloutId) -> Result<String> {
+    let destination = paths.create_history_dir(&free_name(paths, name)?)?;
     for (from, name) in [
         (paths.journal(), sentinel_core::files::JOURNAL_FILE),
         (
@@ -65,9 +75,7 @@ pub fn archive(paths: &StatePaths, logger: &Logger) -> Result<Exit> {
     }
     sync_parent_dir(&destination.join("x"))?;
     sync_dir(paths)?;
-    drop(recorder);
-    logger.info(&format!("archived to {}", destination.display()));
-    Ok(Exit::Success)
+    Ok(destination.display().to_string())
 }
 
 /// `name`, or `name-2`, `name-3`… when an earlier release of the same id was archived.

@@ -36,6 +36,12 @@ pub struct Cli {
     #[command(flatten)]
     pub state: StateDirArgs,
 
+    /// Keep state, journal and lock in Azure Blob Storage instead of the state directory:
+    /// azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or
+    /// AZURE_STORAGE_SAS_TOKEN [default: the config's stateBackend, else the state directory].
+    #[arg(long, value_name = "URL", env = "SENTINEL_STATE_URL", global = true)]
+    pub state_url: Option<String>,
+
     #[command(flatten)]
     pub output: OutputArgs,
 }

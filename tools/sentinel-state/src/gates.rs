@@ -4,13 +4,11 @@
 use crate::cli::Gate;
 use crate::recorder::Recorder;
 use crate::state::{RolloutState, StageStatus};
-use crate::store::read_journal;
+use crate::store::Store;
 use sentinel_core::clock::{Clock, format_duration, parse_rfc3339};
 use sentinel_core::events::{Event, GateOutcome, Payload};
-use sentinel_core::files::StatePaths;
 use sentinel_core::ndjson::Writer;
 use sentinel_core::output::Logger;
-use sentinel_core::state_file;
 use sentinel_core::{Error, Exit, Result};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
@@ -41,7 +39,7 @@ impl Verdict {
 
 /// Evaluate a gate, write and record its event, and give the exit code.
 pub fn run_gate<W: Write>(
-    paths: &StatePaths,
+    store: &Store,
     gate: &Gate,
     out: &mut Writer<W>,
     logger: &Logger,
@@ -53,12 +51,12 @@ pub fn run_gate<W: Write>(
         wait: true,
     } = gate
     {
-        wait_for_soak(paths, after, *min, logger, clock)?;
+        wait_for_soak(store, after, *min, logger, clock)?;
     }
-    let mut recorder = Recorder::open(paths, logger)?;
+    let mut recorder = Recorder::open(store, logger)?;
     let (name, verdict) = match gate {
         Gate::Soak { after, min, .. } => {
-            ("soak", soak(recorder.state(), paths, after, *min, clock)?)
+            ("soak", soak(recorder.state(), store, after, *min, clock)?)
         }
         Gate::Fresh { file, max_age } => ("fresh", fresh(file, *max_age, clock)?),
         Gate::Approved { file } => ("approved", approved(file)?),
@@ -110,15 +108,15 @@ pub fn run_gate<W: Write>(
 /// `gate soak --wait`: sleep until STAGE has soaked, without taking the writer lock meanwhile,
 /// so the gate then records one verdict. A stage that has not completed is not waited for.
 fn wait_for_soak(
-    paths: &StatePaths,
+    store: &Store,
     stage: &str,
     min: Duration,
     logger: &Logger,
     clock: &dyn Clock,
 ) -> Result<()> {
     loop {
-        let state = state_file::load(paths)?.unwrap_or_default();
-        let Some(soaked) = soaked_for(&state, paths, stage, clock)? else {
+        let state = store.load()?.unwrap_or_default();
+        let Some(soaked) = soaked_for(&state, store, stage, clock)? else {
             return Ok(());
         };
         let Some(remaining) = min.checked_sub(soaked).filter(|r| !r.is_zero()) else {
@@ -138,7 +136,7 @@ fn wait_for_soak(
 /// state, or from the journal when a later rollout replaced the state.
 fn soaked_for(
     state: &RolloutState,
-    paths: &StatePaths,
+    store: &Store,
     stage: &str,
     clock: &dyn Clock,
 ) -> Result<Option<Duration>> {
@@ -149,7 +147,8 @@ fn soaked_for(
         .and_then(|s| s.end_time.clone());
     let completed = match from_state {
         Some(time) => Some(time),
-        None => read_journal(paths)?
+        None => store
+            .read_journal()?
             .iter()
             .rev()
             .filter_map(|l| l.event())
@@ -169,12 +168,12 @@ fn soaked_for(
 /// `gate soak`: STAGE completed at least `min` ago.
 pub fn soak(
     state: &RolloutState,
-    paths: &StatePaths,
+    store: &Store,
     stage: &str,
     min: Duration,
     clock: &dyn Clock,
 ) -> Result<Verdict> {
-    let Some(soaked) = soaked_for(state, paths, stage, clock)? else {
+    let Some(soaked) = soaked_for(state, store, stage, clock)? else {
         return Ok(Verdict::fail(format!(
             "Soak time violation. {stage} has not completed yet; production unlocks {} after it does.",
             format_duration(min)
@@ -487,6 +486,7 @@ mod tests {
     use crate::state::{StageState, fold_all};
     use sentinel_core::clock::FakeClock;
     use sentinel_core::events::StressTestResult;
+    use sentinel_core::files::StatePaths;
 
     fn completed_at(stage: &str, time: &str) -> RolloutState {
         RolloutState {
@@ -503,12 +503,12 @@ mod tests {
     #[test]
     fn soak_says_exactly_when_production_unlocks() {
         let dir = tempfile::tempdir().unwrap();
-        let paths = StatePaths::new(dir.path());
+        let store = Store::local(&StatePaths::new(dir.path()));
         let clock = FakeClock::at(parse_rfc3339("2026-11-23T10:20:15.000Z").unwrap());
         let state = completed_at("Staging", "2026-11-23T10:00:00.000Z");
         let verdict = soak(
             &state,
-            &paths,
+            &store,
             "Staging",
             Duration::from_secs(30 * 60),
             &clock,
@@ -526,7 +526,7 @@ mod tests {
         clock.advance(Duration::from_secs(9 * 60 + 45));
         let verdict = soak(
             &state,
-            &paths,
+            &store,
             "Staging",
             Duration::from_secs(30 * 60),
             &clock,
@@ -541,7 +541,7 @@ mod tests {
         let clock = FakeClock::at(std::time::SystemTime::now());
         let verdict = soak(
             &RolloutState::default(),
-            &StatePaths::new(dir.path()),
+            &Store::local(&StatePaths::new(dir.path())),
             "Staging",
             Duration::from_secs(60),
             &clock,

@@ -17,6 +17,7 @@ pub mod store;
 
 pub use cli::Cli;
 use cli::Verb;
+use sentinel_core::backend::StateUrl;
 use sentinel_core::clock::SystemClock;
 use sentinel_core::files::StatePaths;
 use sentinel_core::ndjson::Writer;
@@ -38,19 +39,20 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let paths = StatePaths::new(cli.state.dir());
     let logger = Logger::for_tool("sentinel-state", &cli.output);
     let clock = SystemClock;
+    let store = open_store(&paths, cli.state_url.as_deref())?;
     // Unlocked stdout: the logger writes `log` events to it too under --events-log.
     let mut out = Writer::new(std::io::stdout());
     match &cli.verb {
         Verb::Apply { stream } => {
             sentinel_core::signals::install(&logger)?;
-            apply::apply(&paths, stream, std::io::stdin().lock(), &mut out, &logger)
+            apply::apply(&store, stream, std::io::stdin().lock(), &mut out, &logger)
         }
-        Verb::Show { json } => query::show(&paths, *json, &mut out, &logger, &clock),
-        Verb::Get { field } => query::get(&paths, field, &mut out),
-        Verb::Lock(args) => lock_command::lock(&paths, args, &logger, &clock),
-        Verb::Unlock { id, .. } => lock_command::unlock(&paths, id.as_deref(), &logger, &clock),
-        Verb::Resume => query::resume(&paths, &mut out, &logger, &clock),
-        Verb::Gate { gate } => gates::run_gate(&paths, gate, &mut out, &logger, &clock),
+        Verb::Show { json } => query::show(&store, *json, &mut out, &logger, &clock),
+        Verb::Get { field } => query::get(&store, field, &mut out),
+        Verb::Lock(args) => lock_command::lock(&store, args, &logger, &clock),
+        Verb::Unlock { id, .. } => lock_command::unlock(&store, id.as_deref(), &logger, &clock),
+        Verb::Resume => query::resume(&store, &mut out, &logger, &clock),
+        Verb::Gate { gate } => gates::run_gate(&store, gate, &mut out, &logger, &clock),
         Verb::Report {
             format,
             output,
@@ -61,7 +63,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 .filter(|v| !v.is_empty())
                 .map(std::path::PathBuf::from);
             report::run_report(
-                &paths,
+                &store,
                 report::ReportRequest {
                     format: *format,
                     output: output.as_deref(),
@@ -72,9 +74,30 @@ pub fn run(cli: Cli) -> Result<Exit> {
                 &mut out,
             )
         }
-        Verb::Archive => archive::archive(&paths, &logger),
+        Verb::Archive => archive::archive(&store, &logger),
+        Verb::Repair if !store.is_local() => Err(sentinel_core::Error::usage_with_hint(
+            format!(
+                "repair works on a state directory, not on {}",
+                store.location()
+            ),
+            "copy the blobs into a directory (az storage blob download-batch), run `sentinel-state --state-dir DIR repair` there, and put the repaired state.json back while holding the lock",
+        )),
         Verb::Repair => repair::repair(&paths, &logger),
     }
+}
+
+/// The backend: `--state-url` / `SENTINEL_STATE_URL`, else the config's `stateBackend`,
+/// else the state directory.
+fn open_store(paths: &StatePaths, flag: Option<&str>) -> Result<store::Store> {
+    let env = |name: &str| std::env::var(name).ok();
+    let url = match flag.filter(|u| !u.trim().is_empty()) {
+        Some(url) => StateUrl::parse(url.trim(), "--state-url / SENTINEL_STATE_URL")?,
+        None => {
+            let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+            sentinel_core::config::configured_state_backend(&env, &cwd)?.unwrap_or(StateUrl::Local)
+        }
+    };
+    store::Store::open(paths, &url, &env)
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! `sentinel-state lock -- COMMAND` and `sentinel-state unlock`.
 
+use crate::store::Store;
 use sentinel_core::clock::Clock;
 use sentinel_core::files::StatePaths;
-use sentinel_core::lock::{LockRequest, acquire, hostname, is_held, read_lock_info, staleness};
+use sentinel_core::lock::{LockRequest, hostname, is_held, read_lock_info, staleness};
 use sentinel_core::output::Logger;
-use sentinel_core::state_file;
 use sentinel_core::{Error, Exit, Result};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
@@ -20,22 +20,17 @@ pub const LOCK_ID_ENV: &str = "SENTINEL_LOCK_ID";
 /// SIGHUP are forwarded to the command; once it has ended the lock is released and the exit
 /// status is 130.
 pub fn lock(
-    paths: &StatePaths,
+    store: &Store,
     args: &crate::cli::LockArgs,
     logger: &Logger,
     clock: &dyn Clock,
 ) -> Result<Exit> {
-    std::fs::create_dir_all(&paths.dir)
-        .map_err(|e| Error::io("creating state directory", &paths.dir, e))?;
     // Signals are caught from before the lock exists, so none can end us while holding it.
     let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP]).map_err(|e| Error::Io {
         context: "installing signal handlers".into(),
         source: e,
     })?;
-    let rollout_id = state_file::load(paths)
-        .ok()
-        .flatten()
-        .and_then(|s| s.rollout_id);
+    let rollout_id = store.load().ok().flatten().and_then(|s| s.rollout_id);
     let request = LockRequest {
         operation: args.operation.clone(),
         rollout_id,
@@ -43,23 +38,9 @@ pub fn lock(
         force: args.force,
         take_over_dead: args.take_over_dead,
     };
-    let held = acquire(&paths.lock(), &request, clock)?;
-    if let Some(previous) = &held.took_over {
-        let reason =
-            sentinel_core::lock::staleness(previous, clock, &sentinel_core::lock::hostname())
-                .unwrap_or(sentinel_core::lock::Staleness::Old(
-                    std::time::Duration::ZERO,
-                ));
-        logger.warn(&format!(
-            "{} Took it over ({}) from {}",
-            sentinel_core::lock::stale_lock_warning(previous, &reason, clock),
-            if args.force {
-                "--force"
-            } else {
-                "--take-over-dead"
-            },
-            previous.describe(clock)
-        ));
+    let held = store.backend().acquire_lock(&request, clock)?;
+    if let Some(warning) = held.took_over() {
+        logger.warn(&warning);
     }
     let (program, rest) = args
         .command
@@ -112,17 +93,23 @@ pub fn lock(
     }))
 }
 
-/// Remove a lock that is stale, or whose id the caller names.
-pub fn unlock(
+/// Remove a lock whose holder is gone, or whose id the caller names.
+pub fn unlock(store: &Store, id: Option<&str>, logger: &Logger, clock: &dyn Clock) -> Result<Exit> {
+    store.backend().unlock(id, logger, clock)?;
+    Ok(Exit::Success)
+}
+
+/// The local backend's unlock: remove a lock file that is stale, or whose id the caller names.
+pub fn unlock_local(
     paths: &StatePaths,
     id: Option<&str>,
     logger: &Logger,
     clock: &dyn Clock,
-) -> Result<Exit> {
+) -> Result<()> {
     let path = paths.lock();
     if !path.exists() {
         logger.info(&format!("no lock in {}", paths.dir.display()));
-        return Ok(Exit::Success);
+        return Ok(());
     }
     let info = read_lock_info(&path)?;
     let live_here = is_held(&path)?;
@@ -152,5 +139,5 @@ pub fn unlock(
         path.display(),
         describe(&info)
     ));
-    Ok(Exit::Success)
+    Ok(())
 }

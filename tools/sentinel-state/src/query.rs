@@ -1,12 +1,12 @@
 //! Reading the state: `show`, `get`, `resume`.
 
 use crate::state::{RolloutState, StageStatus};
+use crate::store::Store;
+use sentinel_core::backend::StateCopy;
 use sentinel_core::clock::{Clock, format_duration, parse_rfc3339};
 use sentinel_core::events::{Event, Payload, RolloutTriggered, StageInfo};
-use sentinel_core::files::StatePaths;
 use sentinel_core::ndjson::Writer;
 use sentinel_core::output::Logger;
-use sentinel_core::state_file;
 use sentinel_core::{Error, Exit, Result};
 use serde_json::Value;
 use std::io::Write;
@@ -15,24 +15,24 @@ use std::time::Duration;
 /// A state older than this gets a warning before it is resumed.
 pub const RESUME_WARN_AGE: Duration = Duration::from_secs(24 * 3600);
 
-fn require_state(paths: &StatePaths) -> Result<RolloutState> {
-    state_file::load(paths)?.ok_or_else(|| {
+fn require_state(store: &Store) -> Result<RolloutState> {
+    store.load()?.ok_or_else(|| {
         Error::CheckFailed(format!(
             "no state in {}: nothing has been applied there yet (pipe events into `sentinel-state apply`)",
-            paths.dir.display()
+            store.location()
         ))
     })
 }
 
 /// `show`: the state as one JSON line on stdout, or a summary on stderr.
 pub fn show<W: Write>(
-    paths: &StatePaths,
+    store: &Store,
     json: bool,
     out: &mut Writer<W>,
     logger: &Logger,
     clock: &dyn Clock,
 ) -> Result<Exit> {
-    let state = require_state(paths)?;
+    let state = require_state(store)?;
     if json {
         let text = serde_json::to_string(&state).map_err(|e| Error::Internal(e.to_string()))?;
         out.write_line(&text)?;
@@ -128,22 +128,22 @@ pub fn summary(state: &RolloutState, clock: &dyn Clock) -> String {
 
 /// `get FIELD`: one field's value; strings bare, anything else as JSON. Exit 1 when the field
 /// is not set, 2 when no such field exists.
-pub fn get<W: Write>(paths: &StatePaths, field: &str, out: &mut Writer<W>) -> Result<Exit> {
-    let state = require_state(paths)?;
+pub fn get<W: Write>(store: &Store, field: &str, out: &mut Writer<W>) -> Result<Exit> {
+    let state = require_state(store)?;
     let value = serde_json::to_value(&state).map_err(|e| Error::Internal(e.to_string()))?;
     match lookup(&value, field) {
         Lookup::Found(Value::String(s)) => out.write_line(s)?,
         Lookup::Found(Value::Null) => {
             return Err(Error::CheckFailed(format!(
                 "{field} is not set in {}",
-                paths.state().display()
+                store.backend().state_name(StateCopy::Current)
             )));
         }
         Lookup::Found(other) => out.write_line(&other.to_string())?,
         Lookup::Missing => {
             return Err(Error::CheckFailed(format!(
                 "{field} is not set in {}",
-                paths.state().display()
+                store.backend().state_name(StateCopy::Current)
             )));
         }
         Lookup::Unknown => {
@@ -202,12 +202,12 @@ fn lookup<'a>(root: &'a Value, path: &str) -> Lookup<'a> {
 
 /// `resume`: the unfinished rollout's `rollout.triggered` with `resumed: true`, or exit 1.
 pub fn resume<W: Write>(
-    paths: &StatePaths,
+    store: &Store,
     out: &mut Writer<W>,
     logger: &Logger,
     clock: &dyn Clock,
 ) -> Result<Exit> {
-    let Some(state) = state_file::load(paths)? else {
+    let Some(state) = store.load()? else {
         return Ok(Exit::CheckFailed);
     };
     if !state.is_unfinished() {

@@ -1,22 +1,30 @@
-//! The one writer of a state directory: folds events into the state and records them in the
-//! journal, a group at a time. `apply`, the gates and `archive` all write through it.
+//! A writer of the state: folds events into the state and records them in the journal, a
+//! group at a time. `apply`, the gates and `archive` all write through it.
+//!
+//! The state is always the fold of a prefix of the journal (`eventsApplied` lines). Where the
+//! backend lets several writers in at once (Azure Blob Storage), a writer that finds lines of
+//! another before its own, or whose state write lost the race, reads the stored state again
+//! and folds what the journal holds beyond it, so no event is lost or folded twice.
 
 use crate::state::Fold;
 use crate::state::RolloutState;
-use crate::store::{Journal, save_state};
+use crate::store::Store;
+use sentinel_core::backend::{JournalWriter, Revision, Written};
 use sentinel_core::events::Event;
-use sentinel_core::files::StatePaths;
 use sentinel_core::ndjson::{Item, Line, Reader};
 use sentinel_core::output::Logger;
-use sentinel_core::state_file;
 use sentinel_core::{Error, Result};
 
-/// Holds the journal's writer lock for as long as it lives.
+/// How many times in a row a writer folds again after losing a race before it gives up.
+const MAX_REFOLDS: usize = 64;
+
+/// On the local backend, holds the journal's writer lock for as long as it lives.
 #[derive(Debug)]
-pub struct Recorder {
-    paths: StatePaths,
-    journal: Journal,
+pub struct Recorder<'a> {
+    store: &'a Store,
+    journal: Box<dyn JournalWriter>,
     state: RolloutState,
+    revision: Revision,
 }
 
 /// How a group of lines was recorded.
@@ -29,24 +37,25 @@ pub struct Committed {
     pub refusal: Option<Error>,
 }
 
-impl Recorder {
-    /// Open the state directory for writing. A journal that is ahead of the state (a crash
-    /// between the two writes) is folded in now, so state and journal agree again.
-    pub fn open(paths: &StatePaths, logger: &Logger) -> Result<Recorder> {
+impl<'a> Recorder<'a> {
+    /// Open the state for writing. A journal that is ahead of the state (a crash between the
+    /// two writes) is folded in now, so state and journal agree again.
+    pub fn open(store: &'a Store, logger: &Logger) -> Result<Recorder<'a>> {
         // Read the state before touching anything, so a corrupt state stops us unchanged.
-        let state = state_file::load(paths)?.unwrap_or_default();
-        let (journal, lines) = Journal::open(paths, logger)?;
+        let (state, revision) = store.load_versioned()?;
+        let (journal, lines) = store.backend().open_journal(logger)?;
         let mut recorder = Recorder {
-            paths: paths.clone(),
+            store,
             journal,
-            state,
+            state: state.unwrap_or_default(),
+            revision,
         };
         let applied = recorder.state.events_applied as usize;
         if applied < lines.len() {
             for line in &lines[applied..] {
                 recorder.state.fold_line(line)?;
             }
-            save_state(paths, &recorder.state)?;
+            recorder.save()?;
             logger.info(&format!(
                 "folded {} journal event(s) that a crash had left out of the state",
                 lines.len() - applied
@@ -64,8 +73,8 @@ impl Recorder {
         &self.state
     }
 
-    pub fn paths(&self) -> &StatePaths {
-        &self.paths
+    pub fn store(&self) -> &Store {
+        self.store
     }
 
     /// Fold, journal (one fsync) and save a group of lines. Lines already in the journal are
@@ -88,10 +97,53 @@ impl Recorder {
             accepted += 1;
         }
         if !to_journal.is_empty() {
-            self.journal.append(&to_journal)?;
-            save_state(&self.paths, &self.state)?;
+            let others = self.journal.append(&to_journal)?;
+            if others.is_empty() {
+                self.save()?;
+            } else {
+                // Another writer's lines came before ours: our fold skipped them.
+                self.refold()?;
+            }
         }
         Ok(Committed { accepted, refusal })
+    }
+
+    /// Save the state, or fold again from the stored one if another writer saved first.
+    fn save(&mut self) -> Result<()> {
+        match self.store.save(&self.state, &self.revision)? {
+            Written::Stored(revision) => {
+                self.revision = revision;
+                Ok(())
+            }
+            Written::Conflict => self.refold(),
+        }
+    }
+
+    /// Read the stored state again, fold the journal's lines beyond it, and save that, as
+    /// many times as another writer gets in between.
+    fn refold(&mut self) -> Result<()> {
+        for _ in 0..MAX_REFOLDS {
+            let (stored, revision) = self.store.load_versioned()?;
+            let mut state = stored.unwrap_or_default();
+            let lines = self.store.read_journal()?;
+            for line in lines.iter().skip(state.events_applied as usize) {
+                state.fold_line(line)?;
+            }
+            if let Written::Stored(revision) = self.store.save(&state, &revision)? {
+                self.state = state;
+                self.revision = revision;
+                return Ok(());
+            }
+        }
+        Err(Error::Locked {
+            message: format!(
+                "the state in {} kept changing under this writer: {MAX_REFOLDS} writes in a row lost the race to other writers",
+                self.store.location()
+            ),
+            hint: Some(
+                "run one deployment per state at a time, under `sentinel-state lock`".into(),
+            ),
+        })
     }
 
     /// Record one event this tool wrote itself (a gate's outcome).
@@ -115,8 +167,19 @@ impl Recorder {
 
     /// Replace the state (archive marks the phase) and save it.
     pub fn replace_state(&mut self, state: RolloutState) -> Result<()> {
-        save_state(&self.paths, &state)?;
-        self.state = state;
-        Ok(())
+        match self.store.save(&state, &self.revision)? {
+            Written::Stored(revision) => {
+                self.revision = revision;
+                self.state = state;
+                Ok(())
+            }
+            Written::Conflict => Err(Error::Locked {
+                message: format!(
+                    "the state in {} changed while it was being replaced",
+                    self.store.location()
+                ),
+                hint: Some("run it again once the other writer has finished".into()),
+            }),
+        }
     }
 }

@@ -3,9 +3,10 @@
 //! else the `.bak` — keeping the damaged files aside, and saying what was done.
 
 use crate::state::fold_all;
-use crate::store::save_state;
+use crate::store::Store;
 use fs2::FileExt;
 use sentinel_core::atomic::write_atomic;
+use sentinel_core::backend::Revision;
 use sentinel_core::clock::now_rfc3339;
 use sentinel_core::files::StatePaths;
 use sentinel_core::ndjson::{Item, Line, Reader};
@@ -110,7 +111,7 @@ pub fn repair(paths: &StatePaths, logger: &Logger) -> Result<Exit> {
             aside.display()
         ));
     }
-    save_state(paths, &state)?;
+    Store::local(paths).save(&state, &Revision::Unchecked)?;
     logger.info(&format!(
         "rebuilt {} from {from}: rollout {}, {}",
         paths.state().display(),

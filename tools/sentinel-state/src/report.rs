@@ -4,11 +4,10 @@
 //! instance's behind `<details>`) and the timeline sorted by time, grouped by rollout.
 
 use crate::phases::{self, BASELINE, Comparison, POST_DEPLOYMENT, Phases};
-use crate::store::read_journal;
+use crate::store::Store;
 use sentinel_core::atomic::write_atomic;
 use sentinel_core::clock::{format_duration, parse_rfc3339};
 use sentinel_core::events::{AnalysisResult, Event, Payload, StressTestResult, Verdict};
-use sentinel_core::files::StatePaths;
 use sentinel_core::ndjson::Writer;
 use sentinel_core::{Error, Exit, Result};
 use serde::Serialize;
@@ -991,18 +990,13 @@ pub fn read_baseline(path: &Path) -> Result<Vec<StressTestResult>> {
 
 /// What ran before: the version of the newest rollout to the same environment that
 /// completed, among the archived ones in `.sentinel/history/` (other than this version).
-pub fn previous_version(paths: &StatePaths, report: &Report) -> Option<String> {
+pub fn previous_version(store: &Store, report: &Report) -> Option<String> {
     let environment = report.environment.as_deref()?;
-    let history = paths.dir.join(sentinel_core::files::HISTORY_DIR);
-    let entries = std::fs::read_dir(&history).ok()?;
+    let archived = store.backend().archived_states().ok()?;
     let mut best: Option<(String, String)> = None;
-    for entry in entries.flatten() {
-        // A symlink in the history is not followed (nor is anything below it read).
-        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
-            continue;
-        }
-        let archived = StatePaths::new(entry.path());
-        let Ok(Some(state)) = sentinel_core::state_file::load(&archived) else {
+    for text in archived {
+        let Ok(state) = sentinel_core::state_file::parse(&text, "an archived state", "its .bak")
+        else {
             continue;
         };
         let same_place = state.environment.as_deref() == Some(environment);
@@ -1043,18 +1037,20 @@ pub fn deployer(env: &dyn Fn(&str) -> Option<String>) -> String {
 /// `report`: write it to `--output` or stdout; append the Markdown to `$GITHUB_STEP_SUMMARY`
 /// (within its 1 MiB limit).
 pub fn run_report<W: Write>(
-    paths: &StatePaths,
+    store: &Store,
     request: ReportRequest<'_>,
     out: &mut Writer<W>,
 ) -> Result<Exit> {
-    let events: Vec<Event> = read_journal(paths)?
+    let paths = &store.paths;
+    let events: Vec<Event> = store
+        .read_journal()?
         .iter()
         .filter_map(|l| l.event())
         .collect();
     if events.is_empty() {
         return Err(Error::CheckFailed(format!(
             "no events in {}: nothing to report yet",
-            paths.journal().display()
+            store.backend().journal_name()
         )));
     }
     // The workflow keeps the baseline in the state directory while it runs, and `archive`
@@ -1070,7 +1066,7 @@ pub fn run_report<W: Write>(
     let mut report = build(&events, &baseline);
     report.deployer = Some(deployer(&|name| std::env::var(name).ok()));
     if report.previous_version.is_none() {
-        report.previous_version = previous_version(paths, &report);
+        report.previous_version = previous_version(store, &report);
     }
     let md = markdown_at(&report, Detail::Full, request.front_matter);
     let text = match request.format {
@@ -1102,6 +1098,7 @@ pub fn run_report<W: Write>(
 mod tests {
     use super::*;
     use crate::state::tests::{event, lines, triggered};
+    use sentinel_core::files::StatePaths;
 
     fn events(text: &[String]) -> Vec<Event> {
         lines(&text.join("\n"))
@@ -1614,14 +1611,17 @@ mod tests {
             artifact_version: Some("1.5.0".into()),
             ..Report::default()
         };
-        assert_eq!(previous_version(&paths, &report).as_deref(), Some("1.4.2"));
+        assert_eq!(
+            previous_version(&Store::local(&paths), &report).as_deref(),
+            Some("1.4.2")
+        );
         let staging = Report {
             environment: Some("Staging".into()),
             artifact_version: Some("1.4.9".into()),
             ..Report::default()
         };
         assert_eq!(
-            previous_version(&paths, &staging),
+            previous_version(&Store::local(&paths), &staging),
             None,
             "its own version is not the previous one"
         );

@@ -1,23 +1,214 @@
-//! The files of the state directory: the state (atomic, with `.bak`) and the journal
-//! (append-only, fsynced per group, a torn tail from a crash repaired on open).
+//! Where sentinel-state keeps a rollout: the [`Store`] it was pointed at — the state
+//! directory (the default), or Azure Blob Storage (`--state-url azblob://…`) for CI runners
+//! that share nothing else — and the local backend: the state directory's files, the state
+//! atomic with a `.bak`, the journal append-only (fsynced per group, a torn tail from a
+//! crash repaired on open), the run lock an `flock`.
 
 use crate::state::RolloutState;
 use fs2::FileExt;
 use sentinel_core::atomic::{sync_parent_dir, write_atomic};
+use sentinel_core::backend::{
+    HeldLock, JournalWriter, LineIndex, Revision, StateBackend, StateCopy, StateUrl, Written,
+    complete_len, parse_journal,
+};
+use sentinel_core::clock::Clock;
 use sentinel_core::files::StatePaths;
-use sentinel_core::ndjson::{Item, Line, Reader};
+use sentinel_core::lock::LockRequest;
+use sentinel_core::ndjson::Line;
 use sentinel_core::nofollow;
 use sentinel_core::output::Logger;
+use sentinel_core::rollout_id::RolloutId;
+use sentinel_core::state_file;
 use sentinel_core::{Error, Result};
-use std::collections::HashSet;
 use std::fs::File;
-use std::hash::{BuildHasher, Hasher};
-use std::io::{BufReader, Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::io::{Read, Seek, SeekFrom, Write};
+
+/// The state backend a run works on, and the state directory, which keeps what stays on
+/// this machine whatever the backend (the baseline, the local provider's rollouts).
+#[derive(Debug)]
+pub struct Store {
+    backend: Box<dyn StateBackend>,
+    pub paths: StatePaths,
+    local: bool,
+}
+
+impl Store {
+    /// The state directory's own files.
+    pub fn local(paths: &StatePaths) -> Store {
+        Store {
+            backend: Box::new(LocalBackend {
+                paths: paths.clone(),
+            }),
+            paths: paths.clone(),
+            local: true,
+        }
+    }
+
+    /// The backend `url` names (credentials and endpoint from `env`).
+    pub fn open(
+        paths: &StatePaths,
+        url: &StateUrl,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Store> {
+        Ok(match url {
+            StateUrl::Local => Store::local(paths),
+            StateUrl::AzBlob(location) => Store {
+                backend: Box::new(sentinel_azblob::open(location, env)?),
+                paths: paths.clone(),
+                local: false,
+            },
+        })
+    }
+
+    /// Whether the state is the state directory's files.
+    pub fn is_local(&self) -> bool {
+        self.local
+    }
+
+    pub fn backend(&self) -> &dyn StateBackend {
+        self.backend.as_ref()
+    }
+
+    /// The state; `None` when there is none yet.
+    pub fn load(&self) -> Result<Option<RolloutState>> {
+        Ok(self.load_versioned()?.0)
+    }
+
+    /// The state and the revision a write must expect to replace it.
+    pub fn load_versioned(&self) -> Result<(Option<RolloutState>, Revision)> {
+        self.load_copy(StateCopy::Current)
+    }
+
+    /// The `.bak`, the last good state before the current one.
+    pub fn load_backup(&self) -> Result<Option<RolloutState>> {
+        Ok(self.load_copy(StateCopy::Backup)?.0)
+    }
+
+    fn load_copy(&self, copy: StateCopy) -> Result<(Option<RolloutState>, Revision)> {
+        match self.backend.read_state(copy)? {
+            None => Ok((None, Revision::Absent)),
+            Some((text, revision)) => {
+                let state = state_file::parse(
+                    &text,
+                    &self.backend.state_name(copy),
+                    &self.backend.state_name(StateCopy::Backup),
+                )?;
+                Ok((Some(state), revision))
+            }
+        }
+    }
+
+    /// Write the state if the stored one is still `expected`.
+    pub fn save(&self, state: &RolloutState, expected: &Revision) -> Result<Written> {
+        let mut bytes = serde_json::to_vec_pretty(state)
+            .map_err(|e| Error::Internal(format!("serializing state: {e}")))?;
+        bytes.push(b'\n');
+        self.backend.write_state(&bytes, expected)
+    }
+
+    /// The journal's lines, without becoming its writer.
+    pub fn read_journal(&self) -> Result<Vec<Line>> {
+        self.backend.read_journal()
+    }
+
+    /// Where the state is, for messages.
+    pub fn location(&self) -> String {
+        self.backend.location()
+    }
+}
+
+/// The state directory as a backend: one writer at a time (the journal's `flock`), so no
+/// write needs a revision check.
+#[derive(Debug)]
+pub struct LocalBackend {
+    paths: StatePaths,
+}
+
+impl StateBackend for LocalBackend {
+    fn location(&self) -> String {
+        self.paths.dir.display().to_string()
+    }
+
+    fn state_name(&self, copy: StateCopy) -> String {
+        match copy {
+            StateCopy::Current => self.paths.state(),
+            StateCopy::Backup => self.paths.state_backup(),
+        }
+        .display()
+        .to_string()
+    }
+
+    fn journal_name(&self) -> String {
+        self.paths.journal().display().to_string()
+    }
+
+    fn read_state(&self, copy: StateCopy) -> Result<Option<(String, Revision)>> {
+        let path = match copy {
+            StateCopy::Current => self.paths.state(),
+            StateCopy::Backup => self.paths.state_backup(),
+        };
+        match nofollow::read_to_string(&path) {
+            Ok(text) => Ok(Some((text, Revision::Unchecked))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(nofollow::error("reading state file", &path, e)),
+        }
+    }
+
+    fn write_state(&self, text: &[u8], _expected: &Revision) -> Result<Written> {
+        save_state(&self.paths, text)?;
+        Ok(Written::Stored(Revision::Unchecked))
+    }
+
+    fn read_journal(&self) -> Result<Vec<Line>> {
+        read_journal(&self.paths)
+    }
+
+    fn open_journal(&self, logger: &Logger) -> Result<(Box<dyn JournalWriter>, Vec<Line>)> {
+        let (journal, lines) = Journal::open(&self.paths, logger)?;
+        Ok((Box::new(journal), lines))
+    }
+
+    fn acquire_lock(&self, request: &LockRequest, clock: &dyn Clock) -> Result<Box<dyn HeldLock>> {
+        std::fs::create_dir_all(&self.paths.dir)
+            .map_err(|e| Error::io("creating state directory", &self.paths.dir, e))?;
+        Ok(Box::new(sentinel_core::lock::acquire(
+            &self.paths.lock(),
+            request,
+            clock,
+        )?))
+    }
+
+    fn unlock(&self, id: Option<&str>, logger: &Logger, clock: &dyn Clock) -> Result<()> {
+        crate::lock_command::unlock_local(&self.paths, id, logger, clock)
+    }
+
+    fn archive(&self, name: &RolloutId) -> Result<String> {
+        crate::archive::archive_local(&self.paths, name)
+    }
+
+    fn archived_states(&self) -> Result<Vec<String>> {
+        let history = self.paths.dir.join(sentinel_core::files::HISTORY_DIR);
+        let Ok(entries) = std::fs::read_dir(&history) else {
+            return Ok(Vec::new());
+        };
+        let mut texts = Vec::new();
+        for entry in entries.flatten() {
+            // A symlink in the history is not followed (nor is anything below it read).
+            if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            let path = StatePaths::new(entry.path()).state();
+            if let Ok(text) = nofollow::read_to_string(&path) {
+                texts.push(text);
+            }
+        }
+        Ok(texts)
+    }
+}
 
 /// Write the state atomically, keeping the current file as `.bak` first. Both steps are
 /// renames of complete files, so a crash leaves a parseable state and a parseable `.bak`.
-pub fn save_state(paths: &StatePaths, state: &RolloutState) -> Result<()> {
+pub fn save_state(paths: &StatePaths, bytes: &[u8]) -> Result<()> {
     let target = paths.state();
     let backup = paths.state_backup();
     nofollow::refuse_symlink(&target)?;
@@ -29,10 +220,7 @@ pub fn save_state(paths: &StatePaths, state: &RolloutState) -> Result<()> {
             .and_then(|()| std::fs::rename(&staging, &backup))
             .map_err(|e| Error::io("keeping the last good state as", &backup, e))?;
     }
-    let mut bytes = serde_json::to_vec_pretty(state)
-        .map_err(|e| Error::Internal(format!("serializing state: {e}")))?;
-    bytes.push(b'\n');
-    write_atomic(&target, &bytes)
+    write_atomic(&target, bytes)
 }
 
 /// The journal, opened for appending by one writer at a time.
@@ -41,8 +229,7 @@ pub struct Journal {
     file: File,
     path: std::path::PathBuf,
     len: u64,
-    seen: HashSet<u64>,
-    hasher: std::collections::hash_map::RandomState,
+    index: LineIndex,
 }
 
 impl Journal {
@@ -75,7 +262,7 @@ impl Journal {
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)
             .map_err(|e| Error::io("reading journal", &path, e))?;
-        let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let complete = complete_len(&bytes);
         if complete < bytes.len() {
             let torn = bytes.len() - complete;
             file.set_len(complete as u64)
@@ -88,9 +275,8 @@ impl Journal {
             ));
             bytes.truncate(complete);
         }
-        let lines = parse_journal(&bytes, &path)?;
-        let hasher = std::collections::hash_map::RandomState::new();
-        let seen = lines.iter().map(|l| hash_text(&hasher, &l.text)).collect();
+        let lines = parse_journal(&bytes, &path.display().to_string(), 1)?;
+        let index = LineIndex::new(lines.iter().map(|l| l.text.as_str()));
         file.seek(SeekFrom::End(0))
             .map_err(|e| Error::io("seeking", &path, e))?;
         Ok((
@@ -98,23 +284,24 @@ impl Journal {
                 file,
                 path,
                 len: complete as u64,
-                seen,
-                hasher,
+                index,
             },
             lines,
         ))
     }
+}
 
+impl JournalWriter for Journal {
     /// Whether this exact line is already journaled (applying it again changes nothing).
-    pub fn contains(&self, text: &str) -> bool {
-        self.seen.contains(&hash_text(&self.hasher, text))
+    fn contains(&self, text: &str) -> bool {
+        self.index.contains(text)
     }
 
     /// Append lines and fsync once for the group. On failure the journal is cut back to where
     /// it was, so a full disk never leaves half a line.
-    pub fn append(&mut self, lines: &[&str]) -> Result<()> {
+    fn append(&mut self, lines: &[&str]) -> Result<Vec<Line>> {
         if lines.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let mut buffer = Vec::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
         for line in lines {
@@ -131,42 +318,11 @@ impl Journal {
         }
         self.len += buffer.len() as u64;
         for line in lines {
-            self.seen.insert(hash_text(&self.hasher, line));
+            self.index.insert(line);
         }
-        Ok(())
+        // The journal's flock keeps every other writer out.
+        Ok(Vec::new())
     }
-}
-
-fn hash_text(hasher: &std::collections::hash_map::RandomState, text: &str) -> u64 {
-    let mut h = hasher.build_hasher();
-    h.write(text.as_bytes());
-    h.finish()
-}
-
-fn parse_journal(bytes: &[u8], path: &Path) -> Result<Vec<Line>> {
-    let mut reader = Reader::new(BufReader::new(bytes));
-    let mut lines = Vec::new();
-    while let Some(item) = reader
-        .next_item()
-        .map_err(|e| Error::io("reading journal", path, e))?
-    {
-        match item {
-            Item::Valid(line) => lines.push(line),
-            Item::Invalid(bad) => {
-                return Err(Error::usage_with_hint(
-                    format!(
-                        "journal {} line {}: {} (line starts with {:?})",
-                        path.display(),
-                        bad.number,
-                        bad.reason,
-                        bad.excerpt
-                    ),
-                    "run `sentinel-state repair`: it keeps every good line, sets the journal with the bad ones aside, and rebuilds the state",
-                ));
-            }
-        }
-    }
-    Ok(lines)
 }
 
 /// Read the journal's lines without taking the writer lock (reports, gates that look back).
@@ -175,9 +331,8 @@ pub fn read_journal(paths: &StatePaths) -> Result<Vec<Line>> {
     match std::fs::read(&path) {
         Ok(mut bytes) => {
             // A torn tail (a writer killed mid-append) is not part of the record.
-            let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            bytes.truncate(complete);
-            parse_journal(&bytes, &path)
+            bytes.truncate(complete_len(&bytes));
+            parse_journal(&bytes, &path.display().to_string(), 1)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(e) => Err(Error::io("reading journal", &path, e)),
