@@ -47,11 +47,18 @@ pub struct AzBlobBackend {
 
 impl AzBlobBackend {
     /// Open the backend, checking at once that the container is there and the credentials
-    /// are accepted, so every problem is told before anything is written.
+    /// are accepted, so every problem is told before anything is written. The check lists
+    /// (at most one blob under the prefix): a container SAS may list but not read the
+    /// container's properties.
     pub fn open(client: BlobClient, lease: LeaseSettings) -> Result<Self> {
         let reply = client.send(&Call {
             method: "GET",
-            query: vec![("restype", "container".into())],
+            query: vec![
+                ("restype", "container".into()),
+                ("comp", "list".into()),
+                ("prefix", client.location().blob("")),
+                ("maxresults", "1".into()),
+            ],
             ..Call::default()
         })?;
         if reply.status != 200 {

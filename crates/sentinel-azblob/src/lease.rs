@@ -134,7 +134,7 @@ pub fn acquire(
                 )));
             }
             409 if reply.is("LeaseAlreadyPresent") => {
-                let holder = read_lock_blob(client, blob)?.holder;
+                let holder = current_holder(client, blob, clock)?;
                 if request.force && !broke {
                     break_lease(client, blob)?;
                     broke = true;
@@ -413,6 +413,19 @@ fn head(client: &BlobClient, blob: &str) -> Result<Option<Reply>> {
         404 if reply.code.as_deref() != Some("ContainerNotFound") => Ok(None),
         _ => Err(client.unexpected(&reply, "reading the lock")),
     }
+}
+
+/// Who holds the lease: a holder writes its details just after it takes the lease, so a
+/// lease without them is looked at again for up to two seconds before it is called unnamed.
+fn current_holder(client: &BlobClient, blob: &str, clock: &dyn Clock) -> Result<Option<LockInfo>> {
+    for _ in 0..20 {
+        let lock = read_lock_blob(client, blob)?;
+        if lock.holder.is_some() || lock.lease_state != "leased" {
+            return Ok(lock.holder);
+        }
+        clock.sleep(Duration::from_millis(100));
+    }
+    Ok(None)
 }
 
 fn read_lock_blob(client: &BlobClient, blob: &str) -> Result<LockBlob> {

@@ -87,6 +87,12 @@ pub fn tool(path: impl AsRef<OsStr>) -> Invocation {
         "GITHUB_STEP_SUMMARY",
         "NO_COLOR",
         "SSL_CERT_FILE",
+        "SENTINEL_STATE_URL",
+        "SENTINEL_AZBLOB_ENDPOINT",
+        "SENTINEL_AZBLOB_LEASE_SECONDS",
+        "AZURE_STORAGE_ACCOUNT",
+        "AZURE_STORAGE_KEY",
+        "AZURE_STORAGE_SAS_TOKEN",
     ] {
         command.env_remove(name);
     }
@@ -654,6 +660,118 @@ pub fn adaptivecards_package() -> Result<PathBuf, String> {
 /// Install an npm package (`name@version`) into its own folder under `target/test-cache`
 /// once, and return `wanted` inside that folder. `Err` says why it is not available (no node
 /// or npm, or the install failed), so the test can print why it skipped.
+/// Microsoft's Azure Storage emulator: the real Blob service for the azblob state backend.
+pub const AZURITE: &str = "azurite@3.37.0";
+
+/// Azurite's well-known development account and key (published in its README): not a secret.
+pub const AZURITE_ACCOUNT: &str = "devstoreaccount1";
+pub const AZURITE_KEY: &str =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+/// A running `azurite-blob` on a loopback port with its data in a temp folder, stopped when
+/// dropped; it can be stopped and started again on the same port and data.
+#[derive(Debug)]
+pub struct AzuriteServer {
+    program: PathBuf,
+    child: Option<Child>,
+    pub port: u16,
+    data: TempDir,
+}
+
+impl AzuriteServer {
+    /// Start it. `None`, after saying why, where node or the package is missing (CI installs
+    /// it and sets SENTINEL_AZURITE and SENTINEL_REQUIRE_VALIDATORS).
+    pub fn start() -> Option<AzuriteServer> {
+        let program = match std::env::var_os("SENTINEL_AZURITE") {
+            Some(path) => PathBuf::from(path),
+            None => match npm_install(AZURITE, "node_modules/.bin/azurite-blob") {
+                Ok(path) => path,
+                Err(why) => return missing_consumer(&why),
+            },
+        };
+        let mut server = AzuriteServer {
+            program,
+            child: None,
+            port: free_port(),
+            data: TempDir::new().expect("a temp dir"),
+        };
+        server.resume();
+        Some(server)
+    }
+
+    /// The blob service URL, as SENTINEL_AZBLOB_ENDPOINT takes it.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}/{AZURITE_ACCOUNT}", self.port)
+    }
+
+    /// Start (again) on the same port and data, and wait until it answers.
+    pub fn resume(&mut self) {
+        let child = Command::new(&self.program)
+            .args(["--blobHost", "127.0.0.1", "--blobPort"])
+            .arg(self.port.to_string())
+            .arg("--location")
+            .arg(self.data.path())
+            // The Python SDK's newest API version may be later than this Azurite's.
+            .args(["--silent", "--skipApiVersionCheck"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("azurite-blob starts");
+        self.child = Some(child);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "azurite-blob did not listen on {} within 60 s",
+                self.port
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// Stop it as a service manager would (SIGTERM), so it writes its data out, and wait.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            while child.try_wait().ok().flatten().is_none() {
+                if std::time::Instant::now() > deadline {
+                    let _ = child.kill();
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            let _ = child.wait();
+        }
+        // The port is closed once the process is gone.
+    }
+
+    /// What Microsoft's Python SDK makes of the service (tests/validators/azblob.py).
+    pub fn sdk(&self, args: &[&str]) -> Option<Value> {
+        let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        let endpoint = self.endpoint();
+        read_by_consumer(
+            "python3",
+            "azblob.py",
+            &args,
+            &[
+                ("SENTINEL_AZBLOB_ENDPOINT", OsStr::new(&endpoint)),
+                ("AZURE_STORAGE_KEY", OsStr::new(AZURITE_KEY)),
+            ],
+        )
+    }
+}
+
+impl Drop for AzuriteServer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 /// Microsoft Playwright's driver without its bundled browsers: it drives Debian's Chromium.
 pub const PLAYWRIGHT_CORE: &str = "playwright-core@1.65.1";
 /// The Nu Html Checker (the W3C's HTML5 validator) as a jar.

@@ -2,6 +2,7 @@
 //! through real pipes, files, locks and signals.
 
 mod apply;
+mod azblob;
 mod common;
 mod crash;
 mod hostile;
