@@ -143,8 +143,10 @@ function Finish([int]$Code) {
     sentinel-notify send --title $title --status $outcome --fact "Report=$Report" 2>$null | Out-Null
     if ($id) {
         sentinel-state archive | Out-Null
-        if (Test-Path $BaselineFile) {
-            Move-Item $BaselineFile (Join-Path $StateDir ".sentinel/history/$id/baseline.json")
+        # Beside the archived state when that is in the state directory (not with SENTINEL_STATE_URL).
+        $history = Join-Path $StateDir ".sentinel/history/$id"
+        if ((Test-Path $BaselineFile) -and (Test-Path $history -PathType Container)) {
+            Move-Item $BaselineFile (Join-Path $history 'baseline.json')
         }
     }
     if ($Code -eq 0) {

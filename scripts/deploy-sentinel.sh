@@ -230,7 +230,9 @@ finish() { # exit-code
   sentinel-notify send --title "$title" --status "$outcome" --fact "Report=$report" >/dev/null 2>&1 || true
   if [[ -n $id ]]; then
     sentinel-state archive >/dev/null
-    [[ -f $baseline_file && ! -L $baseline_file ]] && mv -T "$baseline_file" "$state_dir/.sentinel/history/$id/baseline.json"
+    # Beside the archived state when that is in the state directory (not with --state-url).
+    local history="$state_dir/.sentinel/history/$id"
+    [[ -f $baseline_file && ! -L $baseline_file && -d $history && ! -L $history ]] && mv -T "$baseline_file" "$history/baseline.json"
   fi
   if [[ $code -eq 0 ]]; then
     step "${green}Verdict: $target deployment ${status} and verified$reset — report: $report (and $html_report)"

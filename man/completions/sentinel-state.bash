@@ -149,13 +149,17 @@ _sentinel__state() {
 
     case "${cmd}" in
         sentinel__state)
-            opts="-v -h -V --state-dir --color --events-log --verbose --help --version apply show get lock unlock resume gate report archive repair help"
+            opts="-v -h -V --state-dir --state-url --color --events-log --verbose --help --version apply show get lock unlock resume gate report archive repair help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -171,13 +175,17 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__apply)
-            opts="-v -h --no-pass-through --skip-invalid --state-dir --color --events-log --verbose --help"
+            opts="-v -h --no-pass-through --skip-invalid --state-dir --state-url --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -193,13 +201,17 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__archive)
-            opts="-v -h --state-dir --color --events-log --verbose --help"
+            opts="-v -h --state-dir --state-url --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -215,13 +227,17 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate)
-            opts="-v -h --state-dir --color --events-log --verbose --help soak fresh approved checksum no-active-rollout verified help"
+            opts="-v -h --state-dir --state-url --color --events-log --verbose --help soak fresh approved checksum no-active-rollout verified help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -237,7 +253,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate__subcmd__approved)
-            opts="-v -h --file --state-dir --color --events-log --verbose --help"
+            opts="-v -h --file --state-dir --state-url --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -248,6 +264,10 @@ _sentinel__state() {
                     return 0
                     ;;
                 --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -263,7 +283,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate__subcmd__checksum)
-            opts="-v -h --file --sha256 --sha256-file --state-dir --color --events-log --verbose --help"
+            opts="-v -h --file --sha256 --sha256-file --state-dir --state-url --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -285,6 +305,10 @@ _sentinel__state() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -297,7 +321,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate__subcmd__fresh)
-            opts="-v -h --file --max-age --state-dir --color --events-log --verbose --help"
+            opts="-v -h --file --max-age --state-dir --state-url --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -312,6 +336,10 @@ _sentinel__state() {
                     return 0
                     ;;
                 --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -439,13 +467,17 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate__subcmd__no__subcmd__active__subcmd__rollout)
-            opts="-v -h --state-dir --color --events-log --verbose --help"
+            opts="-v -h --state-dir --state-url --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -461,7 +493,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate__subcmd__soak)
-            opts="-v -h --after --min --wait --state-dir --color --events-log --verbose --help"
+            opts="-v -h --after --min --wait --state-dir --state-url --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -479,6 +511,10 @@ _sentinel__state() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -491,13 +527,17 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__gate__subcmd__verified)
-            opts="-v -h --load-tests-only --state-dir --color --events-log --verbose --help"
+            opts="-v -h --load-tests-only --state-dir --state-url --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -513,13 +553,17 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__get)
-            opts="-v -h --state-dir --color --events-log --verbose --help"
+            opts="-v -h --state-dir --state-url --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -787,7 +831,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__lock)
-            opts="-v -h --wait --force --take-over-dead --operation --state-dir --color --events-log --verbose --help"
+            opts="-v -h --wait --force --take-over-dead --operation --state-dir --state-url --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -805,6 +849,10 @@ _sentinel__state() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -817,13 +865,17 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__repair)
-            opts="-v -h --state-dir --color --events-log --verbose --help"
+            opts="-v -h --state-dir --state-url --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -839,7 +891,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__report)
-            opts="-v -h --format --output --baseline --front-matter --state-dir --color --events-log --verbose --help"
+            opts="-v -h --format --output --baseline --front-matter --state-dir --state-url --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -861,6 +913,10 @@ _sentinel__state() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -873,13 +929,17 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__resume)
-            opts="-v -h --state-dir --color --events-log --verbose --help"
+            opts="-v -h --state-dir --state-url --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -895,13 +955,17 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__show)
-            opts="-v -h --json --state-dir --color --events-log --verbose --help"
+            opts="-v -h --json --state-dir --state-url --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -917,7 +981,7 @@ _sentinel__state() {
             return 0
             ;;
         sentinel__subcmd__state__subcmd__unlock)
-            opts="-v -h --force --id --state-dir --color --events-log --verbose --help"
+            opts="-v -h --force --id --state-dir --state-url --color --events-log --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -928,6 +992,10 @@ _sentinel__state() {
                     return 0
                     ;;
                 --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

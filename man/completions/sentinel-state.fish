@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sentinel_state_global_optspecs
-    string join \n state-dir= color= events-log v/verbose h/help V/version
+    string join \n state-dir= state-url= color= events-log v/verbose h/help V/version
 end
 
 function __fish_sentinel_state_needs_command
@@ -25,6 +25,7 @@ function __fish_sentinel_state_using_subcommand
 end
 
 complete -c sentinel-state -n "__fish_sentinel_state_needs_command" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_needs_command" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_needs_command" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
@@ -44,6 +45,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_needs_command" -f -a "archi
 complete -c sentinel-state -n "__fish_sentinel_state_needs_command" -f -a "repair" -d 'Rebuild a damaged state from the journal\'s good lines (else the .bak), keeping the damaged files aside as <name>.damaged-<time>, and say what was done'
 complete -c sentinel-state -n "__fish_sentinel_state_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand apply" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand apply" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand apply" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
@@ -53,6 +55,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand apply" -l 
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand apply" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand show" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand show" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand show" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
@@ -61,6 +64,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand show" -l e
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand show" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand get" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand get" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand get" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
@@ -70,6 +74,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand get" -s h 
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -l wait -d 'Wait this long for a live holder to finish before giving up with exit 3' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -l operation -d 'What the holder is doing, shown to anyone refused' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
@@ -80,6 +85,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -s v
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand lock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand unlock" -l id -d 'Remove the lock even from a live holder on this host, if its id matches' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand unlock" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand unlock" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand unlock" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
@@ -88,6 +94,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand unlock" -l
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand unlock" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand unlock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand resume" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand resume" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand resume" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
@@ -95,6 +102,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand resume" -l
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand resume" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand resume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and not __fish_seen_subcommand_from soak fresh approved checksum no-active-rollout verified help" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
@@ -111,6 +119,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and 
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from soak" -l after -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from soak" -l min -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from soak" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from soak" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from soak" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
@@ -121,6 +130,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and 
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from fresh" -l file -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from fresh" -l max-age -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from fresh" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from fresh" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from fresh" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
@@ -129,6 +139,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and 
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from fresh" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from approved" -l file -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from approved" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from approved" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from approved" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
@@ -139,6 +150,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and 
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from checksum" -l sha256 -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from checksum" -l sha256-file -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from checksum" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from checksum" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from checksum" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
@@ -146,6 +158,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and 
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from checksum" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from checksum" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from no-active-rollout" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from no-active-rollout" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from no-active-rollout" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
@@ -153,6 +166,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and 
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from no-active-rollout" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from no-active-rollout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from verified" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from verified" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand gate; and __fish_seen_subcommand_from verified" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
@@ -173,6 +187,7 @@ html\t'One self-contained HTML file with SVG charts (no script, font or request)
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -l output -d 'Write the report to this file instead of stdout' -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -l baseline -d 'The baseline\'s load tests (what `sentinel-stress --output json` wrote before the rollout) for the comparison\'s Baseline column [default: .deploy-sentinel-baseline.json in the state directory, else baseline.json there (where archive leaves it), when there is one]' -r -F
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
@@ -181,6 +196,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -l
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand archive" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand archive" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand archive" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"
@@ -188,6 +204,7 @@ complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand archive" -
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand archive" -s v -l verbose -d 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand archive" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand repair" -l state-dir -d 'Directory for state, journal, lock and rollouts [default: current directory]' -r -F
+complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand repair" -l state-url -d 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config\'s stateBackend, else the state directory]' -r
 complete -c sentinel-state -n "__fish_sentinel_state_using_subcommand repair" -l color -d 'When to colour stderr' -r -f -a "auto\t'Colour when stderr is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t''
 never\t''"

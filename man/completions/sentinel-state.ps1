@@ -22,6 +22,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
     $completions = @(switch ($command) {
         'sentinel-state' {
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')
@@ -45,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
         }
         'sentinel-state;apply' {
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--no-pass-through', '--no-pass-through', [CompletionResultType]::ParameterName, 'Write only this tool''s own events, not the input events')
             [CompletionResult]::new('--skip-invalid', '--skip-invalid', [CompletionResultType]::ParameterName, 'Report lines that are not JSON objects on stderr and go on, instead of stopping with exit 2')
@@ -57,6 +59,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
         }
         'sentinel-state;show' {
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
@@ -68,6 +71,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
         }
         'sentinel-state;get' {
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')
@@ -80,6 +84,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait this long for a live holder to finish before giving up with exit 3')
             [CompletionResult]::new('--operation', '--operation', [CompletionResultType]::ParameterName, 'What the holder is doing, shown to anyone refused')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Take over a stale lock')
             [CompletionResult]::new('--take-over-dead', '--take-over-dead', [CompletionResultType]::ParameterName, 'Take over a lock only if its holder died on this host (pid gone, flock free): for scripts that check the rollout''s state before going on, as resuming does')
@@ -93,6 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
         'sentinel-state;unlock' {
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Remove the lock even from a live holder on this host, if its id matches')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Required: removing a lock is a deliberate act')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
@@ -104,6 +110,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
         }
         'sentinel-state;resume' {
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')
@@ -114,6 +121,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
         }
         'sentinel-state;gate' {
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')
@@ -133,6 +141,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'after')
             [CompletionResult]::new('--min', '--min', [CompletionResultType]::ParameterName, 'min')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait until the soak is over instead of failing now (a stage that has not completed still fails at once)')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
@@ -146,6 +155,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'file')
             [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'max-age')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')
@@ -157,6 +167,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
         'sentinel-state;gate;approved' {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'file')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')
@@ -170,6 +181,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             [CompletionResult]::new('--sha256', '--sha256', [CompletionResultType]::ParameterName, 'sha256')
             [CompletionResult]::new('--sha256-file', '--sha256-file', [CompletionResultType]::ParameterName, 'sha256-file')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')
@@ -180,6 +192,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
         }
         'sentinel-state;gate;no-active-rollout' {
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')
@@ -190,6 +203,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
         }
         'sentinel-state;gate;verified' {
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--load-tests-only', '--load-tests-only', [CompletionResultType]::ParameterName, 'Judge the load tests alone, not the analyses')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
@@ -235,6 +249,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to this file instead of stdout')
             [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'The baseline''s load tests (what `sentinel-stress --output json` wrote before the rollout) for the comparison''s Baseline column [default: .deploy-sentinel-baseline.json in the state directory, else baseline.json there (where archive leaves it), when there is one]')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--front-matter', '--front-matter', [CompletionResultType]::ParameterName, 'Start the Markdown with YAML front matter (status, deployed, unit_id, rolloutId, version, environment) for note-taking tools')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
@@ -246,6 +261,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
         }
         'sentinel-state;archive' {
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')
@@ -256,6 +272,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-state' -ScriptBlock {
         }
         'sentinel-state;repair' {
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for state, journal, lock and rollouts [default: current directory]')
+            [CompletionResult]::new('--state-url', '--state-url', [CompletionResultType]::ParameterName, 'Keep state, journal and lock in Azure Blob Storage instead of the state directory: azblob://ACCOUNT/CONTAINER/PREFIX, credentials from AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN [default: the config''s stateBackend, else the state directory]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--events-log', '--events-log', [CompletionResultType]::ParameterName, 'Also write log lines as `log` events on stdout (humans read stderr)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also log debug lines: what remote services said in full (e.g. the EV2 best practices) [env: SENTINEL_DEBUG=1]')

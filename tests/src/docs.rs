@@ -56,7 +56,7 @@ pub fn tools() -> Vec<Tool> {
             name: "sentinel-state",
             command: <sentinel_state::Cli as clap::CommandFactory>::command,
             status: sentinel_state::STATUS,
-            extra: &[],
+            extra: &[sentinel_state::MAN_SECTIONS],
         },
         Tool {
             name: "sentinel-branch",
@@ -220,6 +220,18 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     (
         "SENTINEL_TEAMS_WEBHOOK, SENTINEL_SLACK_WEBHOOK, SENTINEL_WEBHOOK_URL",
         "Notification webhook URLs; they are secrets and are never printed unmasked.",
+    ),
+    (
+        "SENTINEL_STATE_URL",
+        "sentinel-state: where state, journal and lock live, as --state-url (azblob://ACCOUNT/CONTAINER/PREFIX).",
+    ),
+    (
+        "AZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN, AZURE_STORAGE_ACCOUNT",
+        "The azblob state backend's credentials (an account key, or a SAS token) and, if set, the account they are for; secrets, never printed.",
+    ),
+    (
+        "SENTINEL_AZBLOB_ENDPOINT, SENTINEL_AZBLOB_LEASE_SECONDS",
+        "The blob service URL (default https://ACCOUNT.blob.core.windows.net; Azurite: http://127.0.0.1:10000/devstoreaccount1) and the lock lease's length, 15 to 60 seconds (default 60).",
     ),
     (
         "NO_COLOR",

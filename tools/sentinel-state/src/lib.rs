@@ -28,6 +28,9 @@ use sentinel_core::{Exit, Result, ToolCli};
 /// this crate.
 pub const STATUS: &str = include_str!("../man/status.txt");
 
+/// The man page's sections beyond the generated ones (STATE BACKENDS), in `man/sections.txt`.
+pub const MAN_SECTIONS: &str = include_str!("../man/sections.txt");
+
 impl ToolCli for Cli {
     fn output_args(&self) -> &sentinel_core::output::OutputArgs {
         &self.output
