@@ -318,8 +318,18 @@ fn staging_and_production_jobs_on_different_runners_share_the_soak_clock() {
     // The staging runner is gone: nothing of it is on the production runner's disk.
     drop(staging_runner);
 
-    let open = storage
-        .runner(production_runner.path())
+    // The production runner names the backend in its config file instead of the variable.
+    std::fs::write(
+        production_runner
+            .path()
+            .join(".deploy-sentinel-config.json"),
+        format!(r#"{{"stateBackend": "{}"}}"#, storage.url),
+    )
+    .unwrap();
+    let open = tool(BIN)
+        .current_dir(production_runner.path())
+        .env("SENTINEL_AZBLOB_ENDPOINT", storage.azurite.endpoint())
+        .env("AZURE_STORAGE_KEY", AZURITE_KEY)
         .args(["gate", "soak", "--after", "Staging", "--min", "30m"])
         .run();
     assert_eq!(open.code, Some(0), "{}", open.stderr);
@@ -333,11 +343,27 @@ fn staging_and_production_jobs_on_different_runners_share_the_soak_clock() {
     let closed_reason = closed.events()[0]["reason"].as_str().unwrap().to_owned();
     assert_contains!(closed_reason, "Production unlock in 20:");
     // Without the URL, that runner's own directory knows nothing of staging.
+    let config = production_runner
+        .path()
+        .join(".deploy-sentinel-config.json");
+    std::fs::remove_file(&config).unwrap();
     let alone = tool(BIN)
         .current_dir(production_runner.path())
         .args(["gate", "soak", "--after", "Staging", "--min", "30m"])
         .run();
     assert_eq!(alone.code, Some(1), "{}", alone.stderr);
+    std::fs::write(
+        &config,
+        r#"{"stateBackend": "azblob://devstoreaccount1/jobs/../x"}"#,
+    )
+    .unwrap();
+    let hostile = tool(BIN)
+        .current_dir(production_runner.path())
+        .args(["get", "rolloutId"])
+        .run();
+    assert_eq!(hostile.code, Some(2), "{}", hostile.stderr);
+    assert_contains!(hostile.stderr, ".deploy-sentinel-config.json: stateBackend");
+    std::fs::remove_file(&config).unwrap();
 
     // Production finishes; the report and the archive work on the shared state too.
     let done = storage
@@ -439,6 +465,20 @@ fn the_service_stopped_mid_apply_is_exit_4_with_nothing_half_written_and_a_resta
         .args(["get", "eventsApplied"])
         .run();
     assert_eq!(got.stdout.trim(), "11", "{}", got.stderr);
+    // The rollout is unfinished: another runner picks it up from the shared state.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let resumed = storage.runner(elsewhere.path()).arg("resume").run();
+    assert_eq!(resumed.code, Some(0), "{}", resumed.stderr);
+    let triggered = &resumed.events()[0];
+    assert_eq!(triggered["kind"], "rollout.triggered");
+    assert_eq!(triggered["rolloutId"], rollout);
+    assert_eq!(triggered["resumed"], true);
+    let shown = storage
+        .runner(elsewhere.path())
+        .args(["show", "--json"])
+        .run();
+    assert_eq!(shown.code, Some(0), "{}", shown.stderr);
+    assert_eq!(shown.events()[0]["eventsApplied"], 11);
 }
 
 #[test]
