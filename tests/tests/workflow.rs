@@ -3,7 +3,9 @@
 //! real git repository, real signals. Production is four instances: Canary (25%), Half (50%,
 //! waits for approval) and Full (100%, waits for approval).
 
-use sentinel_test_support::{Receiver, Reply, free_port, target_bin_dir, tool, workspace_bin};
+use sentinel_test_support::{
+    AZURITE_KEY, AzuriteServer, Receiver, Reply, free_port, target_bin_dir, tool, workspace_bin,
+};
 use serde_json::{Value, json};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -50,6 +52,8 @@ impl Default for Setup {
 struct Fleet {
     dir: tempfile::TempDir,
     path: String,
+    /// Variables every tool run gets besides PATH (the state backend's, for one test).
+    env: Vec<(String, String)>,
 }
 
 impl Fleet {
@@ -62,7 +66,11 @@ impl Fleet {
             repo_root().join("scripts").display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        let fleet = Fleet { dir, path };
+        let fleet = Fleet {
+            dir,
+            path,
+            env: Vec::new(),
+        };
         for sub in ["run", "releases", "ci"] {
             std::fs::create_dir_all(fleet.path().join(sub)).unwrap();
         }
@@ -170,7 +178,8 @@ impl Fleet {
             .env("GITHUB_STEP_SUMMARY", self.path().join("summary.md"))
             .env_remove("SENTINEL_STATE_DIR")
             .env_remove("SENTINEL_CONFIG")
-            .env_remove("DEPLOY_SENTINEL_LOCK_HELD");
+            .env_remove("DEPLOY_SENTINEL_LOCK_HELD")
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
         command
     }
 
@@ -212,10 +221,13 @@ impl Fleet {
     }
 
     fn get(&self, field: &str) -> Option<String> {
-        let run = tool(workspace_bin("sentinel-state"))
+        let mut state = tool(workspace_bin("sentinel-state"))
             .current_dir(self.path())
-            .args(["get", field])
-            .run();
+            .args(["get", field]);
+        for (name, value) in &self.env {
+            state = state.env(name, value);
+        }
+        let run = state.run();
         (run.code == Some(0)).then(|| run.stdout.trim().to_owned())
     }
 
@@ -501,6 +513,67 @@ fn interrupted_then_resumed(signal: &str) {
         );
     }
     assert_eq!(archived_status(&fleet), vec!["Prod Completed"]);
+}
+
+#[test]
+fn the_whole_protocol_runs_with_state_and_lock_in_azure_blob_storage_on_azurite() {
+    let Some(azurite) = AzuriteServer::start() else {
+        return;
+    };
+    if azurite.sdk(&["create-container", "deploys"]).is_none() {
+        return;
+    }
+    let mut fleet = Fleet::new(Setup::default());
+    // The script is given nothing but the variables: the tools pick the backend up.
+    fleet.env = vec![
+        (
+            "SENTINEL_STATE_URL".into(),
+            "azblob://devstoreaccount1/deploys/contoso-orders".into(),
+        ),
+        ("SENTINEL_AZBLOB_ENDPOINT".into(), azurite.endpoint()),
+        ("AZURE_STORAGE_KEY".into(), AZURITE_KEY.into()),
+    ];
+    let out = fleet.run(&["--confirm", "DEPLOY-NOW", "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(fleet.versions(), vec![NEW; 4]);
+    assert!(fleet.report().contains("SUCCESS"), "{}", fleet.report());
+    for local in [
+        ".deploy-sentinel-state.json",
+        ".deploy-sentinel-events.ndjson",
+        ".deploy-sentinel.lock",
+    ] {
+        assert!(
+            !fleet.path().join(local).exists(),
+            "{local} was written to the runner's disk"
+        );
+    }
+    let names = azurite
+        .sdk(&["list", "deploys", "contoso-orders/"])
+        .unwrap();
+    let names: Vec<&str> = names["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let archived: Vec<&&str> = names
+        .iter()
+        .filter(|n| n.starts_with("contoso-orders/history/") && n.ends_with("/state.json"))
+        .collect();
+    assert_eq!(archived.len(), 1, "{names:?}");
+    let state = azurite.sdk(&["blob", "deploys", archived[0]]).unwrap();
+    let state: Value = serde_json::from_str(state["text"].as_str().unwrap()).unwrap();
+    assert_eq!(state["environment"], "Prod");
+    assert_eq!(state["overallStatus"], "Completed");
+    assert_eq!(state["phase"], "Archived");
+    assert!(
+        !names.contains(&"contoso-orders/state.json"),
+        "archived: {names:?}"
+    );
+    let lock = azurite
+        .sdk(&["blob", "deploys", "contoso-orders/lock"])
+        .unwrap();
+    assert_eq!(lock["leaseState"], "available", "released: {lock}");
 }
 
 #[test]

@@ -9,6 +9,7 @@ from AZURE_STORAGE_KEY, the blob service URL from SENTINEL_AZBLOB_ENDPOINT.
   create-container NAME          create a container ({"created": true})
   sas CONTAINER SECONDS          a container SAS (read, add, create, write, delete, list)
                                  that expires SECONDS from now (negative: already expired)
+  list CONTAINER PREFIX          the names of the blobs under PREFIX ({"names": [...]})
   blob CONTAINER NAME            a blob as the SDK reads it: its text, its blob type, its
                                  lease state and metadata ({"exists": false} if it has none)
 """
@@ -60,6 +61,9 @@ def main(argv):
             expiry=now + datetime.timedelta(seconds=seconds),
         )
         return {"sas": token}
+    if command == "list":
+        container = service().get_container_client(argv[1])
+        return {"names": [b.name for b in container.list_blobs(name_starts_with=argv[2])]}
     if command == "blob":
         client = service().get_blob_client(argv[1], argv[2])
         try:
