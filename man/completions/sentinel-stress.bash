@@ -35,7 +35,7 @@ _sentinel__stress() {
 
     case "${cmd}" in
         sentinel__stress)
-            opts="-n -z -c -p -q -m -H -d -k -v -h -V --requests --duration --concurrency --http2 --streams --rate --ramp --warmup --timeout --connect-timeout --disable-keepalive --method --header --body --body-file --bearer-token-env --insecure --cacert --targets --max-error-rate --max-p50 --max-p95 --max-p99 --max-avg --min-rps --baseline --max-latency-ratio --max-error-rate-increase --min-achieved-rate-ratio --abort-on-breach --window --output --on --ready-timeout --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --color --events-log --verbose --help --version merge help"
+            opts="-n -z -c -p -q -m -H -d -k -v -h -V --requests --duration --concurrency --http2 --streams --engine --rate --ramp --warmup --timeout --connect-timeout --disable-keepalive --method --header --body --body-file --bearer-token-env --insecure --cacert --targets --max-error-rate --max-p50 --max-p95 --max-p99 --max-avg --min-rps --baseline --max-latency-ratio --max-error-rate-increase --min-achieved-rate-ratio --abort-on-breach --window --output --on --ready-timeout --no-pass-through --skip-invalid --config --service-group --service-id --stage-map --environment --provider --color --events-log --verbose --help --version merge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -71,6 +71,10 @@ _sentinel__stress() {
                     ;;
                 -p)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --engine)
+                    COMPREPLY=($(compgen -W "auto io-uring mio" -- "${cur}"))
                     return 0
                     ;;
                 --rate)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sentinel_stress_global_optspecs
-    string join \n n/requests= z/duration= c/concurrency= http2 p/streams= q/rate= ramp= warmup= timeout= connect-timeout= disable-keepalive m/method= H/header= d/body= body-file= bearer-token-env= k/insecure cacert= targets= max-error-rate= max-p50= max-p95= max-p99= max-avg= min-rps= baseline= max-latency-ratio= max-error-rate-increase= min-achieved-rate-ratio= abort-on-breach window= output= on= ready-timeout= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= color= events-log v/verbose h/help V/version
+    string join \n n/requests= z/duration= c/concurrency= http2 p/streams= engine= q/rate= ramp= warmup= timeout= connect-timeout= disable-keepalive m/method= H/header= d/body= body-file= bearer-token-env= k/insecure cacert= targets= max-error-rate= max-p50= max-p95= max-p99= max-avg= min-rps= baseline= max-latency-ratio= max-error-rate-increase= min-achieved-rate-ratio= abort-on-breach window= output= on= ready-timeout= no-pass-through skip-invalid config= service-group= service-id= stage-map= environment= provider= color= events-log v/verbose h/help V/version
 end
 
 function __fish_sentinel_stress_needs_command
@@ -28,6 +28,9 @@ complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s n -l re
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s z -l duration -d 'Run for this long instead of a number of requests' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s c -l concurrency -d 'Concurrent connections' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s p -l streams -d 'With --http2: concurrent streams per connection' -r
+complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l engine -d 'Load engine for HTTP/1.1: io-uring (batched system calls; plain http, https stays on mio), mio (epoll), or auto: io-uring where this machine allows it' -r -f -a "auto\t'io_uring where this machine allows it and the targets are plain http, else mio'
+io-uring\t'io_uring for plain http targets (https still runs on mio, which drives rustls)'
+mio\t'The readiness-based event loop (epoll), on every target'"
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -s q -l rate -d 'Constant arrival rate in requests/s (open model, coordinated omission corrected)' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l ramp -d 'Open model with a changing rate: stages RATE/s:DURATION, comma-separated, e.g. 10/s:30s,100/s:60s,100/s:5m. The first holds its rate; each next one goes linearly from the rate before to its own. The run lasts their sum' -r
 complete -c sentinel-stress -n "__fish_sentinel_stress_needs_command" -l warmup -d 'Send load for this long first without counting it' -r

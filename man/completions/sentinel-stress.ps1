@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'sentinel-stress' -ScriptBlock {
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Concurrent connections')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'With --http2: concurrent streams per connection')
             [CompletionResult]::new('--streams', '--streams', [CompletionResultType]::ParameterName, 'With --http2: concurrent streams per connection')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Load engine for HTTP/1.1: io-uring (batched system calls; plain http, https stays on mio), mio (epoll), or auto: io-uring where this machine allows it')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Constant arrival rate in requests/s (open model, coordinated omission corrected)')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Constant arrival rate in requests/s (open model, coordinated omission corrected)')
             [CompletionResult]::new('--ramp', '--ramp', [CompletionResultType]::ParameterName, 'Open model with a changing rate: stages RATE/s:DURATION, comma-separated, e.g. 10/s:30s,100/s:60s,100/s:5m. The first holds its rate; each next one goes linearly from the rate before to its own. The run lasts their sum')

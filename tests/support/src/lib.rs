@@ -88,6 +88,7 @@ pub fn tool(path: impl AsRef<OsStr>) -> Invocation {
         "NO_COLOR",
         "SSL_CERT_FILE",
         "SENTINEL_STATE_URL",
+        "SENTINEL_STRESS_ENGINE",
         "SENTINEL_AZBLOB_ENDPOINT",
         "SENTINEL_AZBLOB_LEASE_SECONDS",
         "AZURE_STORAGE_ACCOUNT",

@@ -109,6 +109,16 @@ pub struct LoadArgs {
         requires = "http2"
     )]
     pub streams: u32,
+    /// Load engine for HTTP/1.1: io-uring (batched system calls; plain http, https stays on
+    /// mio), mio (epoll), or auto: io-uring where this machine allows it.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ENGINE",
+        env = "SENTINEL_STRESS_ENGINE",
+        default_value = "auto"
+    )]
+    pub engine: crate::engine::EngineChoice,
     /// Constant arrival rate in requests/s (open model, coordinated omission corrected).
     #[arg(short = 'q', long, value_name = "RPS")]
     pub rate: Option<f64>,

@@ -1,5 +1,6 @@
-//! The load engine: one readiness-based event loop (mio) per worker thread, each driving its
-//! share of keep-alive connections, as wrk does. Requests are serialized once ([`Target`]);
+//! The load engine: one event loop per worker thread, each driving its share of keep-alive
+//! connections, as wrk does — on io_uring where the machine allows it and the targets are
+//! plain http ([`crate::uring`]), else readiness-based (mio, epoll; this module's `Worker`). Requests are serialized once ([`Target`]);
 //! responses are parsed in place with httparse; latencies go into a per-worker HdrHistogram
 //! (1 µs .. 1 h, 3 significant digits) merged at the end — memory does not grow with the
 //! number of requests.
@@ -13,6 +14,7 @@
 //! readiness feeds `read_tls`/`write_tls`), so TLS costs the handshake and the cipher, and no
 //! thread.
 
+use crate::books::{Books, Dispatch};
 use crate::response::{Progress, ResponseReader};
 use crate::target::Target;
 use crate::tls;
@@ -47,6 +49,40 @@ pub struct Plan {
     pub threads: usize,
     /// `--http2`: speak HTTP/2 with this many concurrent streams per connection.
     pub http2_streams: Option<usize>,
+    /// Which engine drives HTTP/1.1 connections.
+    pub engine: EngineChoice,
+}
+
+/// `--engine`: which engine drives HTTP/1.1 connections.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineChoice {
+    /// io_uring where this machine allows it and the targets are plain http, else mio.
+    #[default]
+    Auto,
+    /// io_uring for plain http targets (https still runs on mio, which drives rustls).
+    IoUring,
+    /// The readiness-based event loop (epoll), on every target.
+    Mio,
+}
+
+/// Whether a run of `plan` goes on io_uring: chosen (or auto), usable here, plain http.
+pub fn uses_io_uring(plan: &Plan) -> bool {
+    plan.engine != EngineChoice::Mio
+        && plan.targets.iter().all(|t| t.tls.is_none())
+        && io_uring_usable().is_ok()
+}
+
+/// Whether this machine lets a process use io_uring the way the engine needs (checked once).
+pub fn io_uring_usable() -> Result<(), String> {
+    #[cfg(target_os = "linux")]
+    {
+        static USABLE: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+        USABLE.get_or_init(crate::uring::usable).clone()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Err("io_uring is Linux's".into())
+    }
 }
 
 impl Plan {
@@ -401,6 +437,7 @@ pub fn run(plan: &Plan, shared: &Shared) -> Vec<Measurements> {
     let threads = plan.workers();
     let start = Instant::now();
     let deadline = Schedule::length(plan).map(|d| start + d);
+    let uring = uses_io_uring(plan);
     let mut total = vec![Measurements::new(); slots(plan)];
     let results: Vec<(Vec<Measurements>, Option<Instant>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
@@ -414,6 +451,13 @@ pub fn run(plan: &Plan, shared: &Shared) -> Vec<Measurements> {
                 let schedule = Schedule::for_plan(plan, share);
                 let window = shared.window_latency.get(w);
                 scope.spawn(move || {
+                    #[cfg(target_os = "linux")]
+                    if uring {
+                        return crate::uring::Worker::new(
+                            plan, shared, window, mine, first, schedule,
+                        )
+                        .run(start, deadline);
+                    }
                     Worker::new(plan, shared, window, mine, first, schedule).run(start, deadline)
                 })
             })
@@ -482,25 +526,12 @@ struct Conn {
 
 struct Worker<'a> {
     plan: &'a Plan,
-    shared: &'a Shared,
-    /// This worker's latency histogram for the current window, when windows are judged.
-    window: Option<&'a Mutex<Histogram<u64>>>,
+    books: Books<'a>,
     conns: Vec<Conn>,
-    /// Connections that wait for their next request, in the order they became free.
-    ready: std::collections::VecDeque<usize>,
-    /// What this worker measured, per result slot.
-    measured: Vec<Measurements>,
-    schedule: Schedule,
     poll: Option<Poll>,
-    /// Connections whose share of the budget is spent.
-    finished: usize,
     /// Reused for every read: zeroing a fresh 16 KiB buffer per read was 79% of the
     /// engine's instructions (callgrind, 20 000 requests at 50 connections).
     chunk: Box<[u8]>,
-    /// When this worker's last request was answered or failed.
-    last_answer: Option<Instant>,
-    /// When the run started (a ramp's rate is a function of the time since).
-    start: Instant,
 }
 
 impl<'a> Worker<'a> {
@@ -530,17 +561,10 @@ impl<'a> Worker<'a> {
             .collect();
         Worker {
             plan,
-            shared,
-            window,
-            ready: (0..connections).collect(),
+            books: Books::new(plan, shared, window, connections, schedule),
             conns,
-            measured: vec![Measurements::new(); slots(plan)],
-            schedule,
             poll: Poll::new().ok(),
-            finished: 0,
             chunk: vec![0u8; 16 * 1024].into_boxed_slice(),
-            last_answer: None,
-            start: now,
         }
     }
 
@@ -552,73 +576,33 @@ impl<'a> Worker<'a> {
         start: Instant,
         deadline: Option<Instant>,
     ) -> (Vec<Measurements>, Option<Instant>) {
-        self.start = start;
+        self.books.begin(start);
         let Some(mut poll) = self.poll.take() else {
-            self.measured[0].fail("io: cannot create an event loop");
-            return (self.measured, None);
+            self.books.measured[0].fail("io: cannot create an event loop");
+            return self.books.into_result();
         };
         let mut events = Events::with_capacity(1024);
-        let mut next_due = start;
-        // Timeouts are checked on a coarse timer (1/20 of the shortest, 1–50 ms), not after
-        // every event: scanning every connection per event cost throughput at 50 connections.
-        let tick = (self.plan.timeout.min(self.plan.connect_timeout) / 20)
-            .clamp(Duration::from_millis(1), Duration::from_millis(50));
+        let tick = self.books.expiry_tick();
         let mut next_expiry_check = start + tick;
         loop {
             let now = Instant::now();
             let past_deadline = deadline.is_some_and(|d| now >= d);
-            if (past_deadline || self.shared.stop.load(Ordering::Relaxed)) && self.all_idle() {
+            let stopped = self.books.shared.stop.load(Ordering::Relaxed);
+            if (past_deadline || stopped) && self.books.all_idle() {
                 break;
             }
-            // Give free connections their next request (in the open model, only once it is due).
-            // One pass serves each connection once: a connect that fails at once queues its
-            // connection again, and must wait for the next pass (and the deadline check).
-            let mut pass = if past_deadline { 0 } else { self.ready.len() };
-            while let Some(&index) = self.ready.front() {
-                if pass == 0 {
-                    break;
+            let dispatched = self.books.dispatch(now, past_deadline);
+            for &step in &dispatched {
+                match step {
+                    Dispatch::Start(index, intended) => self.start_request(&poll, index, intended),
+                    Dispatch::Done(index) => self.conns[index].state = State::Done,
                 }
-                pass -= 1;
-                if self.shared.exhausted(self.plan.requests) {
-                    // Nothing left to send: free connections are done now, not one interval
-                    // after another in the open model.
-                    self.ready.pop_front();
-                    self.conns[index].state = State::Done;
-                    self.finished += 1;
-                    continue;
-                }
-                let intended = if self.schedule.is_open() {
-                    if now < next_due {
-                        break;
-                    }
-                    let due = next_due;
-                    match self.schedule.after(due, start) {
-                        Some(next) => next_due = next,
-                        // The ramp is over: nothing more is due.
-                        None => break,
-                    }
-                    due
-                } else {
-                    now
-                };
-                self.ready.pop_front();
-                if !self.shared.take(self.plan.requests) {
-                    self.conns[index].state = State::Done;
-                    self.finished += 1;
-                    continue;
-                }
-                self.start_request(&poll, index, intended);
             }
-            if self.finished == self.conns.len() {
+            self.books.recycle(dispatched);
+            if self.books.all_finished() {
                 break;
             }
-            let mut wait = next_expiry_check.saturating_duration_since(now);
-            if let Some(d) = deadline.filter(|_| !past_deadline) {
-                wait = wait.min(d.saturating_duration_since(now));
-            }
-            if self.schedule.is_open() && !self.ready.is_empty() {
-                wait = wait.min(next_due.saturating_duration_since(now));
-            }
+            let wait = self.books.wait(now, next_expiry_check, deadline);
             if poll.poll(&mut events, Some(wait)).is_err() {
                 continue;
             }
@@ -634,17 +618,11 @@ impl<'a> Worker<'a> {
                 next_expiry_check = now + tick;
             }
         }
-        (self.measured, self.last_answer)
-    }
-
-    fn all_idle(&self) -> bool {
-        self.ready.len() + self.finished == self.conns.len()
+        self.books.into_result()
     }
 
     fn start_request(&mut self, poll: &Poll, index: usize, intended: Instant) {
-        let slot = self.plan.targets[self.conns[index].target].slot;
-        let stage = self.schedule.stage(intended, self.start);
-        self.measured[slot].sent_at(Instant::now(), stage);
+        self.books.sent(self.conns[index].target, intended);
         let method = self.plan.targets[self.conns[index].target].method.as_str();
         let conn = &mut self.conns[index];
         conn.intended = intended;
@@ -907,9 +885,8 @@ impl<'a> Worker<'a> {
         if conn.response.received() || !conn.reused || conn.retried_stale {
             return false;
         }
-        let intended = conn.intended;
-        let slot = self.plan.targets[conn.target].slot;
-        self.measured[slot].retried += 1;
+        let (intended, target) = (conn.intended, conn.target);
+        self.books.retried(target);
         self.close(poll, index);
         let conn = &mut self.conns[index];
         conn.retried_stale = true;
@@ -921,25 +898,14 @@ impl<'a> Worker<'a> {
     }
 
     fn finish(&mut self, poll: &Poll, index: usize, status: u16, close: bool) {
-        let latency = latency_since(self.conns[index].intended);
-        let slot = self.plan.targets[self.conns[index].target].slot;
-        if let Some(window) = self.window {
-            if let Ok(mut histogram) = window.lock() {
-                let _ = histogram.record(latency);
-            }
-        }
-        if !self.measured[slot].answer(status, latency) {
-            self.shared.failed.fetch_add(1, Ordering::Relaxed);
-        }
-        self.shared.done.fetch_add(1, Ordering::Relaxed);
-        self.last_answer = Some(Instant::now());
         if close || !self.plan.keepalive {
             self.close(poll, index);
         }
         let conn = &mut self.conns[index];
         conn.response.reset();
         conn.state = State::Idle;
-        self.ready.push_back(index);
+        let (target, intended) = (conn.target, conn.intended);
+        self.books.answered(index, target, status, intended);
     }
 
     fn fail_io(&mut self, poll: &Poll, index: usize, error: &std::io::Error) {
@@ -964,14 +930,10 @@ impl<'a> Worker<'a> {
     }
 
     fn fail(&mut self, poll: &Poll, index: usize, class: &str) {
-        let slot = self.plan.targets[self.conns[index].target].slot;
-        self.measured[slot].fail(class);
-        self.last_answer = Some(Instant::now());
-        self.shared.done.fetch_add(1, Ordering::Relaxed);
-        self.shared.failed.fetch_add(1, Ordering::Relaxed);
         self.close(poll, index);
         self.conns[index].state = State::Idle;
-        self.ready.push_back(index);
+        let target = self.conns[index].target;
+        self.books.failed(index, target, class, true);
     }
 
     fn close(&mut self, poll: &Poll, index: usize) {

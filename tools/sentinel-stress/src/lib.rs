@@ -1,6 +1,7 @@
 //! `sentinel-stress`: load-test HTTP endpoints and judge them against thresholds; standalone
 //! or as the judge of each deployed stage in a pipeline.
 
+mod books;
 pub mod cli;
 pub mod descriptors;
 pub mod engine;
@@ -13,6 +14,8 @@ pub mod response;
 mod settings;
 pub mod target;
 pub mod tls;
+#[cfg(target_os = "linux")]
+mod uring;
 
 pub use cli::{Action, Cli, OutputFormat};
 use sentinel_core::config::StressTestConfig;
@@ -39,12 +42,39 @@ impl ToolCli for Cli {
     }
 }
 
+/// Say (at debug level) which engine will drive HTTP/1.1 connections; `--engine io-uring`
+/// where io_uring is not usable is a usage error with the reason.
+fn choose_engine(choice: engine::EngineChoice, logger: &Logger) -> Result<()> {
+    use engine::EngineChoice;
+    match (choice, engine::io_uring_usable()) {
+        (EngineChoice::IoUring, Err(why)) => Err(Error::usage_with_hint(
+            format!("--engine io-uring: io_uring is not usable on this machine: {why}"),
+            "use --engine auto (it falls back to mio) or --engine mio",
+        )),
+        (EngineChoice::Mio, _) => {
+            logger.debug("load engine: mio (--engine mio)");
+            Ok(())
+        }
+        (EngineChoice::Auto, Err(why)) => {
+            logger.debug(&format!(
+                "load engine: mio (io_uring is not usable on this machine: {why})"
+            ));
+            Ok(())
+        }
+        (_, Ok(())) => {
+            logger.debug("load engine: io_uring for http:// targets, mio for https://");
+            Ok(())
+        }
+    }
+}
+
 /// Run the tool.
 pub fn run(cli: Cli) -> Result<Exit> {
     let logger = Logger::for_tool("sentinel-stress", &cli.output_args);
     sentinel_core::signals::install(&logger)?;
     let mut out = Writer::new(std::io::stdout());
     cli.check()?;
+    choose_engine(cli.load.engine, &logger)?;
     let t = &cli.thresholds;
     if t.abort_on_breach
         && t.max_error_rate.is_none()

@@ -263,6 +263,7 @@ pub(crate) fn plan(
         http2_streams: cli.load.http2.then_some(cli.load.streams as usize),
         keepalive: !cli.load.disable_keepalive,
         threads,
+        engine: cli.load.engine,
     }
 }
 

@@ -1,10 +1,27 @@
 //! sentinel-stress against real loopback servers: the sample service (exact error rates, a
 //! one-off stall), a recording receiver, a dead port, a server that resets connections.
+//!
+//! main.rs compiles this file twice, as `stress_on_io_uring` and `stress_on_mio`: every test
+//! runs on both load engines.
 
 use sentinel_test_support::{Receiver, Reply, Run, SampleService, free_port, tempdir, tool};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sentinel-stress");
+
+/// The engine this copy of the tests runs on: the module's name says which.
+fn engine() -> &'static str {
+    if module_path!().ends_with("on_mio") {
+        "mio"
+    } else {
+        "io-uring"
+    }
+}
+
+/// `sentinel-stress` on this copy's engine.
+fn stress() -> sentinel_test_support::Invocation {
+    tool(BIN).env("SENTINEL_STRESS_ENGINE", engine())
+}
 
 fn json_result(run: &Run) -> Value {
     serde_json::from_str(&run.stdout)
@@ -14,7 +31,7 @@ fn json_result(run: &Run) -> Value {
 #[test]
 fn counts_and_the_status_distribution_are_exact() {
     let service = SampleService::start(&["--error-rate", "5"]);
-    let run = tool(BIN)
+    let run = stress()
         .args(["-n", "1000", "-c", "10", "--output", "json", &service.url()])
         .run();
     assert_eq!(
@@ -45,7 +62,7 @@ fn counts_and_the_status_distribution_are_exact() {
 #[test]
 fn thresholds_decide_the_exit_code_with_measured_value_and_limit() {
     let service = SampleService::start(&["--error-rate", "5"]);
-    let at_limit = tool(BIN)
+    let at_limit = stress()
         .args([
             "-n",
             "400",
@@ -57,7 +74,7 @@ fn thresholds_decide_the_exit_code_with_measured_value_and_limit() {
         ])
         .run();
     assert_eq!(at_limit.code, Some(0), "{}", at_limit.stderr);
-    let over = tool(BIN)
+    let over = stress()
         .args([
             "-n",
             "400",
@@ -73,7 +90,7 @@ fn thresholds_decide_the_exit_code_with_measured_value_and_limit() {
         json_result(&over)["violations"][0],
         "error rate 5.00% is above the limit of 4.9%"
     );
-    let text = tool(BIN)
+    let text = stress()
         .args([
             "-n",
             "100",
@@ -94,14 +111,14 @@ fn thresholds_decide_the_exit_code_with_measured_value_and_limit() {
 #[test]
 fn failures_are_classified() {
     let dead = format!("http://127.0.0.1:{}/", free_port());
-    let refused = tool(BIN)
+    let refused = stress()
         .args(["-n", "20", "-c", "2", "--output", "json", &dead])
         .run();
     assert_eq!(refused.code, Some(1), "nothing succeeded");
     assert_eq!(json_result(&refused)["errors"]["connect refused"], 20);
 
     let hanging = Receiver::start(Reply::Hang);
-    let timeout = tool(BIN)
+    let timeout = stress()
         .args([
             "-n",
             "4",
@@ -129,7 +146,7 @@ fn failures_are_classified() {
             drop(stream);
         }
     });
-    let reset = tool(BIN)
+    let reset = stress()
         .args([
             "-n",
             "10",
@@ -151,7 +168,7 @@ fn failures_are_classified() {
 #[test]
 fn rate_mode_holds_the_rate_and_corrects_coordinated_omission() {
     let steady = SampleService::start(&[]);
-    let run = tool(BIN)
+    let run = stress()
         .args([
             "-q",
             "200",
@@ -174,7 +191,7 @@ fn rate_mode_holds_the_rate_and_corrects_coordinated_omission() {
     // reaches every request queued behind it; measured from when they were sent, it would not.
     let stalling = SampleService::start(&["--stall-request", "50", "--stall-ms", "1000"]);
     let open = json_result(
-        &tool(BIN)
+        &stress()
             .args([
                 "-q",
                 "100",
@@ -194,7 +211,7 @@ fn rate_mode_holds_the_rate_and_corrects_coordinated_omission() {
     );
     let stalling = SampleService::start(&["--stall-request", "50", "--stall-ms", "1000"]);
     let closed = json_result(
-        &tool(BIN)
+        &stress()
             .args(["-n", "300", "-c", "1", "--output", "json", &stalling.url()])
             .run(),
     );
@@ -210,12 +227,12 @@ fn merge_of_two_results_adds_them_up_exactly() {
     let service = SampleService::start(&["--error-rate", "10"]);
     let dir = tempdir().unwrap();
     for (name, n) in [("a.json", "300"), ("b.json", "200")] {
-        let run = tool(BIN)
+        let run = stress()
             .args(["-n", n, "--output", "json", &service.url()])
             .run();
         std::fs::write(dir.path().join(name), &run.stdout).unwrap();
     }
-    let merged = tool(BIN)
+    let merged = stress()
         .arg("merge")
         .arg(dir.path().join("a.json"))
         .arg(dir.path().join("b.json"))
@@ -232,7 +249,7 @@ fn merge_of_two_results_adds_them_up_exactly() {
 
     // The README's form: the merged result is judged like a run (#16 item 5).
     let judged = |limits: &[&str]| {
-        tool(BIN)
+        stress()
             .arg("merge")
             .arg(dir.path().join("a.json"))
             .arg(dir.path().join("b.json"))
@@ -268,7 +285,7 @@ fn pipeline_mode_tests_each_stages_endpoints_in_parallel_and_passes_everything_t
     );
     let other = r#"{"v":1,"kind":"stage.started","ts":"2026-11-23T17:59:00.000Z","source":"test","rolloutId":"r1","stage":"Canary","index":0,"regions":[]}"#;
     let state = tempdir().unwrap();
-    let run = tool(BIN)
+    let run = stress()
         .current_dir(state.path())
         .args(["--on", "stage.completed", "-n", "50"])
         .stdin(format!("{other}\n{stage}\n"))
@@ -297,7 +314,7 @@ fn pipeline_mode_tests_each_stages_endpoints_in_parallel_and_passes_everything_t
         &serde_json::to_string(&endpoints).unwrap(),
         &serde_json::to_string(&[dead]).unwrap(),
     );
-    let run = tool(BIN)
+    let run = stress()
         .current_dir(state.path())
         .args([
             "--on",
@@ -325,7 +342,7 @@ fn pipeline_mode_tests_each_stages_endpoints_in_parallel_and_passes_everything_t
 #[test]
 fn the_bearer_token_is_sent_and_never_printed() {
     let receiver = Receiver::start(Reply::Answer(200, String::new(), "ok".into()));
-    let run = tool(BIN)
+    let run = stress()
         .args([
             "-n",
             "3",
@@ -354,7 +371,7 @@ fn the_bearer_token_is_sent_and_never_printed() {
 fn junit_output_is_well_formed() {
     let broken = SampleService::start(&["--error-rate", "50"]);
     let healthy = SampleService::start(&[]);
-    let run = tool(BIN)
+    let run = stress()
         .args([
             "-n",
             "40",
@@ -402,7 +419,7 @@ fn junit_output_is_well_formed() {
 #[test]
 fn warmup_load_is_sent_but_not_counted() {
     let receiver = Receiver::start(Reply::Answer(200, String::new(), "ok".into()));
-    let run = tool(BIN)
+    let run = stress()
         .args([
             "-n",
             "10",
@@ -428,7 +445,7 @@ fn warmup_load_is_sent_but_not_counted() {
 fn abort_on_breach_stops_hammering_a_broken_service() {
     let broken = SampleService::start(&["--error-rate", "50"]);
     let started = std::time::Instant::now();
-    let run = tool(BIN)
+    let run = stress()
         .args([
             "-z",
             "20s",
@@ -456,7 +473,7 @@ fn abort_on_breach_stops_hammering_a_broken_service() {
         first.starts_with("aborted after") && first.contains("above the limit of 1%"),
         "{first}"
     );
-    let without_limit = tool(BIN)
+    let without_limit = stress()
         .args(["-n", "1", "--abort-on-breach", &broken.url()])
         .run();
     assert_eq!(without_limit.code, Some(2));
@@ -488,7 +505,7 @@ fn abort_on_breach_judges_latency_limits_window_by_window() {
         all
     };
     let started = std::time::Instant::now();
-    let run = tool(BIN).args(abort_args("20ms", "20s")).run();
+    let run = stress().args(abort_args("20ms", "20s")).run();
     let took = started.elapsed();
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert!(
@@ -510,7 +527,7 @@ fn abort_on_breach_judges_latency_limits_window_by_window() {
 
     // Within the limit, every window passes and the run goes its whole length.
     let started = std::time::Instant::now();
-    let calm = tool(BIN).args(abort_args("1s", "1500ms")).run();
+    let calm = stress().args(abort_args("1s", "1500ms")).run();
     assert_eq!(calm.code, Some(0), "{}", calm.stderr);
     assert!(started.elapsed() >= std::time::Duration::from_millis(1500));
     assert_eq!(json_result(&calm)["violations"], serde_json::json!([]));
@@ -521,7 +538,7 @@ fn several_urls_give_a_result_each_judged_and_compared_each() {
     let healthy = SampleService::start(&[]);
     let flaky = SampleService::start(&["--error-rate", "10"]);
     let dir = tempdir().unwrap();
-    let first = tool(BIN)
+    let first = stress()
         .args([
             "-n",
             "400",
@@ -582,7 +599,7 @@ fn several_urls_give_a_result_each_judged_and_compared_each() {
     // flaky one is as flaky as before (within 1 point), though 5 points above the two combined.
     let baseline = dir.path().join("baseline.ndjson");
     std::fs::write(&baseline, &first.stdout).unwrap();
-    let again = tool(BIN)
+    let again = stress()
         .args(["-n", "400", "-c", "4", "--baseline"])
         .arg(&baseline)
         .args(["--max-error-rate-increase", "1", "--output", "json"])
@@ -591,7 +608,7 @@ fn several_urls_give_a_result_each_judged_and_compared_each() {
     assert_eq!(again.code, Some(0), "{}\n{}", again.stdout, again.stderr);
 
     // merge folds both endpoints' results into one exact result.
-    let merged = tool(BIN)
+    let merged = stress()
         .args(["merge", "--output", "json"])
         .arg(&baseline)
         .run();
@@ -614,7 +631,7 @@ fn more_than_ten_endpoints_are_reported_as_one_combined_result() {
         .map(|i| format!("GET {}item/{i}", service.url()))
         .collect();
     std::fs::write(&targets, lines.join("\n")).unwrap();
-    let run = tool(BIN)
+    let run = stress()
         .args(["-n", "110", "-c", "11", "--output", "json", "--targets"])
         .arg(&targets)
         .run();
@@ -646,7 +663,7 @@ fn without_urls_the_configured_service_gets_the_configured_load_per_endpoint() {
         config.to_string(),
     )
     .unwrap();
-    let run = tool(BIN)
+    let run = stress()
         .current_dir(dir.path())
         .args(["--output", "ndjson"])
         .run();
@@ -674,7 +691,7 @@ fn without_urls_the_configured_service_gets_the_configured_load_per_endpoint() {
         strict.to_string(),
     )
     .unwrap();
-    let judged = tool(BIN)
+    let judged = stress()
         .current_dir(dir.path())
         .args(["--output", "ndjson"])
         .run();
@@ -686,7 +703,7 @@ fn without_urls_the_configured_service_gets_the_configured_load_per_endpoint() {
         "{}",
         judged.stdout
     );
-    let loosened = tool(BIN)
+    let loosened = stress()
         .current_dir(dir.path())
         .args(["--output", "ndjson", "--max-p95", "10s"])
         .run();
@@ -697,7 +714,7 @@ fn without_urls_the_configured_service_gets_the_configured_load_per_endpoint() {
         r#"{"serviceGroupName": "Contoso.Orders"}"#,
     )
     .unwrap();
-    let none = tool(BIN).current_dir(dir.path()).run();
+    let none = stress().current_dir(dir.path()).run();
     assert_eq!(none.code, Some(2));
     assert!(
         none.stderr.contains("no URL to test")
@@ -714,7 +731,7 @@ fn fewer_connections_than_urls_still_reach_every_endpoint() {
         SampleService::start(&[]),
         SampleService::start(&[]),
     );
-    let run = tool(BIN)
+    let run = stress()
         .args(["-n", "90", "-c", "1", "--output", "ndjson"])
         .args([a.url(), b.url(), c.url()])
         .run();
@@ -741,7 +758,7 @@ fn large_bodies_are_read_to_their_end_over_keep_alive() {
     // response on the connection would be misread.
     let body = "x".repeat(2_000_000);
     let plain = Receiver::start(Reply::Answer(200, String::new(), body.clone()));
-    let run = tool(BIN)
+    let run = stress()
         .args([
             "-n",
             "20",
@@ -765,7 +782,7 @@ fn large_bodies_are_read_to_their_end_over_keep_alive() {
         "transfer-encoding: chunked\r\n".into(),
         format!("{chunks}0\r\n\r\n"),
     ));
-    let run = tool(BIN)
+    let run = stress()
         .args([
             "-n",
             "20",
@@ -798,7 +815,7 @@ fn meaningless_load_and_limits_are_refused_before_anything_is_sent() {
         (vec!["--max-error-rate", "101"], "max-error-rate"),
         (vec!["--min-rps", "inf"], "min-rps"),
     ] {
-        let run = tool(BIN).args(&args).arg(&url).run();
+        let run = stress().args(&args).arg(&url).run();
         assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
         assert!(
             run.stderr.contains(named),
@@ -815,6 +832,7 @@ fn more_connections_than_descriptors_is_refused_and_the_soft_limit_is_raised() {
     let url = receiver.url("/");
     let under = |limits: &str, connections: &str| {
         tool("sh")
+            .env("SENTINEL_STRESS_ENGINE", engine())
             .args([
                 "-c",
                 &format!("{limits}; exec \"$0\" -n 20 -c {connections} --output json \"$1\""),
@@ -845,7 +863,7 @@ fn more_connections_than_descriptors_is_refused_and_the_soft_limit_is_raised() {
 fn junit_fails_whenever_the_run_fails_and_lists_every_limit_judged() {
     // Every request 404, only --max-p99 set: the run fails (nothing succeeded), so must JUnit.
     let missing = Receiver::start(Reply::Answer(404, String::new(), "no".into()));
-    let run = tool(BIN)
+    let run = stress()
         .args([
             "-n",
             "20",
@@ -864,11 +882,11 @@ fn junit_fails_whenever_the_run_fails_and_lists_every_limit_judged() {
     let service = SampleService::start(&[]);
     let dir = tempdir().unwrap();
     let baseline = dir.path().join("baseline.json");
-    let first = tool(BIN)
+    let first = stress()
         .args(["-n", "50", "--output", "json", &service.url()])
         .run();
     std::fs::write(&baseline, &first.stdout).unwrap();
-    let judged = tool(BIN)
+    let judged = stress()
         .args(["-n", "50", "--output", "junit", "--baseline"])
         .arg(&baseline)
         .args([
@@ -951,7 +969,7 @@ fn head_interim_responses_many_headers_and_bad_lengths_are_read_as_rfc_9112_says
     let server = EdgeCases::start();
     let run = |args: &[&str], path: &str| {
         let started = std::time::Instant::now();
-        let run = tool(BIN)
+        let run = stress()
             .args(args)
             .args(["--timeout", "3s", "--output", "json", &server.url(path)])
             .run();
@@ -991,7 +1009,7 @@ fn head_interim_responses_many_headers_and_bad_lengths_are_read_as_rfc_9112_says
 /// One JSON result of a run against `url`, and how long the run took.
 fn json_run(args: &[&str], url: &str) -> (Value, std::time::Duration) {
     let started = std::time::Instant::now();
-    let run = tool(BIN).args(args).args(["--output", "json", url]).run();
+    let run = stress().args(args).args(["--output", "json", url]).run();
     assert_eq!(
         run.code,
         Some(0),
@@ -1091,7 +1109,7 @@ fn requests_in_flight_at_the_deadline_are_waited_for_and_the_rate_is_the_one_ask
 fn an_open_model_run_that_cannot_keep_up_says_so_and_can_fail_on_it() {
     let server = EdgeCases::start();
     // Two connections, each answer a second: about 2 requests/s go out of the 100 asked.
-    let run = tool(BIN)
+    let run = stress()
         .args(["-q", "100", "-c", "2", "-n", "6", "--timeout", "3s"])
         .args(["--min-achieved-rate-ratio", "0.9", "--output", "json"])
         .arg(server.url("/slow"))
@@ -1108,7 +1126,7 @@ fn an_open_model_run_that_cannot_keep_up_says_so_and_can_fail_on_it() {
     sentinel_test_support::assert_contains!(run.stderr, "could not keep up");
 
     // Enough connections: the rate asked is the rate sent, and the same limit passes.
-    let kept_up = tool(BIN)
+    let kept_up = stress()
         .args([
             "-q",
             "50",
@@ -1139,7 +1157,7 @@ fn latency_is_reported_per_status_class_and_merges_exactly() {
     let dir = tempdir().unwrap();
     let mut files = Vec::new();
     for name in ["a.json", "b.json"] {
-        let run = tool(BIN)
+        let run = stress()
             .args(["-n", "100", "-c", "4", "--output", "json", &service.url()])
             .run();
         let result: Value = serde_json::from_str(&run.stdout).unwrap();
@@ -1151,7 +1169,7 @@ fn latency_is_reported_per_status_class_and_merges_exactly() {
         std::fs::write(&path, &run.stdout).unwrap();
         files.push(path);
     }
-    let merged = tool(BIN)
+    let merged = stress()
         .args(["merge", "--output", "json"])
         .args(&files)
         .run();
@@ -1166,7 +1184,7 @@ fn latency_is_reported_per_status_class_and_merges_exactly() {
         "{result}"
     );
 
-    let text = tool(BIN)
+    let text = stress()
         .args(["-n", "50", "--output", "text", &service.url()])
         .run();
     sentinel_test_support::assert_contains!(text.stderr, "Latency by status");
@@ -1191,7 +1209,7 @@ fn a_ramp_sends_each_stage_s_rate_and_reports_what_went_out_per_stage() {
     assert_eq!(result["targetRate"], 30.0, "{result}");
     assert!(took < std::time::Duration::from_secs(5), "{took:?}");
 
-    let both = tool(BIN)
+    let both = stress()
         .args(["--ramp", "20/s:1s", "-q", "10", &server.url("/ok")])
         .run();
     assert_eq!(both.code, Some(2), "a ramp is its own rate");

@@ -1,0 +1,111 @@
+//! `deny-io-uring COMMAND [ARGS...]`: run COMMAND under a seccomp filter that refuses
+//! io_uring_setup(2) with EPERM, as the default seccomp profiles of some container runtimes
+//! do, so tests see how a tool behaves where io_uring is forbidden.
+
+use std::os::unix::process::CommandExt;
+
+/// A classic BPF instruction (linux/filter.h).
+#[repr(C)]
+struct SockFilter {
+    code: u16,
+    jt: u8,
+    jf: u8,
+    k: u32,
+}
+
+#[repr(C)]
+struct SockFprog {
+    len: u16,
+    filter: *const SockFilter,
+}
+
+// BPF_LD | BPF_W | BPF_ABS (0x00 | 0x00 | 0x20), BPF_JMP | BPF_JEQ | BPF_K (0x05 | 0x10 |
+// 0x00), BPF_RET | BPF_K (0x06 | 0x00).
+const BPF_LD_W_ABS: u16 = 0x20;
+const BPF_JMP_JEQ_K: u16 = 0x15;
+const BPF_RET_K: u16 = 0x06;
+const SECCOMP_RET_ALLOW: u32 = 0x7fff_0000;
+const SECCOMP_RET_ERRNO: u32 = 0x0005_0000;
+/// seccomp_data: `nr` at offset 0, `arch` at 4.
+const OFFSET_NR: u32 = 0;
+const OFFSET_ARCH: u32 = 4;
+const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
+const AUDIT_ARCH_AARCH64: u32 = 0xc000_00b7;
+
+#[allow(clippy::print_stderr)] // the helper's own usage errors
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((program, rest)) = args.split_first() else {
+        eprintln!("usage: deny-io-uring COMMAND [ARGS...]");
+        std::process::exit(2);
+    };
+    let arch = if cfg!(target_arch = "x86_64") {
+        AUDIT_ARCH_X86_64
+    } else {
+        AUDIT_ARCH_AARCH64
+    };
+    let io_uring_setup = libc::SYS_io_uring_setup as u32;
+    let filter = [
+        // Another architecture's system call numbers mean other calls: allow.
+        SockFilter {
+            code: BPF_LD_W_ABS,
+            jt: 0,
+            jf: 0,
+            k: OFFSET_ARCH,
+        },
+        SockFilter {
+            code: BPF_JMP_JEQ_K,
+            jt: 0,
+            jf: 3,
+            k: arch,
+        },
+        SockFilter {
+            code: BPF_LD_W_ABS,
+            jt: 0,
+            jf: 0,
+            k: OFFSET_NR,
+        },
+        SockFilter {
+            code: BPF_JMP_JEQ_K,
+            jt: 0,
+            jf: 1,
+            k: io_uring_setup,
+        },
+        SockFilter {
+            code: BPF_RET_K,
+            jt: 0,
+            jf: 0,
+            k: SECCOMP_RET_ERRNO | libc::EPERM as u32,
+        },
+        SockFilter {
+            code: BPF_RET_K,
+            jt: 0,
+            jf: 0,
+            k: SECCOMP_RET_ALLOW,
+        },
+    ];
+    let program_filter = SockFprog {
+        len: filter.len() as u16,
+        filter: filter.as_ptr(),
+    };
+    // SAFETY: prctl with documented arguments; the filter outlives the call (the kernel
+    // copies it).
+    let installed = unsafe {
+        libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
+            && libc::prctl(
+                libc::PR_SET_SECCOMP,
+                libc::SECCOMP_MODE_FILTER,
+                std::ptr::from_ref(&program_filter),
+            ) == 0
+    };
+    if !installed {
+        eprintln!(
+            "deny-io-uring: cannot install the seccomp filter: {}",
+            std::io::Error::last_os_error()
+        );
+        std::process::exit(1);
+    }
+    let error = std::process::Command::new(program).args(rest).exec();
+    eprintln!("deny-io-uring: cannot run {program}: {error}");
+    std::process::exit(127);
+}

@@ -1,0 +1,519 @@
+//! The io_uring load engine (Linux): one ring per worker thread. Connects, sends and receives
+//! of all the worker's connections are queued in the ring's submission queue and reaped from
+//! its completion queue together, so one `io_uring_enter` carries many connections' work and
+//! a request costs a fraction of a system call (the mio engine: a send, a receive and a share
+//! of an `epoll_wait` per request).
+//!
+//! The rules — who sends when, the budget, latency from the intended time, timeouts, the one
+//! retry of a request a closing keep-alive connection never read — are [`Books`]'s, shared
+//! with the mio engine; responses are parsed by the same [`ResponseReader`]. Plain http
+//! only: https targets run on the mio engine, which drives rustls in its loop.
+//!
+//! Each connection has at most one operation in the ring at a time, into buffers that live
+//! as long as the worker (its own receive buffer; the target's serialized request). A
+//! request that times out is cancelled, and its connection is reused only once the ring has
+//! given the cancelled operation back, so no late completion can write into a buffer that
+//! serves another request.
+
+use crate::books::{Books, Dispatch};
+use crate::engine::{Measurements, Plan, Schedule, Shared, connect_class, io_class};
+use crate::response::{Progress, ResponseReader};
+use hdrhistogram::Histogram;
+use io_uring::{IoUring, opcode, squeue, types};
+use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::Mutex;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+/// Each connection's receive buffer: a response's head and small bodies in one completion.
+const RECV_BUFFER: usize = 8 * 1024;
+
+/// What a completion was for (the low byte of its user data; the connection is above it).
+const OP_CONNECT: u64 = 1;
+const OP_SEND: u64 = 2;
+const OP_RECV: u64 = 3;
+const OP_CANCEL: u64 = 4;
+
+/// Whether this machine lets a process make a ring (a seccomp profile, as in some
+/// containers, refuses `io_uring_setup`; old kernels lack it) and the ring does what the
+/// engine needs. `Err` says why not.
+pub(crate) fn usable() -> Result<(), String> {
+    let ring = IoUring::new(8).map_err(|e| format!("io_uring_setup: {e}"))?;
+    if !ring.params().is_feature_ext_arg() {
+        return Err("the kernel's io_uring has no timed wait (IORING_FEAT_EXT_ARG, 5.11)".into());
+    }
+    let mut probe = io_uring::Probe::new();
+    ring.submitter()
+        .register_probe(&mut probe)
+        .map_err(|e| format!("io_uring probe: {e}"))?;
+    for (name, code) in [
+        ("connect", opcode::Connect::CODE),
+        ("send", opcode::Send::CODE),
+        ("recv", opcode::Recv::CODE),
+        ("async cancel", opcode::AsyncCancel::CODE),
+    ] {
+        if !probe.is_supported(code) {
+            return Err(format!("the kernel's io_uring has no {name} operation"));
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Idle,
+    Connecting,
+    Writing,
+    Reading,
+    Done,
+}
+
+/// A socket address as connect(2) takes it, kept where the ring can read it.
+#[derive(Clone, Copy)]
+struct RawAddr {
+    storage: libc::sockaddr_storage,
+    len: libc::socklen_t,
+}
+
+impl RawAddr {
+    fn new(addr: SocketAddr) -> RawAddr {
+        // SAFETY: sockaddr_storage is plain data; all zeroes is a valid value.
+        let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+        let len = match addr {
+            SocketAddr::V4(v4) => {
+                let sin = libc::sockaddr_in {
+                    sin_family: libc::AF_INET as libc::sa_family_t,
+                    sin_port: v4.port().to_be(),
+                    sin_addr: libc::in_addr {
+                        s_addr: u32::from_ne_bytes(v4.ip().octets()),
+                    },
+                    sin_zero: [0; 8],
+                };
+                // SAFETY: sockaddr_storage is large enough and aligned for any sockaddr.
+                unsafe {
+                    std::ptr::write(std::ptr::from_mut(&mut storage).cast(), sin);
+                }
+                std::mem::size_of::<libc::sockaddr_in>()
+            }
+            SocketAddr::V6(v6) => {
+                let sin6 = libc::sockaddr_in6 {
+                    sin6_family: libc::AF_INET6 as libc::sa_family_t,
+                    sin6_port: v6.port().to_be(),
+                    sin6_flowinfo: v6.flowinfo(),
+                    sin6_addr: libc::in6_addr {
+                        s6_addr: v6.ip().octets(),
+                    },
+                    sin6_scope_id: v6.scope_id(),
+                };
+                // SAFETY: as above.
+                unsafe {
+                    std::ptr::write(std::ptr::from_mut(&mut storage).cast(), sin6);
+                }
+                std::mem::size_of::<libc::sockaddr_in6>()
+            }
+        };
+        RawAddr {
+            storage,
+            len: len as libc::socklen_t,
+        }
+    }
+
+    fn family(&self) -> libc::c_int {
+        libc::c_int::from(self.storage.ss_family)
+    }
+}
+
+struct Conn {
+    fd: Option<OwnedFd>,
+    target: usize,
+    state: State,
+    written: usize,
+    response: ResponseReader,
+    /// When the request was due (latency is measured from here).
+    intended: Instant,
+    /// When it was actually started (timeouts are measured from here).
+    started: Instant,
+    reused: bool,
+    /// A reused connection the server had closed is reopened once without charging the budget.
+    retried_stale: bool,
+    /// The operation this connection has in the ring (user data), if any.
+    in_ring: Option<u64>,
+    /// Its request failed while an operation was in the ring: it is free again once the
+    /// ring has given that operation back.
+    draining: bool,
+    buffer: Box<[u8]>,
+}
+
+/// One ring and its share of the connections.
+pub(crate) struct Worker<'a> {
+    plan: &'a Plan,
+    books: Books<'a>,
+    conns: Vec<Conn>,
+    /// The targets' addresses as connect(2) takes them (read by the ring).
+    addrs: Vec<RawAddr>,
+    ring: Option<IoUring>,
+    /// Completions taken from the ring, handled after it is released (reused).
+    reaped: Vec<(u64, i32)>,
+}
+
+impl<'a> Worker<'a> {
+    pub(crate) fn new(
+        plan: &'a Plan,
+        shared: &'a Shared,
+        window: Option<&'a Mutex<Histogram<u64>>>,
+        connections: usize,
+        first: usize,
+        schedule: Schedule,
+    ) -> Self {
+        let now = Instant::now();
+        let conns = (0..connections)
+            .map(|i| Conn {
+                fd: None,
+                target: (first + i) % plan.targets.len().max(1),
+                state: State::Idle,
+                written: 0,
+                response: ResponseReader::new(),
+                intended: now,
+                started: now,
+                reused: false,
+                retried_stale: false,
+                in_ring: None,
+                draining: false,
+                buffer: vec![0u8; RECV_BUFFER].into_boxed_slice(),
+            })
+            .collect();
+        // Room for every connection's operation and a cancel each.
+        let entries = (2 * connections).next_power_of_two().clamp(8, 32_768) as u32;
+        Worker {
+            plan,
+            books: Books::new(plan, shared, window, connections, schedule),
+            conns,
+            addrs: plan.targets.iter().map(|t| RawAddr::new(t.addr)).collect(),
+            ring: IoUring::builder()
+                .setup_single_issuer()
+                .build(entries)
+                .or_else(|_| IoUring::new(entries))
+                .ok(),
+            reaped: Vec::with_capacity(entries as usize),
+        }
+    }
+
+    /// Run until the budget is spent (or the deadline passes, or a stop), then wait for the
+    /// requests still in flight, each up to its timeout: they are answered, or counted as
+    /// timeouts, never dropped. Returns the measurements and when the last answer came.
+    pub(crate) fn run(
+        mut self,
+        start: Instant,
+        deadline: Option<Instant>,
+    ) -> (Vec<Measurements>, Option<Instant>) {
+        self.books.begin(start);
+        if self.ring.is_none() {
+            self.books.measured[0].fail("io: cannot create an io_uring");
+            return self.books.into_result();
+        }
+        let tick = self.books.expiry_tick();
+        let mut next_expiry_check = start + tick;
+        loop {
+            let now = Instant::now();
+            let past_deadline = deadline.is_some_and(|d| now >= d);
+            let stopped = self.books.shared.stop.load(Ordering::Relaxed);
+            if (past_deadline || stopped) && self.books.all_idle() {
+                break;
+            }
+            let dispatched = self.books.dispatch(now, past_deadline);
+            for &step in &dispatched {
+                match step {
+                    Dispatch::Start(index, intended) => self.start_request(index, intended),
+                    Dispatch::Done(index) => self.conns[index].state = State::Done,
+                }
+            }
+            self.books.recycle(dispatched);
+            if self.books.all_finished() {
+                break;
+            }
+            let wait = self.books.wait(now, next_expiry_check, deadline);
+            self.submit_and_reap(wait);
+            let reaped = std::mem::take(&mut self.reaped);
+            for &(user_data, result) in &reaped {
+                self.on_completion(user_data, result);
+            }
+            self.reaped = reaped;
+            let now = Instant::now();
+            if now >= next_expiry_check {
+                self.expire();
+                next_expiry_check = now + tick;
+            }
+        }
+        // Sockets close as the connections drop; nothing is left in the ring by now except
+        // what a stop abandoned, which the kernel ends with the ring.
+        self.books.into_result()
+    }
+
+    /// Submit what is queued and wait up to `wait` for at least one completion (one system
+    /// call for both), then take every completion there is.
+    fn submit_and_reap(&mut self, wait: Duration) {
+        let Some(ring) = self.ring.as_mut() else {
+            return;
+        };
+        let timespec = types::Timespec::from(wait);
+        let args = types::SubmitArgs::new().timespec(&timespec);
+        // ETIME (the wait ended) and EINTR (a signal) are not failures; EBUSY means the
+        // completion queue is full, which reaping below empties.
+        let _ = ring.submitter().submit_with_args(1, &args);
+        self.reaped.clear();
+        for entry in ring.completion() {
+            self.reaped.push((entry.user_data(), entry.result()));
+        }
+    }
+
+    /// Put an operation in the submission queue (submitting first if it is full).
+    fn push(&mut self, index: usize, op: u64, entry: squeue::Entry) {
+        let user_data = ((index as u64) << 8) | op;
+        let Some(ring) = self.ring.as_mut() else {
+            return;
+        };
+        let entry = entry.user_data(user_data);
+        // SAFETY: every buffer and address an entry points to lives in `self.conns`,
+        // `self.addrs` or the plan, none of which moves or is freed while the worker runs,
+        // and a connection has one operation in the ring at a time (see `draining`).
+        unsafe {
+            while ring.submission().push(&entry).is_err() {
+                let _ = ring.submit();
+            }
+        }
+        if op != OP_CANCEL {
+            self.conns[index].in_ring = Some(user_data);
+        }
+    }
+
+    fn start_request(&mut self, index: usize, intended: Instant) {
+        self.books.sent(self.conns[index].target, intended);
+        let method = self.plan.targets[self.conns[index].target].method.as_str();
+        let conn = &mut self.conns[index];
+        conn.intended = intended;
+        conn.started = Instant::now();
+        conn.written = 0;
+        conn.response.reset_for(method);
+        conn.retried_stale = false;
+        if conn.fd.is_some() {
+            conn.reused = true;
+            conn.state = State::Writing;
+            self.send(index);
+        } else {
+            self.connect(index);
+        }
+    }
+
+    fn connect(&mut self, index: usize) {
+        let addr = &self.addrs[self.conns[index].target];
+        // SAFETY: socket(2) with constant arguments; the result is checked.
+        let fd: RawFd =
+            unsafe { libc::socket(addr.family(), libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
+        if fd < 0 {
+            let error = std::io::Error::last_os_error();
+            return self.fail(index, &connect_class(&error));
+        }
+        // SAFETY: `fd` was just returned by socket(2) and is owned by nobody else.
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        let one: libc::c_int = 1;
+        // SAFETY: setsockopt with a valid fd and an int option value.
+        unsafe {
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_NODELAY,
+                std::ptr::from_ref(&one).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
+        let entry = opcode::Connect::new(
+            types::Fd(fd.as_raw_fd()),
+            std::ptr::from_ref(&addr.storage).cast(),
+            addr.len,
+        )
+        .build();
+        let conn = &mut self.conns[index];
+        conn.fd = Some(fd);
+        conn.reused = false;
+        conn.state = State::Connecting;
+        self.push(index, OP_CONNECT, entry);
+    }
+
+    fn send(&mut self, index: usize) {
+        let conn = &self.conns[index];
+        let Some(fd) = conn.fd.as_ref() else {
+            return;
+        };
+        let request = &self.plan.targets[conn.target].request[conn.written..];
+        let entry = opcode::Send::new(
+            types::Fd(fd.as_raw_fd()),
+            request.as_ptr(),
+            request.len().min(u32::MAX as usize) as u32,
+        )
+        .flags(libc::MSG_NOSIGNAL)
+        .build();
+        self.push(index, OP_SEND, entry);
+    }
+
+    fn recv(&mut self, index: usize) {
+        let conn = &mut self.conns[index];
+        let Some(fd) = conn.fd.as_ref() else {
+            return;
+        };
+        let entry = opcode::Recv::new(
+            types::Fd(fd.as_raw_fd()),
+            conn.buffer.as_mut_ptr(),
+            conn.buffer.len() as u32,
+        )
+        .build();
+        self.push(index, OP_RECV, entry);
+    }
+
+    fn on_completion(&mut self, user_data: u64, result: i32) {
+        let (index, op) = ((user_data >> 8) as usize, user_data & 0xff);
+        if op == OP_CANCEL || index >= self.conns.len() {
+            return;
+        }
+        let conn = &mut self.conns[index];
+        if conn.in_ring != Some(user_data) {
+            return;
+        }
+        conn.in_ring = None;
+        if conn.draining {
+            // The request already failed (a timeout); its connection is free now.
+            conn.draining = false;
+            conn.state = State::Idle;
+            self.books.ready.push_back(index);
+            return;
+        }
+        let error = (result < 0).then(|| std::io::Error::from_raw_os_error(-result));
+        match (op, conn.state) {
+            (OP_CONNECT, State::Connecting) => match error {
+                Some(e) => self.fail(index, &connect_class(&e)),
+                None => {
+                    self.conns[index].state = State::Writing;
+                    self.send(index);
+                }
+            },
+            (OP_SEND, State::Writing) => match error {
+                Some(e) => self.fail_io(index, &e),
+                None if result == 0 => self.fail(index, "reset"),
+                None => {
+                    let conn = &mut self.conns[index];
+                    conn.written += result as usize;
+                    if conn.written < self.plan.targets[conn.target].request.len() {
+                        self.send(index);
+                    } else {
+                        conn.state = State::Reading;
+                        self.recv(index);
+                    }
+                }
+            },
+            (OP_RECV, State::Reading) => match error {
+                Some(e) => self.fail_io(index, &e),
+                None if result == 0 => self.on_eof(index),
+                None => {
+                    let conn = &mut self.conns[index];
+                    match conn.response.feed(&conn.buffer[..result as usize]) {
+                        Progress::Complete { status, close } => self.finish(index, status, close),
+                        Progress::Invalid => self.fail(index, "invalid response"),
+                        Progress::More => self.recv(index),
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+
+    fn on_eof(&mut self, index: usize) {
+        if let Progress::Complete { status, close } = self.conns[index].response.at_eof() {
+            return self.finish(index, status, close);
+        }
+        if self.retry_on_new_connection(index) {
+            return;
+        }
+        self.fail(index, "reset");
+    }
+
+    /// The server closed (or reset) a reused keep-alive connection before answering any of
+    /// this request: it was idle-closed as we sent, and never read the request. Reopen and
+    /// send again, once, as browsers and curl do; the request keeps its intended time, and
+    /// the retry is counted. `false` when that does not apply.
+    fn retry_on_new_connection(&mut self, index: usize) -> bool {
+        let conn = &self.conns[index];
+        if conn.response.received() || !conn.reused || conn.retried_stale {
+            return false;
+        }
+        let target = conn.target;
+        self.books.retried(target);
+        let conn = &mut self.conns[index];
+        conn.fd = None;
+        conn.retried_stale = true;
+        conn.written = 0;
+        self.connect(index);
+        true
+    }
+
+    fn finish(&mut self, index: usize, status: u16, close: bool) {
+        let conn = &mut self.conns[index];
+        if close || !self.plan.keepalive {
+            conn.fd = None;
+        }
+        conn.response.reset();
+        conn.state = State::Idle;
+        let (target, intended) = (conn.target, conn.intended);
+        self.books.answered(index, target, status, intended);
+    }
+
+    fn fail_io(&mut self, index: usize, error: &std::io::Error) {
+        let closed_by_peer = matches!(
+            error.kind(),
+            std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::BrokenPipe
+                | std::io::ErrorKind::ConnectionAborted
+        );
+        if closed_by_peer && self.retry_on_new_connection(index) {
+            return;
+        }
+        self.fail(index, &io_class(error));
+    }
+
+    /// Count the request as failed and close its connection. An operation still in the ring
+    /// is cancelled; the connection is free once the ring gives it back.
+    fn fail(&mut self, index: usize, class: &str) {
+        let conn = &mut self.conns[index];
+        let target = conn.target;
+        conn.fd = None;
+        conn.state = State::Idle;
+        let pending = conn.in_ring;
+        if let Some(user_data) = pending {
+            conn.draining = true;
+            self.push(
+                index,
+                OP_CANCEL,
+                opcode::AsyncCancel::new(user_data).build(),
+            );
+        }
+        self.books.failed(index, target, class, pending.is_none());
+    }
+
+    /// Fail requests that have waited longer than their timeout.
+    fn expire(&mut self) {
+        let now = Instant::now();
+        for index in 0..self.conns.len() {
+            let conn = &self.conns[index];
+            if conn.draining {
+                continue;
+            }
+            let (limit, class) = match conn.state {
+                State::Connecting => (self.plan.connect_timeout, "connect timeout"),
+                State::Writing | State::Reading => (self.plan.timeout, "timeout"),
+                State::Idle | State::Done => continue,
+            };
+            if now.duration_since(conn.started) >= limit {
+                self.fail(index, class);
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! The two HTTP/1.1 engines side by side: the same counts from the same server, and the
+//! fallback to mio where a seccomp profile refuses io_uring (a real seccomp filter, installed
+//! by the deny-io-uring helper, as container runtimes install theirs).
+
+use sentinel_test_support::{SampleService, tool, workspace_bin};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sentinel-stress");
+
+fn result(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not a JSON result ({e}): {stdout}"))
+}
+
+#[test]
+fn both_engines_count_the_same_answers_from_the_same_server() {
+    let service = SampleService::start(&["--error-rate", "5"]);
+    let counts = |engine: &str| {
+        let run = tool(BIN)
+            .env("SENTINEL_STRESS_ENGINE", engine)
+            .args(["-n", "3000", "-c", "24", "--output", "json", &service.url()])
+            .run();
+        assert_eq!(run.code, Some(0), "{engine}: {}", run.stderr);
+        let r = result(&run.stdout);
+        [
+            "totalRequests",
+            "successfulRequests",
+            "failedRequests",
+            "statusCodes",
+            "errors",
+            "errorRate",
+        ]
+        .map(|key| (key, r[key].clone()))
+    };
+    let uring = counts("io-uring");
+    assert_eq!(uring[0].1, 3000);
+    // Every 20th request fails, counted across both runs: 3000 is a multiple of 20.
+    assert_eq!(uring[3].1["500"], 150, "5% of 3000: {uring:?}");
+    assert_eq!(uring, counts("mio"));
+}
+
+#[test]
+fn io_uring_refused_by_a_seccomp_profile_falls_back_to_mio_and_says_so() {
+    let service = SampleService::start(&[]);
+    let deny = workspace_bin("deny-io-uring");
+    let refused = tool(&deny)
+        .args([
+            BIN,
+            "-v",
+            "-n",
+            "300",
+            "-c",
+            "6",
+            "--output",
+            "json",
+            &service.url(),
+        ])
+        .run();
+    assert_eq!(refused.code, Some(0), "{}", refused.stderr);
+    assert_eq!(result(&refused.stdout)["successfulRequests"], 300);
+    assert!(
+        refused
+            .stderr
+            .contains("load engine: mio (io_uring is not usable on this machine: io_uring_setup: Operation not permitted"),
+        "{}",
+        refused.stderr
+    );
+    let demanded = tool(&deny)
+        .args([BIN, "--engine", "io-uring", "-n", "10", &service.url()])
+        .run();
+    assert_eq!(demanded.code, Some(2), "{}", demanded.stderr);
+    assert!(
+        demanded.stderr.contains("--engine auto"),
+        "{}",
+        demanded.stderr
+    );
+    let allowed = tool(BIN)
+        .args(["-v", "-n", "10", "--output", "json", &service.url()])
+        .run();
+    // Where this machine itself forbids io_uring, the io-uring copy of the engine tests fails
+    // with the reason; here it says which engine ran.
+    assert!(
+        allowed
+            .stderr
+            .contains("load engine: io_uring for http:// targets"),
+        "{}",
+        allowed.stderr
+    );
+}
