@@ -4,6 +4,11 @@
 # the machine hits them alike. On a 2-core machine nginx and the generator share the cores:
 # requests/s mostly measures the generator's CPU cost per request.
 #
+# Per round and tool: requests/s, user+system CPU µs per request (the child's rusage), peak
+# RSS; per tool, system calls per request in a separate short round (perf's raw_syscalls
+# tracepoint, else strace -c -f); each as a ratio to wrk's. sentinel-stress runs on both of
+# its engines (io_uring, its default on Linux, and mio).
+#
 # Usage: scripts/bench-stress.sh            (5 rounds of 10 s at concurrency 50 and 1)
 #        ROUNDS=7 DURATION=10 scripts/bench-stress.sh
 #        HTTPS=0 MEMORY=0 scripts/bench-stress.sh   (skip the https rounds / the memory check)
@@ -11,7 +16,7 @@
 # (a self-signed certificate made with openssl; skipped without openssl), HTTP/2 rounds over
 # that port (nginx's http2; sentinel-stress --http2 beside h2load from Debian's
 # nghttp2-client, and oha --http2 when installed; H2=0 skips them), and checks that
-# sentinel-stress's peak RSS is the same for 1 M and 10 M requests.
+# sentinel-stress's peak RSS is the same for 1 M and 10 M requests (on each engine).
 # Needs: nginx (Debian package nginx or nginx-light); skips with a message when absent.
 # Optional: wrk, hey (Debian), oha (cargo install oha; or OHA=/path/to/oha). Traffic stays on
 # 127.0.0.1 and every run is bounded by DURATION (the memory check by its request count).
@@ -69,44 +74,89 @@ sleep 0.5
 status=$("$stress" -n 1 -c 1 --output json "$url" | python3 -c 'import json,sys; print(list(json.load(sys.stdin)["statusCodes"]))')
 [[ "$status" == "['200']" ]] || { echo "bench-stress: nginx answers $status, not 200; see $work/logs/error.log" >&2; exit 1; }
 
-tools=(sentinel-stress)
+# sentinel-stress runs on both of its engines: io_uring (its default on Linux) and mio.
+tools=(sentinel-stress sentinel-stress-mio)
 command -v wrk >/dev/null && tools+=(wrk)
 [[ -n "$oha_bin" ]] && tools+=(oha)
 command -v hey >/dev/null && tools+=(hey)
 echo "tools: ${tools[*]}; $rounds rounds of ${duration}s against $url" >&2
 
-# One run: prints "rps p50_ms p99_ms rss_kib". $3: the URL (default: plain http).
-# Certificates are not checked in the https rounds (self-signed): -k / --insecure; wrk and
-# hey do not check them at all.
-measure() {
-  local tool=$1 conns=$2 target=${3:-$url} out="$work/out" threads=$(( $2 < $(nproc) ? $2 : $(nproc) ))
+# Syscall counting: perf's raw_syscalls tracepoint where it works (low overhead), else
+# strace -c -f (slower, so its rounds are short and separate from the timed ones).
+syscall_counter=none
+if perf stat -e raw_syscalls:sys_enter -x, true >/dev/null 2>&1; then
+  syscall_counter=perf
+elif command -v strace >/dev/null; then
+  syscall_counter=strace
+fi
+
+# The command line of one run of $1 at $2 connections against $3 for $4 seconds.
+command_of() {
+  local tool=$1 conns=$2 target=$3 seconds=$4 threads=$(( $2 < $(nproc) ? $2 : $(nproc) ))
   case $tool in
-    sentinel-stress) /usr/bin/time -f %M -o "$work/rss" "$stress" -k -z "${duration}s" -c "$conns" --output json "$target" >"$out" ;;
-    wrk) /usr/bin/time -f %M -o "$work/rss" wrk -t "$threads" -c "$conns" -d "${duration}s" --latency "$target" >"$out" ;;
-    oha) /usr/bin/time -f %M -o "$work/rss" "$oha_bin" --insecure -z "${duration}s" -c "$conns" --no-tui --output-format json "$target" >"$out" ;;
-    hey) /usr/bin/time -f %M -o "$work/rss" hey -z "${duration}s" -c "$conns" "$target" >"$out" ;;
+    sentinel-stress) echo "$stress" --engine io-uring -k -z "${seconds}s" -c "$conns" --output json "$target" ;;
+    sentinel-stress-mio) echo "$stress" --engine mio -k -z "${seconds}s" -c "$conns" --output json "$target" ;;
+    wrk) echo wrk -t "$threads" -c "$conns" -d "${seconds}s" --latency "$target" ;;
+    oha) echo "$oha_bin" --insecure -z "${seconds}s" -c "$conns" --no-tui --output-format json "$target" ;;
+    hey) echo hey -z "${seconds}s" -c "$conns" "$target" ;;
   esac
-  python3 - "$tool" "$out" "$(tail -n1 "$work/rss")" <<'PY'
+}
+
+# What a tool printed: "rps p50_ms p99_ms requests".
+parse_output() { # tool file
+  python3 - "$1" "$2" <<'PY'
 import json, re, sys
-tool, path, rss = sys.argv[1], sys.argv[2], sys.argv[3]
+tool, path = sys.argv[1], sys.argv[2]
 text = open(path).read()
 def ms(value, unit):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "secs": 1000.0}[unit]
-if tool == "sentinel-stress":
+if tool.startswith("sentinel-stress"):
     r = json.loads(text); rps, p50, p99 = r["requestsPerSecond"], r["p50ResponseTime"], r["p99ResponseTime"]
+    n = r["totalRequests"]
 elif tool == "wrk":
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     p = dict((q, ms(v, u)) for q, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", text, re.M))
     p50, p99 = p["50"], p["99"]
+    n = int(re.search(r"(\d+) requests in", text).group(1))
 elif tool == "oha":
     r = json.loads(text); rps = r["summary"]["requestsPerSec"]
     p50, p99 = r["latencyPercentiles"]["p50"] * 1000, r["latencyPercentiles"]["p99"] * 1000
+    n = sum(r["statusCodeDistribution"].values())
 else:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    p = dict((q, float(v) * 1000) for q, v in re.findall(r"(50|99)%% in ([\d.]+) secs".replace("%%", "%"), text))
+    p = dict((q, float(v) * 1000) for q, v in re.findall(r"(50|99)% in ([\d.]+) secs", text))
     p50, p99 = p["50"], p["99"]
-print(f"{rps:.0f} {p50:.3f} {p99:.3f} {rss}")
+    n = sum(int(c) for c in re.findall(r"\[\d+\]\s+(\d+) responses", text))
+print(f"{rps:.0f} {p50:.3f} {p99:.3f} {n}")
 PY
+}
+
+# One timed run: prints "rps p50_ms p99_ms rss_kib cpu_us_per_request", the CPU being the
+# child's user + system time (its rusage, through /usr/bin/time) over its requests.
+measure() { # tool conns [target]
+  local tool=$1 conns=$2 target=${3:-$url} out="$work/out"
+  # shellcheck disable=SC2046 # the command line is words on purpose
+  /usr/bin/time -f "%M %U %S" -o "$work/rusage" $(command_of "$tool" "$conns" "$target" "$duration") >"$out"
+  local rps p50 p99 n rss user sys
+  read -r rps p50 p99 n < <(parse_output "$tool" "$out")
+  read -r rss user sys < <(tail -n1 "$work/rusage")
+  python3 -c "import sys; rps, p50, p99, rss, user, sys_, n = sys.argv[1:]; print(rps, p50, p99, rss, f'{(float(user) + float(sys_)) * 1e6 / max(int(n), 1):.2f}')" \
+    "$rps" "$p50" "$p99" "$rss" "$user" "$sys" "$n"
+}
+
+# System calls per request in a short separate run (counting slows a tool down).
+syscalls_per_request() { # tool conns
+  local tool=$1 conns=$2 out="$work/sysout" calls=0 n
+  # shellcheck disable=SC2046
+  case $syscall_counter in
+    perf) perf stat -e raw_syscalls:sys_enter -x, -o "$work/perf" -- $(command_of "$tool" "$conns" "$url" 3) >"$out"
+          calls=$(awk -F, '/raw_syscalls:sys_enter/ {print $1}' "$work/perf") ;;
+    strace) strace -f -c -o "$work/strace" $(command_of "$tool" "$conns" "$url" 3) >"$out"
+          calls=$(awk '$NF == "total" {print $4}' "$work/strace") ;;
+    none) echo "-"; return ;;
+  esac
+  read -r _ _ _ n < <(parse_output "$tool" "$out")
+  python3 -c "import sys; print(f'{int(sys.argv[1]) / max(int(sys.argv[2]), 1):.3f}')" "$calls" "$n"
 }
 
 tls_url=""
@@ -124,6 +174,8 @@ for round in $(seq 1 "$rounds"); do
     target=$url
     if [[ $scheme == https ]]; then [[ -n $tls_url ]] || continue; target=$tls_url; fi
     for tool in "${tools[@]}"; do
+      # https: the io_uring engine hands https targets to mio, so one sentinel-stress row.
+      [[ $scheme == https && $tool == sentinel-stress-mio ]] && continue
       line=$(measure "$tool" "$conns" "$target")
       echo "$round $conns $scheme $tool $line" >>"$results"
       echo "round $round c=$conns $scheme $tool: $line" >&2
@@ -131,40 +183,62 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
-python3 - "$results" <<'PY'
+syscalls="$work/syscalls"
+: >"$syscalls"
+echo "system calls per request ($syscall_counter, 3 s at 50 and 1 connections, http)" >&2
+for conns in 50 1; do
+  for tool in "${tools[@]}"; do
+    per=$(syscalls_per_request "$tool" "$conns")
+    echo "$conns $tool $per" >>"$syscalls"
+    echo "c=$conns $tool: $per system calls per request" >&2
+  done
+done
+
+python3 - "$results" "$syscalls" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
+calls = {(int(c), t): v for c, t, v in (l.split() for l in open(sys.argv[2]))}
 data = {}
-for rnd, conns, scheme, tool, rps, p50, p99, rss in rows:
-    data.setdefault((scheme, int(conns), tool), []).append((int(rnd), float(rps), float(p50), float(p99), int(rss)))
+for rnd, conns, scheme, tool, rps, p50, p99, rss, cpu in rows:
+    data.setdefault((scheme, int(conns), tool), []).append(
+        (int(rnd), float(rps), float(p50), float(p99), int(rss), float(cpu)))
 tools, series = [], []
 for _, conns, scheme, tool, *_ in rows:
     if tool not in tools: tools.append(tool)
     if (scheme, int(conns)) not in series: series.append((scheme, int(conns)))
-def ratios(scheme, conns, tool):
-    wrk = {r[0]: r[1] for r in data.get((scheme, conns, "wrk"), [])}
-    return [r[1] / wrk[r[0]] for r in data.get((scheme, conns, tool), []) if r[0] in wrk]
-print("| scheme | concurrency | tool | median req/s | vs wrk (median of rounds) | p50 ms | p99 ms | peak RSS MB |")
-print("|---|---|---|---|---|---|---|---|")
+def ratios(scheme, conns, tool, field):
+    wrk = {r[0]: r[field] for r in data.get((scheme, conns, "wrk"), [])}
+    return [r[field] / wrk[r[0]] for r in data.get((scheme, conns, tool), []) if r[0] in wrk and wrk[r[0]]]
+def median_ratio(r):
+    return f"{statistics.median(r):.2f}" if r else "-"
+def call_ratio(conns, tool):
+    try:
+        return f"{float(calls[(conns, tool)]) / float(calls[(conns, 'wrk')]):.2f}"
+    except (KeyError, ValueError, ZeroDivisionError):
+        return "-"
+print("| scheme | connections | tool | req/s | vs wrk | CPU µs/request | vs wrk | syscalls/request | vs wrk | p50 ms | p99 ms | peak RSS MB |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for scheme, conns in series:
     for tool in tools:
         runs = data.get((scheme, conns, tool), [])
         if not runs: continue
-        r = ratios(scheme, conns, tool)
-        ratio = f"{statistics.median(r):.2f}" if r else "-"
-        print(f"| {scheme} | {conns} | {tool} | {statistics.median(x[1] for x in runs):,.0f} | {ratio} | "
+        sc = calls.get((conns, tool), "-") if scheme == "http" else "-"
+        scr = call_ratio(conns, tool) if scheme == "http" else "-"
+        print(f"| {scheme} | {conns} | {tool} | {statistics.median(x[1] for x in runs):,.0f} | "
+              f"{median_ratio(ratios(scheme, conns, tool, 1))} | {statistics.median(x[5] for x in runs):.2f} | "
+              f"{median_ratio(ratios(scheme, conns, tool, 5))} | {sc} | {scr} | "
               f"{statistics.median(x[2] for x in runs):.3f} | {statistics.median(x[3] for x in runs):.3f} | "
               f"{max(x[4] for x in runs) / 1024:.1f} |")
 print()
-print("Each round's requests/s relative to wrk's in the same round:")
+print("Each round relative to wrk in the same round (requests/s ratio, CPU-per-request ratio):")
 print()
-print("| scheme | concurrency | tool | " + " | ".join(f"round {n}" for n in sorted({int(r[0]) for r in rows})) + " |")
+print("| scheme | connections | tool | " + " | ".join(f"round {n}" for n in sorted({int(r[0]) for r in rows})) + " |")
 print("|---|---|---|" + "---|" * len({r[0] for r in rows}))
 for scheme, conns in series:
     for tool in tools:
         if tool == "wrk": continue
-        r = ratios(scheme, conns, tool)
-        if r: print(f"| {scheme} | {conns} | {tool} | " + " | ".join(f"{x:.2f}" for x in r) + " |")
+        rps, cpu = ratios(scheme, conns, tool, 1), ratios(scheme, conns, tool, 5)
+        if rps: print(f"| {scheme} | {conns} | {tool} | " + " | ".join(f"{a:.2f}, {b:.2f}" for a, b in zip(rps, cpu)) + " |")
 PY
 
 if [[ $with_h2 == 1 && -n $tls_url ]]; then
@@ -223,20 +297,22 @@ if [[ $with_memory == 1 ]]; then
   # Memory must not grow with the number of requests: per-worker histograms, no per-request
   # storage. Same load, 1 M and then 10 M requests.
   echo >&2
-  echo "memory: sentinel-stress -n 1000000 and -n 10000000 at concurrency 50" >&2
+  echo "memory: sentinel-stress -n 1000000 and -n 10000000 at concurrency 50, on each engine" >&2
   echo
-  echo "| requests | seconds | peak RSS MB |"
-  echo "|---|---|---|"
+  echo "| engine | requests | seconds | peak RSS MB |"
+  echo "|---|---|---|---|"
+  for engine in io-uring mio; do
   for n in 1000000 10000000; do
     start=$(date +%s.%N)
-    /usr/bin/time -f %M -o "$work/rss" "$stress" -n "$n" -c 50 --output json "$url" >"$work/out"
+    /usr/bin/time -f %M -o "$work/rss" "$stress" --engine "$engine" -n "$n" -c 50 --output json "$url" >"$work/out"
     end=$(date +%s.%N)
-    python3 - "$n" "$start" "$end" "$(tail -n1 "$work/rss")" "$work/out" <<'PY'
+    python3 - "$engine" "$n" "$start" "$end" "$(tail -n1 "$work/rss")" "$work/out" <<'PY'
 import json, sys
-n, start, end, rss, path = sys.argv[1:]
+engine, n, start, end, rss, path = sys.argv[1:]
 result = json.load(open(path))
 assert result["totalRequests"] == int(n), f"{result['totalRequests']} requests recorded, not {n}"
-print(f"| {int(n):,} | {float(end) - float(start):.1f} | {int(rss) / 1024:.1f} |")
+print(f"| {engine} | {int(n):,} | {float(end) - float(start):.1f} | {int(rss) / 1024:.1f} |")
 PY
+  done
   done
 fi

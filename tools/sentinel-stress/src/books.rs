@@ -41,6 +41,10 @@ pub(crate) struct Books<'a> {
     pub(crate) last_answer: Option<Instant>,
     /// Reused by [`Books::dispatch`].
     dispatched: Vec<Dispatch>,
+    /// This worker's share of `-n` (in proportion to its connections), and how much of it
+    /// is taken: a worker whose thread starts late still sends its share.
+    budget: Option<u64>,
+    taken: u64,
 }
 
 impl<'a> Books<'a> {
@@ -50,6 +54,7 @@ impl<'a> Books<'a> {
         window: Option<&'a Mutex<Histogram<u64>>>,
         connections: usize,
         schedule: Schedule,
+        budget: Option<u64>,
     ) -> Self {
         let now = Instant::now();
         Books {
@@ -65,7 +70,23 @@ impl<'a> Books<'a> {
             start: now,
             last_answer: None,
             dispatched: Vec::with_capacity(connections),
+            budget,
+            taken: 0,
         }
+    }
+
+    /// Whether no request is left to take: stopped, or the budget is spent.
+    fn exhausted(&self) -> bool {
+        self.shared.stop.load(Ordering::Relaxed) || self.budget.is_some_and(|b| self.taken >= b)
+    }
+
+    /// Take one request from the budget.
+    fn take(&mut self) -> bool {
+        if self.exhausted() {
+            return false;
+        }
+        self.taken += 1;
+        true
     }
 
     /// The run starts now (its schedule counts from `start`).
@@ -96,7 +117,7 @@ impl<'a> Books<'a> {
                 break;
             }
             pass -= 1;
-            if self.shared.exhausted(self.plan.requests) {
+            if self.exhausted() {
                 // Nothing left to send: free connections are done now, not one interval
                 // after another in the open model.
                 self.ready.pop_front();
@@ -119,7 +140,7 @@ impl<'a> Books<'a> {
                 now
             };
             self.ready.pop_front();
-            if !self.shared.take(self.plan.requests) {
+            if !self.take() {
                 self.finished += 1;
                 out.push(Dispatch::Done(index));
                 continue;

@@ -449,16 +449,20 @@ pub fn run(plan: &Plan, shared: &Shared) -> Vec<Measurements> {
                     .sum::<usize>();
                 let share = mine as f64 / connections as f64;
                 let schedule = Schedule::for_plan(plan, share);
+                let budget = plan
+                    .requests
+                    .map(|n| worker_budget(n, connections, first, mine));
                 let window = shared.window_latency.get(w);
                 scope.spawn(move || {
                     #[cfg(target_os = "linux")]
                     if uring {
                         return crate::uring::Worker::new(
-                            plan, shared, window, mine, first, schedule,
+                            plan, shared, window, mine, first, schedule, budget,
                         )
                         .run(start, deadline);
                     }
-                    Worker::new(plan, shared, window, mine, first, schedule).run(start, deadline)
+                    Worker::new(plan, shared, window, mine, first, schedule, budget)
+                        .run(start, deadline)
                 })
             })
             .collect();
@@ -478,6 +482,14 @@ pub fn run(plan: &Plan, shared: &Shared) -> Vec<Measurements> {
         slot.elapsed = elapsed;
     }
     total
+}
+
+/// The share of a budget of `n` requests of the worker whose connections are
+/// `first..first + mine` of `connections`: in proportion to them, and the shares of all
+/// workers add up to `n` exactly (each is the difference of two cumulative splits).
+fn worker_budget(n: u64, connections: usize, first: usize, mine: usize) -> u64 {
+    let at = |c: usize| (u128::from(n) * c as u128 / connections.max(1) as u128) as u64;
+    at(first + mine) - at(first)
 }
 
 /// [`run`]'s measurements folded into one.
@@ -542,6 +554,7 @@ impl<'a> Worker<'a> {
         connections: usize,
         first: usize,
         schedule: Schedule,
+        budget: Option<u64>,
     ) -> Self {
         let now = Instant::now();
         let conns = (0..connections)
@@ -561,7 +574,7 @@ impl<'a> Worker<'a> {
             .collect();
         Worker {
             plan,
-            books: Books::new(plan, shared, window, connections, schedule),
+            books: Books::new(plan, shared, window, connections, schedule, budget),
             conns,
             poll: Poll::new().ok(),
             chunk: vec![0u8; 16 * 1024].into_boxed_slice(),
@@ -1040,6 +1053,28 @@ mod tests {
         }
         let refused = connect_class(&std::io::Error::from(ErrorKind::ConnectionRefused));
         assert_eq!(refused, "connect refused");
+    }
+
+    #[test]
+    fn the_budget_is_split_by_connections_and_adds_up_exactly() {
+        // 90 requests over 3 connections on 2 workers (2 + 1): 60 and 30.
+        assert_eq!(worker_budget(90, 3, 0, 2), 60);
+        assert_eq!(worker_budget(90, 3, 2, 1), 30);
+        for (n, connections, threads) in
+            [(1u64, 3usize, 2usize), (7, 5, 2), (1000, 50, 3), (3, 1, 1)]
+        {
+            let mut first = 0;
+            let mut total = 0;
+            for w in 0..threads {
+                let mine = connections / threads + usize::from(w < connections % threads);
+                total += worker_budget(n, connections, first, mine);
+                first += mine;
+            }
+            assert_eq!(
+                total, n,
+                "{n} over {connections} connections, {threads} workers"
+            );
+        }
     }
 
     #[test]

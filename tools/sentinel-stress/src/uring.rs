@@ -9,11 +9,14 @@
 //! with the mio engine; responses are parsed by the same [`ResponseReader`]. Plain http
 //! only: https targets run on the mio engine, which drives rustls in its loop.
 //!
-//! Each connection has at most one operation in the ring at a time, into buffers that live
-//! as long as the worker (its own receive buffer; the target's serialized request). A
-//! request that times out is cancelled, and its connection is reused only once the ring has
-//! given the cancelled operation back, so no late completion can write into a buffer that
-//! serves another request.
+//! A request is one linked pair in the ring: a send (MSG_WAITALL, so the kernel finishes a
+//! short send itself, and its completion skipped when it succeeds) and the receive it
+//! unlocks; so a request costs two submission entries, one completion, and a share of one
+//! `io_uring_enter`. Completions are run in the worker's own enter (DEFER_TASKRUN), in
+//! batches. Every buffer lives as long as the worker (each connection's receive buffer, the
+//! target's serialized request). A connection whose request failed (a timeout, a send that
+//! failed) with completions still to come is reused only once the ring has given them all
+//! back, so no late completion can land in a buffer that serves another request.
 
 use crate::books::{Books, Dispatch};
 use crate::engine::{Measurements, Plan, Schedule, Shared, connect_class, io_class};
@@ -137,12 +140,21 @@ struct Conn {
     reused: bool,
     /// A reused connection the server had closed is reopened once without charging the budget.
     retried_stale: bool,
-    /// The operation this connection has in the ring (user data), if any.
-    in_ring: Option<u64>,
-    /// Its request failed while an operation was in the ring: it is free again once the
-    /// ring has given that operation back.
-    draining: bool,
+    /// Completions the ring still owes this connection.
+    pending: u32,
+    /// What to do once they have all come: the request already failed (or is to be sent
+    /// again on a new connection) while operations were in the ring.
+    after_drain: Option<AfterDrain>,
     buffer: Box<[u8]>,
+}
+
+/// What a connection waiting for its last completions does then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AfterDrain {
+    /// Its request was counted as failed: it is free for the next one.
+    Free,
+    /// The server closed a reused keep-alive connection: send the request again on a new one.
+    Retry,
 }
 
 /// One ring and its share of the connections.
@@ -155,6 +167,8 @@ pub(crate) struct Worker<'a> {
     ring: Option<IoUring>,
     /// Completions taken from the ring, handled after it is released (reused).
     reaped: Vec<(u64, i32)>,
+    /// Whether a send's successful completion can be skipped (IORING_FEAT_CQE_SKIP, 5.17).
+    skip_send_completions: bool,
 }
 
 impl<'a> Worker<'a> {
@@ -165,6 +179,7 @@ impl<'a> Worker<'a> {
         connections: usize,
         first: usize,
         schedule: Schedule,
+        budget: Option<u64>,
     ) -> Self {
         let now = Instant::now();
         let conns = (0..connections)
@@ -178,8 +193,8 @@ impl<'a> Worker<'a> {
                 started: now,
                 reused: false,
                 retried_stale: false,
-                in_ring: None,
-                draining: false,
+                pending: 0,
+                after_drain: None,
                 buffer: vec![0u8; RECV_BUFFER].into_boxed_slice(),
             })
             .collect();
@@ -187,16 +202,31 @@ impl<'a> Worker<'a> {
         let entries = (2 * connections).next_power_of_two().clamp(8, 32_768) as u32;
         Worker {
             plan,
-            books: Books::new(plan, shared, window, connections, schedule),
+            books: Books::new(plan, shared, window, connections, schedule, budget),
             conns,
             addrs: plan.targets.iter().map(|t| RawAddr::new(t.addr)).collect(),
-            ring: IoUring::builder()
-                .setup_single_issuer()
-                .build(entries)
-                .or_else(|_| IoUring::new(entries))
-                .ok(),
+            ring: None,
             reaped: Vec::with_capacity(entries as usize),
+            skip_send_completions: false,
         }
+        .with_ring(entries)
+    }
+
+    /// The ring: completions run only when this thread enters the ring (DEFER_TASKRUN, 6.1),
+    /// else at the next transition to the kernel (COOP_TASKRUN, 5.19), else plainly.
+    fn with_ring(mut self, entries: u32) -> Self {
+        let ring = IoUring::builder()
+            .setup_single_issuer()
+            .setup_defer_taskrun()
+            .build(entries)
+            .or_else(|_| IoUring::builder().setup_coop_taskrun().build(entries))
+            .or_else(|_| IoUring::new(entries))
+            .ok();
+        self.skip_send_completions = ring
+            .as_ref()
+            .is_some_and(|r| r.params().is_feature_skip_cqe_on_success());
+        self.ring = ring;
+        self
     }
 
     /// Run until the budget is spent (or the deadline passes, or a stop), then wait for the
@@ -267,24 +297,28 @@ impl<'a> Worker<'a> {
         }
     }
 
-    /// Put an operation in the submission queue (submitting first if it is full).
-    fn push(&mut self, index: usize, op: u64, entry: squeue::Entry) {
-        let user_data = ((index as u64) << 8) | op;
+    /// Put operations in the submission queue together (submitting first if they do not
+    /// fit); `completions` is how many of them will complete for this connection.
+    fn push(&mut self, index: usize, entries: &[(u64, squeue::Entry)], completions: u32) {
         let Some(ring) = self.ring.as_mut() else {
             return;
         };
-        let entry = entry.user_data(user_data);
+        let entries: Vec<squeue::Entry> = entries
+            .iter()
+            .map(|(op, entry)| entry.clone().user_data(((index as u64) << 8) | op))
+            .collect();
         // SAFETY: every buffer and address an entry points to lives in `self.conns`,
         // `self.addrs` or the plan, none of which moves or is freed while the worker runs,
-        // and a connection has one operation in the ring at a time (see `draining`).
+        // and a connection's buffer serves one request until every completion of that
+        // request has come back (see `pending`).
         unsafe {
-            while ring.submission().push(&entry).is_err() {
-                let _ = ring.submit();
+            while ring.submission().push_multiple(&entries).is_err() {
+                if ring.submit().is_err() {
+                    break;
+                }
             }
         }
-        if op != OP_CANCEL {
-            self.conns[index].in_ring = Some(user_data);
-        }
+        self.conns[index].pending += completions;
     }
 
     fn start_request(&mut self, index: usize, intended: Instant) {
@@ -298,8 +332,7 @@ impl<'a> Worker<'a> {
         conn.retried_stale = false;
         if conn.fd.is_some() {
             conn.reused = true;
-            conn.state = State::Writing;
-            self.send(index);
+            self.send_and_receive(index);
         } else {
             self.connect(index);
         }
@@ -337,25 +370,42 @@ impl<'a> Worker<'a> {
         conn.fd = Some(fd);
         conn.reused = false;
         conn.state = State::Connecting;
-        self.push(index, OP_CONNECT, entry);
+        self.push(index, &[(OP_CONNECT, entry)], 1);
     }
 
-    fn send(&mut self, index: usize) {
-        let conn = &self.conns[index];
+    /// The request and the receive of its response, linked: the receive starts once the
+    /// whole request is sent (MSG_WAITALL: the kernel finishes a short send itself, and a
+    /// send that fails cancels the receive).
+    fn send_and_receive(&mut self, index: usize) {
+        let conn = &mut self.conns[index];
         let Some(fd) = conn.fd.as_ref() else {
             return;
         };
-        let request = &self.plan.targets[conn.target].request[conn.written..];
-        let entry = opcode::Send::new(
+        conn.state = State::Writing;
+        let request = &self.plan.targets[conn.target].request;
+        let mut link = squeue::Flags::IO_LINK;
+        if self.skip_send_completions {
+            link |= squeue::Flags::SKIP_SUCCESS;
+        }
+        let send = opcode::Send::new(
             types::Fd(fd.as_raw_fd()),
             request.as_ptr(),
             request.len().min(u32::MAX as usize) as u32,
         )
-        .flags(libc::MSG_NOSIGNAL)
+        .flags(libc::MSG_NOSIGNAL | libc::MSG_WAITALL)
+        .build()
+        .flags(link);
+        let recv = opcode::Recv::new(
+            types::Fd(fd.as_raw_fd()),
+            conn.buffer.as_mut_ptr(),
+            conn.buffer.len() as u32,
+        )
         .build();
-        self.push(index, OP_SEND, entry);
+        let completions = if self.skip_send_completions { 1 } else { 2 };
+        self.push(index, &[(OP_SEND, send), (OP_RECV, recv)], completions);
     }
 
+    /// Another receive, for the rest of a response.
     fn recv(&mut self, index: usize) {
         let conn = &mut self.conns[index];
         let Some(fd) = conn.fd.as_ref() else {
@@ -367,7 +417,7 @@ impl<'a> Worker<'a> {
             conn.buffer.len() as u32,
         )
         .build();
-        self.push(index, OP_RECV, entry);
+        self.push(index, &[(OP_RECV, entry)], 1);
     }
 
     fn on_completion(&mut self, user_data: u64, result: i32) {
@@ -376,45 +426,40 @@ impl<'a> Worker<'a> {
             return;
         }
         let conn = &mut self.conns[index];
-        if conn.in_ring != Some(user_data) {
-            return;
+        // A send whose success is skipped was not counted: it completes only to fail.
+        if !(op == OP_SEND && self.skip_send_completions) {
+            conn.pending = conn.pending.saturating_sub(1);
         }
-        conn.in_ring = None;
-        if conn.draining {
-            // The request already failed (a timeout); its connection is free now.
-            conn.draining = false;
-            conn.state = State::Idle;
-            self.books.ready.push_back(index);
+        if let Some(then) = conn.after_drain {
+            // The request is over already; this completion only says the ring let go.
+            if conn.pending == 0 {
+                conn.after_drain = None;
+                match then {
+                    AfterDrain::Free => {
+                        conn.state = State::Idle;
+                        self.books.ready.push_back(index);
+                    }
+                    AfterDrain::Retry => self.connect(index),
+                }
+            }
             return;
         }
         let error = (result < 0).then(|| std::io::Error::from_raw_os_error(-result));
         match (op, conn.state) {
             (OP_CONNECT, State::Connecting) => match error {
                 Some(e) => self.fail(index, &connect_class(&e)),
-                None => {
-                    self.conns[index].state = State::Writing;
-                    self.send(index);
-                }
+                None => self.send_and_receive(index),
             },
             (OP_SEND, State::Writing) => match error {
                 Some(e) => self.fail_io(index, &e),
-                None if result == 0 => self.fail(index, "reset"),
-                None => {
-                    let conn = &mut self.conns[index];
-                    conn.written += result as usize;
-                    if conn.written < self.plan.targets[conn.target].request.len() {
-                        self.send(index);
-                    } else {
-                        conn.state = State::Reading;
-                        self.recv(index);
-                    }
-                }
+                // Sent whole (MSG_WAITALL); the linked receive is under way.
+                None => conn.state = State::Reading,
             },
-            (OP_RECV, State::Reading) => match error {
+            (OP_RECV, State::Writing | State::Reading) => match error {
                 Some(e) => self.fail_io(index, &e),
                 None if result == 0 => self.on_eof(index),
                 None => {
-                    let conn = &mut self.conns[index];
+                    conn.state = State::Reading;
                     match conn.response.feed(&conn.buffer[..result as usize]) {
                         Progress::Complete { status, close } => self.finish(index, status, close),
                         Progress::Invalid => self.fail(index, "invalid response"),
@@ -451,7 +496,12 @@ impl<'a> Worker<'a> {
         conn.fd = None;
         conn.retried_stale = true;
         conn.written = 0;
-        self.connect(index);
+        if conn.pending > 0 {
+            // A failed send: its linked receive is still to come back, cancelled.
+            conn.after_drain = Some(AfterDrain::Retry);
+        } else {
+            self.connect(index);
+        }
         true
     }
 
@@ -479,23 +529,22 @@ impl<'a> Worker<'a> {
         self.fail(index, &io_class(error));
     }
 
-    /// Count the request as failed and close its connection. An operation still in the ring
-    /// is cancelled; the connection is free once the ring gives it back.
+    /// Count the request as failed and close its connection. Operations still in the ring
+    /// are cancelled; the connection is free once the ring has given them all back.
     fn fail(&mut self, index: usize, class: &str) {
         let conn = &mut self.conns[index];
         let target = conn.target;
         conn.fd = None;
         conn.state = State::Idle;
-        let pending = conn.in_ring;
-        if let Some(user_data) = pending {
-            conn.draining = true;
-            self.push(
-                index,
-                OP_CANCEL,
-                opcode::AsyncCancel::new(user_data).build(),
-            );
+        let pending = conn.pending > 0;
+        if pending {
+            conn.after_drain = Some(AfterDrain::Free);
+            for op in [OP_CONNECT, OP_SEND, OP_RECV] {
+                let cancel = opcode::AsyncCancel::new(((index as u64) << 8) | op).build();
+                self.push(index, &[(OP_CANCEL, cancel)], 0);
+            }
         }
-        self.books.failed(index, target, class, pending.is_none());
+        self.books.failed(index, target, class, !pending);
     }
 
     /// Fail requests that have waited longer than their timeout.
@@ -503,7 +552,7 @@ impl<'a> Worker<'a> {
         let now = Instant::now();
         for index in 0..self.conns.len() {
             let conn = &self.conns[index];
-            if conn.draining {
+            if conn.after_drain.is_some() {
                 continue;
             }
             let (limit, class) = match conn.state {
