@@ -98,6 +98,11 @@ pub trait JournalWriter: std::fmt::Debug {
     /// backend has one writer at a time); lines of `lines` found already there (an append
     /// whose answer was lost, then retried) are not appended again.
     fn append(&mut self, lines: &[&str]) -> Result<Vec<Line>>;
+
+    /// Every line of the journal as it is now, this writer then knowing each of them and
+    /// appending after the last (a writer that folds again after losing a race must not
+    /// take another writer's line for a new one).
+    fn read_all(&mut self) -> Result<Vec<Line>>;
 }
 
 /// A held run lock. Dropping it releases it.

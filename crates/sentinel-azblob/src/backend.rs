@@ -113,15 +113,18 @@ impl AzBlobBackend {
         })
     }
 
-    fn delete(&self, blob: &str) -> Result<()> {
+    /// Delete `blob` if it is still `etag`: `false` when it changed meanwhile.
+    fn delete_if(&self, blob: &str, etag: &str) -> Result<bool> {
         let reply = self.client.send(&Call {
             method: "DELETE",
             blob: Some(blob),
+            headers: vec![("if-match", etag.to_owned())],
             ..Call::default()
         })?;
         match reply.status {
-            202 => Ok(()),
-            404 if reply.is("BlobNotFound") => Ok(()),
+            202 => Ok(true),
+            404 if reply.is("BlobNotFound") => Ok(true),
+            412 => Ok(false),
             _ => Err(self.client.unexpected(&reply, &format!("deleting {blob}"))),
         }
     }
@@ -331,19 +334,39 @@ impl StateBackend for AzBlobBackend {
             free = RolloutId::parse(&format!("{name}-{n}"), "the archive name")?;
         }
         let folder = format!("{HISTORY}/{free}");
-        // Copied first, removed after, the state last each time: until the state is gone
-        // from where it was, a failure leaves a state that archive can redo.
-        let names = [JOURNAL_BLOB, STATE_BACKUP_BLOB, STATE_BLOB];
-        for name in names {
-            if let Some((bytes, _)) = self.get(&self.blob(name), "reading for the archive")? {
+        // Each blob is copied, then removed only if it is still what was copied (If-Match):
+        // a writer that appended meanwhile makes the copy be taken again, so nothing it
+        // recorded is lost; one that comes after finds the journal gone and stops. The state
+        // goes last: until it is gone from where it was, archive can be run again.
+        for name in [JOURNAL_BLOB, STATE_BACKUP_BLOB, STATE_BLOB] {
+            let from = self.blob(name);
+            let mut moved = false;
+            for _ in 0..MAX_RACES {
+                let Some((bytes, etag)) = self.get(&from, "reading for the archive")? else {
+                    moved = true;
+                    break;
+                };
                 let reply = self.put(&self.blob(&format!("{folder}/{name}")), &bytes, None)?;
                 if reply.status != 201 {
                     return Err(self.client.unexpected(&reply, "copying into the history"));
                 }
+                if self.delete_if(&from, &etag)? {
+                    moved = true;
+                    break;
+                }
             }
-        }
-        for name in names {
-            self.delete(&self.blob(name))?;
+            if !moved {
+                return Err(Error::Locked {
+                    message: format!(
+                        "{} kept changing while it was being archived",
+                        self.client.display_name(Some(&from))
+                    ),
+                    hint: Some(
+                        "archive under the run lock, once the rollout's writers have finished"
+                            .into(),
+                    ),
+                });
+            }
         }
         *self.last.borrow_mut() = None;
         Ok(format!("{}/{folder}", self.location()))
@@ -386,6 +409,19 @@ struct BlobJournal {
 }
 
 impl BlobJournal {
+    /// The journal this writer appended to is gone: archived on another runner meanwhile.
+    fn archived(&self) -> Error {
+        Error::Locked {
+            message: format!(
+                "{} was archived (or removed) while this writer ran; what it passed on before is in the archive, the rest was not written",
+                self.name
+            ),
+            hint: Some(
+                "archive only under the run lock (sentinel-state lock -- sentinel-state archive), then run this again for the next rollout".into(),
+            ),
+        }
+    }
+
     /// What others appended since `self.len`: read, indexed, counted.
     fn read_tail(&mut self) -> Result<Vec<Line>> {
         let reply = self.client.send(&Call {
@@ -398,6 +434,7 @@ impl BlobJournal {
             200 | 206 => reply.body,
             // Nothing after our position.
             416 => Vec::new(),
+            404 if reply.is("BlobNotFound") => return Err(self.archived()),
             _ => {
                 return Err(self
                     .client
@@ -419,6 +456,25 @@ impl BlobJournal {
 impl JournalWriter for BlobJournal {
     fn contains(&self, text: &str) -> bool {
         self.index.contains(text)
+    }
+
+    fn read_all(&mut self) -> Result<Vec<Line>> {
+        let reply = self.client.send(&Call {
+            method: "GET",
+            blob: Some(&self.blob),
+            ..Call::default()
+        })?;
+        let bytes = match reply.status {
+            200 => reply.body,
+            404 if reply.is("BlobNotFound") => return Err(self.archived()),
+            _ => return Err(self.client.unexpected(&reply, "reading the journal")),
+        };
+        let complete = complete_len(&bytes);
+        let lines = parse_journal(&bytes[..complete], &self.name, 1)?;
+        self.len = complete as u64;
+        self.count = lines.len() as u64;
+        self.index = LineIndex::new(lines.iter().map(|l| l.text.as_str()));
+        Ok(lines)
     }
 
     fn append(&mut self, lines: &[&str]) -> Result<Vec<Line>> {
@@ -461,6 +517,7 @@ impl JournalWriter for BlobJournal {
                         self.index.insert(line);
                     }
                 }
+                404 if reply.is("BlobNotFound") => return Err(self.archived()),
                 412 if reply.is("AppendPositionConditionNotMet") => {
                     for line in self.read_tail()? {
                         // Ours already (an append whose answer was lost), or another's.

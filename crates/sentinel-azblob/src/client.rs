@@ -168,10 +168,13 @@ impl BlobClient {
                     ));
                 }
                 secrets.push(sas.clone());
+                secrets.push(percent_decode(&sas));
                 for pair in sas.split('&') {
                     if let Some((_, value)) = pair.split_once('=') {
                         if value.len() >= 8 {
+                            // As sent, and as a server that decoded the query echoes it.
                             secrets.push(value.to_owned());
+                            secrets.push(percent_decode(value));
                         }
                     }
                 }
@@ -201,7 +204,8 @@ impl BlobClient {
                     read: Duration::from_secs(30),
                     write: Duration::from_secs(30),
                 },
-                Duration::from_secs(120),
+                // Every call ends within 30 s, a slow-dripping answer included.
+                Duration::from_secs(30),
             ),
             backoff: Backoff {
                 initial: Duration::from_millis(500),
@@ -332,6 +336,14 @@ impl BlobClient {
             .collect();
         let body = if call.method == "HEAD" {
             Vec::new()
+        } else if status >= 300 {
+            // An error's body is read for its Code and Message: its first 64 KiB will do.
+            let mut head = Vec::new();
+            let _ = std::io::Read::read_to_end(
+                &mut std::io::Read::take(response.body_mut().as_reader(), 64 * 1024),
+                &mut head,
+            );
+            head
         } else {
             response
                 .body_mut()
@@ -414,13 +426,24 @@ impl BlobClient {
 
     /// The service's `Code: first line of Message`, scrubbed, for messages (`""` if none).
     pub fn service_message(&self, reply: &Reply) -> String {
+        // Scrubbed whole first (a secret cut in two by the excerpt would slip through), then
+        // cut short and rid of control characters (a terminal would obey them).
+        let shown = |text: &str, max: usize| {
+            let clean: String = self
+                .scrub(text)
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            sentinel_core::output::excerpt(clean.trim(), max)
+        };
         let message = xml_field(&reply.body, "Message")
-            .and_then(|m| m.lines().next().map(str::to_owned))
+            .and_then(|m| m.lines().next().map(|line| shown(line, 300)))
             .unwrap_or_default();
-        match (&reply.code, message.is_empty()) {
-            (Some(code), false) => self.scrub(&format!(": {code}: {message}")),
-            (Some(code), true) => self.scrub(&format!(": {code}")),
-            (None, false) => self.scrub(&format!(": {message}")),
+        let code = reply.code.as_deref().map(|c| shown(c, 80));
+        match (code, message.is_empty()) {
+            (Some(code), false) => format!(": {code}: {message}"),
+            (Some(code), true) => format!(": {code}"),
+            (None, false) => format!(": {message}"),
             (None, true) => String::new(),
         }
     }
@@ -490,6 +513,31 @@ fn parse_endpoint(url: &str) -> Result<String> {
         return Err(bad());
     }
     Ok(format!("{scheme}://{}", rest.trim_end_matches('/')))
+}
+
+/// `%XX` sequences decoded (what a server that decoded a query shows of it).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Every byte outside the unreserved set as `%XX`.
@@ -618,6 +666,30 @@ mod tests {
             "https://devstoreaccount1.blob.core.windows.net"
         );
         assert_eq!(default.endpoint_path, "");
+    }
+
+    #[test]
+    fn what_a_hostile_service_sends_back_is_scrubbed_cut_short_and_rid_of_control_characters() {
+        let sas = client(&[(
+            SAS_ENV,
+            "sv=2021-12-02&sr=c&sig=2RAkV0p2mmVItPlb%2BJVfGC1%2FTJo%3D",
+        )])
+        .unwrap();
+        // A server that decoded the query echoes the signature decoded.
+        let echoed = Reply {
+            status: 403,
+            code: Some("\x1b]0;pwned\x07AuthenticationFailed".into()),
+            headers: Vec::new(),
+            body: format!(
+                "<Error><Message>bad sig=2RAkV0p2mmVItPlb+JVfGC1/TJo= \x1b[2J{}</Message></Error>",
+                "y".repeat(100_000)
+            )
+            .into_bytes(),
+        };
+        let shown = sas.service_message(&echoed);
+        assert!(!shown.contains("2RAkV0p2mmVItPlb"), "{shown}");
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert!(shown.len() < 500, "{} bytes", shown.len());
     }
 
     #[test]

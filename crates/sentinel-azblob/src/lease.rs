@@ -84,6 +84,27 @@ pub fn acquire(
     request: &LockRequest,
     clock: &dyn Clock,
 ) -> Result<Box<dyn HeldLock>> {
+    let info_of = |clock: &dyn Clock| LockInfo {
+        id: uuid::Uuid::new_v4().to_string(),
+        pid: std::process::id(),
+        host: hostname(),
+        user: user_name(),
+        operation: request.operation.clone(),
+        created: rfc3339_millis(clock.now()),
+        rollout_id: request.rollout_id.clone(),
+    };
+    let size: usize = holder_metadata(&info_of(clock))
+        .iter()
+        .map(|(name, value)| name.len() + value.len())
+        .sum();
+    if size > MAX_HOLDER_METADATA {
+        return Err(Error::usage_with_hint(
+            format!(
+                "the lock holder's details take {size} bytes; the lock blob's metadata holds {MAX_HOLDER_METADATA}"
+            ),
+            "give --operation a short name (the host and user names count too)",
+        ));
+    }
     ensure_lock_blob(client, blob)?;
     let started = clock.now();
     let mut took_over = None;
@@ -104,26 +125,38 @@ pub fn acquire(
         })?;
         match reply.status {
             200 | 201 => {
-                if took_over.is_none()
-                    && matches!(before.lease_state.as_str(), "expired" | "broken")
-                {
-                    took_over = before.holder.as_ref().map(|holder| {
-                        format!(
+                if took_over.is_none() {
+                    took_over = match (before.lease_state.as_str(), before.holder.as_ref()) {
+                        ("expired", Some(holder)) => Some(format!(
                             "{STALE_LOCK_WARNING} (the lease of {} ended without a release: its runner stopped renewing it). Another process may have crashed. Verify rollout status before continuing.",
                             holder.describe(clock)
-                        )
+                        )),
+                        ("broken", Some(holder)) => Some(format!(
+                            "took the lock after the lease of {} was broken (unlock --force --id, or lock --force). Verify rollout status before continuing.",
+                            holder.describe(clock)
+                        )),
+                        _ => None,
+                    };
+                }
+                let info = info_of(clock);
+                let named = holder_call(client, blob, &lease_id, Some(&info));
+                if !matches!(&named, Ok(reply) if reply.status == 200) {
+                    // Not left leased and unnamed for a minute: let go at once.
+                    let _ = client.send(&Call {
+                        method: "PUT",
+                        blob: Some(blob),
+                        query: vec![("comp", "lease".into())],
+                        headers: vec![
+                            ("x-ms-lease-action", "release".into()),
+                            ("x-ms-lease-id", lease_id.clone()),
+                        ],
+                        body: Vec::new(),
+                    });
+                    return Err(match named {
+                        Ok(reply) => client.unexpected(&reply, "writing the lock holder's details"),
+                        Err(e) => e,
                     });
                 }
-                let info = LockInfo {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    pid: std::process::id(),
-                    host: hostname(),
-                    user: user_name(),
-                    operation: request.operation.clone(),
-                    created: rfc3339_millis(clock.now()),
-                    rollout_id: request.rollout_id.clone(),
-                };
-                set_holder(client, blob, &lease_id, Some(&info))?;
                 return Ok(Box::new(HeldLease::start(
                     client.clone(),
                     blob,
@@ -139,7 +172,7 @@ pub fn acquire(
                     break_lease(client, blob)?;
                     broke = true;
                     took_over = Some(format!(
-                        "{STALE_LOCK_WARNING}: --force broke the lease of {} on {}. Verify rollout status before continuing.",
+                        "--force broke the live lease of {} on {}, which may still be deploying. Verify rollout status before continuing.",
                         holder
                             .as_ref()
                             .map_or_else(|| "an unnamed holder".to_owned(), |h| h.describe(clock)),
@@ -271,20 +304,27 @@ impl HeldLease {
         if let Some(renewer) = self.renewer.take() {
             let _ = renewer.join();
         }
+        let lost = |why: String| Error::Locked {
+            message: format!(
+                "the lease on {} was lost while it was held ({why}): another run may have held the lock meanwhile",
+                self.client.display_name(Some(&self.blob))
+            ),
+            hint: Some("check the rollout's state (sentinel-state show) before going on".into()),
+        };
         if let Some(why) = self.lost.lock().map(|l| l.clone()).unwrap_or_default() {
-            return Err(Error::Locked {
-                message: format!(
-                    "the lease on {} was lost while it was held ({why}): another run may have held the lock meanwhile",
-                    self.client.display_name(Some(&self.blob))
-                ),
-                hint: Some(
-                    "check the rollout's state (sentinel-state show) before going on".into(),
-                ),
-            });
+            return Err(lost(why));
         }
         // The holder's details go first, so a lease that ends by expiry (never released)
         // is the one that still names a holder.
-        set_holder(&self.client, &self.blob, &self.lease_id, None)?;
+        let cleared = holder_call(&self.client, &self.blob, &self.lease_id, None)?;
+        if cleared.status != 200 {
+            return Err(lease_lost_or(
+                &self.client,
+                &cleared,
+                "clearing the holder's details",
+                lost,
+            ));
+        }
         let reply = self.client.send(&Call {
             method: "PUT",
             blob: Some(&self.blob),
@@ -297,10 +337,31 @@ impl HeldLease {
         })?;
         match reply.status {
             200 => Ok(()),
-            _ => Err(self
-                .client
-                .unexpected(&reply, "releasing the lease on the lock")),
+            _ => Err(lease_lost_or(
+                &self.client,
+                &reply,
+                "releasing the lease",
+                lost,
+            )),
         }
+    }
+}
+
+/// A lease call that failed: a 409 or 412 means the lease is not ours any more (broken by
+/// `--force` or `unlock --id`, or expired); anything else is the service's error.
+fn lease_lost_or(
+    client: &BlobClient,
+    reply: &Reply,
+    doing: &str,
+    lost: impl Fn(String) -> Error,
+) -> Error {
+    match reply.status {
+        409 | 412 => lost(format!(
+            "{doing} answered HTTP {}{}",
+            reply.status,
+            client.service_message(reply)
+        )),
+        _ => client.unexpected(reply, doing),
     }
 }
 
@@ -467,39 +528,45 @@ fn parse_lock_blob(reply: &Reply) -> LockBlob {
     }
 }
 
-/// Write (or, with `None`, clear) the holder's details as the lock blob's metadata.
-fn set_holder(
+/// Write (or, with `None`, clear) the holder's details as the lock blob's metadata; the
+/// service's answer, whatever it is.
+fn holder_call(
     client: &BlobClient,
     blob: &str,
     lease_id: &str,
     info: Option<&LockInfo>,
-) -> Result<()> {
+) -> Result<Reply> {
     let mut headers = vec![("x-ms-lease-id", lease_id.to_owned())];
     if let Some(info) = info {
-        headers.extend([
-            ("x-ms-meta-id", encode(&info.id)),
-            ("x-ms-meta-pid", info.pid.to_string()),
-            ("x-ms-meta-host", encode(&info.host)),
-            ("x-ms-meta-user", encode(&info.user)),
-            ("x-ms-meta-operation", encode(&info.operation)),
-            ("x-ms-meta-created", encode(&info.created)),
-        ]);
-        if let Some(id) = &info.rollout_id {
-            headers.push(("x-ms-meta-rolloutid", encode(id)));
-        }
+        headers.extend(holder_metadata(info));
     }
-    let reply = client.send(&Call {
+    client.send(&Call {
         method: "PUT",
         blob: Some(blob),
         query: vec![("comp", "metadata".into())],
         headers,
         body: Vec::new(),
-    })?;
-    match reply.status {
-        200 => Ok(()),
-        _ => Err(client.unexpected(&reply, "writing the lock holder's details")),
-    }
+    })
 }
+
+/// The holder's LockInfo as metadata headers.
+fn holder_metadata(info: &LockInfo) -> Vec<(&'static str, String)> {
+    let mut headers = vec![
+        ("x-ms-meta-id", encode(&info.id)),
+        ("x-ms-meta-pid", info.pid.to_string()),
+        ("x-ms-meta-host", encode(&info.host)),
+        ("x-ms-meta-user", encode(&info.user)),
+        ("x-ms-meta-operation", encode(&info.operation)),
+        ("x-ms-meta-created", encode(&info.created)),
+    ];
+    if let Some(id) = &info.rollout_id {
+        headers.push(("x-ms-meta-rolloutid", encode(id)));
+    }
+    headers
+}
+
+/// The most the holder's details may take: Azure allows 8 KiB of metadata in all.
+const MAX_HOLDER_METADATA: usize = 2048;
 
 /// A metadata value as a header can carry it: letters, digits and `-._:@+` as they are,
 /// every other byte (a space, a non-ASCII host or user name, a control character) as `%XX`.

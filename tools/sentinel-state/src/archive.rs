@@ -42,11 +42,11 @@ pub fn archive(store: &Store, logger: &Logger) -> Result<Exit> {
             "the state's lastUpdateTime",
         )?,
     };
-    let mut archived = state;
-    if archived.phase != Phase::RolledBack {
-        archived.phase = Phase::Archived;
-    }
-    recorder.replace_state(archived)?;
+    recorder.change_state(|state| {
+        if state.phase != Phase::RolledBack {
+            state.phase = Phase::Archived;
+        }
+    })?;
     let destination = store.backend().archive(&name)?;
     drop(recorder);
     logger.info(&format!("archived to {destination}"));

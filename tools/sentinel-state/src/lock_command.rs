@@ -76,11 +76,26 @@ pub fn lock(
     let status = child.wait();
     handle.close();
     let _ = forwarder.join();
-    held.release()?;
+    let released = held.release();
     let status = status.map_err(|e| Error::Io {
         context: "waiting for the locked command".into(),
         source: e,
     })?;
+    if let Err(error) = released {
+        // The command's own outcome still matters to whoever reads this.
+        let ended = match (status.code(), status.signal()) {
+            (Some(code), _) => format!("exit status {code}"),
+            (None, Some(signal)) => format!("signal {signal}"),
+            (None, None) => "an unknown status".to_owned(),
+        };
+        return Err(match error {
+            Error::Locked { message, hint } => Error::Locked {
+                message: format!("{message}; the command ended with {ended}"),
+                hint,
+            },
+            other => other,
+        });
+    }
     if interrupted.load(Ordering::SeqCst) {
         logger.warn("interrupted: the command was stopped and the lock released");
         return Ok(Exit::Interrupted);

@@ -124,8 +124,11 @@ impl<'a> Recorder<'a> {
     fn refold(&mut self) -> Result<()> {
         for _ in 0..MAX_REFOLDS {
             let (stored, revision) = self.store.load_versioned()?;
+            if stored.is_none() && matches!(self.revision, Revision::Tag(_)) {
+                return Err(archived_under_us(self.store));
+            }
             let mut state = stored.unwrap_or_default();
-            let lines = self.store.read_journal()?;
+            let lines = self.journal.read_all()?;
             for line in lines.iter().skip(state.events_applied as usize) {
                 state.fold_line(line)?;
             }
@@ -165,21 +168,41 @@ impl<'a> Recorder<'a> {
         committed.refusal.map_or(Ok(()), Err)
     }
 
-    /// Replace the state (archive marks the phase) and save it.
-    pub fn replace_state(&mut self, state: RolloutState) -> Result<()> {
-        match self.store.save(&state, &self.revision)? {
-            Written::Stored(revision) => {
-                self.revision = revision;
-                self.state = state;
-                Ok(())
+    /// Change the state (archive marks the phase) and save it; when another writer saved
+    /// first, fold again from what it saved and make the change on that.
+    pub fn change_state(&mut self, change: impl Fn(&mut RolloutState)) -> Result<()> {
+        for _ in 0..MAX_REFOLDS {
+            let mut state = self.state.clone();
+            change(&mut state);
+            match self.store.save(&state, &self.revision)? {
+                Written::Stored(revision) => {
+                    self.revision = revision;
+                    self.state = state;
+                    return Ok(());
+                }
+                Written::Conflict => self.refold()?,
             }
-            Written::Conflict => Err(Error::Locked {
-                message: format!(
-                    "the state in {} changed while it was being replaced",
-                    self.store.location()
-                ),
-                hint: Some("run it again once the other writer has finished".into()),
-            }),
         }
+        Err(Error::Locked {
+            message: format!(
+                "the state in {} kept changing while it was being changed",
+                self.store.location()
+            ),
+            hint: Some("run it again once the other writers have finished".into()),
+        })
+    }
+}
+
+/// The state this writer had read is gone: `archive` (on another runner) moved it to the
+/// history while this writer ran. Nothing more is written, so no empty state appears.
+fn archived_under_us(store: &Store) -> Error {
+    Error::Locked {
+        message: format!(
+            "the state in {} was archived (or removed) while this writer ran; what it passed on before is in the archive, nothing after was written",
+            store.location()
+        ),
+        hint: Some(
+            "archive only under the run lock (sentinel-state lock -- sentinel-state archive), then run this again for the next rollout".into(),
+        ),
     }
 }

@@ -323,6 +323,17 @@ impl JournalWriter for Journal {
         // The journal's flock keeps every other writer out.
         Ok(Vec::new())
     }
+
+    fn read_all(&mut self) -> Result<Vec<Line>> {
+        // No other writer: what is on disk is what this one knows.
+        let mut bytes = Vec::new();
+        self.file
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| (&self.file).read_to_end(&mut bytes))
+            .map_err(|e| Error::io("reading journal", &self.path, e))?;
+        bytes.truncate(complete_len(&bytes));
+        parse_journal(&bytes, &self.path.display().to_string(), 1)
+    }
 }
 
 /// Read the journal's lines without taking the writer lock (reports, gates that look back).

@@ -591,3 +591,200 @@ fn wrong_credentials_and_a_missing_container_are_exit_2_saying_what_to_fix_and_n
     assert_contains!(hostile.stderr, "SENTINEL_STATE_URL");
     shown(&hostile, AZURITE_KEY);
 }
+
+/// Feed `input` line by line (10 ms apart) to `sentinel-state apply` on `dir`; returns the
+/// process (its stdout piped).
+fn trickle(
+    storage: &Storage,
+    dir: &Path,
+    input: Vec<String>,
+) -> std::thread::JoinHandle<(Option<i32>, String, String)> {
+    let mut child = storage
+        .command(dir, &["apply"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::spawn(move || {
+        for line in input {
+            if stdin.write_all(format!("{line}\n").as_bytes()).is_err() {
+                break;
+            }
+            let _ = stdin.flush();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        drop(stdin);
+        let output = child.wait_with_output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    })
+}
+
+#[test]
+fn two_applies_fed_the_same_events_record_each_once_and_fold_it_once() {
+    let Some(storage) = Storage::start("same") else {
+        return;
+    };
+    let rollout = "r-same";
+    let setup = tempfile::tempdir().unwrap();
+    let first = storage
+        .runner(setup.path())
+        .arg("apply")
+        .stdin(lines(&[triggered(rollout, "2026-11-23T10:00:00.000Z")]))
+        .run();
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    // Two watchers of one rollout on two runners report the same events.
+    let events: Vec<String> = (1..=40).map(|n| numbered(rollout, n)).collect();
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let runs: Vec<_> = dirs
+        .iter()
+        .map(|dir| trickle(&storage, dir.path(), events.clone()))
+        .collect();
+    for run in runs {
+        let (code, _, stderr) = run.join().unwrap();
+        assert_eq!(code, Some(0), "{stderr}");
+    }
+    assert_eq!(journal_lines(&storage).len(), 41, "each event once");
+    let state: serde_json::Value =
+        serde_json::from_str(storage.blob("state.json")["text"].as_str().unwrap()).unwrap();
+    assert_eq!(state["eventsApplied"], 41, "folded once each");
+    // And what comes after still reaches the state.
+    let later: Vec<String> = (41..=50).map(|n| numbered(rollout, n)).collect();
+    let after = storage
+        .runner(setup.path())
+        .arg("apply")
+        .stdin(lines(&later))
+        .run();
+    assert_eq!(after.code, Some(0), "{}", after.stderr);
+    assert!(
+        !after.stderr.contains("edited or truncated"),
+        "{}",
+        after.stderr
+    );
+    let state: serde_json::Value =
+        serde_json::from_str(storage.blob("state.json")["text"].as_str().unwrap()).unwrap();
+    assert_eq!(state["eventsApplied"], 51);
+    assert_eq!(state["stages"].as_array().unwrap().len(), 51);
+}
+
+#[test]
+fn an_archive_while_an_apply_runs_loses_nothing_that_was_passed_on() {
+    let Some(storage) = Storage::start("archiving") else {
+        return;
+    };
+    let rollout = "r-arch";
+    let dir = tempfile::tempdir().unwrap();
+    let done = storage
+        .runner(dir.path())
+        .arg("apply")
+        .stdin(lines(&[
+            triggered(rollout, "2026-11-23T10:00:00.000Z"),
+            completed(rollout, "2026-11-23T10:05:00.000Z"),
+        ]))
+        .run();
+    assert_eq!(done.code, Some(0), "{}", done.stderr);
+    // Late events of the finished rollout keep coming while another runner archives it.
+    let late: Vec<String> = (1..=60).map(|n| numbered(rollout, n)).collect();
+    let apply = trickle(&storage, dir.path(), late);
+    std::thread::sleep(Duration::from_millis(300));
+    let archived = storage
+        .runner(tempfile::tempdir().unwrap().path())
+        .arg("archive")
+        .run();
+    assert_eq!(archived.code, Some(0), "{}", archived.stderr);
+    let (code, passed_on, stderr) = apply.join().unwrap();
+    assert!(matches!(code, Some(0 | 3)), "{code:?}: {stderr}");
+    if code == Some(3) {
+        assert_contains!(stderr, "was archived (or removed) while this writer ran");
+    }
+    let mut recorded: Vec<String> = storage.blob("history/r-arch/journal.ndjson")["text"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let live = storage.blob("journal.ndjson");
+    if live["exists"] == true {
+        recorded.extend(live["text"].as_str().unwrap().lines().map(str::to_owned));
+    }
+    for line in passed_on.lines() {
+        assert!(
+            recorded.iter().any(|r| r == line),
+            "passed on, then lost: {line}"
+        );
+    }
+    // No empty state appeared where the archived one was.
+    let state = storage.blob("state.json");
+    if state["exists"] == true {
+        let state: serde_json::Value =
+            serde_json::from_str(state["text"].as_str().unwrap()).unwrap();
+        assert_ne!(state["eventsApplied"], 0, "{state}");
+    }
+}
+
+#[test]
+fn a_holder_whose_lease_is_broken_exits_3_with_its_command_s_status() {
+    let Some(storage) = Storage::start("broken") else {
+        return;
+    };
+    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let started = first.path().join("started");
+    let holder = storage
+        .command(
+            first.path(),
+            &[
+                "lock",
+                "--",
+                "sh",
+                "-c",
+                &format!("touch '{}'; sleep 3; exit 7", started.display()),
+            ],
+        )
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !started.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the holder never ran its command"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let forced = storage
+        .runner(second.path())
+        .args(["lock", "--force", "--", "true"])
+        .run();
+    assert_eq!(forced.code, Some(0), "{}", forced.stderr);
+    assert_contains!(forced.stderr, "--force broke the live lease of id");
+    let output = holder.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert_contains!(stderr, "was lost while it was held");
+    assert_contains!(stderr, "the command ended with exit status 7");
+}
+
+#[test]
+fn holder_details_too_large_for_the_metadata_are_refused_before_the_lease_is_taken() {
+    let Some(storage) = Storage::start("toolong") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(5000);
+    let refused = storage
+        .runner(dir.path())
+        .args(["lock", "--operation", &long, "--", "true"])
+        .run();
+    assert_eq!(refused.code, Some(2), "{}", refused.stderr);
+    assert_contains!(refused.stderr, "--operation a short name");
+    let fine = storage
+        .runner(dir.path())
+        .args(["lock", "--", "true"])
+        .run();
+    assert_eq!(fine.code, Some(0), "no lease left behind: {}", fine.stderr);
+}
