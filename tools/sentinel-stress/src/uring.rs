@@ -288,6 +288,9 @@ impl<'a> Worker<'a> {
         };
         let timespec = types::Timespec::from(wait);
         let args = types::SubmitArgs::new().timespec(&timespec);
+        // Return as soon as one completion is there. Asking for more with a short minimum
+        // wait (IORING_FEAT_MIN_TIMEOUT) made a quarter of the system calls but cost more CPU
+        // per request (8.5–10 µs against 6–7.5 µs, nginx, 50 connections): the timer's.
         // ETIME (the wait ended) and EINTR (a signal) are not failures; EBUSY means the
         // completion queue is full, which reaping below empties.
         let _ = ring.submitter().submit_with_args(1, &args);
@@ -303,21 +306,22 @@ impl<'a> Worker<'a> {
         let Some(ring) = self.ring.as_mut() else {
             return;
         };
-        let entries: Vec<squeue::Entry> = entries
-            .iter()
-            .map(|(op, entry)| entry.clone().user_data(((index as u64) << 8) | op))
-            .collect();
-        // SAFETY: every buffer and address an entry points to lives in `self.conns`,
-        // `self.addrs` or the plan, none of which moves or is freed while the worker runs,
-        // and a connection's buffer serves one request until every completion of that
-        // request has come back (see `pending`).
-        unsafe {
-            while ring.submission().push_multiple(&entries).is_err() {
-                if ring.submit().is_err() {
-                    break;
-                }
-            }
+        let mut queue = ring.submission();
+        if queue.capacity() - queue.len() < entries.len() {
+            drop(queue);
+            let _ = ring.submit();
+            queue = ring.submission();
         }
+        for (op, entry) in entries {
+            let entry = entry.clone().user_data(((index as u64) << 8) | op);
+            // SAFETY: every buffer and address an entry points to lives in `self.conns`,
+            // `self.addrs` or the plan, none of which moves or is freed while the worker
+            // runs, and a connection's buffer serves one request until every completion of
+            // that request has come back (see `pending`). The queue has room (above: the
+            // ring holds twice the connections, and a submit empties it).
+            let _ = unsafe { queue.push(&entry) };
+        }
+        drop(queue);
         self.conns[index].pending += completions;
     }
 
