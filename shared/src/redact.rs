@@ -123,8 +123,9 @@ pub fn scrub(text: &str, url: &str) -> String {
     scrubbed
 }
 
-/// Every byte outside `[A-Za-z0-9-._~]` as `%XX` (what a server may echo of a path).
-fn percent_encode_all(text: &str) -> String {
+/// Every byte outside `[A-Za-z0-9-._~]` as `%XX` (what a server may echo of a path; what a
+/// header or a query can carry of any value).
+pub fn percent_encode_all(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
@@ -134,6 +135,32 @@ fn percent_encode_all(text: &str) -> String {
         }
     }
     out
+}
+
+/// `%XX` sequences decoded, anything else kept (what a server that decoded a query shows of
+/// it; a value [`percent_encode_all`] encoded); bytes that are not UTF-8 become U+FFFD.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A URL for an endpoint under test: path kept (it says what is tested), user info and the

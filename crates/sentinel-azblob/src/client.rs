@@ -9,7 +9,7 @@ use hmac::{Hmac, Mac};
 use sentinel_core::backend::AzBlobLocation;
 use sentinel_core::clock::SystemClock;
 use sentinel_core::http::{HttpTimeouts, agent_bounded, is_transient_status};
-use sentinel_core::redact::Secret;
+use sentinel_core::redact::{Secret, percent_decode, percent_encode_all as percent_encode};
 use sentinel_core::retry::{Backoff, Failure, retry};
 use sentinel_core::{Error, Result};
 use std::time::{Duration, SystemTime};
@@ -513,44 +513,6 @@ fn parse_endpoint(url: &str) -> Result<String> {
         return Err(bad());
     }
     Ok(format!("{scheme}://{}", rest.trim_end_matches('/')))
-}
-
-/// `%XX` sequences decoded (what a server that decoded a query shows of it).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(high), Some(low)) => {
-                out.push((high * 16 + low) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Every byte outside the unreserved set as `%XX`.
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// The text of the first `<name>…</name>` in an XML body, entities decoded.

@@ -568,42 +568,14 @@ fn holder_metadata(info: &LockInfo) -> Vec<(&'static str, String)> {
 /// The most the holder's details may take: Azure allows 8 KiB of metadata in all.
 const MAX_HOLDER_METADATA: usize = 2048;
 
-/// A metadata value as a header can carry it: letters, digits and `-._:@+` as they are,
-/// every other byte (a space, a non-ASCII host or user name, a control character) as `%XX`.
+/// A metadata value as a header can carry it: letters, digits and `-._~` as they are, every
+/// other byte (a space, a non-ASCII host or user name, a control character) as `%XX`.
 fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._:@+".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    sentinel_core::redact::percent_encode_all(value)
 }
 
 fn decode(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(high), Some(low)) => {
-                out.push((high * 16 + low) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    sentinel_core::redact::percent_decode(value)
 }
 
 #[cfg(test)]

@@ -54,6 +54,16 @@ impl Storage {
         command
     }
 
+    /// Record the start of `rollout` from a runner in `dir`.
+    fn trigger(&self, dir: &Path, rollout: &str) {
+        let first = self
+            .runner(dir)
+            .arg("apply")
+            .stdin(lines(&[triggered(rollout, "2026-11-23T10:00:00.000Z")]))
+            .run();
+        assert_eq!(first.code, Some(0), "{}", first.stderr);
+    }
+
     /// A blob under the prefix as the Python SDK reads it.
     fn blob(&self, name: &str) -> serde_json::Value {
         self.azurite
@@ -213,12 +223,7 @@ fn two_concurrent_applies_lose_no_event_and_record_none_twice() {
     };
     let rollout = "r-concurrent";
     let setup = tempfile::tempdir().unwrap();
-    let first = storage
-        .runner(setup.path())
-        .arg("apply")
-        .stdin(lines(&[triggered(rollout, "2026-11-23T10:00:00.000Z")]))
-        .run();
-    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    storage.trigger(setup.path(), rollout);
     // Two writers, each feeding 60 events of its own in bursts of 3, so their appends and
     // state writes cross many times.
     let writers: Vec<(Child, Vec<String>)> = [0u64, 1]
@@ -632,12 +637,7 @@ fn two_applies_fed_the_same_events_record_each_once_and_fold_it_once() {
     };
     let rollout = "r-same";
     let setup = tempfile::tempdir().unwrap();
-    let first = storage
-        .runner(setup.path())
-        .arg("apply")
-        .stdin(lines(&[triggered(rollout, "2026-11-23T10:00:00.000Z")]))
-        .run();
-    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    storage.trigger(setup.path(), rollout);
     // Two watchers of one rollout on two runners report the same events.
     let events: Vec<String> = (1..=40).map(|n| numbered(rollout, n)).collect();
     let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
