@@ -142,16 +142,7 @@ pub fn acquire(
                 let named = holder_call(client, blob, &lease_id, Some(&info));
                 if !matches!(&named, Ok(reply) if reply.status == 200) {
                     // Not left leased and unnamed for a minute: let go at once.
-                    let _ = client.send(&Call {
-                        method: "PUT",
-                        blob: Some(blob),
-                        query: vec![("comp", "lease".into())],
-                        headers: vec![
-                            ("x-ms-lease-action", "release".into()),
-                            ("x-ms-lease-id", lease_id.clone()),
-                        ],
-                        body: Vec::new(),
-                    });
+                    let _ = lease_action(client, blob, "release", &lease_id);
                     return Err(match named {
                         Ok(reply) => client.unexpected(&reply, "writing the lock holder's details"),
                         Err(e) => e,
@@ -325,16 +316,7 @@ impl HeldLease {
                 lost,
             ));
         }
-        let reply = self.client.send(&Call {
-            method: "PUT",
-            blob: Some(&self.blob),
-            query: vec![("comp", "lease".into())],
-            headers: vec![
-                ("x-ms-lease-action", "release".into()),
-                ("x-ms-lease-id", self.lease_id.clone()),
-            ],
-            body: Vec::new(),
-        })?;
+        let reply = lease_action(&self.client, &self.blob, "release", &self.lease_id)?;
         match reply.status {
             200 => Ok(()),
             _ => Err(lease_lost_or(
@@ -398,16 +380,7 @@ fn renew_until_stopped(
             Err(RecvTimeoutError::Timeout) => {}
             Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
         }
-        let renewed = client.send(&Call {
-            method: "PUT",
-            blob: Some(blob),
-            query: vec![("comp", "lease".into())],
-            headers: vec![
-                ("x-ms-lease-action", "renew".into()),
-                ("x-ms-lease-id", lease_id.to_owned()),
-            ],
-            body: Vec::new(),
-        });
+        let renewed = lease_action(client, blob, "renew", lease_id);
         match renewed {
             Ok(reply) if reply.status == 200 => {}
             // Unreachable for now: the next renewal may still come in time.
@@ -424,6 +397,20 @@ fn renew_until_stopped(
             }
         }
     }
+}
+
+/// Renew or release the lease `lease_id` on `blob`: the service's answer, whatever it is.
+fn lease_action(client: &BlobClient, blob: &str, action: &str, lease_id: &str) -> Result<Reply> {
+    client.send(&Call {
+        method: "PUT",
+        blob: Some(blob),
+        query: vec![("comp", "lease".into())],
+        headers: vec![
+            ("x-ms-lease-action", action.to_owned()),
+            ("x-ms-lease-id", lease_id.to_owned()),
+        ],
+        body: Vec::new(),
+    })
 }
 
 /// Create the empty `lock` blob if there is none (losing a race to create it is fine).

@@ -72,6 +72,18 @@ impl Storage {
     }
 }
 
+/// Wait (at most 30 s) until a lock holder's command has made `path`.
+fn wait_for_file(path: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !path.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the holder never ran its command"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn journal_lines(storage: &Storage) -> Vec<String> {
     let journal = storage.blob("journal.ndjson");
     assert_eq!(journal["blobType"], "AppendBlob", "{journal}");
@@ -173,14 +185,7 @@ fn a_sigkilled_holder_s_lease_ends_by_itself_and_the_next_run_takes_over_without
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !started.exists() {
-        assert!(
-            Instant::now() < deadline,
-            "the holder never ran its command"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_file(&started);
     let lock = storage.blob("lock");
     assert_eq!(lock["leaseState"], "leased", "{lock}");
     assert_eq!(lock["metadata"]["pid"], holder.id().to_string(), "{lock}");
@@ -748,14 +753,7 @@ fn a_holder_whose_lease_is_broken_exits_3_with_its_command_s_status() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !started.exists() {
-        assert!(
-            Instant::now() < deadline,
-            "the holder never ran its command"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_file(&started);
     let forced = storage
         .runner(second.path())
         .args(["lock", "--force", "--", "true"])
