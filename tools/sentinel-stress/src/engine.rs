@@ -456,10 +456,20 @@ pub fn run(plan: &Plan, shared: &Shared) -> Vec<Measurements> {
                 scope.spawn(move || {
                     #[cfg(target_os = "linux")]
                     if uring {
-                        return crate::uring::Worker::new(
-                            plan, shared, window, mine, first, schedule, budget,
-                        )
-                        .run(start, deadline);
+                        let worker = crate::uring::Worker::new(
+                            plan,
+                            shared,
+                            window,
+                            mine,
+                            first,
+                            schedule.clone(),
+                            budget,
+                        );
+                        // A ring this size can still be refused (locked-memory limits of
+                        // older kernels): that worker runs on mio instead.
+                        if worker.has_ring() {
+                            return worker.run(start, deadline);
+                        }
                     }
                     Worker::new(plan, shared, window, mine, first, schedule, budget)
                         .run(start, deadline)

@@ -229,6 +229,11 @@ impl<'a> Worker<'a> {
         self
     }
 
+    /// Whether its ring was made (else the caller runs these connections on mio).
+    pub(crate) fn has_ring(&self) -> bool {
+        self.ring.is_some()
+    }
+
     /// Run until the budget is spent (or the deadline passes, or a stop), then wait for the
     /// requests still in flight, each up to its timeout: they are answered, or counted as
     /// timeouts, never dropped. Returns the measurements and when the last answer came.
