@@ -76,7 +76,7 @@ impl<'a> Books<'a> {
     }
 
     /// Whether no request is left to take: stopped, or the budget is spent.
-    fn exhausted(&self) -> bool {
+    pub(crate) fn exhausted(&self) -> bool {
         self.shared.stop.load(Ordering::Relaxed) || self.budget.is_some_and(|b| self.taken >= b)
     }
 

@@ -10,9 +10,8 @@
 //! only: https targets run on the mio engine, which drives rustls in its loop.
 //!
 //! A request is one linked pair in the ring: a send (MSG_WAITALL, so the kernel finishes a
-//! short send itself, and its completion skipped when it succeeds) and the receive it
-//! unlocks; so a request costs two submission entries, one completion, and a share of one
-//! `io_uring_enter`. Completions are run in the worker's own enter (DEFER_TASKRUN), in
+//! short send itself) and the receive it unlocks; so a request costs two submission entries,
+//! two completions, and a share of one `io_uring_enter`. Completions are run in the worker's own enter (DEFER_TASKRUN), in
 //! batches. Every buffer lives as long as the worker (each connection's receive buffer, the
 //! target's serialized request). A connection whose request failed (a timeout, a send that
 //! failed) with completions still to come is reused only once the ring has given them all
@@ -29,8 +28,10 @@ use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-/// Each connection's receive buffer: a response's head and small bodies in one completion.
-const RECV_BUFFER: usize = 8 * 1024;
+/// Each connection's receive buffer: the mio engine's read size, so both engines see a
+/// response in the same pieces (bytes a server sends after a response's end are dropped
+/// with the piece they came in, on both alike).
+const RECV_BUFFER: usize = 16 * 1024;
 
 /// What a completion was for (the low byte of its user data; the connection is above it).
 const OP_CONNECT: u64 = 1;
@@ -145,6 +146,8 @@ struct Conn {
     /// What to do once they have all come: the request already failed (or is to be sent
     /// again on a new connection) while operations were in the ring.
     after_drain: Option<AfterDrain>,
+    /// Since when it waits for them.
+    drain_started: Instant,
     buffer: Box<[u8]>,
 }
 
@@ -159,16 +162,16 @@ enum AfterDrain {
 
 /// One ring and its share of the connections.
 pub(crate) struct Worker<'a> {
+    /// First, so it is dropped first: the kernel lets go of every operation before the
+    /// buffers and addresses they point into are freed.
+    ring: Option<IoUring>,
     plan: &'a Plan,
     books: Books<'a>,
     conns: Vec<Conn>,
     /// The targets' addresses as connect(2) takes them (read by the ring).
     addrs: Vec<RawAddr>,
-    ring: Option<IoUring>,
     /// Completions taken from the ring, handled after it is released (reused).
     reaped: Vec<(u64, i32)>,
-    /// Whether a send's successful completion can be skipped (IORING_FEAT_CQE_SKIP, 5.17).
-    skip_send_completions: bool,
 }
 
 impl<'a> Worker<'a> {
@@ -195,6 +198,7 @@ impl<'a> Worker<'a> {
                 retried_stale: false,
                 pending: 0,
                 after_drain: None,
+                drain_started: now,
                 buffer: vec![0u8; RECV_BUFFER].into_boxed_slice(),
             })
             .collect();
@@ -207,7 +211,6 @@ impl<'a> Worker<'a> {
             addrs: plan.targets.iter().map(|t| RawAddr::new(t.addr)).collect(),
             ring: None,
             reaped: Vec::with_capacity(entries as usize),
-            skip_send_completions: false,
         }
         .with_ring(entries)
     }
@@ -222,9 +225,7 @@ impl<'a> Worker<'a> {
             .or_else(|_| IoUring::builder().setup_coop_taskrun().build(entries))
             .or_else(|_| IoUring::new(entries))
             .ok();
-        self.skip_send_completions = ring
-            .as_ref()
-            .is_some_and(|r| r.params().is_feature_skip_cqe_on_success());
+
         self.ring = ring;
         self
     }
@@ -253,7 +254,10 @@ impl<'a> Worker<'a> {
             let now = Instant::now();
             let past_deadline = deadline.is_some_and(|d| now >= d);
             let stopped = self.books.shared.stop.load(Ordering::Relaxed);
-            if (past_deadline || stopped) && self.books.all_idle() {
+            let ending = past_deadline || stopped || self.books.exhausted();
+            if ((past_deadline || stopped) && self.books.all_idle())
+                || (ending && self.only_stuck_left(now))
+            {
                 break;
             }
             let dispatched = self.books.dispatch(now, past_deadline);
@@ -283,6 +287,22 @@ impl<'a> Worker<'a> {
         // Sockets close as the connections drop; nothing is left in the ring by now except
         // what a stop abandoned, which the kernel ends with the ring.
         self.books.into_result()
+    }
+
+    /// Whether every connection still busy has waited over 5 s for the ring to give back a
+    /// cancelled operation: once nothing is left to send (the budget spent, the deadline
+    /// past, a stop) the run ends without them rather than never (their requests are already counted as failed; the ring, dropped
+    /// first, lets go of their buffers).
+    fn only_stuck_left(&self, now: Instant) -> bool {
+        let stuck = self
+            .conns
+            .iter()
+            .filter(|c| {
+                c.after_drain.is_some()
+                    && now.duration_since(c.drain_started) > Duration::from_secs(5)
+            })
+            .count();
+        stuck > 0 && self.books.ready.len() + self.books.finished + stuck == self.conns.len()
     }
 
     /// Submit what is queued and wait up to `wait` for at least one completion (one system
@@ -392,10 +412,10 @@ impl<'a> Worker<'a> {
         };
         conn.state = State::Writing;
         let request = &self.plan.targets[conn.target].request;
-        let mut link = squeue::Flags::IO_LINK;
-        if self.skip_send_completions {
-            link |= squeue::Flags::SKIP_SUCCESS;
-        }
+        // No SKIP_SUCCESS on the send: a failing head of a link whose success completion is
+        // skipped makes the kernel skip the cancelled receive's completion too, and the
+        // connection would wait for it for ever.
+        let link = squeue::Flags::IO_LINK;
         let send = opcode::Send::new(
             types::Fd(fd.as_raw_fd()),
             request.as_ptr(),
@@ -410,8 +430,7 @@ impl<'a> Worker<'a> {
             conn.buffer.len() as u32,
         )
         .build();
-        let completions = if self.skip_send_completions { 1 } else { 2 };
-        self.push(index, &[(OP_SEND, send), (OP_RECV, recv)], completions);
+        self.push(index, &[(OP_SEND, send), (OP_RECV, recv)], 2);
     }
 
     /// Another receive, for the rest of a response.
@@ -435,10 +454,7 @@ impl<'a> Worker<'a> {
             return;
         }
         let conn = &mut self.conns[index];
-        // A send whose success is skipped was not counted: it completes only to fail.
-        if !(op == OP_SEND && self.skip_send_completions) {
-            conn.pending = conn.pending.saturating_sub(1);
-        }
+        conn.pending = conn.pending.saturating_sub(1);
         if let Some(then) = conn.after_drain {
             // The request is over already; this completion only says the ring let go.
             if conn.pending == 0 {
@@ -508,6 +524,7 @@ impl<'a> Worker<'a> {
         if conn.pending > 0 {
             // A failed send: its linked receive is still to come back, cancelled.
             conn.after_drain = Some(AfterDrain::Retry);
+            conn.drain_started = Instant::now();
         } else {
             self.connect(index);
         }
@@ -548,6 +565,7 @@ impl<'a> Worker<'a> {
         let pending = conn.pending > 0;
         if pending {
             conn.after_drain = Some(AfterDrain::Free);
+            conn.drain_started = Instant::now();
             for op in [OP_CONNECT, OP_SEND, OP_RECV] {
                 let cancel = opcode::AsyncCancel::new(((index as u64) << 8) | op).build();
                 self.push(index, &[(OP_CANCEL, cancel)], 0);

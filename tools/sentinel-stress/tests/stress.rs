@@ -1214,3 +1214,123 @@ fn a_ramp_sends_each_stage_s_rate_and_reports_what_went_out_per_stage() {
         .run();
     assert_eq!(both.code, Some(2), "a ramp is its own rate");
 }
+
+/// A server on 127.0.0.1 that answers `per_connection` requests on each connection and then
+/// resets it (SO_LINGER 0: an RST, not a FIN), as an overloaded proxy does.
+fn resetting_server(per_connection: usize) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(10_000) {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                let mut answered = 0;
+                while answered < per_connection && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+                    head.push(byte[0]);
+                    if head.ends_with(b"\r\n\r\n") {
+                        head.clear();
+                        answered += 1;
+                        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                    }
+                }
+                let linger = libc::linger {
+                    l_onoff: 1,
+                    l_linger: 0,
+                };
+                // SAFETY: setsockopt on an open socket with a linger value.
+                unsafe {
+                    libc::setsockopt(
+                        std::os::fd::AsRawFd::as_raw_fd(&stream),
+                        libc::SOL_SOCKET,
+                        libc::SO_LINGER,
+                        std::ptr::from_ref(&linger).cast(),
+                        std::mem::size_of::<libc::linger>() as libc::socklen_t,
+                    );
+                }
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}/")
+}
+
+#[test]
+fn connections_reset_after_a_few_answers_are_reopened_and_every_request_is_counted() {
+    let url = resetting_server(5);
+    let started = std::time::Instant::now();
+    let run = stress()
+        .args([
+            "-n",
+            "200",
+            "-c",
+            "4",
+            "--timeout",
+            "2s",
+            "--output",
+            "json",
+            &url,
+        ])
+        .run();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        matches!(run.code, Some(0 | 1)),
+        "{:?}: {}",
+        run.code,
+        run.stderr
+    );
+    let result = json_result(&run);
+    assert_eq!(result["totalRequests"], 200, "{result}");
+    let ok = result["successfulRequests"].as_u64().unwrap();
+    let reset = result["errors"]["reset"].as_u64().unwrap_or(0);
+    assert_eq!(ok + reset, 200, "answered or reset, nothing else: {result}");
+    assert!(
+        ok >= 150,
+        "most are answered, the rest sent again: {result}"
+    );
+}
+
+#[test]
+fn a_large_post_to_a_server_that_never_reads_times_out_within_its_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accepts and holds every connection, reading nothing.
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(64).collect();
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        drop(held);
+    });
+    let dir = tempdir().unwrap();
+    let body = dir.path().join("body");
+    std::fs::write(&body, vec![b'x'; 5 * 1024 * 1024]).unwrap();
+    let started = std::time::Instant::now();
+    let run = stress()
+        .args([
+            "-n",
+            "4",
+            "-c",
+            "2",
+            "-m",
+            "POST",
+            "--timeout",
+            "1s",
+            "--output",
+            "json",
+        ])
+        .arg("--body-file")
+        .arg(&body)
+        .arg(format!("http://127.0.0.1:{port}/"))
+        .run();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "a send that never ends must time out: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(json_result(&run)["errors"]["timeout"], 4, "{}", run.stdout);
+}
