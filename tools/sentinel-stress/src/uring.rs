@@ -10,8 +10,8 @@
 //! only: https targets run on the mio engine, which drives rustls in its loop.
 //!
 //! A request is one linked pair in the ring: a send (MSG_WAITALL, so the kernel finishes a
-//! short send itself) and the receive it unlocks; so a request costs two submission entries,
-//! two completions, and a share of one `io_uring_enter`. Completions are run in the worker's own enter (DEFER_TASKRUN), in
+//! short send itself; its success not reported) and the receive it unlocks; so a request
+//! costs two submission entries, one completion, and a share of one `io_uring_enter`. Completions are run in the worker's own enter (DEFER_TASKRUN), in
 //! batches. Every buffer lives as long as the worker (each connection's receive buffer, the
 //! target's serialized request). A connection whose request failed (a timeout, a send that
 //! failed) with completions still to come is reused only once the ring has given them all
@@ -172,6 +172,8 @@ pub(crate) struct Worker<'a> {
     addrs: Vec<RawAddr>,
     /// Completions taken from the ring, handled after it is released (reused).
     reaped: Vec<(u64, i32)>,
+    /// Whether a send's successful completion can be skipped (IORING_FEAT_CQE_SKIP, 5.17).
+    skip_send_completions: bool,
 }
 
 impl<'a> Worker<'a> {
@@ -211,6 +213,7 @@ impl<'a> Worker<'a> {
             addrs: plan.targets.iter().map(|t| RawAddr::new(t.addr)).collect(),
             ring: None,
             reaped: Vec::with_capacity(entries as usize),
+            skip_send_completions: false,
         }
         .with_ring(entries)
     }
@@ -226,6 +229,9 @@ impl<'a> Worker<'a> {
             .or_else(|_| IoUring::new(entries))
             .ok();
 
+        self.skip_send_completions = ring
+            .as_ref()
+            .is_some_and(|r| r.params().is_feature_skip_cqe_on_success());
         self.ring = ring;
         self
     }
@@ -412,10 +418,14 @@ impl<'a> Worker<'a> {
         };
         conn.state = State::Writing;
         let request = &self.plan.targets[conn.target].request;
-        // No SKIP_SUCCESS on the send: a failing head of a link whose success completion is
-        // skipped makes the kernel skip the cancelled receive's completion too, and the
-        // connection would wait for it for ever.
-        let link = squeue::Flags::IO_LINK;
+        // The send's success is not reported (SKIP_SUCCESS): the pair then completes once,
+        // with the receive's completion when the send succeeded, or with the send's own when
+        // it failed — for a failing skip-success link head the kernel also skips the
+        // cancelled receive's completion. Either way one completion ends the pair.
+        let mut link = squeue::Flags::IO_LINK;
+        if self.skip_send_completions {
+            link |= squeue::Flags::SKIP_SUCCESS;
+        }
         let send = opcode::Send::new(
             types::Fd(fd.as_raw_fd()),
             request.as_ptr(),
@@ -430,7 +440,8 @@ impl<'a> Worker<'a> {
             conn.buffer.len() as u32,
         )
         .build();
-        self.push(index, &[(OP_SEND, send), (OP_RECV, recv)], 2);
+        let completions = if self.skip_send_completions { 1 } else { 2 };
+        self.push(index, &[(OP_SEND, send), (OP_RECV, recv)], completions);
     }
 
     /// Another receive, for the rest of a response.
