@@ -132,7 +132,6 @@ struct Conn {
     fd: Option<OwnedFd>,
     target: usize,
     state: State,
-    written: usize,
     response: ResponseReader,
     /// When the request was due (latency is measured from here).
     intended: Instant,
@@ -192,7 +191,6 @@ impl<'a> Worker<'a> {
                 fd: None,
                 target: (first + i) % plan.targets.len().max(1),
                 state: State::Idle,
-                written: 0,
                 response: ResponseReader::new(),
                 intended: now,
                 started: now,
@@ -362,7 +360,6 @@ impl<'a> Worker<'a> {
         let conn = &mut self.conns[index];
         conn.intended = intended;
         conn.started = Instant::now();
-        conn.written = 0;
         conn.response.reset_for(method);
         conn.retried_stale = false;
         if conn.fd.is_some() {
@@ -531,7 +528,6 @@ impl<'a> Worker<'a> {
         let conn = &mut self.conns[index];
         conn.fd = None;
         conn.retried_stale = true;
-        conn.written = 0;
         if conn.pending > 0 {
             // A failed send: its linked receive is still to come back, cancelled.
             conn.after_drain = Some(AfterDrain::Retry);
