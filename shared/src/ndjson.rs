@@ -349,6 +349,27 @@ mod tests {
     }
 
     #[test]
+    fn a_number_in_a_line_reads_as_exactly_the_value_its_text_names() {
+        // Values taken from the failures seen without serde_json's float_roundtrip.
+        for text in [
+            "2.2718000000000002e-05",
+            "0.30000000000000004",
+            "1.7976931348623157e308",
+        ] {
+            let line = format!(r#"{{"kind":"my.own","x":{text}}}"#);
+            let found = items(&line);
+            let Item::Valid(line) = &found[0] else {
+                panic!("{text}: not valid")
+            };
+            assert_eq!(
+                line.object["x"].as_f64(),
+                Some(text.parse::<f64>().unwrap()),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn a_known_kind_with_a_repeated_key_or_a_bad_field_is_invalid_with_its_line() {
         let found = items(concat!(
             r#"{"v":1,"kind":"stage.started","ts":"t","source":"s","stage":"A","stage":"B","index":0,"regions":[]}"#,
