@@ -108,16 +108,17 @@ fn started_with_one_line(
     line: &str,
 ) -> (std::process::Child, std::process::ChildStdin) {
     use std::io::Write;
-    let mut child = std::process::Command::new("sh")
-        .args(["-c", "trap '' INT; exec \"$@\"", "sh"])
-        .arg(workspace_bin(bin))
-        .args(args)
-        .current_dir(dir)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        sentinel_test_support::on_engine_under_test(&mut std::process::Command::new("sh"))
+            .args(["-c", "trap '' INT; exec \"$@\"", "sh"])
+            .arg(workspace_bin(bin))
+            .args(args)
+            .current_dir(dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
     stdin.flush().unwrap();
@@ -170,4 +171,28 @@ fn sigterm_and_sigint_end_every_long_running_tool_with_130_after_the_line_in_han
         1,
         "{journal}"
     );
+}
+
+#[test]
+fn sentinel_stress_runs_on_the_engine_this_test_binary_is_for() {
+    let service = sentinel_test_support::SampleService::start(&[]);
+    let run = tool(workspace_bin("sentinel-stress"))
+        .args(["-v", "-n", "5", &service.url()])
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    // The crate's own name (the test binary's) against what the support library read.
+    let this_binary_is_for = module_path!()
+        .starts_with("integration_on_mio::")
+        .then_some("mio");
+    assert_eq!(
+        sentinel_test_support::stress_engine_under_test(),
+        this_binary_is_for
+    );
+    let wanted = match this_binary_is_for {
+        Some("mio") => "load engine: mio (--engine mio)",
+        // The default: io_uring, unless this machine refuses it (then mio says why).
+        _ if run.stderr.contains("io_uring is not usable") => "load engine: mio (io_uring",
+        _ => "load engine: io_uring for http:// targets",
+    };
+    sentinel_test_support::assert_contains!(run.stderr, wanted);
 }

@@ -180,6 +180,7 @@ impl Fleet {
             .env_remove("SENTINEL_CONFIG")
             .env_remove("DEPLOY_SENTINEL_LOCK_HELD")
             .envs(self.env.iter().map(|(k, v)| (k, v)));
+        sentinel_test_support::on_engine_under_test(&mut command);
         command
     }
 
@@ -784,15 +785,17 @@ impl UserTraffic {
                 format!("http://127.0.0.1:{}/orders", port.trim())
             })
             .collect();
-        let child = Command::new(workspace_bin("sentinel-stress"))
-            .args(&urls)
-            .args(["-q", "200", "-z", "120s", "-c", "8"])
-            .current_dir(fleet.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let child = sentinel_test_support::on_engine_under_test(&mut Command::new(workspace_bin(
+            "sentinel-stress",
+        )))
+        .args(&urls)
+        .args(["-q", "200", "-z", "120s", "-c", "8"])
+        .current_dir(fleet.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
         UserTraffic(child)
     }
 }

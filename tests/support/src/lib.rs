@@ -75,6 +75,30 @@ pub struct Invocation {
     scratch: Option<TempDir>,
 }
 
+/// The load engine this test binary runs sentinel-stress on, or `None` for the default one
+/// (io_uring where usable). The binary's name says it: `integration_on_mio` holds the
+/// end-to-end tests that load-test, compiled a second time, so each of them runs on both
+/// engines. Every run made by [`tool`] or [`on_engine_under_test`] gets it as
+/// `SENTINEL_STRESS_ENGINE`.
+pub fn stress_engine_under_test() -> Option<&'static str> {
+    static ENGINE: std::sync::OnceLock<Option<&'static str>> = std::sync::OnceLock::new();
+    *ENGINE.get_or_init(|| {
+        let exe = std::env::current_exe().ok()?;
+        let name = exe.file_name()?.to_string_lossy().into_owned();
+        name.contains("_on_mio-").then_some("mio")
+    })
+}
+
+/// Give a command built without [`tool`] (a script, a background load) the engine under
+/// test; the default engine where this binary tests that.
+pub fn on_engine_under_test(command: &mut Command) -> &mut Command {
+    command.env_remove("SENTINEL_STRESS_ENGINE");
+    if let Some(engine) = stress_engine_under_test() {
+        command.env("SENTINEL_STRESS_ENGINE", engine);
+    }
+    command
+}
+
 /// Start building a run of the binary at `path` (use `env!("CARGO_BIN_EXE_<name>")`).
 pub fn tool(path: impl AsRef<OsStr>) -> Invocation {
     let mut command = Command::new(path);
@@ -97,6 +121,7 @@ pub fn tool(path: impl AsRef<OsStr>) -> Invocation {
     ] {
         command.env_remove(name);
     }
+    on_engine_under_test(&mut command);
     let scratch = tempdir().expect("a scratch working directory");
     command.current_dir(scratch.path());
     Invocation {
