@@ -130,6 +130,10 @@ impl RawAddr {
 
 struct Conn {
     fd: Option<OwnedFd>,
+    /// Whether `fd` is also in the ring's table of registered files, at the connection's
+    /// index: operations then name the slot, and the kernel takes no reference to the file
+    /// for each of them.
+    registered: bool,
     target: usize,
     state: State,
     response: ResponseReader,
@@ -173,6 +177,22 @@ pub(crate) struct Worker<'a> {
     reaped: Vec<(u64, i32)>,
     /// Whether a send's successful completion can be skipped (IORING_FEAT_CQE_SKIP, 5.17).
     skip_send_completions: bool,
+    /// Whether the ring has a table of registered files, a slot per connection (5.19).
+    registered_files: bool,
+}
+
+/// `$build` with the connection's file as an operation names it: its slot in the ring's
+/// table of registered files, else its descriptor.
+macro_rules! on_file {
+    ($conn:expr, $index:expr, $fd:expr, |$file:ident| $build:expr) => {
+        if $conn.registered {
+            let $file = types::Fixed($index as u32);
+            $build
+        } else {
+            let $file = types::Fd($fd.as_raw_fd());
+            $build
+        }
+    };
 }
 
 impl<'a> Worker<'a> {
@@ -189,6 +209,7 @@ impl<'a> Worker<'a> {
         let conns = (0..connections)
             .map(|i| Conn {
                 fd: None,
+                registered: false,
                 target: (first + i) % plan.targets.len().max(1),
                 state: State::Idle,
                 response: ResponseReader::new(),
@@ -212,6 +233,7 @@ impl<'a> Worker<'a> {
             ring: None,
             reaped: Vec::with_capacity(entries as usize),
             skip_send_completions: false,
+            registered_files: false,
         }
         .with_ring(entries)
     }
@@ -230,6 +252,10 @@ impl<'a> Worker<'a> {
         self.skip_send_completions = ring
             .as_ref()
             .is_some_and(|r| r.params().is_feature_skip_cqe_on_success());
+        let slots = self.conns.len().min(u32::MAX as usize) as u32;
+        self.registered_files = ring
+            .as_ref()
+            .is_some_and(|r| r.submitter().register_files_sparse(slots).is_ok());
         self.ring = ring;
         self
     }
@@ -392,13 +418,21 @@ impl<'a> Worker<'a> {
                 std::mem::size_of::<libc::c_int>() as libc::socklen_t,
             );
         }
-        let entry = opcode::Connect::new(
-            types::Fd(fd.as_raw_fd()),
+        // A connection that cannot have its slot runs on its descriptor.
+        let registered = self.registered_files
+            && self.ring.as_ref().is_some_and(|ring| {
+                ring.submitter()
+                    .register_files_update(index as u32, &[fd.as_raw_fd()])
+                    .is_ok()
+            });
+        let conn = &mut self.conns[index];
+        conn.registered = registered;
+        let entry = on_file!(conn, index, fd, |file| opcode::Connect::new(
+            file,
             std::ptr::from_ref(&addr.storage).cast(),
             addr.len,
         )
-        .build();
-        let conn = &mut self.conns[index];
+        .build());
         conn.fd = Some(fd);
         conn.reused = false;
         conn.state = State::Connecting;
@@ -423,20 +457,20 @@ impl<'a> Worker<'a> {
         if self.skip_send_completions {
             link |= squeue::Flags::SKIP_SUCCESS;
         }
-        let send = opcode::Send::new(
-            types::Fd(fd.as_raw_fd()),
+        let send = on_file!(conn, index, fd, |file| opcode::Send::new(
+            file,
             request.as_ptr(),
             request.len().min(u32::MAX as usize) as u32,
         )
         .flags(libc::MSG_NOSIGNAL | libc::MSG_WAITALL)
         .build()
-        .flags(link);
-        let recv = opcode::Recv::new(
-            types::Fd(fd.as_raw_fd()),
+        .flags(link));
+        let recv = on_file!(conn, index, fd, |file| opcode::Recv::new(
+            file,
             conn.buffer.as_mut_ptr(),
             conn.buffer.len() as u32,
         )
-        .build();
+        .build());
         let completions = if self.skip_send_completions { 1 } else { 2 };
         self.push(index, &[(OP_SEND, send), (OP_RECV, recv)], completions);
     }
@@ -447,12 +481,12 @@ impl<'a> Worker<'a> {
         let Some(fd) = conn.fd.as_ref() else {
             return;
         };
-        let entry = opcode::Recv::new(
-            types::Fd(fd.as_raw_fd()),
+        let entry = on_file!(conn, index, fd, |file| opcode::Recv::new(
+            file,
             conn.buffer.as_mut_ptr(),
             conn.buffer.len() as u32,
         )
-        .build();
+        .build());
         self.push(index, &[(OP_RECV, entry)], 1);
     }
 
@@ -525,8 +559,8 @@ impl<'a> Worker<'a> {
         }
         let target = conn.target;
         self.books.retried(target);
+        self.close(index);
         let conn = &mut self.conns[index];
-        conn.fd = None;
         conn.retried_stale = true;
         if conn.pending > 0 {
             // A failed send: its linked receive is still to come back, cancelled.
@@ -539,14 +573,26 @@ impl<'a> Worker<'a> {
     }
 
     fn finish(&mut self, index: usize, status: u16, close: bool) {
-        let conn = &mut self.conns[index];
         if close || !self.plan.keepalive {
-            conn.fd = None;
+            self.close(index);
         }
+        let conn = &mut self.conns[index];
         conn.response.reset();
         conn.state = State::Idle;
         let (target, intended) = (conn.target, conn.intended);
         self.books.answered(index, target, status, intended);
+    }
+
+    /// Close the connection's socket: its descriptor, and its slot, which would otherwise
+    /// keep the socket open (no FIN sent) until the slot is next filled. Operations still in
+    /// the ring keep what they use until they complete.
+    fn close(&mut self, index: usize) {
+        let conn = &mut self.conns[index];
+        if conn.fd.take().is_some() && std::mem::take(&mut conn.registered) {
+            if let Some(ring) = self.ring.as_ref() {
+                let _ = ring.submitter().register_files_update(index as u32, &[-1]);
+            }
+        }
     }
 
     fn fail_io(&mut self, index: usize, error: &std::io::Error) {
@@ -565,9 +611,9 @@ impl<'a> Worker<'a> {
     /// Count the request as failed and close its connection. Operations still in the ring
     /// are cancelled; the connection is free once the ring has given them all back.
     fn fail(&mut self, index: usize, class: &str) {
+        self.close(index);
         let conn = &mut self.conns[index];
         let target = conn.target;
-        conn.fd = None;
         conn.state = State::Idle;
         let pending = conn.pending > 0;
         if pending {
