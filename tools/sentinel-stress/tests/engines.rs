@@ -86,3 +86,28 @@ fn io_uring_refused_by_a_seccomp_profile_falls_back_to_mio_and_says_so() {
         allowed.stderr
     );
 }
+
+#[test]
+fn a_ring_refused_registered_files_runs_its_connections_on_their_descriptors() {
+    let service = SampleService::start(&["--error-rate", "5"]);
+    let deny = workspace_bin("deny-io-uring");
+    // Keep-alive connections, and one connection per request (a slot filled and cleared
+    // each time where files can be registered).
+    for extra in [&[][..], &["--disable-keepalive"][..]] {
+        let counts = |prefix: &[&str]| {
+            let run = tool(prefix[0])
+                .args(&prefix[1..])
+                .args(["--engine", "io-uring", "-n", "400", "-c", "6"])
+                .args(extra)
+                .args(["--output", "json", &service.url()])
+                .run();
+            assert_eq!(run.code, Some(0), "{prefix:?} {extra:?}: {}", run.stderr);
+            let r = result(&run.stdout);
+            (r["successfulRequests"].clone(), r["statusCodes"].clone())
+        };
+        let deny = deny.to_str().unwrap();
+        let refused = counts(&[deny, "--file-registration", BIN]);
+        assert_eq!(refused.0, 380, "{extra:?}: {refused:?}");
+        assert_eq!(refused, counts(&[BIN]), "{extra:?}");
+    }
+}

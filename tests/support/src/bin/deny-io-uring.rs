@@ -1,6 +1,8 @@
-//! `deny-io-uring COMMAND [ARGS...]`: run COMMAND under a seccomp filter that refuses
-//! io_uring_setup(2) with EPERM, as the default seccomp profiles of some container runtimes
-//! do, so tests see how a tool behaves where io_uring is forbidden.
+//! `deny-io-uring [--file-registration] COMMAND [ARGS...]`: run COMMAND under a seccomp
+//! filter that refuses io_uring_setup(2) with EPERM, as the default seccomp profiles of some
+//! container runtimes do, so tests see how a tool behaves where io_uring is forbidden. With
+//! `--file-registration`, rings are allowed but io_uring_register(2)'s registrations of
+//! files are refused, so tests see a ring without registered files.
 
 use std::os::unix::process::CommandExt;
 
@@ -26,17 +28,26 @@ const BPF_JMP_JEQ_K: u16 = 0x15;
 const BPF_RET_K: u16 = 0x06;
 const SECCOMP_RET_ALLOW: u32 = 0x7fff_0000;
 const SECCOMP_RET_ERRNO: u32 = 0x0005_0000;
-/// seccomp_data: `nr` at offset 0, `arch` at 4.
+/// seccomp_data: `nr` at offset 0, `arch` at 4, the arguments from 16, 8 bytes each (the
+/// low half first on the little-endian machines this runs on).
 const OFFSET_NR: u32 = 0;
 const OFFSET_ARCH: u32 = 4;
+const OFFSET_SECOND_ARGUMENT: u32 = 16 + 8;
+/// io_uring_register(2) opcodes that register files: IORING_REGISTER_FILES,
+/// IORING_REGISTER_FILES_UPDATE, IORING_REGISTER_FILES2, IORING_REGISTER_FILES_UPDATE2.
+const FILE_REGISTRATIONS: [u32; 4] = [2, 6, 13, 14];
 const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
 const AUDIT_ARCH_AARCH64: u32 = 0xc000_00b7;
 
 #[allow(clippy::print_stderr)] // the helper's own usage errors
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let file_registration = args.first().is_some_and(|a| a == "--file-registration");
+    if file_registration {
+        args.remove(0);
+    }
     let Some((program, rest)) = args.split_first() else {
-        eprintln!("usage: deny-io-uring COMMAND [ARGS...]");
+        eprintln!("usage: deny-io-uring [--file-registration] COMMAND [ARGS...]");
         std::process::exit(2);
     };
     let arch = if cfg!(target_arch = "x86_64") {
@@ -44,46 +55,50 @@ fn main() {
     } else {
         AUDIT_ARCH_AARCH64
     };
-    let io_uring_setup = libc::SYS_io_uring_setup as u32;
-    let filter = [
+    let load = |k| SockFilter {
+        code: BPF_LD_W_ABS,
+        jt: 0,
+        jf: 0,
+        k,
+    };
+    let ret = |k| SockFilter {
+        code: BPF_RET_K,
+        jt: 0,
+        jf: 0,
+        k,
+    };
+    // `jt`/`jf`: how many instructions to skip when the comparison holds / does not.
+    let jump_if = |k, jt, jf| SockFilter {
+        code: BPF_JMP_JEQ_K,
+        jt,
+        jf,
+        k,
+    };
+    let refuse = ret(SECCOMP_RET_ERRNO | libc::EPERM as u32);
+    let allow = ret(SECCOMP_RET_ALLOW);
+    let mut filter = vec![
         // Another architecture's system call numbers mean other calls: allow.
-        SockFilter {
-            code: BPF_LD_W_ABS,
-            jt: 0,
-            jf: 0,
-            k: OFFSET_ARCH,
-        },
-        SockFilter {
-            code: BPF_JMP_JEQ_K,
-            jt: 0,
-            jf: 3,
-            k: arch,
-        },
-        SockFilter {
-            code: BPF_LD_W_ABS,
-            jt: 0,
-            jf: 0,
-            k: OFFSET_NR,
-        },
-        SockFilter {
-            code: BPF_JMP_JEQ_K,
-            jt: 0,
-            jf: 1,
-            k: io_uring_setup,
-        },
-        SockFilter {
-            code: BPF_RET_K,
-            jt: 0,
-            jf: 0,
-            k: SECCOMP_RET_ERRNO | libc::EPERM as u32,
-        },
-        SockFilter {
-            code: BPF_RET_K,
-            jt: 0,
-            jf: 0,
-            k: SECCOMP_RET_ALLOW,
-        },
+        load(OFFSET_ARCH),
+        jump_if(arch, 1, 0),
+        ret(SECCOMP_RET_ALLOW),
+        load(OFFSET_NR),
     ];
+    if file_registration {
+        let count = FILE_REGISTRATIONS.len() as u8;
+        // Not io_uring_register: on to the allow after the comparisons.
+        filter.push(jump_if(libc::SYS_io_uring_register as u32, 0, count + 1));
+        filter.push(load(OFFSET_SECOND_ARGUMENT));
+        for (i, opcode) in FILE_REGISTRATIONS.into_iter().enumerate() {
+            // A file registration: on to the refusal, past the other comparisons and the allow.
+            filter.push(jump_if(opcode, count - i as u8, 0));
+        }
+        filter.push(allow);
+        filter.push(refuse);
+    } else {
+        filter.push(jump_if(libc::SYS_io_uring_setup as u32, 0, 1));
+        filter.push(refuse);
+        filter.push(allow);
+    }
     let program_filter = SockFprog {
         len: filter.len() as u16,
         filter: filter.as_ptr(),
