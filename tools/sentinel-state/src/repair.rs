@@ -95,7 +95,16 @@ pub fn repair(paths: &StatePaths, logger: &Logger) -> Result<Exit> {
     }
     if let (Some(s), true) = (&salvaged, journal_damaged) {
         let aside = aside_name(&journal_path, &stamp);
-        std::fs::copy(&journal_path, &aside)
+        // A new file (O_EXCL): a symlink planted at the predictable name is refused, never
+        // written through.
+        let mut kept = nofollow::create_new(&aside, "keeping the damaged journal as")?;
+        let mut damaged = nofollow::open(
+            nofollow::options().read(true),
+            &journal_path,
+            "reading the damaged journal",
+        )?;
+        std::io::copy(&mut damaged, &mut kept)
+            .and_then(|_| kept.sync_all())
             .map_err(|e| Error::io("keeping the damaged journal as", &aside, e))?;
         let mut text = String::new();
         for line in &s.lines {

@@ -242,3 +242,35 @@ fn repair_drops_a_torn_line_in_the_middle_of_the_journal_and_uses_the_bak_withou
         "the state before the last"
     );
 }
+
+#[test]
+fn repair_never_writes_the_damaged_journal_through_a_symlink_at_its_aside_name() {
+    let dir = tempdir().unwrap();
+    let journal = dir.path().join(".deploy-sentinel-events.ndjson");
+    let text = format!(
+        "{}\n{{\"v\":1,\"kind\":\"stage.st\n{}\n",
+        numbered("r1", 1),
+        numbered("r1", 2)
+    );
+    std::fs::write(&journal, &text).unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "precious").unwrap();
+    // The aside name carries the time to the millisecond: plant a link at every name of
+    // the next 30 s.
+    let now = std::time::SystemTime::now();
+    for ms in 0..30_000 {
+        let at = now + Duration::from_millis(ms);
+        let stamp = sentinel_core::clock::rfc3339_millis(at).replace([':', '.'], "");
+        let name = format!(".deploy-sentinel-events.ndjson.damaged-{stamp}");
+        std::os::unix::fs::symlink(&victim, dir.path().join(name)).unwrap();
+    }
+    let repaired = state_with_input(dir.path(), &["repair"], "");
+    assert_eq!(repaired.code, Some(5), "{}", repaired.stderr);
+    sentinel_test_support::assert_contains!(repaired.stderr, "symbolic link");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert_eq!(
+        std::fs::read_to_string(&journal).unwrap(),
+        text,
+        "the journal is left as it was"
+    );
+}
