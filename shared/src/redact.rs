@@ -78,12 +78,17 @@ fn host_of(rest: &str) -> (&str, bool) {
 /// it went through here.
 pub fn scrub(text: &str, url: &str) -> String {
     let mut secrets: Vec<String> = Vec::new();
+    // Each part as written, fully percent-encoded (a server echoing a path), decoded (a
+    // server echoing a query value it decoded: `sig=Ab%2Bc` shown as `Ab+c`), and decoded as
+    // a form is (`+` read as a space).
     let mut add = |part: &str| {
         if part.len() >= 4 {
-            secrets.push(part.to_owned());
-            let encoded = percent_encode_all(part);
-            if encoded != part {
-                secrets.push(encoded);
+            let decoded = percent_decode(part);
+            let form_decoded = percent_decode(&part.replace('+', " "));
+            for form in [part.to_owned(), percent_encode_all(part), decoded, form_decoded] {
+                if form.len() >= 4 && !secrets.contains(&form) {
+                    secrets.push(form);
+                }
             }
         }
     };
@@ -227,6 +232,20 @@ mod tests {
         let teams = "https://prod-12.westus.logic.azure.com:443/workflows/a1b2/triggers/manual/paths/invoke?api-version=2016-06-01&sig=S3CR3TS1G";
         let scrubbed = scrub("403: The sig S3CR3TS1G is invalid", teams);
         assert_eq!(scrubbed, "403: The sig *** is invalid");
+        // A signature the server shows decoded, or decoded as a form would be.
+        let encoded = "http://127.0.0.1:9/w/abc123?sig=Ab%2BcdEFgh%2FijkLMN%3D";
+        for echoed in [
+            "Cannot POST /w/abc123?sig=Ab+cdEFgh/ijkLMN=",
+            "bad signature Ab+cdEFgh/ijkLMN=",
+        ] {
+            let scrubbed = scrub(echoed, encoded);
+            assert!(!scrubbed.contains("cdEFgh"), "{echoed} → {scrubbed}");
+        }
+        let with_plus = "http://127.0.0.1:9/w/abc123?sig=Ab+cdEFgh";
+        assert_eq!(
+            scrub("bad signature Ab cdEFgh", with_plus),
+            "bad signature ***"
+        );
         assert_eq!(
             scrub("HTTP 503: Service Unavailable", teams),
             "HTTP 503: Service Unavailable"

@@ -485,6 +485,28 @@ fn a_receiver_that_echoes_the_webhook_path_leaks_nothing() {
     for text in [&run.stdout, &run.stderr, &fallback] {
         assert!(!text.contains("XXXXSECRET"), "the token leaked: {text}");
     }
+
+    // A Teams signature written percent-encoded, echoed back decoded.
+    let echo = Receiver::start(Reply::Answer(
+        404,
+        String::new(),
+        "Cannot POST /w/abc123?sig=Ab+cdEFgh/ijkLMN=".into(),
+    ));
+    let state = tempdir().unwrap();
+    let run = tool(BIN)
+        .args(["--max-retries", "0", "--teams"])
+        .arg(echo.url("/w/abc123?sig=Ab%2BcdEFgh%2FijkLMN%3D"))
+        .arg("--state-dir")
+        .arg(state.path())
+        .stdin(format!("{line}\n"))
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.events()[1]["kind"], "notify.failed");
+    let fallback =
+        std::fs::read_to_string(state.path().join(".sentinel/notifications.ndjson")).unwrap();
+    for text in [&run.stdout, &run.stderr, &fallback] {
+        assert!(!text.contains("cdEFgh"), "the decoded signature leaked: {text}");
+    }
 }
 
 #[test]
