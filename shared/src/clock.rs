@@ -99,6 +99,18 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .map_err(|_| format!("{text:?} is not a duration: write it like 250ms, 30s, 15m or 1h30m"))
 }
 
+/// [`parse_duration`] for a time limit or a period, where zero would mean "give up at once"
+/// or "spin": refused with what to write instead.
+pub fn parse_positive_duration(text: &str) -> Result<Duration, String> {
+    let duration = parse_duration(text)?;
+    if duration.is_zero() {
+        return Err(format!(
+            "{text:?} is zero: this is a time limit or a period, so it must be longer than that (e.g. 500ms, 10s)"
+        ));
+    }
+    Ok(duration)
+}
+
 /// A number of seconds as a Duration: zero or more, and small enough for one (a number like
 /// 2.2e37 would make `Duration::from_secs_f64` panic; the fuzzer found it).
 pub fn seconds_to_duration(seconds: f64) -> Result<Duration, &'static str> {
@@ -160,6 +172,11 @@ mod tests {
         let error = parse_duration("soon").unwrap_err();
         assert!(error.contains("30s"), "{error}");
         assert!(parse_duration("-3").is_err());
+        assert_eq!(parse_positive_duration("1ms"), Ok(Duration::from_millis(1)));
+        for zero in ["0", "0s", "0ms", "0.0"] {
+            let error = parse_positive_duration(zero).unwrap_err();
+            assert!(error.contains("longer than that"), "{zero}: {error}");
+        }
     }
 
     #[test]

@@ -85,7 +85,12 @@ pub fn scrub(text: &str, url: &str) -> String {
         if part.len() >= 4 {
             let decoded = percent_decode(part);
             let form_decoded = percent_decode(&part.replace('+', " "));
-            for form in [part.to_owned(), percent_encode_all(part), decoded, form_decoded] {
+            for form in [
+                part.to_owned(),
+                percent_encode_all(part),
+                decoded,
+                form_decoded,
+            ] {
                 if form.len() >= 4 && !secrets.contains(&form) {
                     secrets.push(form);
                 }

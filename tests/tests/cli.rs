@@ -17,3 +17,47 @@ fn every_tool_s_command_line_is_consistent_and_answers_version_help_and_bad_flag
         );
     }
 }
+
+#[test]
+fn a_time_limit_or_period_of_zero_is_a_usage_error_in_every_tool() {
+    for (name, args) in [
+        (
+            "sentinel-notify",
+            &["--webhook", "http://127.0.0.1:9/h", "--timeout", "0s"][..],
+        ),
+        (
+            "sentinel-notify",
+            &["--webhook", "http://127.0.0.1:9/h", "--deadline", "0"],
+        ),
+        ("sentinel-watch", &["--rollout-id", "r1", "--timeout", "0s"]),
+        (
+            "sentinel-watch",
+            &["health", "--timeout", "0ms", "http://127.0.0.1:9/"],
+        ),
+        (
+            "sentinel-watch",
+            &[
+                "analyze",
+                "--interval",
+                "0s",
+                "--scrape",
+                "http://127.0.0.1:9/metrics",
+            ],
+        ),
+        (
+            "sentinel-stress",
+            &["--timeout", "0s", "http://127.0.0.1:9/"],
+        ),
+    ] {
+        let run = sentinel_test_support::tool(workspace_bin(name))
+            .args(args)
+            .stdin(String::new())
+            .run();
+        assert_eq!(run.code, Some(2), "{name} {args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("zero") || run.stderr.contains("more than 0"),
+            "{name} {args:?} says why: {}",
+            run.stderr
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! The command line of `sentinel-notify`.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use sentinel_core::clock::parse_duration;
+use sentinel_core::clock::parse_positive_duration;
 use sentinel_core::config::ConfigArgs;
 use sentinel_core::files::StateDirArgs;
 use sentinel_core::output::OutputArgs;
@@ -93,13 +93,13 @@ pub struct Cli {
     pub dry_run: bool,
 
     /// Longest time one attempt may take, from connect to the answer's last byte.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s", global = true)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, default_value = "10s", global = true)]
     pub timeout: Duration,
 
     /// Total time one message may take to reach a channel, all attempts and waits included;
     /// past it the message goes to the fallback log. At end of input, deliveries still under
     /// way get at most this long.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s", global = true)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, default_value = "10s", global = true)]
     pub deadline: Duration,
 
     /// Retries after a transient failure (429, 5xx, timeout) [default: maxRetries from config, else 3].

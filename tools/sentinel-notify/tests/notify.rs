@@ -505,7 +505,10 @@ fn a_receiver_that_echoes_the_webhook_path_leaks_nothing() {
     let fallback =
         std::fs::read_to_string(state.path().join(".sentinel/notifications.ndjson")).unwrap();
     for text in [&run.stdout, &run.stderr, &fallback] {
-        assert!(!text.contains("cdEFgh"), "the decoded signature leaked: {text}");
+        assert!(
+            !text.contains("cdEFgh"),
+            "the decoded signature leaked: {text}"
+        );
     }
 }
 

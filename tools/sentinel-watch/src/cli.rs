@@ -1,7 +1,7 @@
 //! The command line of `sentinel-watch`.
 
 use clap::{Parser, Subcommand};
-use sentinel_core::clock::parse_duration;
+use sentinel_core::clock::{parse_duration, parse_positive_duration};
 use sentinel_core::config::ConfigArgs;
 use sentinel_core::files::StateDirArgs;
 use sentinel_core::output::OutputArgs;
@@ -46,7 +46,7 @@ pub struct Cli {
     pub interval: Option<Duration>,
 
     /// Give up (exit 4) after this long.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
     pub timeout: Option<Duration>,
 
     /// Stop (exit 0) once the rollout waits for an approval, after writing approval.required;
@@ -92,7 +92,7 @@ pub enum Action {
         #[arg(required = true, value_name = "URL")]
         urls: Vec<String>,
         /// Give up on an endpoint after this long.
-        #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+        #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, default_value = "60s")]
         timeout: Duration,
         /// Statuses that count as healthy.
         #[arg(long, value_name = "RANGE", default_value = "200-299")]
@@ -153,7 +153,7 @@ pub struct AnalyzeArgs {
     pub baseline: Option<String>,
 
     /// Time between samples [default: analysis.interval, else 30s].
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
     pub interval: Option<Duration>,
 
     /// Samples to take [default: analysis.samples, else 10].
@@ -161,7 +161,7 @@ pub struct AnalyzeArgs {
     pub samples: Option<u32>,
 
     /// Or: how long to observe (samples = DURATION / interval).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "samples")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, conflicts_with = "samples")]
     pub duration: Option<Duration>,
 
     /// Fewer usable samples than this makes a check inconclusive [default: every sample].
