@@ -203,12 +203,11 @@ fn parse_line(number: u64, bytes: &[u8]) -> Item {
             reason,
         })
     };
-    let (object, duplicate) = match serde_json::from_str::<UniqueKeys>(text) {
-        Ok(UniqueKeys(object)) => (object, None),
-        Err(unique_error) => match serde_json::from_str::<Value>(text) {
-            // Valid JSON whose only fault is a repeated key: fine for kinds we do not know
-            // (passed on untouched), an error for ours (which value would we believe?).
-            Ok(Value::Object(object)) => (object, Some(unique_error.to_string())),
+    let (object, duplicate) = match serde_json::from_str::<KeyedObject>(text) {
+        // A repeated key is fine for kinds we do not know (passed on untouched), an error
+        // for ours (which value would we believe?).
+        Ok(KeyedObject { object, repeated }) => (object, repeated),
+        Err(_) => match serde_json::from_str::<Value>(text) {
             Ok(other) => {
                 return invalid(format!(
                     "expected a JSON object, found {}",
@@ -218,6 +217,15 @@ fn parse_line(number: u64, bytes: &[u8]) -> Item {
             Err(e) => return invalid(format!("not JSON ({e})")),
         },
     };
+    // A repeated "kind" is an error whatever its values: readers differ on which one wins
+    // (this one keeps the last), so one could take the line for one of ours and another
+    // for something else.
+    if duplicate.as_deref() == Some("kind") {
+        return invalid(
+            "a repeated key \"kind\": an event has one kind (readers differ on which of the two wins)"
+                .into(),
+        );
+    }
     let known = object
         .get("kind")
         .and_then(Value::as_str)
@@ -225,7 +233,7 @@ fn parse_line(number: u64, bytes: &[u8]) -> Item {
         .map(str::to_owned);
     if let Some(kind) = known {
         if let Some(duplicate) = duplicate {
-            return invalid(format!("{kind} event with a {duplicate}"));
+            return invalid(format!("{kind} event with a repeated key {duplicate:?}"));
         }
         let value = Value::Object(object);
         if let Err(e) = crate::events::Payload::deserialize(&value) {
@@ -247,33 +255,39 @@ fn parse_line(number: u64, bytes: &[u8]) -> Item {
     })
 }
 
-/// A JSON object whose keys are all different (serde_json would keep the last of a repeated
-/// key without a word).
-struct UniqueKeys(Map<String, Value>);
+/// A JSON object, read as serde_json reads one (the last of a repeated key wins), with the
+/// first key that was repeated, which serde_json would keep without a word.
+struct KeyedObject {
+    object: Map<String, Value>,
+    repeated: Option<String>,
+}
 
-impl<'de> Deserialize<'de> for UniqueKeys {
+impl<'de> Deserialize<'de> for KeyedObject {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> std::result::Result<Self, D::Error> {
         struct Keys;
         impl<'de> serde::de::Visitor<'de> for Keys {
-            type Value = UniqueKeys;
+            type Value = KeyedObject;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
                 mut access: A,
-            ) -> std::result::Result<UniqueKeys, A::Error> {
+            ) -> std::result::Result<KeyedObject, A::Error> {
                 let mut object = Map::new();
+                let mut repeated = None;
                 while let Some(key) = access.next_key::<String>()? {
                     let value: Value = access.next_value()?;
-                    if object.contains_key(&key) {
-                        return Err(serde::de::Error::custom(format!("repeated key {key:?}")));
+                    if let Some(old) = object.get_mut(&key) {
+                        repeated.get_or_insert_with(|| key.clone());
+                        *old = value;
+                    } else {
+                        object.insert(key, value);
                     }
-                    object.insert(key, value);
                 }
-                Ok(UniqueKeys(object))
+                Ok(KeyedObject { object, repeated })
             }
         }
         deserializer.deserialize_map(Keys)
@@ -378,6 +392,10 @@ mod tests {
             "\n",
             r#"{"kind":"my.own","x":1,"x":2}"#,
             "\n",
+            r#"{"v":1,"kind":"rollout.completed","kind":"my.own","ts":"t","source":"s"}"#,
+            "\n",
+            r#"{"kind":"my.own","kind":"my.other"}"#,
+            "\n",
         ));
         let reasons: Vec<String> = found
             .iter()
@@ -399,6 +417,17 @@ mod tests {
             reasons[2].starts_with("3: valid"),
             "unknown kinds pass untouched: {reasons:?}"
         );
+        for line in [3, 4] {
+            assert!(
+                reasons[line].starts_with(&format!("{}: a repeated key \"kind\"", line + 1)),
+                "{reasons:?}"
+            );
+        }
+        // What serde_json would have read: the last value.
+        let Item::Valid(line) = &found[2] else {
+            panic!("{reasons:?}")
+        };
+        assert_eq!(line.object["x"], 2);
     }
 
     #[test]
