@@ -146,7 +146,8 @@ pub fn retry_with_random<T, E>(
                 });
             }
             Err(Failure::Transient { error, retry_after }) => {
-                if number > policy.max_retries {
+                // Interrupted (SIGINT, SIGTERM): no more attempts, so the tool can end soon.
+                if number > policy.max_retries || crate::signals::interrupted() {
                     return Err(RetryError::Exhausted {
                         attempts: number,
                         last: error,

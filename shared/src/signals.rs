@@ -21,6 +21,9 @@ use std::time::{Duration, Instant};
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// Held while a line is being worked on; the signal thread takes it before exiting.
 static WORK: Mutex<()> = Mutex::new(());
+/// What a tool asked to run before an interrupted exit (see [`before_exit`]).
+type Hook = Box<dyn FnOnce() + Send>;
+static BEFORE_EXIT: Mutex<Vec<Hook>> = Mutex::new(Vec::new());
 
 /// The exit code of an interrupted tool.
 pub const EXIT_INTERRUPTED: i32 = 130;
@@ -38,6 +41,12 @@ pub fn install(logger: &Logger) -> Result<()> {
                 let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
                 // Wait for the line in hand; no new one starts while we hold this.
                 let _held = WORK.lock().unwrap_or_else(PoisonError::into_inner);
+                let hooks = std::mem::take(
+                    &mut *BEFORE_EXIT.lock().unwrap_or_else(PoisonError::into_inner),
+                );
+                for hook in hooks {
+                    hook();
+                }
                 let _ = std::io::Write::flush(&mut std::io::stdout());
                 logger.warn(&format!(
                     "interrupted by {name}: the work in hand was finished and written; exiting with {EXIT_INTERRUPTED}"
@@ -49,6 +58,16 @@ pub fn install(logger: &Logger) -> Result<()> {
         })
         .map_err(|e| Error::Internal(format!("starting the signal thread: {e}")))?;
     Ok(())
+}
+
+/// Run `hook` on an interrupted exit, once the work in hand has ended and before the exit,
+/// while no new unit of work can start: for work a tool keeps outside [`working`] units (a
+/// queue of messages not sent yet) to be put somewhere safe rather than lost.
+pub fn before_exit(hook: impl FnOnce() + Send + 'static) {
+    BEFORE_EXIT
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(Box::new(hook));
 }
 
 std::thread_local! {

@@ -21,8 +21,9 @@ use sentinel_core::retry::Backoff;
 use sentinel_core::stream::pump;
 use sentinel_core::{Error, Exit, Result, ToolCli};
 use serde_json::{Map, Value, json};
+use std::collections::VecDeque;
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::SystemTime;
 
 /// What works in this build: the man page's STATUS section, kept in `man/status.txt` beside
@@ -81,7 +82,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         }
         None => None,
     };
-    let sender = Sender {
+    let sender = Arc::new(Sender {
         channels: channels(&cli, &loaded.config)?,
         teams_format: cli.teams_format,
         secret,
@@ -97,7 +98,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         fallback: StatePaths::new(cli.state.dir()).notify_fallback(),
         sent: (!cli.resend && !cli.dry_run)
             .then(|| sent_log::SentLog::open(StatePaths::new(cli.state.dir()).notify_sent())),
-    };
+    });
     let templates: Templates = match &cli.template {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -184,11 +185,29 @@ pub fn run(cli: Cli) -> Result<Exit> {
             let mut contexts = Contexts::default();
             // Events pass through at once; a worker delivers the messages in order, each
             // within its budget, and writes notify.sent/notify.failed when it is done.
-            let (queue, inbox) = std::sync::mpsc::channel::<Outbound>();
+            let queue = Arc::new(Queue::default());
+            // Interrupted: the delivery in hand gets one attempt's time to end (it is
+            // retried no more), and what is still queued goes to the fallback log.
+            {
+                let (queue, sender, logger) = (queue.clone(), sender.clone(), logger.clone());
+                sentinel_core::signals::before_exit(move || {
+                    let grace = sender.timeout + std::time::Duration::from_secs(1);
+                    let (never_started, in_hand) = queue.stop(grace);
+                    let mut out = Writer::new(std::io::stdout());
+                    if let Some(job) = in_hand {
+                        let error = "interrupted (SIGINT or SIGTERM) while being sent: it may or may not have arrived";
+                        give_up(&sender, &job, error, &mut out, &logger);
+                    }
+                    for job in never_started {
+                        let error = "not sent: the tool was interrupted (SIGINT or SIGTERM) before its turn";
+                        give_up(&sender, &job, error, &mut out, &logger);
+                    }
+                });
+            }
             let drain_by: Mutex<Option<SystemTime>> = Mutex::new(None);
             failures += std::thread::scope(|scope| -> Result<usize> {
                 let worker =
-                    scope.spawn(|| deliver_in_background(&sender, inbox, &drain_by, &logger));
+                    scope.spawn(|| deliver_in_background(&sender, &queue, &drain_by, &logger));
                 let pumped = pump(
                     std::io::stdin().lock(),
                     "standard input",
@@ -221,8 +240,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
                                 message.body = message::fill(body, &line.object);
                             }
                         }
-                        // The worker lives until the queue is closed, so this cannot fail.
-                        let _ = queue.send(Outbound {
+                        queue.push(Outbound {
                             message,
                             event: line.object.clone(),
                             rollout_id: line.rollout_id().map(str::to_owned),
@@ -231,11 +249,9 @@ pub fn run(cli: Cli) -> Result<Exit> {
                     },
                 );
                 // End of input (or an error): what is still queued gets one budget more.
-                *drain_by
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                *drain_by.lock().unwrap_or_else(PoisonError::into_inner) =
                     Some(SystemTime::now() + sender.deadline);
-                drop(queue);
+                queue.close();
                 let failed = worker.join().unwrap_or(0);
                 pumped.map(|_| failed)
             })?;
@@ -278,10 +294,89 @@ fn channels(cli: &Cli, config: &config::DeploymentConfig) -> Result<Vec<Channel>
 }
 
 /// One message on its way to every channel.
+#[derive(Clone)]
 struct Outbound {
     message: NotificationMessage,
     event: Map<String, Value>,
     rollout_id: Option<String>,
+}
+
+/// Messages waiting for the worker, in order, and the one it is delivering. Shared with the
+/// signal hook, which takes what is left when the tool is interrupted.
+#[derive(Default)]
+struct Queue {
+    state: Mutex<QueueState>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct QueueState {
+    waiting: VecDeque<Outbound>,
+    /// No more messages will come (input ended, or a signal).
+    closed: bool,
+    /// The message being delivered.
+    in_hand: Option<Outbound>,
+}
+
+impl Queue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn push(&self, job: Outbound) {
+        let mut state = self.lock();
+        if !state.closed {
+            state.waiting.push_back(job);
+            self.changed.notify_all();
+        }
+    }
+
+    /// No more messages will come; the worker ends once the queue is empty.
+    fn close(&self) {
+        self.lock().closed = true;
+        self.changed.notify_all();
+    }
+
+    /// The next message to deliver, waiting for one; `None` once the queue is closed and
+    /// empty, or the tool was interrupted (what is left is the signal hook's).
+    fn next(&self) -> Option<Outbound> {
+        let mut state = self.lock();
+        loop {
+            if sentinel_core::signals::interrupted() {
+                return None;
+            }
+            if let Some(job) = state.waiting.pop_front() {
+                state.in_hand = Some(job.clone());
+                return Some(job);
+            }
+            if state.closed {
+                return None;
+            }
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// The message in hand was delivered (or failed, and was kept).
+    fn done(&self) {
+        self.lock().in_hand = None;
+        self.changed.notify_all();
+    }
+
+    /// On an interrupted exit: close the queue, give the delivery in hand up to `grace` to
+    /// end, and take what was never started, with the one in hand if it did not end.
+    fn stop(&self, grace: std::time::Duration) -> (Vec<Outbound>, Option<Outbound>) {
+        let mut state = self.lock();
+        state.closed = true;
+        self.changed.notify_all();
+        let (mut state, _) = self
+            .changed
+            .wait_timeout_while(state, grace, |state| state.in_hand.is_some())
+            .unwrap_or_else(PoisonError::into_inner);
+        (state.waiting.drain(..).collect(), state.in_hand.take())
+    }
 }
 
 /// Deliver queued messages in order until the queue closes, each to every channel within
@@ -291,21 +386,23 @@ struct Outbound {
 /// deliveries failed.
 fn deliver_in_background(
     sender: &Sender,
-    inbox: std::sync::mpsc::Receiver<Outbound>,
+    queue: &Queue,
     drain_by: &Mutex<Option<SystemTime>>,
     logger: &Logger,
 ) -> usize {
     // Its own writer: each line is one write to stdout, so lines never interleave.
     let mut out = Writer::new(std::io::stdout());
     let mut failures = 0;
-    for job in inbox {
+    while let Some(job) = queue.next() {
         let now = SystemTime::now();
-        let drain = *drain_by
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let drain = *drain_by.lock().unwrap_or_else(PoisonError::into_inner);
         let deadline = drain.map_or(now + sender.deadline, |d| d.min(now + sender.deadline));
         let sent = if deadline <= now {
-            Ok(give_up(sender, &job, &mut out, logger))
+            let error = format!(
+                "not sent: input ended and the {} left for deliveries under way was spent",
+                sentinel_core::clock::format_duration(sender.deadline)
+            );
+            Ok(give_up(sender, &job, &error, &mut out, logger))
         } else {
             send_all(
                 sender,
@@ -317,6 +414,7 @@ fn deliver_in_background(
                 logger,
             )
         };
+        queue.done();
         // An error is stdout gone (a broken pipe): keep delivering, nothing more to tell.
         if let Ok(failed) = sent {
             failures += failed;
@@ -325,18 +423,15 @@ fn deliver_in_background(
     failures
 }
 
-/// A message that input ended before it could be sent: kept in the fallback log for every
+/// A message that will not be sent (`error` says why): kept in the fallback log for every
 /// channel, with notify.failed.
 fn give_up<W: Write>(
     sender: &Sender,
     job: &Outbound,
+    error: &str,
     out: &mut Writer<W>,
     logger: &Logger,
 ) -> usize {
-    let error = format!(
-        "not sent: input ended and the {} left for deliveries under way was spent",
-        sentinel_core::clock::format_duration(sender.deadline)
-    );
     for channel in &sender.channels {
         logger.warn(&format!(
             "could not notify {}: {error}; kept in {}",
@@ -352,14 +447,14 @@ fn give_up<W: Write>(
             &job.message,
             b"",
             &id,
-            &error,
+            error,
             logger,
         );
         let outcome = NotifyOutcome {
             channel: channel.kind.as_str().to_owned(),
             event_kind: job.message.event_kind.clone(),
             status: None,
-            error: Some(error.clone()),
+            error: Some(error.to_owned()),
             ..Default::default()
         };
         let _ = out.emit(&Event::new(

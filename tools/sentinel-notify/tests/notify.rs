@@ -802,3 +802,69 @@ fn a_rerun_of_the_same_pipeline_sends_no_notice_twice() {
     assert_eq!(ids[0], ids[2], "the same notice keeps its id: {ids:?}");
     assert_ne!(ids[0], ids[1]);
 }
+
+#[test]
+fn sigterm_keeps_every_message_not_yet_delivered_in_the_fallback_log() {
+    use std::io::{BufRead, Write};
+    let hanging = Receiver::start(Reply::Hang);
+    let state = tempdir().unwrap();
+    let mut child = std::process::Command::new(BIN)
+        .args([
+            "--teams",
+            &hanging.url("/w"),
+            "--timeout",
+            "2s",
+            "--state-dir",
+        ])
+        .arg(state.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let line = completed_line();
+    // One delivery in hand (the receiver never answers), two queued behind it.
+    for _ in 0..3 {
+        writeln!(stdin, "{line}").unwrap();
+    }
+    let mut passed = Vec::new();
+    for _ in 0..3 {
+        let mut read = String::new();
+        stdout.read_line(&mut read).unwrap();
+        passed.push(read);
+    }
+    assert!(passed.iter().all(|l| l.trim_end() == line), "{passed:?}");
+    let started = Instant::now();
+    let pid = child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let rest: Vec<String> = stdout.lines().map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    drop(stdin);
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "the delivery in hand ends within its attempt's timeout, not retried: {:?}",
+        started.elapsed()
+    );
+    let failed: Vec<&String> = rest
+        .iter()
+        .filter(|l| l.contains("notify.failed"))
+        .collect();
+    assert_eq!(failed.len(), 3, "every message is accounted for: {rest:?}");
+    assert_eq!(
+        failed.iter().filter(|l| l.contains("interrupted")).count(),
+        2,
+        "the two never started say why: {rest:?}"
+    );
+    let fallback =
+        std::fs::read_to_string(state.path().join(".sentinel/notifications.ndjson")).unwrap();
+    assert_eq!(fallback.lines().count(), 3, "{fallback}");
+}
