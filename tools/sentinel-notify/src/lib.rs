@@ -99,6 +99,17 @@ pub fn run(cli: Cli) -> Result<Exit> {
         sent: (!cli.resend && !cli.dry_run)
             .then(|| sent_log::SentLog::open(StatePaths::new(cli.state.dir()).notify_sent())),
     });
+    // Where undelivered messages are kept must exist before one is lost for want of it.
+    let state_dir = cli.state.dir();
+    if !sender.channels.is_empty() && !sender.dry_run && !state_dir.is_dir() {
+        return Err(Error::usage_with_hint(
+            format!(
+                "the state directory {} is not a directory: messages that cannot be delivered are kept in it",
+                state_dir.display()
+            ),
+            "create it, or pass --state-dir (SENTINEL_STATE_DIR) naming one that exists",
+        ));
+    }
     let templates: Templates = match &cli.template {
         Some(path) => {
             let text = std::fs::read_to_string(path)

@@ -868,3 +868,17 @@ fn sigterm_keeps_every_message_not_yet_delivered_in_the_fallback_log() {
         std::fs::read_to_string(state.path().join(".sentinel/notifications.ndjson")).unwrap();
     assert_eq!(fallback.lines().count(), 3, "{fallback}");
 }
+
+#[test]
+fn a_state_directory_that_does_not_exist_is_a_usage_error_before_any_message() {
+    let webhook = Receiver::start(ok());
+    let missing = tempdir().unwrap().path().join("no-such-dir");
+    let run = tool(BIN)
+        .args(["--webhook", &webhook.url("/hook"), "--state-dir"])
+        .arg(&missing)
+        .stdin(input(&[completed_line()]))
+        .run();
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    sentinel_test_support::assert_contains!(run.stderr, "no-such-dir");
+    assert!(webhook.received().is_empty());
+}
