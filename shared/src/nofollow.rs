@@ -12,14 +12,31 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
 
+/// Why a symlink is refused: the cause under [`symlink_refused`]'s error, so callers can
+/// tell this refusal (never worth retrying, never only a warning) from other I/O errors.
+#[derive(Debug)]
+struct SymlinkRefusal;
+
+impl std::fmt::Display for SymlinkRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Deploy Sentinel never writes through one (a link there could make it overwrite another file); remove it")
+    }
+}
+
+impl std::error::Error for SymlinkRefusal {}
+
 /// The error for a symlink found where the suite keeps a file or directory.
 pub fn symlink_refused(path: &Path) -> Error {
     Error::Io {
         context: format!("refusing to use the symbolic link {}", path.display()),
-        source: std::io::Error::other(
-            "Deploy Sentinel never writes through one (a link there could make it overwrite another file); remove it",
-        ),
+        source: std::io::Error::other(SymlinkRefusal),
     }
+}
+
+/// Whether `error` is a symlink refused by this module.
+pub fn is_symlink_refusal(error: &Error) -> bool {
+    matches!(error, Error::Io { source, .. }
+        if source.get_ref().is_some_and(|cause| cause.is::<SymlinkRefusal>()))
 }
 
 /// Fail when `path` itself is a symbolic link (a missing path is fine).

@@ -1005,3 +1005,61 @@ fn a_stage_completed_while_no_watcher_ran_is_reported_fresh_by_the_next_one() {
         );
     }
 }
+
+#[test]
+fn symlinks_planted_at_the_engine_s_files_are_refused_and_their_targets_untouched() {
+    let victim_of = |fixture: &Fixture| {
+        let victim = fixture.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        victim
+    };
+    // The trigger's start lock.
+    let fixture = Fixture::new(json!({}));
+    let victim = victim_of(&fixture);
+    std::fs::create_dir_all(fixture.path().join(".sentinel")).unwrap();
+    std::os::unix::fs::symlink(&victim, fixture.path().join(".sentinel/trigger.lock")).unwrap();
+    let run = fixture.trigger(&[]);
+    assert_eq!(run.code, Some(5), "trigger.lock: {}", run.stderr);
+    sentinel_test_support::assert_contains!(run.stderr, "symbolic link");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert_eq!(fixture.rollout_dirs(), 0, "no rollout started");
+
+    // An approval's control file, and the engine's status, of a rollout waiting for approval.
+    let fixture = Fixture::new(json!({"approval": true}));
+    let victim = victim_of(&fixture);
+    let id = started(&fixture);
+    let (mut watch, events) = fixture.spawn_watch(&id);
+    wait_for(&events, "approval.required");
+    let _ = watch.kill();
+    let _ = watch.wait();
+    let dir = fixture.path().join(".sentinel/rollouts").join(&id);
+    // The watcher's cursor (what it already reported).
+    let cursor = dir.join("watch-cursor.json");
+    let _ = std::fs::remove_file(&cursor);
+    std::os::unix::fs::symlink(&victim, &cursor).unwrap();
+    let watched = fixture.watch_id(&id);
+    assert_eq!(
+        watched.code,
+        Some(5),
+        "watch-cursor.json: {}",
+        watched.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    std::fs::remove_file(&cursor).unwrap();
+    std::fs::create_dir_all(dir.join("control")).unwrap();
+    std::os::unix::fs::symlink(&victim, dir.join("control/approve-Half-approval")).unwrap();
+    let approve = fixture.trigger(&["approve", "--rollout-id", &id]);
+    assert_eq!(approve.code, Some(5), "control file: {}", approve.stderr);
+    sentinel_test_support::assert_contains!(approve.stderr, "symbolic link");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+
+    std::fs::remove_file(dir.join("status.json")).unwrap();
+    std::os::unix::fs::symlink(&victim, dir.join("status.json")).unwrap();
+    // The engine writes a heartbeat every second: two of them, neither through the link.
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    let watched = fixture.watch_id(&id);
+    assert_eq!(watched.code, Some(5), "status.json: {}", watched.stderr);
+    sentinel_test_support::assert_contains!(watched.stderr, "symbolic link");
+    let _ = fixture.trigger(&["cancel", "--rollout-id", &id]);
+}

@@ -370,7 +370,10 @@ pub fn follow<W: Write>(
             provider.status(rollout_id).map_err(|e| match e {
                 // The local provider reads a file the engine rewrites; remote providers
                 // (EV2, Azure DevOps) already retried their own calls before saying unreachable.
-                Error::Io { .. } => Failure::transient(e),
+                // A planted symlink stays one: refused at once (exit 5).
+                Error::Io { .. } if !sentinel_core::nofollow::is_symlink_refusal(&e) => {
+                    Failure::transient(e)
+                }
                 other => Failure::Permanent(other),
             })
         })
@@ -392,8 +395,12 @@ pub fn follow<W: Write>(
             }
             reported.absorb(&snapshot);
             if let (Some(paths), true) = (cursor, any || first) {
-                if let Err(e) = reported.save_cursor(paths, rollout_id) {
-                    logger.warn(&format!("cannot keep the watch cursor: {e}"));
+                match reported.save_cursor(paths, rollout_id) {
+                    // Not a file we can lose quietly: someone planted it (exit 5).
+                    Err(e) if sentinel_core::nofollow::is_symlink_refusal(&e) => return Err(e),
+                    // Without it a later watcher reports these events again: said, not fatal.
+                    Err(e) => logger.warn(&format!("cannot keep the watch cursor: {e}")),
+                    Ok(()) => {}
                 }
             }
             Ok(())
