@@ -848,17 +848,20 @@ fn no_version_source_can_put_shell_syntax_into_a_deploy_command() {
 fn stage_commands_get_quoted_placeholders_and_environment_variables() {
     let fixture = Fixture::new(json!({
         "name": "Phase 2 (50%)",
-        "deploy": "printf '%s|%s|%s\\n' {stage} \"$SENTINEL_STAGE\" \"$SENTINEL_ROLLOUT_ID\" >> run/quoted"
+        "deploy": "printf '%s|%s|%s|%s|%s|%s|%s|%s|%s\\n' {stage} \"$SENTINEL_STAGE\" \"$SENTINEL_ROLLOUT_ID\" {version} \"$SENTINEL_VERSION\" {region} \"$SENTINEL_REGION\" {percent} \"$SENTINEL_PERCENT\" >> run/quoted"
     }));
     let run = fixture.pipeline();
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let id = run.events()[0]["rolloutId"].as_str().unwrap().to_owned();
     let lines = fixture.read("run/quoted");
-    assert_eq!(
-        lines.lines().next(),
-        Some(format!("Phase 2 (50%)|Phase 2 (50%)|{id}").as_str()),
-        "{lines}"
-    );
+    // The stage's two regions, in order; each value as a placeholder and as a variable.
+    let expected: Vec<String> = ["eastus", "westeurope"]
+        .iter()
+        .map(|region| {
+            format!("Phase 2 (50%)|Phase 2 (50%)|{id}|1.4.2|1.4.2|{region}|{region}|50|50")
+        })
+        .collect();
+    assert_eq!(lines.lines().collect::<Vec<_>>(), expected, "{lines}");
 
     for (name, regions) in [
         ("Half;touch PWNED", json!(["eastus"])),
@@ -1062,4 +1065,29 @@ fn symlinks_planted_at_the_engine_s_files_are_refused_and_their_targets_untouche
     assert_eq!(watched.code, Some(5), "status.json: {}", watched.stderr);
     sentinel_test_support::assert_contains!(watched.stderr, "symbolic link");
     let _ = fixture.trigger(&["cancel", "--rollout-id", &id]);
+}
+
+#[test]
+fn a_rollout_id_flag_that_names_a_path_is_refused_by_every_verb() {
+    let fixture = Fixture::new(json!({}));
+    let outside = tempdir().unwrap();
+    let absolute = outside.path().join("x").display().to_string();
+    for id in ["../../x", absolute.as_str(), ".hidden", "a/b"] {
+        for verb in [
+            &["sentinel-watch", "--rollout-id"][..],
+            &["sentinel-trigger", "approve", "--rollout-id"],
+            &["sentinel-trigger", "cancel", "--rollout-id"],
+            &["sentinel-trigger", "resume", "--rollout-id"],
+        ] {
+            let run = tool(Fixture::bin(verb[0]))
+                .current_dir(fixture.path())
+                .args(&verb[1..])
+                .arg(id)
+                .run();
+            assert_eq!(run.code, Some(2), "{verb:?} {id}: {}", run.stderr);
+            sentinel_test_support::assert_contains!(run.stderr, "rollout id");
+        }
+    }
+    assert!(std::fs::read_dir(outside.path()).unwrap().next().is_none());
+    assert_eq!(fixture.rollout_dirs(), 0);
 }
