@@ -629,27 +629,39 @@ fn a_slow_loris_receiver_is_cut_off_by_the_attempt_timeout() {
     assert_eq!(run.events()[1]["kind"], "notify.failed", "{}", run.stdout);
 }
 
-#[test]
-fn events_pass_through_at_once_and_end_of_input_waits_at_most_one_budget() {
-    use std::io::{BufRead, Write};
-    let hanging = Receiver::start(Reply::Hang);
-    let state = tempdir().unwrap();
+/// sentinel-notify sending to a Teams receiver that never answers, with its stdin and stdout
+/// piped for the test to feed and read line by line.
+fn notify_to_hanging_teams(
+    hanging: &Receiver,
+    state: &sentinel_test_support::TempDir,
+    args: &[&str],
+) -> (
+    std::process::Child,
+    std::process::ChildStdin,
+    std::io::BufReader<std::process::ChildStdout>,
+) {
     let mut child = std::process::Command::new(BIN)
-        .args([
-            "--teams",
-            &hanging.url("/w"),
-            "--deadline",
-            "2s",
-            "--state-dir",
-        ])
+        .args(["--teams", &hanging.url("/w")])
+        .args(args)
+        .arg("--state-dir")
         .arg(state.path())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let stdin = child.stdin.take().unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    (child, stdin, stdout)
+}
+
+#[test]
+fn events_pass_through_at_once_and_end_of_input_waits_at_most_one_budget() {
+    use std::io::{BufRead, Write};
+    let hanging = Receiver::start(Reply::Hang);
+    let state = tempdir().unwrap();
+    let (mut child, mut stdin, mut stdout) =
+        notify_to_hanging_teams(&hanging, &state, &["--deadline", "2s"]);
     let line = completed_line();
     let started = Instant::now();
     writeln!(stdin, "{line}").unwrap();
@@ -808,22 +820,8 @@ fn sigterm_keeps_every_message_not_yet_delivered_in_the_fallback_log() {
     use std::io::{BufRead, Write};
     let hanging = Receiver::start(Reply::Hang);
     let state = tempdir().unwrap();
-    let mut child = std::process::Command::new(BIN)
-        .args([
-            "--teams",
-            &hanging.url("/w"),
-            "--timeout",
-            "2s",
-            "--state-dir",
-        ])
-        .arg(state.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (mut child, mut stdin, mut stdout) =
+        notify_to_hanging_teams(&hanging, &state, &["--timeout", "2s"]);
     let line = completed_line();
     // One delivery in hand (the receiver never answers), two queued behind it.
     for _ in 0..3 {

@@ -198,15 +198,20 @@ fn repair_rebuilds_a_corrupt_state_from_the_journal_and_sets_damage_aside() {
     sentinel_test_support::assert_contains!(again.stderr, "nothing to repair");
 }
 
+/// A journal of two good lines with a torn one between them.
+fn torn_in_the_middle() -> String {
+    format!(
+        "{}\n{{\"v\":1,\"kind\":\"stage.st\n{}\n",
+        numbered("r1", 1),
+        numbered("r1", 2)
+    )
+}
+
 #[test]
 fn repair_drops_a_torn_line_in_the_middle_of_the_journal_and_uses_the_bak_without_one() {
     let dir = tempdir().unwrap();
     let journal = dir.path().join(".deploy-sentinel-events.ndjson");
-    let text = format!(
-        "{}\n{{\"v\":1,\"kind\":\"stage.st\n{}\n",
-        numbered("r1", 1),
-        numbered("r1", 2)
-    );
+    let text = torn_in_the_middle();
     std::fs::write(&journal, text).unwrap();
     let refused = state_with_input(dir.path(), &["apply"], &lines(&[numbered("r1", 3)]));
     assert_eq!(refused.code, Some(2), "{}", refused.stderr);
@@ -247,11 +252,7 @@ fn repair_drops_a_torn_line_in_the_middle_of_the_journal_and_uses_the_bak_withou
 fn repair_never_writes_the_damaged_journal_through_a_symlink_at_its_aside_name() {
     let dir = tempdir().unwrap();
     let journal = dir.path().join(".deploy-sentinel-events.ndjson");
-    let text = format!(
-        "{}\n{{\"v\":1,\"kind\":\"stage.st\n{}\n",
-        numbered("r1", 1),
-        numbered("r1", 2)
-    );
+    let text = torn_in_the_middle();
     std::fs::write(&journal, &text).unwrap();
     let victim = dir.path().join("victim");
     std::fs::write(&victim, "precious").unwrap();
