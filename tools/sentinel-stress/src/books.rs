@@ -4,6 +4,7 @@
 //! bytes reach the sockets; these rules are one piece, so both count the same.
 
 use crate::engine::{Measurements, Plan, Schedule, Shared, latency_since, slots};
+use crate::response::ResponseReader;
 use hdrhistogram::Histogram;
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -228,5 +229,46 @@ impl<'a> Books<'a> {
     /// The worker's result.
     pub(crate) fn into_result(self) -> (Vec<Measurements>, Option<Instant>) {
         (self.measured, self.last_answer)
+    }
+}
+
+/// Where a connection is with its request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum State {
+    Idle,
+    Connecting,
+    Writing,
+    Reading,
+    Done,
+}
+
+/// A connection's request in hand, as both engines keep it: whichever way bytes move, these
+/// are what the accounting, the timeouts and the keep-alive retry read.
+pub(crate) struct Exchange {
+    /// The target this connection asks (an index into the plan's targets).
+    pub(crate) target: usize,
+    pub(crate) state: State,
+    pub(crate) response: ResponseReader,
+    /// When the request was due (latency is measured from here).
+    pub(crate) intended: Instant,
+    /// When it was actually started (timeouts are measured from here).
+    pub(crate) started: Instant,
+    /// Whether the request went on a connection kept alive from an earlier one.
+    pub(crate) reused: bool,
+    /// A reused connection the server had closed is reopened once without charging the budget.
+    pub(crate) retried_stale: bool,
+}
+
+impl Exchange {
+    pub(crate) fn new(target: usize, now: Instant) -> Exchange {
+        Exchange {
+            target,
+            state: State::Idle,
+            response: ResponseReader::new(),
+            intended: now,
+            started: now,
+            reused: false,
+            retried_stale: false,
+        }
     }
 }

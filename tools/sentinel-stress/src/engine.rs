@@ -14,8 +14,8 @@
 //! readiness feeds `read_tls`/`write_tls`), so TLS costs the handshake and the cipher, and no
 //! thread.
 
-use crate::books::{Books, Dispatch};
-use crate::response::{Progress, ResponseReader};
+use crate::books::{Books, Dispatch, Exchange, State};
+use crate::response::Progress;
 use crate::target::Target;
 use crate::tls;
 use hdrhistogram::Histogram;
@@ -517,30 +517,13 @@ pub(crate) fn slots(plan: &Plan) -> usize {
     plan.targets.iter().map(|t| t.slot + 1).max().unwrap_or(1)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Idle,
-    Connecting,
-    Writing,
-    Reading,
-    Done,
-}
-
 struct Conn {
     stream: Option<TcpStream>,
     /// The TLS session of an https target's connection, made once TCP is connected.
     tls: Option<rustls::ClientConnection>,
-    target: usize,
-    state: State,
+    exchange: Exchange,
+    /// How much of the request is written.
     written: usize,
-    response: ResponseReader,
-    /// When the request was due (latency is measured from here).
-    intended: Instant,
-    /// When it was actually started (timeouts are measured from here).
-    started: Instant,
-    reused: bool,
-    /// A reused connection the server had closed is reopened once without charging the budget.
-    retried_stale: bool,
     /// Bytes arrived before the request was all written (a server that speaks first): the
     /// edge-triggered readiness was spent, so they are read as soon as the request is out.
     unread: bool,
@@ -571,14 +554,8 @@ impl<'a> Worker<'a> {
             .map(|i| Conn {
                 stream: None,
                 tls: None,
-                target: (first + i) % plan.targets.len().max(1),
-                state: State::Idle,
+                exchange: Exchange::new((first + i) % plan.targets.len().max(1), now),
                 written: 0,
-                response: ResponseReader::new(),
-                intended: now,
-                started: now,
-                reused: false,
-                retried_stale: false,
                 unread: false,
             })
             .collect();
@@ -618,7 +595,7 @@ impl<'a> Worker<'a> {
             for &step in &dispatched {
                 match step {
                     Dispatch::Start(index, intended) => self.start_request(&poll, index, intended),
-                    Dispatch::Done(index) => self.conns[index].state = State::Done,
+                    Dispatch::Done(index) => self.conns[index].exchange.state = State::Done,
                 }
             }
             self.books.recycle(dispatched);
@@ -645,18 +622,20 @@ impl<'a> Worker<'a> {
     }
 
     fn start_request(&mut self, poll: &Poll, index: usize, intended: Instant) {
-        self.books.sent(self.conns[index].target, intended);
-        let method = self.plan.targets[self.conns[index].target].method.as_str();
+        self.books.sent(self.conns[index].exchange.target, intended);
+        let method = self.plan.targets[self.conns[index].exchange.target]
+            .method
+            .as_str();
         let conn = &mut self.conns[index];
-        conn.intended = intended;
-        conn.started = Instant::now();
+        conn.exchange.intended = intended;
+        conn.exchange.started = Instant::now();
         conn.written = 0;
-        conn.response.reset_for(method);
-        conn.retried_stale = false;
+        conn.exchange.response.reset_for(method);
+        conn.exchange.retried_stale = false;
         conn.unread = false;
         if conn.stream.is_some() {
-            conn.reused = true;
-            conn.state = State::Writing;
+            conn.exchange.reused = true;
+            conn.exchange.state = State::Writing;
             // Edge-triggered: a reused socket is already writable and will not say so again.
             self.write(poll, index);
         } else {
@@ -665,7 +644,7 @@ impl<'a> Worker<'a> {
     }
 
     fn connect(&mut self, poll: &Poll, index: usize) {
-        let addr = self.plan.targets[self.conns[index].target].addr;
+        let addr = self.plan.targets[self.conns[index].exchange.target].addr;
         match TcpStream::connect(addr) {
             Ok(mut stream) => {
                 if poll
@@ -683,15 +662,15 @@ impl<'a> Worker<'a> {
                 let _ = stream.set_nodelay(true);
                 let conn = &mut self.conns[index];
                 conn.stream = Some(stream);
-                conn.reused = false;
-                conn.state = State::Connecting;
+                conn.exchange.reused = false;
+                conn.exchange.state = State::Connecting;
             }
             Err(e) => self.fail(poll, index, &connect_class(&e)),
         }
     }
 
     fn on_ready(&mut self, poll: &Poll, index: usize, readable: bool, writable: bool) {
-        match self.conns[index].state {
+        match self.conns[index].exchange.state {
             State::Connecting if readable || writable => {
                 let Some(stream) = self.conns[index].stream.as_ref() else {
                     return;
@@ -702,7 +681,8 @@ impl<'a> Worker<'a> {
                 }
                 match stream.peer_addr() {
                     Ok(_) => {
-                        if let Some(tls) = &self.plan.targets[self.conns[index].target].tls {
+                        if let Some(tls) = &self.plan.targets[self.conns[index].exchange.target].tls
+                        {
                             match rustls::ClientConnection::new(
                                 std::sync::Arc::clone(&tls.config),
                                 tls.server_name.clone(),
@@ -716,7 +696,7 @@ impl<'a> Worker<'a> {
                             }
                         }
                         let conn = &mut self.conns[index];
-                        conn.state = State::Writing;
+                        conn.exchange.state = State::Writing;
                         // A server that speaks first: its bytes may come with the connect.
                         conn.unread |= readable;
                         self.write(poll, index);
@@ -758,7 +738,7 @@ impl<'a> Worker<'a> {
     }
 
     fn write(&mut self, poll: &Poll, index: usize) {
-        let request = &self.plan.targets[self.conns[index].target].request;
+        let request = &self.plan.targets[self.conns[index].exchange.target].request;
         if let Some(session) = self.conns[index].tls.as_mut() {
             // Queued whole: rustls encrypts it once the handshake is done, and tls_io sends it
             // as fast as the socket takes it.
@@ -767,7 +747,7 @@ impl<'a> Worker<'a> {
             }
             let conn = &mut self.conns[index];
             conn.written = request.len();
-            conn.state = State::Reading;
+            conn.exchange.state = State::Reading;
             return self.tls_io(poll, index, false);
         }
         loop {
@@ -783,7 +763,7 @@ impl<'a> Worker<'a> {
                         // Wait for the readable event rather than try a read that almost
                         // always finds nothing yet: edge-triggered epoll reports each arrival
                         // — except what arrived before now, whose event is spent.
-                        conn.state = State::Reading;
+                        conn.exchange.state = State::Reading;
                         if std::mem::take(&mut conn.unread) {
                             self.read(poll, index);
                         }
@@ -805,7 +785,7 @@ impl<'a> Worker<'a> {
             };
             match stream.read(&mut self.chunk) {
                 Ok(0) => return self.on_eof(poll, index),
-                Ok(n) => match conn.response.feed(&self.chunk[..n]) {
+                Ok(n) => match conn.exchange.response.feed(&self.chunk[..n]) {
                     Progress::Complete { status, close } => {
                         return self.finish(poll, index, status, close);
                     }
@@ -847,7 +827,7 @@ impl<'a> Worker<'a> {
                             }
                             // Once the response is complete, nothing more belongs to it.
                             Ok(n) if progress == Progress::More => {
-                                progress = conn.response.feed(&self.chunk[..n]);
+                                progress = conn.exchange.response.feed(&self.chunk[..n]);
                             }
                             Ok(_) => {}
                             Err(e) if e.kind() == ErrorKind::WouldBlock => break,
@@ -890,7 +870,7 @@ impl<'a> Worker<'a> {
 
     fn on_eof(&mut self, poll: &Poll, index: usize) {
         let conn = &self.conns[index];
-        if let Progress::Complete { status, close } = conn.response.at_eof() {
+        if let Progress::Complete { status, close } = conn.exchange.response.at_eof() {
             return self.finish(poll, index, status, close);
         }
         if self.retry_on_new_connection(poll, index) {
@@ -905,15 +885,16 @@ impl<'a> Worker<'a> {
     /// the retry is counted. `false` when that does not apply.
     fn retry_on_new_connection(&mut self, poll: &Poll, index: usize) -> bool {
         let conn = &self.conns[index];
-        if conn.response.received() || !conn.reused || conn.retried_stale {
+        if conn.exchange.response.received() || !conn.exchange.reused || conn.exchange.retried_stale
+        {
             return false;
         }
-        let (intended, target) = (conn.intended, conn.target);
+        let (intended, target) = (conn.exchange.intended, conn.exchange.target);
         self.books.retried(target);
         self.close(poll, index);
         let conn = &mut self.conns[index];
-        conn.retried_stale = true;
-        conn.intended = intended;
+        conn.exchange.retried_stale = true;
+        conn.exchange.intended = intended;
         conn.written = 0;
         conn.unread = false;
         self.connect(poll, index);
@@ -925,9 +906,9 @@ impl<'a> Worker<'a> {
             self.close(poll, index);
         }
         let conn = &mut self.conns[index];
-        conn.response.reset();
-        conn.state = State::Idle;
-        let (target, intended) = (conn.target, conn.intended);
+        conn.exchange.response.reset();
+        conn.exchange.state = State::Idle;
+        let (target, intended) = (conn.exchange.target, conn.exchange.intended);
         self.books.answered(index, target, status, intended);
     }
 
@@ -954,8 +935,8 @@ impl<'a> Worker<'a> {
 
     fn fail(&mut self, poll: &Poll, index: usize, class: &str) {
         self.close(poll, index);
-        self.conns[index].state = State::Idle;
-        let target = self.conns[index].target;
+        self.conns[index].exchange.state = State::Idle;
+        let target = self.conns[index].exchange.target;
         self.books.failed(index, target, class, true);
     }
 
@@ -977,12 +958,12 @@ impl<'a> Worker<'a> {
         let now = Instant::now();
         for index in 0..self.conns.len() {
             let conn = &self.conns[index];
-            let (limit, class) = match conn.state {
+            let (limit, class) = match conn.exchange.state {
                 State::Connecting => (self.plan.connect_timeout, "connect timeout"),
                 State::Writing | State::Reading => (self.plan.timeout, "timeout"),
                 _ => continue,
             };
-            if now.duration_since(conn.started) >= limit {
+            if now.duration_since(conn.exchange.started) >= limit {
                 self.fail(poll, index, class);
             }
         }

@@ -17,9 +17,9 @@
 //! failed) with completions still to come is reused only once the ring has given them all
 //! back, so no late completion can land in a buffer that serves another request.
 
-use crate::books::{Books, Dispatch};
+use crate::books::{Books, Dispatch, Exchange, State};
 use crate::engine::{Measurements, Plan, Schedule, Shared, connect_class, io_class};
-use crate::response::{Progress, ResponseReader};
+use crate::response::Progress;
 use hdrhistogram::Histogram;
 use io_uring::{IoUring, opcode, squeue, types};
 use std::net::SocketAddr;
@@ -62,15 +62,6 @@ pub(crate) fn usable() -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Idle,
-    Connecting,
-    Writing,
-    Reading,
-    Done,
 }
 
 /// A socket address as connect(2) takes it, kept where the ring can read it.
@@ -134,16 +125,7 @@ struct Conn {
     /// index: operations then name the slot, and the kernel takes no reference to the file
     /// for each of them.
     registered: bool,
-    target: usize,
-    state: State,
-    response: ResponseReader,
-    /// When the request was due (latency is measured from here).
-    intended: Instant,
-    /// When it was actually started (timeouts are measured from here).
-    started: Instant,
-    reused: bool,
-    /// A reused connection the server had closed is reopened once without charging the budget.
-    retried_stale: bool,
+    exchange: Exchange,
     /// Completions the ring still owes this connection.
     pending: u32,
     /// What to do once they have all come: the request already failed (or is to be sent
@@ -210,13 +192,7 @@ impl<'a> Worker<'a> {
             .map(|i| Conn {
                 fd: None,
                 registered: false,
-                target: (first + i) % plan.targets.len().max(1),
-                state: State::Idle,
-                response: ResponseReader::new(),
-                intended: now,
-                started: now,
-                reused: false,
-                retried_stale: false,
+                exchange: Exchange::new((first + i) % plan.targets.len().max(1), now),
                 pending: 0,
                 after_drain: None,
                 drain_started: now,
@@ -294,7 +270,7 @@ impl<'a> Worker<'a> {
             for &step in &dispatched {
                 match step {
                     Dispatch::Start(index, intended) => self.start_request(index, intended),
-                    Dispatch::Done(index) => self.conns[index].state = State::Done,
+                    Dispatch::Done(index) => self.conns[index].exchange.state = State::Done,
                 }
             }
             self.books.recycle(dispatched);
@@ -381,15 +357,17 @@ impl<'a> Worker<'a> {
     }
 
     fn start_request(&mut self, index: usize, intended: Instant) {
-        self.books.sent(self.conns[index].target, intended);
-        let method = self.plan.targets[self.conns[index].target].method.as_str();
+        self.books.sent(self.conns[index].exchange.target, intended);
+        let method = self.plan.targets[self.conns[index].exchange.target]
+            .method
+            .as_str();
         let conn = &mut self.conns[index];
-        conn.intended = intended;
-        conn.started = Instant::now();
-        conn.response.reset_for(method);
-        conn.retried_stale = false;
+        conn.exchange.intended = intended;
+        conn.exchange.started = Instant::now();
+        conn.exchange.response.reset_for(method);
+        conn.exchange.retried_stale = false;
         if conn.fd.is_some() {
-            conn.reused = true;
+            conn.exchange.reused = true;
             self.send_and_receive(index);
         } else {
             self.connect(index);
@@ -397,7 +375,7 @@ impl<'a> Worker<'a> {
     }
 
     fn connect(&mut self, index: usize) {
-        let addr = &self.addrs[self.conns[index].target];
+        let addr = &self.addrs[self.conns[index].exchange.target];
         // SAFETY: socket(2) with constant arguments; the result is checked.
         let fd: RawFd =
             unsafe { libc::socket(addr.family(), libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
@@ -434,8 +412,8 @@ impl<'a> Worker<'a> {
         )
         .build());
         conn.fd = Some(fd);
-        conn.reused = false;
-        conn.state = State::Connecting;
+        conn.exchange.reused = false;
+        conn.exchange.state = State::Connecting;
         self.push(index, &[(OP_CONNECT, entry)], 1);
     }
 
@@ -447,8 +425,8 @@ impl<'a> Worker<'a> {
         let Some(fd) = conn.fd.as_ref() else {
             return;
         };
-        conn.state = State::Writing;
-        let request = &self.plan.targets[conn.target].request;
+        conn.exchange.state = State::Writing;
+        let request = &self.plan.targets[conn.exchange.target].request;
         // The send's success is not reported (SKIP_SUCCESS): the pair then completes once,
         // with the receive's completion when the send succeeded, or with the send's own when
         // it failed — for a failing skip-success link head the kernel also skips the
@@ -503,7 +481,7 @@ impl<'a> Worker<'a> {
                 conn.after_drain = None;
                 match then {
                     AfterDrain::Free => {
-                        conn.state = State::Idle;
+                        conn.exchange.state = State::Idle;
                         self.books.ready.push_back(index);
                     }
                     AfterDrain::Retry => self.connect(index),
@@ -512,7 +490,7 @@ impl<'a> Worker<'a> {
             return;
         }
         let error = (result < 0).then(|| std::io::Error::from_raw_os_error(-result));
-        match (op, conn.state) {
+        match (op, conn.exchange.state) {
             (OP_CONNECT, State::Connecting) => match error {
                 Some(e) => self.fail(index, &connect_class(&e)),
                 None => self.send_and_receive(index),
@@ -520,14 +498,14 @@ impl<'a> Worker<'a> {
             (OP_SEND, State::Writing) => match error {
                 Some(e) => self.fail_io(index, &e),
                 // Sent whole (MSG_WAITALL); the linked receive is under way.
-                None => conn.state = State::Reading,
+                None => conn.exchange.state = State::Reading,
             },
             (OP_RECV, State::Writing | State::Reading) => match error {
                 Some(e) => self.fail_io(index, &e),
                 None if result == 0 => self.on_eof(index),
                 None => {
-                    conn.state = State::Reading;
-                    match conn.response.feed(&conn.buffer[..result as usize]) {
+                    conn.exchange.state = State::Reading;
+                    match conn.exchange.response.feed(&conn.buffer[..result as usize]) {
                         Progress::Complete { status, close } => self.finish(index, status, close),
                         Progress::Invalid => self.fail(index, "invalid response"),
                         Progress::More => self.recv(index),
@@ -539,7 +517,7 @@ impl<'a> Worker<'a> {
     }
 
     fn on_eof(&mut self, index: usize) {
-        if let Progress::Complete { status, close } = self.conns[index].response.at_eof() {
+        if let Progress::Complete { status, close } = self.conns[index].exchange.response.at_eof() {
             return self.finish(index, status, close);
         }
         if self.retry_on_new_connection(index) {
@@ -554,14 +532,15 @@ impl<'a> Worker<'a> {
     /// the retry is counted. `false` when that does not apply.
     fn retry_on_new_connection(&mut self, index: usize) -> bool {
         let conn = &self.conns[index];
-        if conn.response.received() || !conn.reused || conn.retried_stale {
+        if conn.exchange.response.received() || !conn.exchange.reused || conn.exchange.retried_stale
+        {
             return false;
         }
-        let target = conn.target;
+        let target = conn.exchange.target;
         self.books.retried(target);
         self.close(index);
         let conn = &mut self.conns[index];
-        conn.retried_stale = true;
+        conn.exchange.retried_stale = true;
         if conn.pending > 0 {
             // A failed send: its linked receive is still to come back, cancelled.
             conn.after_drain = Some(AfterDrain::Retry);
@@ -577,9 +556,9 @@ impl<'a> Worker<'a> {
             self.close(index);
         }
         let conn = &mut self.conns[index];
-        conn.response.reset();
-        conn.state = State::Idle;
-        let (target, intended) = (conn.target, conn.intended);
+        conn.exchange.response.reset();
+        conn.exchange.state = State::Idle;
+        let (target, intended) = (conn.exchange.target, conn.exchange.intended);
         self.books.answered(index, target, status, intended);
     }
 
@@ -613,8 +592,8 @@ impl<'a> Worker<'a> {
     fn fail(&mut self, index: usize, class: &str) {
         self.close(index);
         let conn = &mut self.conns[index];
-        let target = conn.target;
-        conn.state = State::Idle;
+        let target = conn.exchange.target;
+        conn.exchange.state = State::Idle;
         let pending = conn.pending > 0;
         if pending {
             conn.after_drain = Some(AfterDrain::Free);
@@ -635,12 +614,12 @@ impl<'a> Worker<'a> {
             if conn.after_drain.is_some() {
                 continue;
             }
-            let (limit, class) = match conn.state {
+            let (limit, class) = match conn.exchange.state {
                 State::Connecting => (self.plan.connect_timeout, "connect timeout"),
                 State::Writing | State::Reading => (self.plan.timeout, "timeout"),
                 State::Idle | State::Done => continue,
             };
-            if now.duration_since(conn.started) >= limit {
+            if now.duration_since(conn.exchange.started) >= limit {
                 self.fail(index, class);
             }
         }
