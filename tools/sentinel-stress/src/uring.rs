@@ -38,6 +38,8 @@ const OP_CONNECT: u64 = 1;
 const OP_SEND: u64 = 2;
 const OP_RECV: u64 = 3;
 const OP_CANCEL: u64 = 4;
+/// A poll on an idle keep-alive connection, for the server's close.
+const OP_IDLE_POLL: u64 = 5;
 
 /// Whether this machine lets a process make a ring (a seccomp profile, as in some
 /// containers, refuses `io_uring_setup`; old kernels lack it) and the ring does what the
@@ -133,6 +135,9 @@ struct Conn {
     after_drain: Option<AfterDrain>,
     /// Since when it waits for them.
     drain_started: Instant,
+    /// Whether this idle period's poll for the server's close was armed (it fires once: a
+    /// server that sent something unasked leaves it for the next request's response).
+    idle_watched: bool,
     buffer: Box<[u8]>,
 }
 
@@ -196,6 +201,7 @@ impl<'a> Worker<'a> {
                 pending: 0,
                 after_drain: None,
                 drain_started: now,
+                idle_watched: false,
                 buffer: vec![0u8; RECV_BUFFER].into_boxed_slice(),
             })
             .collect();
@@ -277,6 +283,7 @@ impl<'a> Worker<'a> {
             if self.books.all_finished() {
                 break;
             }
+            self.watch_idle();
             let wait = self.books.wait(now, next_expiry_check, deadline);
             self.submit_and_reap(wait);
             let reaped = std::mem::take(&mut self.reaped);
@@ -356,6 +363,47 @@ impl<'a> Worker<'a> {
         self.conns[index].pending += completions;
     }
 
+    /// Arm a poll on each keep-alive connection left idle by this round's dispatch, so a
+    /// server closing it is seen at once, as mio's epoll sees it, instead of only when the
+    /// next request is sent on it (sent again, and counted as retried). In the closed model
+    /// an answered connection is given its next request at once, so this costs nothing
+    /// there; in the open model it is one poll per idle period.
+    fn watch_idle(&mut self) {
+        for slot in 0..self.books.ready.len() {
+            let index = self.books.ready[slot];
+            let conn = &mut self.conns[index];
+            if conn.idle_watched
+                || conn.pending > 0
+                || conn.after_drain.is_some()
+                || conn.exchange.state != State::Idle
+            {
+                continue;
+            }
+            let Some(fd) = conn.fd.as_ref() else {
+                continue;
+            };
+            conn.idle_watched = true;
+            let mask = (libc::POLLIN | libc::POLLRDHUP) as u32;
+            let poll = on_file!(conn, index, fd, |file| opcode::PollAdd::new(file, mask)
+                .build());
+            self.push(index, &[(OP_IDLE_POLL, poll)], 1);
+        }
+    }
+
+    /// The idle poll fired (`result` is the event mask) or was cancelled (negative).
+    fn on_idle_poll(&mut self, index: usize, result: i32) {
+        let conn = &self.conns[index];
+        if result < 0 || conn.exchange.state != State::Idle || conn.fd.is_none() {
+            return;
+        }
+        let closed = (libc::POLLRDHUP | libc::POLLHUP | libc::POLLERR) as i32;
+        if result & closed != 0 {
+            // The next request opens a new connection instead of racing the close.
+            self.close(index);
+        }
+        // Only readable: bytes nobody asked for, which the next response reading sees first.
+    }
+
     fn start_request(&mut self, index: usize, intended: Instant) {
         self.books.sent(self.conns[index].exchange.target, intended);
         let method = self.plan.targets[self.conns[index].exchange.target]
@@ -366,6 +414,13 @@ impl<'a> Worker<'a> {
         conn.exchange.started = Instant::now();
         conn.exchange.response.reset_for(method);
         conn.exchange.retried_stale = false;
+        if std::mem::take(&mut conn.idle_watched) && conn.pending > 0 {
+            // Its idle poll is still in the ring: gone before the request is sent (the
+            // cancel is queued first), its completion then ignored.
+            let cancel = opcode::AsyncCancel::new(((index as u64) << 8) | OP_IDLE_POLL).build();
+            self.push(index, &[(OP_CANCEL, cancel)], 0);
+        }
+        let conn = &mut self.conns[index];
         if conn.fd.is_some() {
             conn.exchange.reused = true;
             self.send_and_receive(index);
@@ -500,6 +555,7 @@ impl<'a> Worker<'a> {
                 // Sent whole (MSG_WAITALL); the linked receive is under way.
                 None => conn.exchange.state = State::Reading,
             },
+            (OP_IDLE_POLL, _) => self.on_idle_poll(index, result),
             (OP_RECV, State::Writing | State::Reading) => match error {
                 Some(e) => self.fail_io(index, &e),
                 None if result == 0 => self.on_eof(index),
@@ -598,7 +654,7 @@ impl<'a> Worker<'a> {
         if pending {
             conn.after_drain = Some(AfterDrain::Free);
             conn.drain_started = Instant::now();
-            for op in [OP_CONNECT, OP_SEND, OP_RECV] {
+            for op in [OP_CONNECT, OP_SEND, OP_RECV, OP_IDLE_POLL] {
                 let cancel = opcode::AsyncCancel::new(((index as u64) << 8) | op).build();
                 self.push(index, &[(OP_CANCEL, cancel)], 0);
             }
