@@ -501,33 +501,7 @@ pub fn configured_state_backend(
 }
 
 fn read_config_file(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let invalid = |what: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, what);
-    let meta = std::fs::metadata(path)?;
-    if meta.is_dir() {
-        return Err(invalid("is a directory, not a file".into()));
-    }
-    if !meta.is_file() {
-        return Err(invalid(
-            "is not a regular file (a FIFO, socket or device); copy the config into a file".into(),
-        ));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_CONFIG_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_CONFIG_BYTES {
-        return Err(invalid(format!(
-            "is larger than {} MiB; a config is a few kB",
-            MAX_CONFIG_BYTES >> 20
-        )));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        invalid(format!(
-            "is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })
+    crate::input_file::read_bounded_text(path, MAX_CONFIG_BYTES, "a config is a few kB")
 }
 
 /// The config path and whether the user named it (a named file must exist).

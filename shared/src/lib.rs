@@ -23,6 +23,7 @@ pub mod events;
 pub mod exit;
 pub mod files;
 pub mod http;
+pub mod input_file;
 pub mod lock;
 pub mod ndjson;
 pub mod nofollow;

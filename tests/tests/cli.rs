@@ -61,3 +61,32 @@ fn a_time_limit_or_period_of_zero_is_a_usage_error_in_every_tool() {
         );
     }
 }
+
+#[test]
+fn a_file_a_flag_names_is_read_only_up_to_its_bound_and_never_as_a_directory() {
+    let dir = sentinel_test_support::tempdir().unwrap();
+    let folder = dir.path().display().to_string();
+    for (name, args) in [
+        (
+            "sentinel-stress",
+            &["--body-file", "/dev/zero", "-n", "1", "http://127.0.0.1:9/"][..],
+        ),
+        (
+            "sentinel-stress",
+            &["--targets", folder.as_str(), "-n", "1"],
+        ),
+        ("sentinel-stress", &["merge", "/dev/zero"]),
+        ("sentinel-notify", &["--template", "/dev/zero"]),
+    ] {
+        let run = sentinel_test_support::tool(workspace_bin(name))
+            .args(args)
+            .stdin(String::new())
+            .run();
+        assert_eq!(run.code, Some(2), "{name} {args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("is larger than") || run.stderr.contains("is a directory"),
+            "{name} {args:?} says why: {}",
+            run.stderr
+        );
+    }
+}

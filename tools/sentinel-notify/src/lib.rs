@@ -112,8 +112,12 @@ pub fn run(cli: Cli) -> Result<Exit> {
     }
     let templates: Templates = match &cli.template {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Error::io("reading template", path, e))?;
+            let text = sentinel_core::input_file::read_named_text(
+                path,
+                1 << 20,
+                "a template is a title and a body per kind",
+                "--template",
+            )?;
             serde_json::from_str(&text).map_err(|e| {
                 Error::usage_with_hint(
                     format!("template {}: {e}", path.display()),

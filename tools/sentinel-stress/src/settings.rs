@@ -9,9 +9,15 @@ use crate::target::{self, RequestSpec, Target};
 use crate::{MAX_ENDPOINTS, descriptors, tls};
 use sentinel_core::config::{self, StressTestConfig};
 use sentinel_core::events::{Event, Payload, StressTestResult, Thresholds};
+use sentinel_core::input_file::{read_named, read_named_text};
 use sentinel_core::output::Logger;
 use sentinel_core::{Error, Result};
 use std::time::Duration;
+
+/// The largest files read whole: a targets file, a request body, a result to merge.
+const MAX_TARGETS_BYTES: u64 = 16 << 20;
+const MAX_BODY_BYTES: u64 = 64 << 20;
+const MAX_RESULT_BYTES: u64 = 256 << 20;
 
 /// A standalone run (URLs, `--targets`, or the config's endpoints), resolved.
 pub(crate) struct Standalone {
@@ -33,8 +39,12 @@ impl Standalone {
         };
         let mut targets = match &cli.request.targets {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| Error::io("reading targets file", path, e))?;
+                let text = read_named_text(
+                    path,
+                    MAX_TARGETS_BYTES,
+                    "a targets file is a line per request kind",
+                    "--targets",
+                )?;
                 target::parse_targets_file(&text, &spec)?
             }
             None => configured
@@ -216,9 +226,12 @@ pub(crate) fn request_spec(cli: &Cli) -> Result<RequestSpec> {
     }
     let body = match (&cli.request.body, &cli.request.body_file) {
         (Some(text), _) => Some(text.clone().into_bytes()),
-        (None, Some(path)) => {
-            Some(std::fs::read(path).map_err(|e| Error::io("reading body file", path, e))?)
-        }
+        (None, Some(path)) => Some(read_named(
+            path,
+            MAX_BODY_BYTES,
+            "a request body is sent with every request",
+            "--body-file",
+        )?),
         (None, None) => None,
     };
     let tls = tls::TlsOptions {
@@ -327,7 +340,12 @@ pub(crate) fn judging(t: &ThresholdArgs, config: &StressTestConfig) -> Result<Ju
 /// Read a result file: a StressTestResult JSON object, a JSON array of them (what
 /// `--output json` writes for several endpoints), or NDJSON holding `stress.result` events.
 pub(crate) fn read_results(path: &std::path::Path) -> Result<Vec<StressTestResult>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io("reading result", path, e))?;
+    let text = read_named_text(
+        path,
+        MAX_RESULT_BYTES,
+        "a result is a few kB per endpoint",
+        "result file",
+    )?;
     let is_result = |r: &StressTestResult| !r.histogram.is_empty() || r.total_requests > 0;
     if let Ok(result) = serde_json::from_str::<StressTestResult>(&text) {
         if is_result(&result) {
