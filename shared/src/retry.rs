@@ -167,6 +167,13 @@ pub fn retry_with_random<T, E>(
                     });
                 }
                 clock.sleep(wait);
+                // A signal during the wait: no attempt after it.
+                if crate::signals::interrupted() {
+                    return Err(RetryError::Exhausted {
+                        attempts: number,
+                        last: error,
+                    });
+                }
                 number += 1;
             }
         }

@@ -25,7 +25,11 @@ pub fn run_main<C: ToolCli>(tool: &'static str, run: impl FnOnce(C) -> Result<Ex
     };
     ignore_file_size_signal();
     let logger = Logger::for_tool(tool, cli.output_args());
-    finish(&logger, run(cli))
+    let outcome = run(cli);
+    if crate::signals::wait_for_interrupted_exit() {
+        return ExitCode::from(crate::signals::EXIT_INTERRUPTED as u8);
+    }
+    finish(&logger, outcome)
 }
 
 /// A write past `ulimit -f` raises SIGXFSZ, whose default action kills the process without a

@@ -89,6 +89,22 @@ pub fn working<T>(work: impl FnOnce() -> T) -> T {
     result
 }
 
+/// Called when a tool's run has returned: if a signal came, its thread is finishing the
+/// tool's [`before_exit`] hooks and will end the process with 130; returning from `main`
+/// first would cut them short and exit with another code. So wait for it (bounded, in case a
+/// hook never ends: then `true`, and the caller exits with 130 itself). `false` when no
+/// signal came.
+pub fn wait_for_interrupted_exit() -> bool {
+    if !interrupted() {
+        return false;
+    }
+    let until = Instant::now() + Duration::from_secs(600);
+    while Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    true
+}
+
 /// Whether SIGINT or SIGTERM has arrived.
 pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)

@@ -175,15 +175,19 @@ pub fn run(cli: Cli) -> Result<Exit> {
             if let Some(link) = link {
                 event["link"] = json!(link);
             }
-            failures += send_all(
-                &sender,
-                &message,
-                event.as_object().unwrap_or(&Map::new()),
-                None,
-                SystemTime::now() + sender.deadline,
-                &mut out,
-                &logger,
-            )?;
+            // One unit of work: a signal waits for it (within its budget, retried no more),
+            // so the message is sent or kept in the fallback log, never dropped.
+            failures += sentinel_core::signals::working(|| {
+                send_all(
+                    &sender,
+                    &message,
+                    event.as_object().unwrap_or(&Map::new()),
+                    None,
+                    SystemTime::now() + sender.deadline,
+                    &mut out,
+                    &logger,
+                )
+            })?;
         }
         None => {
             if sender.channels.is_empty() {
@@ -322,6 +326,25 @@ struct Outbound {
 struct Queue {
     state: Mutex<QueueState>,
     changed: Condvar,
+    /// Set when the signal hook gave up the delivery in hand (it outlived its grace): what
+    /// the worker would still write of it is dropped, so no message is both failed and sent.
+    abandoned: std::sync::atomic::AtomicBool,
+}
+
+/// The worker's stdout: silent once the queue is abandoned.
+struct WorkerStdout<'a>(&'a Queue);
+
+impl Write for WorkerStdout<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.0.abandoned.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(bytes.len());
+        }
+        std::io::stdout().write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stdout().flush()
+    }
 }
 
 #[derive(Default)]
@@ -390,7 +413,12 @@ impl Queue {
             .changed
             .wait_timeout_while(state, grace, |state| state.in_hand.is_some())
             .unwrap_or_else(PoisonError::into_inner);
-        (state.waiting.drain(..).collect(), state.in_hand.take())
+        let in_hand = state.in_hand.take();
+        if in_hand.is_some() {
+            self.abandoned
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        (state.waiting.drain(..).collect(), in_hand)
     }
 }
 
@@ -406,7 +434,7 @@ fn deliver_in_background(
     logger: &Logger,
 ) -> usize {
     // Its own writer: each line is one write to stdout, so lines never interleave.
-    let mut out = Writer::new(std::io::stdout());
+    let mut out = Writer::new(WorkerStdout(queue));
     let mut failures = 0;
     while let Some(job) = queue.next() {
         let now = SystemTime::now();

@@ -865,6 +865,61 @@ fn sigterm_keeps_every_message_not_yet_delivered_in_the_fallback_log() {
     let fallback =
         std::fs::read_to_string(state.path().join(".sentinel/notifications.ndjson")).unwrap();
     assert_eq!(fallback.lines().count(), 3, "{fallback}");
+
+    // A signal after input has ended, while the queue drains: the same, not a quiet exit 0.
+    let state = tempdir().unwrap();
+    let (mut child, mut stdin, stdout) =
+        notify_to_hanging_teams(&hanging, &state, &["--timeout", "2s"]);
+    for _ in 0..5 {
+        writeln!(stdin, "{line}").unwrap();
+    }
+    drop(stdin);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let rest: Vec<String> = stdout.lines().map_while(Result::ok).collect();
+    assert_eq!(child.wait().unwrap().code(), Some(130), "{rest:?}");
+    let failed = rest.iter().filter(|l| l.contains("notify.failed")).count();
+    assert_eq!(failed, 5, "every message is accounted for: {rest:?}");
+    assert!(!rest.iter().any(|l| l.contains("notify.sent")), "{rest:?}");
+    let fallback =
+        std::fs::read_to_string(state.path().join(".sentinel/notifications.ndjson")).unwrap();
+    assert_eq!(fallback.lines().count(), 5, "{fallback}");
+}
+
+#[test]
+fn send_interrupted_keeps_its_message_in_the_fallback_log() {
+    let hanging = Receiver::start(Reply::Hang);
+    let state = tempdir().unwrap();
+    let mut child = std::process::Command::new(BIN)
+        .args(["send", "--title", "T", "--status", "failed", "--teams"])
+        .arg(hanging.url("/w"))
+        .args(["--timeout", "2s", "--state-dir"])
+        .arg(state.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130), "{stdout}");
+    assert!(stdout.contains("notify.failed"), "{stdout}");
+    let fallback =
+        std::fs::read_to_string(state.path().join(".sentinel/notifications.ndjson")).unwrap();
+    assert_eq!(fallback.lines().count(), 1, "{fallback}");
 }
 
 #[test]
