@@ -206,7 +206,11 @@ fn parse_line(number: u64, bytes: &[u8]) -> Item {
     let (object, duplicate) = match serde_json::from_str::<KeyedObject>(text) {
         // A repeated key is fine for kinds we do not know (passed on untouched), an error
         // for ours (which value would we believe?).
-        Ok(KeyedObject { object, repeated }) => (object, repeated),
+        Ok(KeyedObject {
+            object,
+            repeated,
+            kind_repeated,
+        }) => (object, repeated.map(|key| (key, kind_repeated))),
         Err(_) => match serde_json::from_str::<Value>(text) {
             Ok(other) => {
                 return invalid(format!(
@@ -220,7 +224,10 @@ fn parse_line(number: u64, bytes: &[u8]) -> Item {
     // A repeated "kind" is an error whatever its values: readers differ on which one wins
     // (this one keeps the last), so one could take the line for one of ours and another
     // for something else.
-    if duplicate.as_deref() == Some("kind") {
+    if duplicate
+        .as_ref()
+        .is_some_and(|(_, kind_repeated)| *kind_repeated)
+    {
         return invalid(
             "a repeated key \"kind\": an event has one kind (readers differ on which of the two wins)"
                 .into(),
@@ -232,7 +239,7 @@ fn parse_line(number: u64, bytes: &[u8]) -> Item {
         .filter(|kind| crate::events::KINDS.iter().any(|spec| spec.kind == *kind))
         .map(str::to_owned);
     if let Some(kind) = known {
-        if let Some(duplicate) = duplicate {
+        if let Some((duplicate, _)) = duplicate {
             return invalid(format!("{kind} event with a repeated key {duplicate:?}"));
         }
         let value = Value::Object(object);
@@ -260,6 +267,8 @@ fn parse_line(number: u64, bytes: &[u8]) -> Item {
 struct KeyedObject {
     object: Map<String, Value>,
     repeated: Option<String>,
+    /// Whether "kind" was among the repeated keys (whichever came first).
+    kind_repeated: bool,
 }
 
 impl<'de> Deserialize<'de> for KeyedObject {
@@ -278,16 +287,22 @@ impl<'de> Deserialize<'de> for KeyedObject {
             ) -> std::result::Result<KeyedObject, A::Error> {
                 let mut object = Map::new();
                 let mut repeated = None;
+                let mut kind_repeated = false;
                 while let Some(key) = access.next_key::<String>()? {
                     let value: Value = access.next_value()?;
                     if let Some(old) = object.get_mut(&key) {
+                        kind_repeated |= key == "kind";
                         repeated.get_or_insert_with(|| key.clone());
                         *old = value;
                     } else {
                         object.insert(key, value);
                     }
                 }
-                Ok(KeyedObject { object, repeated })
+                Ok(KeyedObject {
+                    object,
+                    repeated,
+                    kind_repeated,
+                })
             }
         }
         deserializer.deserialize_map(Keys)
@@ -396,6 +411,8 @@ mod tests {
             "\n",
             r#"{"kind":"my.own","kind":"my.other"}"#,
             "\n",
+            r#"{"v":1,"source":"a","source":"b","kind":"rollout.completed","kind":"my.own"}"#,
+            "\n",
         ));
         let reasons: Vec<String> = found
             .iter()
@@ -417,7 +434,7 @@ mod tests {
             reasons[2].starts_with("3: valid"),
             "unknown kinds pass untouched: {reasons:?}"
         );
-        for line in [3, 4] {
+        for line in [3, 4, 5] {
             assert!(
                 reasons[line].starts_with(&format!("{}: a repeated key \"kind\"", line + 1)),
                 "{reasons:?}"

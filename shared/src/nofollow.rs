@@ -59,16 +59,32 @@ pub fn error(action: &str, path: &Path, error: std::io::Error) -> Error {
     }
 }
 
-/// Options that never follow a symlink in the last path component.
+/// Options that never follow a symlink in the last path component. O_NONBLOCK too: it means
+/// nothing for a regular file, and a FIFO planted where one of ours belongs then opens at
+/// once (to be refused) instead of blocking the tool until a writer comes.
 pub fn options() -> OpenOptions {
     let mut options = OpenOptions::new();
-    options.custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+    options.custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK);
     options
 }
 
-/// Open `path` with `options` (from [`options`]); a symlink there is refused.
+/// Open `path` with `options` (from [`options`]); a symlink there is refused, and so is
+/// anything that is not a regular file (a FIFO, a device).
 pub fn open(options: &OpenOptions, path: &Path, action: &str) -> Result<File> {
-    options.open(path).map_err(|e| error(action, path, e))
+    let file = options.open(path).map_err(|e| error(action, path, e))?;
+    regular(file).map_err(|e| Error::io(action, path, e))
+}
+
+/// `file` if it is a regular file, else an error that says what it is.
+fn regular(file: File) -> std::io::Result<File> {
+    if file.metadata()?.is_file() {
+        Ok(file)
+    } else {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "it is not a regular file (a FIFO, socket or device was put where Deploy Sentinel keeps a file of its own); remove it",
+        ))
+    }
 }
 
 /// Open `path` for appending, creating it; a symlink there is refused.
@@ -107,7 +123,7 @@ pub fn create_new(path: &Path, action: &str) -> Result<File> {
 pub fn read_to_string(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
     let mut text = String::new();
-    let mut file = options().read(true).open(path)?;
+    let mut file = regular(options().read(true).open(path)?)?;
     file.read_to_string(&mut text)?;
     Ok(text)
 }

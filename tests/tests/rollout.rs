@@ -1064,6 +1064,17 @@ fn symlinks_planted_at_the_engine_s_files_are_refused_and_their_targets_untouche
     let watched = fixture.watch_id(&id);
     assert_eq!(watched.code, Some(5), "status.json: {}", watched.stderr);
     sentinel_test_support::assert_contains!(watched.stderr, "symbolic link");
+    // A dangling one is no "engine starting" either.
+    std::fs::remove_file(dir.join("status.json")).unwrap();
+    std::os::unix::fs::symlink(fixture.path().join("nowhere"), dir.join("status.json")).unwrap();
+    let watched = fixture.watch_id(&id);
+    assert_eq!(
+        watched.code,
+        Some(5),
+        "dangling status.json: {}",
+        watched.stderr
+    );
+    assert!(!fixture.path().join("nowhere").exists());
     let _ = fixture.trigger(&["cancel", "--rollout-id", &id]);
 }
 

@@ -356,8 +356,9 @@ impl Provider for LocalProvider {
         let path = dir.join("status.json");
         let mut snapshot: RolloutSnapshot = match read_json(&path) {
             Ok(s) => s,
-            // Written before the engine's first status: it is starting.
-            Err(_) if !path.exists() => RolloutSnapshot {
+            // Written before the engine's first status: it is starting. (Nothing at all
+            // there: a dangling symlink is not "starting", and read_json refused it.)
+            Err(_) if std::fs::symlink_metadata(&path).is_err() => RolloutSnapshot {
                 rollout_id: rollout_id.to_owned(),
                 ..Default::default()
             },

@@ -76,6 +76,33 @@ fn a_symlink_where_a_state_file_belongs_is_refused_and_its_target_unchanged() {
 }
 
 #[test]
+fn a_fifo_where_a_state_file_belongs_is_refused_at_once_not_waited_on() {
+    // Each file with the verbs that read it.
+    for (name, verb) in [
+        (".deploy-sentinel-state.json", "apply"),
+        (".deploy-sentinel-state.json", "show"),
+        (".deploy-sentinel-events.ndjson", "apply"),
+        (".deploy-sentinel-events.ndjson", "repair"),
+    ] {
+        let dir = tempdir().unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.path().join(name))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let started = std::time::Instant::now();
+        let run = state_with_input(dir.path(), &[verb], &finished("r1"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(run.code, Some(5), "{name} {verb}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("not a regular file"),
+            "{name} {verb}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
 fn a_symlinked_lock_report_or_history_is_refused() {
     let planted = Planted::new(".deploy-sentinel.lock");
     let lock = tool(BIN)
