@@ -72,65 +72,124 @@ fn host_of(rest: &str) -> (&str, bool) {
 }
 
 /// `text` (an answer a server sent back, an error message) with every secret part of `url`
-/// replaced by `***`: the whole URL, its path and its path segments and query values that
-/// look like tokens, each also in its percent-encoded form. Servers echo what they were
-/// sent ("Cannot POST /services/T000/B000/XXXX"), so nothing that came back is shown until
-/// it went through here.
+/// replaced by `***`: the whole URL, its path, its path segments and query values that look
+/// like tokens, and its fragment; each as written, percent-encoded, percent-decoded and
+/// form-decoded, matched without regard to ASCII case in `text` whose JSON and HTML escapes
+/// of `/`, `+` and `=` are read back first (and shown so). Servers echo what they were sent ("Cannot POST
+/// /services/T000/B000/XXXX"), in whatever form their framework prints, so nothing that came
+/// back is shown until it went through here. (Not covered: a secret echoed cut into pieces
+/// shorter than a path segment, reversed, or re-encoded some other way.)
 pub fn scrub(text: &str, url: &str) -> String {
-    let mut secrets: Vec<String> = Vec::new();
-    // Each part as written, fully percent-encoded (a server echoing a path), decoded (a
-    // server echoing a query value it decoded: `sig=Ab%2Bc` shown as `Ab+c`), and decoded as
-    // a form is (`+` read as a space).
-    let mut add = |part: &str| {
-        if part.len() >= 4 {
-            let decoded = percent_decode(part);
-            let form_decoded = percent_decode(&part.replace('+', " "));
-            for form in [
-                part.to_owned(),
-                percent_encode_all(part),
-                decoded,
-                form_decoded,
-            ] {
-                if form.len() >= 4 && !secrets.contains(&form) {
-                    secrets.push(form);
-                }
-            }
-        }
-    };
-    add(url);
+    let mut parts: Vec<String> = vec![url.to_owned()];
     if let Some((_, rest)) = url.split_once("://") {
         let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let (authority, tail) = rest.split_at(authority_end);
         if let Some((user, _)) = authority.rsplit_once('@') {
-            add(user);
-            for piece in user.split(':') {
-                add(piece);
+            parts.push(user.to_owned());
+            parts.extend(user.split(':').map(str::to_owned));
+        }
+        parts.push(tail.to_owned());
+        // The raw tail and the decoded one: a segment `abc%2FTOKEN` decodes to two.
+        for tail in [tail.to_owned(), percent_decode(tail)] {
+            let (before_fragment, fragment) = tail.split_once('#').unwrap_or((&tail, ""));
+            parts.push(fragment.to_owned());
+            let (path, query) = before_fragment
+                .split_once('?')
+                .unwrap_or((before_fragment, ""));
+            parts.push(path.to_owned());
+            for segment in path.split(['/', '\\', ';', '=', ',']) {
+                let segment = segment.trim();
+                // Words such as "services" or "webhooks" are no secret; tokens are long or mixed.
+                if segment.len() >= 8 || segment.bytes().any(|b| b.is_ascii_digit()) {
+                    parts.push(segment.to_owned());
+                }
+            }
+            for pair in query.split(['&', ';']) {
+                // `?token` alone is a secret too.
+                let value = pair.split_once('=').map_or(pair, |(_, value)| value);
+                parts.push(value.trim().to_owned());
             }
         }
-        add(tail);
-        let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
-        add(path);
-        for segment in path.split(['/', '\\']) {
-            // Words such as "services" or "webhooks" are no secret; tokens are long or mixed.
-            if segment.len() >= 8 || segment.bytes().any(|b| b.is_ascii_digit()) {
-                add(segment);
-            }
-        }
-        for pair in query.split('&') {
-            if let Some((_, value)) = pair.split_once('=') {
-                add(value);
+    }
+    let mut secrets: Vec<String> = Vec::new();
+    for part in parts.iter().filter(|p| p.len() >= 4) {
+        for form in secret_forms(part) {
+            if form.len() >= 4 && !secrets.contains(&form) {
+                secrets.push(form);
             }
         }
     }
     // Longest first, so a whole URL is masked before its parts.
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    let mut scrubbed = text.to_owned();
+    let mut scrubbed = unescape_url_characters(text);
     for secret in &secrets {
-        if scrubbed.contains(secret.as_str()) {
-            scrubbed = scrubbed.replace(secret.as_str(), "***");
-        }
+        scrubbed = replace_ignoring_ascii_case(&scrubbed, secret, "***");
     }
     scrubbed
+}
+
+/// The forms a server may echo `part` in: as written, fully percent-encoded (a path it
+/// echoes), decoded (`sig=Ab%2Bc` shown as `Ab+c`), and decoded as a form (`+` as a space).
+fn secret_forms(part: &str) -> Vec<String> {
+    vec![
+        part.to_owned(),
+        percent_encode_all(part),
+        percent_decode(part),
+        percent_decode(&part.replace('+', " ")),
+    ]
+}
+
+/// The escapes of `/`, `+` and `=` that JSON and HTML writers use (`\/`, `\u002F`,
+/// `&#x2F;`, `&#47;` ...), turned back into the characters, so a secret holding them is
+/// found however the server wrote it.
+fn unescape_url_characters(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    'outer: while let Some(at) = rest.find(['\\', '&']) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        for (character, escapes) in [
+            ('/', &["\\/", "\\u002f", "&#x2f;", "&#47;", "&sol;"][..]),
+            ('+', &["\\u002b", "&#x2b;", "&#43;", "&plus;"]),
+            ('=', &["\\u003d", "&#x3d;", "&#61;", "&equals;"]),
+        ] {
+            for escape in escapes {
+                if rest
+                    .get(..escape.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(escape))
+                {
+                    out.push(character);
+                    rest = &rest[escape.len()..];
+                    continue 'outer;
+                }
+            }
+        }
+        out.push_str(&rest[..1]);
+        rest = &rest[1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` with every occurrence of `needle` (ASCII case ignored) replaced by `with`.
+fn replace_ignoring_ascii_case(text: &str, needle: &str, with: &str) -> String {
+    if needle.is_empty() {
+        return text.to_owned();
+    }
+    // Lower-casing ASCII keeps every byte where it was, so offsets found in the lowered
+    // text are offsets in `text`, and always on character boundaries.
+    let lowered = text.to_ascii_lowercase();
+    let needle = needle.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    while let Some(found) = lowered[from..].find(&needle) {
+        let at = from + found;
+        out.push_str(&text[from..at]);
+        out.push_str(with);
+        from = at + needle.len();
+    }
+    out.push_str(&text[from..]);
+    out
 }
 
 /// Every byte outside `[A-Za-z0-9-._~]` as `%XX` (what a server may echo of a path; what a
@@ -246,6 +305,55 @@ mod tests {
             let scrubbed = scrub(echoed, encoded);
             assert!(!scrubbed.contains("cdEFgh"), "{echoed} → {scrubbed}");
         }
+        // Echoed in other cases, escaped as JSON or HTML, cut differently, or in URL parts
+        // that are no path segment nor query value.
+        let slack = "https://hooks.slack.com/services/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";
+        for echoed in [
+            "Cannot POST /services/t0a1b2c3d/b0e4f5g6h/xoxq7vr2mk9pl4wn8st3yb6c",
+            "CANNOT POST /SERVICES/T0A1B2C3D/B0E4F5G6H/XOXQ7VR2MK9PL4WN8ST3YB6C",
+            "{\"path\":\"\\/services\\/T0A1B2C3D\\/B0E4F5G6H\\/xoxQ7vR2mK9pL4wN8sT3yB6c\"}",
+        ] {
+            let scrubbed = scrub(echoed, slack);
+            assert!(
+                !scrubbed
+                    .to_ascii_lowercase()
+                    .contains("xoxq7vr2mk9pl4wn8st3yb6c"),
+                "{echoed} → {scrubbed}"
+            );
+        }
+        let signed = "http://127.0.0.1:9/w?a=1&sig=Ab%2Bcd%2FEFghIJ%3D";
+        for echoed in [
+            "sig Ab+cd\\/EFghIJ= bad",
+            "sig Ab&#43;cd&#x2F;EFghIJ&#x3D; bad",
+        ] {
+            let scrubbed = scrub(echoed, signed);
+            assert!(!scrubbed.contains("EFghIJ"), "{echoed} → {scrubbed}");
+        }
+        for (url, token) in [
+            (
+                "http://127.0.0.1:9/w?sig=Xq3Zr8kLmN0pQ2sT4uV6#x",
+                "Xq3Zr8kLmN0pQ2sT4uV6",
+            ),
+            (
+                "http://127.0.0.1:9/w?sv=1.0;sig=Xq3Zr8kLmN0pQ2sT4uV6",
+                "Xq3Zr8kLmN0pQ2sT4uV6",
+            ),
+            ("http://127.0.0.1:9/h?hooktokenvalue", "hooktokenvalue"),
+            ("http://127.0.0.1:9/h;key=T0KENVALUE", "T0KENVALUE"),
+            ("http://127.0.0.1:9/h/abc%2FT0KENVALUE", "T0KENVALUE"),
+            ("http://127.0.0.1:9/h/T0KENVALUE%20", "T0KENVALUE"),
+        ] {
+            let scrubbed = scrub(&format!("the token {token} is invalid"), url);
+            assert!(
+                scrubbed.starts_with("the token ***") && !scrubbed.contains(token),
+                "{url}: {scrubbed}"
+            );
+        }
+        // Non-ASCII text around a secret stays whole.
+        assert_eq!(
+            scrub("ü T0KENVALUE ü", "http://127.0.0.1:9/h/T0KENVALUE"),
+            "ü *** ü"
+        );
         let with_plus = "http://127.0.0.1:9/w/abc123?sig=Ab+cdEFgh";
         assert_eq!(
             scrub("bad signature Ab cdEFgh", with_plus),

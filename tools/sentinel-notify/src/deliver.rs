@@ -151,7 +151,12 @@ pub fn deliver(
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, clock.now()));
-        let text = response.body_mut().read_to_string().unwrap_or_default();
+        // Scrubbed whole, before any excerpt of it is cut: a cut could split a secret so
+        // that the part left no longer matches.
+        let text = scrub(
+            &response.body_mut().read_to_string().unwrap_or_default(),
+            url,
+        );
         classify(channel.kind, status, &text, retry_after, clock)
     });
     // What the receiver answered may echo the URL (its path is the credential).

@@ -486,6 +486,28 @@ fn a_receiver_that_echoes_the_webhook_path_leaks_nothing() {
         assert!(!text.contains("XXXXSECRET"), "the token leaked: {text}");
     }
 
+    // A token echoed past the length an error quotes of a body.
+    let token = "xoxQ7vR2mK9pL4wN8sT3yB6c";
+    let echo = Receiver::start(Reply::Answer(
+        400,
+        String::new(),
+        format!("{} {token}", "x".repeat(190)),
+    ));
+    let state = tempdir().unwrap();
+    let run = tool(BIN)
+        .args(["--max-retries", "0", "--slack"])
+        .arg(echo.url(&format!("/services/T0A1B2C3D/B0E4F5G6H/{token}")))
+        .arg("--state-dir")
+        .arg(state.path())
+        .stdin(format!("{line}\n"))
+        .run();
+    assert_eq!(run.events()[1]["kind"], "notify.failed", "{}", run.stdout);
+    let fallback =
+        std::fs::read_to_string(state.path().join(".sentinel/notifications.ndjson")).unwrap();
+    for text in [&run.stdout, &run.stderr, &fallback] {
+        assert!(!text.contains("xoxQ7vR2m"), "a cut token leaked: {text}");
+    }
+
     // A Teams signature written percent-encoded, echoed back decoded.
     let echo = Receiver::start(Reply::Answer(
         404,
