@@ -49,17 +49,22 @@ fn a_time_limit_or_period_of_zero_is_a_usage_error_in_every_tool() {
             &["--timeout", "0s", "http://127.0.0.1:9/"],
         ),
     ] {
-        let run = sentinel_test_support::tool(workspace_bin(name))
-            .args(args)
-            .stdin(String::new())
-            .run();
-        assert_eq!(run.code, Some(2), "{name} {args:?}: {}", run.stderr);
-        assert!(
-            run.stderr.contains("zero") || run.stderr.contains("more than 0"),
-            "{name} {args:?} says why: {}",
-            run.stderr
-        );
+        assert_usage_error(name, args, &["zero", "more than 0"]);
     }
+}
+
+/// `name args` (with empty input) exits 2, and its error says one of `why`.
+fn assert_usage_error(name: &str, args: &[&str], why: &[&str]) {
+    let run = sentinel_test_support::tool(workspace_bin(name))
+        .args(args)
+        .stdin(String::new())
+        .run();
+    assert_eq!(run.code, Some(2), "{name} {args:?}: {}", run.stderr);
+    assert!(
+        why.iter().any(|w| run.stderr.contains(w)),
+        "{name} {args:?} says why: {}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -78,15 +83,6 @@ fn a_file_a_flag_names_is_read_only_up_to_its_bound_and_never_as_a_directory() {
         ("sentinel-stress", &["merge", "/dev/zero"]),
         ("sentinel-notify", &["--template", "/dev/zero"]),
     ] {
-        let run = sentinel_test_support::tool(workspace_bin(name))
-            .args(args)
-            .stdin(String::new())
-            .run();
-        assert_eq!(run.code, Some(2), "{name} {args:?}: {}", run.stderr);
-        assert!(
-            run.stderr.contains("is larger than") || run.stderr.contains("is a directory"),
-            "{name} {args:?} says why: {}",
-            run.stderr
-        );
+        assert_usage_error(name, args, &["is larger than", "is a directory"]);
     }
 }

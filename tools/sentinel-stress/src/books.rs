@@ -271,4 +271,12 @@ impl Exchange {
             retried_stale: false,
         }
     }
+
+    /// A new request, due at `intended`, starts now with `method`.
+    pub(crate) fn begin(&mut self, intended: Instant, method: &str) {
+        self.intended = intended;
+        self.started = Instant::now();
+        self.response.reset_for(method);
+        self.retried_stale = false;
+    }
 }

@@ -627,11 +627,8 @@ impl<'a> Worker<'a> {
             .method
             .as_str();
         let conn = &mut self.conns[index];
-        conn.exchange.intended = intended;
-        conn.exchange.started = Instant::now();
+        conn.exchange.begin(intended, method);
         conn.written = 0;
-        conn.exchange.response.reset_for(method);
-        conn.exchange.retried_stale = false;
         conn.unread = false;
         if conn.stream.is_some() {
             conn.exchange.reused = true;

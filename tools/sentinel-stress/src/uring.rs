@@ -410,10 +410,7 @@ impl<'a> Worker<'a> {
             .method
             .as_str();
         let conn = &mut self.conns[index];
-        conn.exchange.intended = intended;
-        conn.exchange.started = Instant::now();
-        conn.exchange.response.reset_for(method);
-        conn.exchange.retried_stale = false;
+        conn.exchange.begin(intended, method);
         if std::mem::take(&mut conn.idle_watched) && conn.pending > 0 {
             // Its idle poll is still in the ring: gone before the request is sent (the
             // cancel is queued first), its completion then ignored.
