@@ -61,6 +61,11 @@ pub fn repair(paths: &StatePaths, logger: &Logger) -> Result<Exit> {
         logger.info("state and journal are readable: nothing to repair");
         return Ok(Exit::Success);
     }
+    // Every file the repair will write or move, checked before the first is touched, so a
+    // planted symlink stops it whole rather than half done.
+    for path in [paths.state(), paths.state_backup(), journal_path.clone()] {
+        nofollow::refuse_symlink(&path)?;
+    }
     let stamp = now_rfc3339().replace([':', '.'], "");
     let (state, from) = match &salvaged {
         Some(s) if !s.lines.is_empty() => (

@@ -275,3 +275,25 @@ fn repair_never_writes_the_damaged_journal_through_a_symlink_at_its_aside_name()
         "the journal is left as it was"
     );
 }
+
+#[test]
+fn repair_with_a_symlink_at_the_bak_changes_nothing() {
+    let dir = tempdir().unwrap();
+    let journal = dir.path().join(".deploy-sentinel-events.ndjson");
+    let text = torn_in_the_middle();
+    std::fs::write(&journal, &text).unwrap();
+    std::fs::write(dir.path().join(".deploy-sentinel-state.json"), "garbage").unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "precious").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.path().join(".deploy-sentinel-state.json.bak"))
+        .unwrap();
+    let repaired = state_with_input(dir.path(), &["repair"], "");
+    assert_eq!(repaired.code, Some(5), "{}", repaired.stderr);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert_eq!(std::fs::read_to_string(&journal).unwrap(), text);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".deploy-sentinel-state.json")).unwrap(),
+        "garbage",
+        "the damaged state is left where it was"
+    );
+}
