@@ -718,8 +718,10 @@ impl<'a> Worker<'a> {
     }
 
     /// An idle keep-alive connection became readable: the server closed it (or reset it),
-    /// so drop it now and the next request opens a new one instead of racing the close; or
-    /// it sent something unasked, which the next request's response reading sees first.
+    /// or sent something nobody asked for (nginx and Apache send a 408 Request Timeout before
+    /// closing an idle connection). Either way it is done with it: drop it now, and the next
+    /// request opens a new one, rather than racing the close or taking the stray bytes for
+    /// the next request's answer.
     fn check_idle(&mut self, poll: &Poll, index: usize) {
         let conn = &mut self.conns[index];
         let Some(stream) = conn.stream.as_ref() else {
@@ -727,10 +729,8 @@ impl<'a> Worker<'a> {
         };
         let mut byte = [0u8; 1];
         match stream.peek(&mut byte) {
-            Ok(0) => self.close(poll, index),
-            Ok(_) => conn.unread = true,
             Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::Interrupted => {}
-            Err(_) => self.close(poll, index),
+            _ => self.close(poll, index),
         }
     }
 

@@ -135,8 +135,7 @@ struct Conn {
     after_drain: Option<AfterDrain>,
     /// Since when it waits for them.
     drain_started: Instant,
-    /// Whether this idle period's poll for the server's close was armed (it fires once: a
-    /// server that sent something unasked leaves it for the next request's response).
+    /// Whether this idle period's poll for the server's close was armed.
     idle_watched: bool,
     buffer: Box<[u8]>,
 }
@@ -390,18 +389,15 @@ impl<'a> Worker<'a> {
         }
     }
 
-    /// The idle poll fired (`result` is the event mask) or was cancelled (negative).
+    /// The idle poll fired (`result` is the event mask) or was cancelled (negative). Fired,
+    /// the server closed the connection, or sent something nobody asked for (a 408 before
+    /// closing): as on mio, it is dropped, and the next request opens a new one rather than
+    /// racing the close or taking the stray bytes for its answer.
     fn on_idle_poll(&mut self, index: usize, result: i32) {
         let conn = &self.conns[index];
-        if result < 0 || conn.exchange.state != State::Idle || conn.fd.is_none() {
-            return;
-        }
-        let closed = (libc::POLLRDHUP | libc::POLLHUP | libc::POLLERR) as i32;
-        if result & closed != 0 {
-            // The next request opens a new connection instead of racing the close.
+        if result > 0 && conn.exchange.state == State::Idle && conn.fd.is_some() {
             self.close(index);
         }
-        // Only readable: bytes nobody asked for, which the next response reading sees first.
     }
 
     fn start_request(&mut self, index: usize, intended: Instant) {

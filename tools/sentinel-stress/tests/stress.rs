@@ -1059,6 +1059,21 @@ fn a_keep_alive_connection_the_server_closed_is_reopened_and_the_request_sent_ag
     );
     assert_eq!(result["retriedRequests"], 0, "{result}");
     assert_eq!(idle.answered(), 60);
+
+    // nginx and Apache send a 408 Request Timeout before closing an idle connection: it
+    // answers no request, so none is counted as failed for it, and none is retried.
+    let stray = EdgeCases::start_with(&["--idle-close", "0.2", "--stray-408"]);
+    let (result, _) = json_run(
+        &["-q", "20", "-c", "20", "-n", "60", "--timeout", "3s"],
+        &stray.url("/ok"),
+    );
+    assert_eq!(
+        result["statusCodes"],
+        serde_json::json!({"200": 60}),
+        "{result}"
+    );
+    assert_eq!(result["retriedRequests"], 0, "{result}");
+    assert_eq!(stray.answered(), 60, "each request reached the server");
 }
 
 #[test]

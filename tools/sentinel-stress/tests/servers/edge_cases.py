@@ -13,6 +13,9 @@ and anything else 404. Keep-alive, except as these options change it:
                          (nginx's keepalive_timeout)
   --close-after N        answer N requests on a connection, then close it when the next one
                          arrives without reading it (a reset: the request was never seen)
+  --stray-408            with --idle-close: before closing an idle connection, send it a
+                         408 Request Timeout nobody asked for, and close 50 ms later (what
+                         nginx and Apache send; a client must not take it for an answer)
   --speak-first          on each new connection send a 200 with Connection: close before
                          the request has arrived, then read the request and close
 
@@ -28,6 +31,7 @@ import time
 
 answered = 0
 answered_lock = threading.Lock()
+STRAY_408 = b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 SPEAK_FIRST = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
 
 ANSWERS = {
@@ -84,6 +88,9 @@ def serve(conn, options):
                 try:
                     chunk = conn.recv(65536)
                 except socket.timeout:
+                    if options.stray_408 and not buffered:
+                        conn.sendall(STRAY_408)
+                        time.sleep(0.05)
                     return  # idle too long: close, as nginx does
                 if not chunk:
                     return
@@ -101,6 +108,7 @@ def main():
     parser.add_argument("--idle-close", type=float, default=None)
     parser.add_argument("--close-after", type=int, default=None)
     parser.add_argument("--speak-first", action="store_true")
+    parser.add_argument("--stray-408", action="store_true")
     options = parser.parse_args()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
