@@ -10,6 +10,7 @@
 //!
 //! Registering a handler also replaces an inherited "ignore": a tool started in the
 //! background of a non-interactive shell (where SIGINT is ignored) still stops on SIGINT.
+//! A second signal ends the process at once, without waiting for the work in hand.
 
 use crate::error::{Error, Result};
 use crate::output::Logger;
@@ -39,6 +40,19 @@ pub fn install(logger: &Logger) -> Result<()> {
             if let Some(signal) = signals.forever().next() {
                 INTERRUPTED.store(true, Ordering::SeqCst);
                 let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
+                // A second signal is someone who will not wait for the work in hand (a load
+                // test's requests in flight get up to their timeout): exit at once. Nothing
+                // written is lost: files are replaced atomically and the journal is
+                // line-whole, as after a SIGKILL.
+                let second = logger.clone();
+                std::thread::spawn(move || {
+                    if signals.forever().next().is_some() {
+                        second.warn(&format!(
+                            "a second signal: exiting with {EXIT_INTERRUPTED} at once, without finishing the work in hand"
+                        ));
+                        std::process::exit(EXIT_INTERRUPTED);
+                    }
+                });
                 // Wait for the line in hand; no new one starts while we hold this.
                 let _held = WORK.lock().unwrap_or_else(PoisonError::into_inner);
                 let hooks = std::mem::take(
