@@ -20,6 +20,10 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// A second signal came.
+static INSISTED: AtomicBool = AtomicBool::new(false);
+/// The [`before_exit`] hooks are running (they put work somewhere safe: not cut short).
+static IN_HOOKS: AtomicBool = AtomicBool::new(false);
 /// Held while a line is being worked on; the signal thread takes it before exiting.
 static WORK: Mutex<()> = Mutex::new(());
 /// What a tool asked to run before an interrupted exit (see [`before_exit`]).
@@ -44,13 +48,18 @@ pub fn install(logger: &Logger) -> Result<()> {
                 // test's requests in flight get up to their timeout): exit at once. Nothing
                 // written is lost: files are replaced atomically and the journal is
                 // line-whole, as after a SIGKILL.
+                // The before-exit hooks still run to their end (they keep what would otherwise
+                // be lost), told by `insisted` to wait for nothing more.
                 let second = logger.clone();
                 std::thread::spawn(move || {
                     if signals.forever().next().is_some() {
-                        second.warn(&format!(
-                            "a second signal: exiting with {EXIT_INTERRUPTED} at once, without finishing the work in hand"
-                        ));
-                        std::process::exit(EXIT_INTERRUPTED);
+                        INSISTED.store(true, Ordering::SeqCst);
+                        if !IN_HOOKS.load(Ordering::SeqCst) {
+                            second.warn(&format!(
+                                "a second signal: exiting with {EXIT_INTERRUPTED} at once, without finishing the work in hand"
+                            ));
+                            std::process::exit(EXIT_INTERRUPTED);
+                        }
                     }
                 });
                 // Wait for the line in hand; no new one starts while we hold this.
@@ -58,6 +67,7 @@ pub fn install(logger: &Logger) -> Result<()> {
                 let hooks = std::mem::take(
                     &mut *BEFORE_EXIT.lock().unwrap_or_else(PoisonError::into_inner),
                 );
+                IN_HOOKS.store(true, Ordering::SeqCst);
                 for hook in hooks {
                     hook();
                 }
@@ -117,6 +127,11 @@ pub fn wait_for_interrupted_exit() -> bool {
         std::thread::sleep(Duration::from_millis(50));
     }
     true
+}
+
+/// Whether a second signal has arrived: a [`before_exit`] hook waits for nothing more.
+pub fn insisted() -> bool {
+    INSISTED.load(Ordering::SeqCst)
 }
 
 /// Whether SIGINT or SIGTERM has arrived.

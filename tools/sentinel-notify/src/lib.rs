@@ -409,10 +409,19 @@ impl Queue {
         let mut state = self.lock();
         state.closed = true;
         self.changed.notify_all();
-        let (mut state, _) = self
-            .changed
-            .wait_timeout_while(state, grace, |state| state.in_hand.is_some())
-            .unwrap_or_else(PoisonError::into_inner);
+        // In slices, so a second signal cuts the wait short.
+        let until = std::time::Instant::now() + grace;
+        while state.in_hand.is_some() && !sentinel_core::signals::insisted() {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            state = self
+                .changed
+                .wait_timeout(state, left.min(std::time::Duration::from_millis(50)))
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
         let in_hand = state.in_hand.take();
         if in_hand.is_some() {
             self.abandoned

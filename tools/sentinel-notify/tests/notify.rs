@@ -915,6 +915,44 @@ fn sigterm_keeps_every_message_not_yet_delivered_in_the_fallback_log() {
 }
 
 #[test]
+fn a_second_signal_cuts_the_wait_short_and_still_keeps_every_message() {
+    use std::io::{BufRead, Write};
+    let hanging = Receiver::start(Reply::Hang);
+    let state = tempdir().unwrap();
+    let (mut child, mut stdin, stdout) =
+        notify_to_hanging_teams(&hanging, &state, &["--timeout", "8s"]);
+    let line = completed_line();
+    for _ in 0..4 {
+        writeln!(stdin, "{line}").unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    for _ in 0..2 {
+        assert!(
+            std::process::Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .unwrap()
+                .success()
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let rest: Vec<String> = stdout.lines().map_while(Result::ok).collect();
+    assert_eq!(child.wait().unwrap().code(), Some(130), "{rest:?}");
+    drop(stdin);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "not the 8 s attempt: {:?}",
+        started.elapsed()
+    );
+    let fallback =
+        std::fs::read_to_string(state.path().join(".sentinel/notifications.ndjson")).unwrap();
+    assert_eq!(fallback.lines().count(), 4, "{fallback}");
+    let failed = rest.iter().filter(|l| l.contains("notify.failed")).count();
+    assert_eq!(failed, 4, "{rest:?}");
+}
+
+#[test]
 fn send_interrupted_keeps_its_message_in_the_fallback_log() {
     let hanging = Receiver::start(Reply::Hang);
     let state = tempdir().unwrap();
