@@ -99,6 +99,17 @@ pub fn on_engine_under_test(command: &mut Command) -> &mut Command {
     command
 }
 
+/// Send the signal `name` ("INT", "TERM", "KILL") to the process `pid` with kill(1), and
+/// fail the test if it could not be sent.
+pub fn send_signal(pid: u32, name: &str) {
+    let sent = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(pid.to_string())
+        .status()
+        .expect("kill(1) runs");
+    assert!(sent.success(), "kill -{name} {pid} failed");
+}
+
 /// Start building a run of the binary at `path` (use `env!("CARGO_BIN_EXE_<name>")`).
 pub fn tool(path: impl AsRef<OsStr>) -> Invocation {
     let mut command = Command::new(path);

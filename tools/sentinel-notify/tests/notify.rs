@@ -857,14 +857,7 @@ fn sigterm_keeps_every_message_not_yet_delivered_in_the_fallback_log() {
     }
     assert!(passed.iter().all(|l| l.trim_end() == line), "{passed:?}");
     let started = Instant::now();
-    let pid = child.id().to_string();
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    sentinel_test_support::send_signal(child.id(), "TERM");
     let rest: Vec<String> = stdout.lines().map_while(Result::ok).collect();
     let status = child.wait().unwrap();
     drop(stdin);
@@ -897,13 +890,7 @@ fn sigterm_keeps_every_message_not_yet_delivered_in_the_fallback_log() {
     }
     drop(stdin);
     std::thread::sleep(Duration::from_millis(500));
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
+    sentinel_test_support::send_signal(child.id(), "INT");
     let rest: Vec<String> = stdout.lines().map_while(Result::ok).collect();
     assert_eq!(child.wait().unwrap().code(), Some(130), "{rest:?}");
     let failed = rest.iter().filter(|l| l.contains("notify.failed")).count();
@@ -928,13 +915,7 @@ fn a_second_signal_cuts_the_wait_short_and_still_keeps_every_message() {
     std::thread::sleep(Duration::from_millis(500));
     let started = Instant::now();
     for _ in 0..2 {
-        assert!(
-            std::process::Command::new("kill")
-                .args(["-INT", &child.id().to_string()])
-                .status()
-                .unwrap()
-                .success()
-        );
+        sentinel_test_support::send_signal(child.id(), "INT");
         std::thread::sleep(Duration::from_millis(300));
     }
     let rest: Vec<String> = stdout.lines().map_while(Result::ok).collect();
@@ -966,13 +947,7 @@ fn send_interrupted_keeps_its_message_in_the_fallback_log() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(700));
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
+    sentinel_test_support::send_signal(child.id(), "INT");
     let mut stdout = String::new();
     std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
     assert_eq!(child.wait().unwrap().code(), Some(130), "{stdout}");

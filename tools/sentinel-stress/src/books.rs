@@ -182,8 +182,15 @@ impl<'a> Books<'a> {
             .clamp(Duration::from_millis(1), Duration::from_millis(50))
     }
 
+    /// A connection's next request, due at `intended`, starts now: counted as sent, and
+    /// its exchange begun with the target's method.
+    pub(crate) fn start(&mut self, exchange: &mut Exchange, intended: Instant) {
+        self.sent(exchange.target, intended);
+        exchange.begin(intended, self.plan.targets[exchange.target].method.as_str());
+    }
+
     /// Count a request of `target` going out, due at `intended`.
-    pub(crate) fn sent(&mut self, target: usize, intended: Instant) {
+    fn sent(&mut self, target: usize, intended: Instant) {
         let slot = self.plan.targets[target].slot;
         let stage = self.schedule.stage(intended, self.start);
         self.measured[slot].sent_at(Instant::now(), stage);

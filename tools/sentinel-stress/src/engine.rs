@@ -622,12 +622,8 @@ impl<'a> Worker<'a> {
     }
 
     fn start_request(&mut self, poll: &Poll, index: usize, intended: Instant) {
-        self.books.sent(self.conns[index].exchange.target, intended);
-        let method = self.plan.targets[self.conns[index].exchange.target]
-            .method
-            .as_str();
+        self.books.start(&mut self.conns[index].exchange, intended);
         let conn = &mut self.conns[index];
-        conn.exchange.begin(intended, method);
         conn.written = 0;
         conn.unread = false;
         if conn.stream.is_some() {

@@ -401,12 +401,8 @@ impl<'a> Worker<'a> {
     }
 
     fn start_request(&mut self, index: usize, intended: Instant) {
-        self.books.sent(self.conns[index].exchange.target, intended);
-        let method = self.plan.targets[self.conns[index].exchange.target]
-            .method
-            .as_str();
+        self.books.start(&mut self.conns[index].exchange, intended);
         let conn = &mut self.conns[index];
-        conn.exchange.begin(intended, method);
         if std::mem::take(&mut conn.idle_watched) && conn.pending > 0 {
             // Its idle poll is still in the ring: gone before the request is sent (the
             // cancel is queued first), its completion then ignored.

@@ -1355,15 +1355,6 @@ fn a_large_post_to_a_server_that_never_reads_times_out_within_its_timeout() {
 #[test]
 fn a_second_signal_ends_a_run_waiting_for_its_requests_in_flight_at_once() {
     let hanging = Receiver::start(Reply::Hang);
-    let signal = |child: &std::process::Child| {
-        assert!(
-            std::process::Command::new("kill")
-                .args(["-INT", &child.id().to_string()])
-                .status()
-                .unwrap()
-                .success()
-        );
-    };
     let mut child = std::process::Command::new(BIN)
         .env("SENTINEL_STRESS_ENGINE", engine())
         .args(["-c", "4", "-n", "100", "--timeout", "20s"])
@@ -1375,9 +1366,9 @@ fn a_second_signal_ends_a_run_waiting_for_its_requests_in_flight_at_once() {
     std::thread::sleep(std::time::Duration::from_millis(700));
     let started = std::time::Instant::now();
     // The first waits for the requests in flight (up to their 20 s); the second does not.
-    signal(&child);
+    sentinel_test_support::send_signal(child.id(), "INT");
     std::thread::sleep(std::time::Duration::from_millis(300));
-    signal(&child);
+    sentinel_test_support::send_signal(child.id(), "INT");
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     let status = child.wait().unwrap();
