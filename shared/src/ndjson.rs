@@ -203,14 +203,14 @@ fn parse_line(number: u64, bytes: &[u8]) -> Item {
             reason,
         })
     };
-    let (object, duplicate) = match serde_json::from_str::<KeyedObject>(text) {
-        // A repeated key is fine for kinds we do not know (passed on untouched), an error
-        // for ours (which value would we believe?).
-        Ok(KeyedObject {
-            object,
-            repeated,
-            kind_repeated,
-        }) => (object, repeated.map(|key| (key, kind_repeated))),
+    // A repeated key is fine for kinds we do not know (passed on untouched), an error for
+    // ours (which value would we believe?).
+    let KeyedObject {
+        object,
+        repeated,
+        kind_repeated,
+    } = match serde_json::from_str::<KeyedObject>(text) {
+        Ok(keyed) => keyed,
         Err(_) => match serde_json::from_str::<Value>(text) {
             Ok(other) => {
                 return invalid(format!(
@@ -224,10 +224,7 @@ fn parse_line(number: u64, bytes: &[u8]) -> Item {
     // A repeated "kind" is an error whatever its values: readers differ on which one wins
     // (this one keeps the last), so one could take the line for one of ours and another
     // for something else.
-    if duplicate
-        .as_ref()
-        .is_some_and(|(_, kind_repeated)| *kind_repeated)
-    {
+    if kind_repeated {
         return invalid(
             "a repeated key \"kind\": an event has one kind (readers differ on which of the two wins)"
                 .into(),
@@ -239,8 +236,8 @@ fn parse_line(number: u64, bytes: &[u8]) -> Item {
         .filter(|kind| crate::events::KINDS.iter().any(|spec| spec.kind == *kind))
         .map(str::to_owned);
     if let Some(kind) = known {
-        if let Some((duplicate, _)) = duplicate {
-            return invalid(format!("{kind} event with a repeated key {duplicate:?}"));
+        if let Some(repeated) = repeated {
+            return invalid(format!("{kind} event with a repeated key {repeated:?}"));
         }
         let value = Value::Object(object);
         if let Err(e) = crate::events::Payload::deserialize(&value) {

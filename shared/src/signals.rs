@@ -10,7 +10,8 @@
 //!
 //! Registering a handler also replaces an inherited "ignore": a tool started in the
 //! background of a non-interactive shell (where SIGINT is ignored) still stops on SIGINT.
-//! A second signal ends the process at once, without waiting for the work in hand.
+//! A second signal ends the process at once, without waiting for the work in hand (only
+//! the [`before_exit`] hooks still finish).
 
 use crate::error::{Error, Result};
 use crate::output::Logger;
@@ -47,9 +48,9 @@ pub fn install(logger: &Logger) -> Result<()> {
                 // A second signal is someone who will not wait for the work in hand (a load
                 // test's requests in flight get up to their timeout): exit at once. Nothing
                 // written is lost: files are replaced atomically and the journal is
-                // line-whole, as after a SIGKILL.
-                // The before-exit hooks still run to their end (they keep what would otherwise
-                // be lost), told by `insisted` to wait for nothing more.
+                // line-whole, as after a SIGKILL. Only the before-exit hooks, which keep what
+                // would otherwise be lost, still run to their end, told by `insisted` to wait
+                // for nothing more.
                 let second = logger.clone();
                 std::thread::spawn(move || {
                     if signals.forever().next().is_some() {
@@ -122,10 +123,8 @@ pub fn wait_for_interrupted_exit() -> bool {
     if !interrupted() {
         return false;
     }
-    let until = Instant::now() + Duration::from_secs(600);
-    while Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    // The signal thread's exit ends this sleep with the process.
+    std::thread::sleep(Duration::from_secs(600));
     true
 }
 

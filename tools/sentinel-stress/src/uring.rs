@@ -6,12 +6,13 @@
 //!
 //! The rules — who sends when, the budget, latency from the intended time, timeouts, the one
 //! retry of a request a closing keep-alive connection never read — are [`Books`]'s, shared
-//! with the mio engine; responses are parsed by the same [`ResponseReader`]. Plain http
+//! with the mio engine; responses are parsed by the same [`crate::response::ResponseReader`]. Plain http
 //! only: https targets run on the mio engine, which drives rustls in its loop.
 //!
 //! A request is one linked pair in the ring: a send (MSG_WAITALL, so the kernel finishes a
 //! short send itself; its success not reported) and the receive it unlocks; so a request
-//! costs two submission entries, one completion, and a share of one `io_uring_enter`. Completions are run in the worker's own enter (DEFER_TASKRUN), in
+//! costs two submission entries, one completion, and a share of one `io_uring_enter`.
+//! Completions are run in the worker's own enter (DEFER_TASKRUN), in
 //! batches. Every buffer lives as long as the worker (each connection's receive buffer, the
 //! target's serialized request). A connection whose request failed (a timeout, a send that
 //! failed) with completions still to come is reused only once the ring has given them all
@@ -303,8 +304,8 @@ impl<'a> Worker<'a> {
 
     /// Whether every connection still busy has waited over 5 s for the ring to give back a
     /// cancelled operation: once nothing is left to send (the budget spent, the deadline
-    /// past, a stop) the run ends without them rather than never (their requests are already counted as failed; the ring, dropped
-    /// first, lets go of their buffers).
+    /// past, a stop) the run ends without them rather than never (their requests are
+    /// already counted as failed; the ring, dropped first, lets go of their buffers).
     fn only_stuck_left(&self, now: Instant) -> bool {
         let stuck = self
             .conns
