@@ -12,39 +12,31 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
 
-/// Why a file of ours is refused: something was put where the suite keeps a file (a
-/// symlink, a FIFO, a device). The cause under the error, so callers can tell this refusal
-/// (never worth retrying, never only a warning) from other I/O errors.
+/// Why a symlink is refused: the cause under [`symlink_refused`]'s error, so callers can
+/// tell this refusal (never worth retrying, never only a warning) from other I/O errors.
 #[derive(Debug)]
-enum Planted {
-    Symlink,
-    NotRegular,
-}
+struct SymlinkRefusal;
 
-impl std::fmt::Display for Planted {
+impl std::fmt::Display for SymlinkRefusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Planted::Symlink => "Deploy Sentinel never writes through one (a link there could make it overwrite another file); remove it",
-            Planted::NotRegular => "it is not a regular file (a FIFO, socket or device was put where Deploy Sentinel keeps a file of its own); remove it",
-        })
+        f.write_str("Deploy Sentinel never writes through one (a link there could make it overwrite another file); remove it")
     }
 }
 
-impl std::error::Error for Planted {}
+impl std::error::Error for SymlinkRefusal {}
 
 /// The error for a symlink found where the suite keeps a file or directory.
 pub fn symlink_refused(path: &Path) -> Error {
     Error::Io {
         context: format!("refusing to use the symbolic link {}", path.display()),
-        source: std::io::Error::other(Planted::Symlink),
+        source: std::io::Error::other(SymlinkRefusal),
     }
 }
 
-/// Whether `error` is this module's refusal of something planted where a file of ours
-/// belongs: a symlink, a FIFO, a device.
-pub fn is_planted_file(error: &Error) -> bool {
+/// Whether `error` is a symlink refused by this module.
+pub fn is_symlink_refusal(error: &Error) -> bool {
     matches!(error, Error::Io { source, .. }
-        if source.get_ref().is_some_and(|cause| cause.is::<Planted>()))
+        if source.get_ref().is_some_and(|cause| cause.is::<SymlinkRefusal>()))
 }
 
 /// Fail when `path` itself is a symbolic link (a missing path is fine).
@@ -90,7 +82,7 @@ fn regular(file: File) -> std::io::Result<File> {
     } else {
         Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            Planted::NotRegular,
+            "it is not a regular file (a FIFO, socket or device was put where Deploy Sentinel keeps a file of its own); remove it",
         ))
     }
 }

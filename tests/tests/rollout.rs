@@ -1075,21 +1075,6 @@ fn symlinks_planted_at_the_engine_s_files_are_refused_and_their_targets_untouche
         watched.stderr
     );
     assert!(!fixture.path().join("nowhere").exists());
-    // Nor is a FIFO there an engine that cannot be read for now.
-    std::fs::remove_file(dir.join("status.json")).unwrap();
-    let made = Command::new("mkfifo")
-        .arg(dir.join("status.json"))
-        .status()
-        .unwrap();
-    assert!(made.success());
-    let watched = fixture.watch_id(&id);
-    assert_eq!(
-        watched.code,
-        Some(5),
-        "a FIFO at status.json: {}",
-        watched.stderr
-    );
-    sentinel_test_support::assert_contains!(watched.stderr, "not a regular file");
     let _ = fixture.trigger(&["cancel", "--rollout-id", &id]);
 }
 

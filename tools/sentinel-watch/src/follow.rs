@@ -370,8 +370,8 @@ pub fn follow<W: Write>(
             provider.status(rollout_id).map_err(|e| match e {
                 // The local provider reads a file the engine rewrites; remote providers
                 // (EV2, Azure DevOps) already retried their own calls before saying unreachable.
-                // A planted symlink or FIFO stays one: refused at once (exit 5).
-                Error::Io { .. } if !sentinel_core::nofollow::is_planted_file(&e) => {
+                // A planted symlink stays one: refused at once (exit 5).
+                Error::Io { .. } if !sentinel_core::nofollow::is_symlink_refusal(&e) => {
                     Failure::transient(e)
                 }
                 other => Failure::Permanent(other),
@@ -397,7 +397,7 @@ pub fn follow<W: Write>(
             if let (Some(paths), true) = (cursor, any || first) {
                 match reported.save_cursor(paths, rollout_id) {
                     // Not a file we can lose quietly: someone planted it (exit 5).
-                    Err(e) if sentinel_core::nofollow::is_planted_file(&e) => return Err(e),
+                    Err(e) if sentinel_core::nofollow::is_symlink_refusal(&e) => return Err(e),
                     // Without it a later watcher reports these events again: said, not fatal.
                     Err(e) => logger.warn(&format!("cannot keep the watch cursor: {e}")),
                     Ok(()) => {}
