@@ -304,7 +304,7 @@ if [[ $with_memory == 1 ]]; then
   for engine in io-uring mio; do
   for n in 1000000 10000000; do
     start=$(date +%s.%N)
-    /usr/bin/time -f %M -o "$work/rss" "$stress" --engine "$engine" -n "$n" -c 50 --output json "$url" >"$work/out"
+    /usr/bin/time -f %M -o "$work/rss" "$stress" --engine "$engine" -n "$n" -c 50 --output json "$url" >"$work/out" 2>"$work/err"
     end=$(date +%s.%N)
     python3 - "$engine" "$n" "$start" "$end" "$(tail -n1 "$work/rss")" "$work/out" <<'PY'
 import json, sys

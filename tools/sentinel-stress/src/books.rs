@@ -220,17 +220,14 @@ impl<'a> Books<'a> {
         self.ready.push_back(index);
     }
 
-    /// Count a request of `target` that failed with `class`. The connection is free again
-    /// unless the engine still has to wait for it (`free`).
-    pub(crate) fn failed(&mut self, index: usize, target: usize, class: &str, free: bool) {
+    /// Count a request of `target` that failed with `class`; its connection is free again.
+    pub(crate) fn failed(&mut self, index: usize, target: usize, class: &str) {
         let slot = self.plan.targets[target].slot;
         self.measured[slot].fail(class);
         self.last_answer = Some(Instant::now());
         self.shared.done.fetch_add(1, Ordering::Relaxed);
         self.shared.failed.fetch_add(1, Ordering::Relaxed);
-        if free {
-            self.ready.push_back(index);
-        }
+        self.ready.push_back(index);
     }
 
     /// The worker's result.

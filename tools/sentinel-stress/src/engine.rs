@@ -930,7 +930,7 @@ impl<'a> Worker<'a> {
         self.close(poll, index);
         self.conns[index].exchange.state = State::Idle;
         let target = self.conns[index].exchange.target;
-        self.books.failed(index, target, class, true);
+        self.books.failed(index, target, class);
     }
 
     fn close(&mut self, poll: &Poll, index: usize) {

@@ -9,46 +9,66 @@
 //! with the mio engine; responses are parsed by the same [`crate::response::ResponseReader`]. Plain http
 //! only: https targets run on the mio engine, which drives rustls in its loop.
 //!
-//! A request is one linked pair in the ring: a send (MSG_WAITALL, so the kernel finishes a
-//! short send itself; its success not reported) and the receive it unlocks; so a request
-//! costs two submission entries, one completion, and a share of one `io_uring_enter`.
-//! Completions are run in the worker's own enter (DEFER_TASKRUN), in
-//! batches. Every buffer lives as long as the worker (each connection's receive buffer, the
-//! target's serialized request). A connection whose request failed (a timeout, a send that
-//! failed) with completions still to come is reused only once the ring has given them all
-//! back, so no late completion can land in a buffer that serves another request.
+//! Each open connection has one multishot receive armed for as long as it is open: the kernel
+//! reads whatever arrives into a buffer it takes from the worker's ring of provided buffers
+//! and posts a completion naming it, with no new submission per response. So a request is one
+//! submission entry (its send, MSG_WAITALL, whose success is not reported) and one completion
+//! (its response), and an idle keep-alive connection the server closes, or sends stray bytes
+//! on, is seen at once, as mio's epoll sees it. Completions are run in the worker's own enter
+//! (DEFER_TASKRUN), in batches.
+//!
+//! No buffer belongs to a connection, so no late completion can land in memory that serves
+//! another request: the kernel fills only buffers the ring holds, and a buffer goes back to it
+//! once read. A connection's operations carry its generation, counted up at every close, so a
+//! completion of a closed connection's operation is known and ignored (its buffer returned).
 
 use crate::books::{Books, Dispatch, Exchange, State};
 use crate::engine::{Measurements, Plan, Schedule, Shared, connect_class, io_class};
 use crate::response::Progress;
 use hdrhistogram::Histogram;
-use io_uring::{IoUring, opcode, squeue, types};
+use io_uring::{IoUring, cqueue, opcode, squeue, types};
+use std::alloc::Layout;
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::ptr::NonNull;
 use std::sync::Mutex;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::{Duration, Instant};
 
-/// Each connection's receive buffer: the mio engine's read size, so both engines see a
-/// response in the same pieces (bytes a server sends after a response's end are dropped
-/// with the piece they came in, on both alike).
+/// Each receive buffer: the mio engine's read size, so both engines see a response in the
+/// same pieces (bytes a server sends after a response's end are dropped with the piece they
+/// came in, on both alike).
 const RECV_BUFFER: usize = 16 * 1024;
 
-/// What a completion was for (the low byte of its user data; the connection is above it).
+/// What a completion was for (the low byte of its user data; the connection's generation is
+/// the next 16 bits, its index above them).
 const OP_CONNECT: u64 = 1;
 const OP_SEND: u64 = 2;
 const OP_RECV: u64 = 3;
 const OP_CANCEL: u64 = 4;
-/// A poll on an idle keep-alive connection, for the server's close.
-const OP_IDLE_POLL: u64 = 5;
+
+/// The buffer group of the worker's ring of receive buffers, its only one.
+const BUFFER_GROUP: u16 = 0;
+
+fn user_data(index: usize, generation: u16, op: u64) -> u64 {
+    ((index as u64) << 24) | (u64::from(generation) << 8) | op
+}
 
 /// Whether this machine lets a process make a ring (a seccomp profile, as in some
 /// containers, refuses `io_uring_setup`; old kernels lack it) and the ring does what the
 /// engine needs. `Err` says why not.
 pub(crate) fn usable() -> Result<(), String> {
-    let ring = IoUring::new(8).map_err(|e| format!("io_uring_setup: {e}"))?;
+    // Declared before the ring, so dropped after it: the kernel lets go of the buffers first.
+    let mut buffers = ReceiveBuffers::new(2, 64);
+    let mut ring = IoUring::new(8).map_err(|e| format!("io_uring_setup: {e}"))?;
     if !ring.params().is_feature_ext_arg() {
         return Err("the kernel's io_uring has no timed wait (IORING_FEAT_EXT_ARG, 5.11)".into());
+    }
+    if !ring.params().is_feature_skip_cqe_on_success() {
+        return Err(
+            "the kernel's io_uring cannot skip successful completions (IORING_FEAT_CQE_SKIP, 5.17)"
+                .into(),
+        );
     }
     let mut probe = io_uring::Probe::new();
     ring.submitter()
@@ -64,7 +84,157 @@ pub(crate) fn usable() -> Result<(), String> {
             return Err(format!("the kernel's io_uring has no {name} operation"));
         }
     }
-    Ok(())
+    // SAFETY: the ring is dropped before the buffers (declared after them).
+    unsafe { buffers.register(&ring) }
+        .map_err(|e| format!("io_uring provided-buffer ring (5.19): {e}"))?;
+    multishot_receive_works(&mut ring, &mut buffers)
+}
+
+/// Try a multishot receive (6.0) on a socket pair: one byte sent must come back in a
+/// completion that names a provided buffer and says more are to come.
+fn multishot_receive_works(ring: &mut IoUring, buffers: &mut ReceiveBuffers) -> Result<(), String> {
+    let mut pair = [0 as RawFd; 2];
+    // SAFETY: socketpair(2) fills the two descriptors; the result is checked.
+    if unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
+            0,
+            pair.as_mut_ptr(),
+        )
+    } != 0
+    {
+        return Err(format!("socketpair: {}", std::io::Error::last_os_error()));
+    }
+    // SAFETY: both were just returned by socketpair(2) and are owned by nobody else.
+    let (ours, theirs) = unsafe { (OwnedFd::from_raw_fd(pair[0]), OwnedFd::from_raw_fd(pair[1])) };
+    let receive = opcode::RecvMulti::new(types::Fd(ours.as_raw_fd()), BUFFER_GROUP)
+        .build()
+        .user_data(OP_RECV);
+    // SAFETY: the receive reads into the registered buffers, which outlive the ring.
+    unsafe { ring.submission().push(&receive) }.map_err(|e| format!("io_uring: {e}"))?;
+    ring.submit().map_err(|e| format!("io_uring_enter: {e}"))?;
+    // SAFETY: writing one byte from a constant to a socket we own.
+    if unsafe { libc::write(theirs.as_raw_fd(), b"x".as_ptr().cast(), 1) } != 1 {
+        return Err(format!(
+            "socketpair write: {}",
+            std::io::Error::last_os_error()
+        ));
+    }
+    let timespec = types::Timespec::from(Duration::from_secs(1));
+    let _ = ring
+        .submitter()
+        .submit_with_args(1, &types::SubmitArgs::new().timespec(&timespec));
+    let completion = ring.completion().next();
+    let works = completion.as_ref().is_some_and(|c| {
+        c.result() == 1 && cqueue::buffer_select(c.flags()).is_some() && cqueue::more(c.flags())
+    });
+    if let Some(bid) = completion.and_then(|c| cqueue::buffer_select(c.flags())) {
+        buffers.give_back(bid);
+    }
+    if works {
+        Ok(())
+    } else {
+        Err("the kernel's io_uring has no multishot receive (IORING_RECV_MULTISHOT, 6.0)".into())
+    }
+}
+
+/// The worker's receive buffers and the ring of their descriptors that the kernel takes them
+/// from (a provided-buffer ring, IORING_REGISTER_PBUF_RING).
+struct ReceiveBuffers {
+    /// The descriptors: page-aligned, as the kernel requires; the ring's tail is in the first.
+    descriptors: NonNull<types::BufRingEntry>,
+    layout: Layout,
+    entries: u16,
+    /// Where the next buffer given back goes (counts up, wraps at 2^16 as the kernel's does).
+    tail: u16,
+    size: usize,
+    /// Written by the kernel, read here once a completion has named a buffer.
+    memory: Box<[u8]>,
+}
+
+impl ReceiveBuffers {
+    /// `entries` buffers (a power of two) of `size` bytes, all in the ring.
+    fn new(entries: u16, size: usize) -> ReceiveBuffers {
+        // SAFETY: sysconf(3) with a constant name.
+        let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
+            .unwrap_or(4096)
+            .max(4096);
+        let layout = Layout::from_size_align(
+            usize::from(entries) * std::mem::size_of::<types::BufRingEntry>(),
+            page,
+        )
+        .expect("a page-aligned layout of at most 2^15 descriptors");
+        // SAFETY: the layout's size is not zero (entries >= 1).
+        let descriptors = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<types::BufRingEntry>();
+        let Some(descriptors) = NonNull::new(descriptors) else {
+            std::alloc::handle_alloc_error(layout);
+        };
+        let mut buffers = ReceiveBuffers {
+            descriptors,
+            layout,
+            entries,
+            tail: 0,
+            size,
+            memory: vec![0u8; usize::from(entries) * size].into_boxed_slice(),
+        };
+        for bid in 0..entries {
+            buffers.give_back(bid);
+        }
+        buffers
+    }
+
+    /// Register the ring with `ring`, as buffer group [`BUFFER_GROUP`].
+    ///
+    /// # Safety
+    /// `ring` must be dropped before these buffers: the kernel writes into them until then.
+    unsafe fn register(&self, ring: &IoUring) -> std::io::Result<()> {
+        // SAFETY: the descriptors are page-aligned and live as long as the caller promises.
+        unsafe {
+            ring.submitter().register_buf_ring_with_flags(
+                self.descriptors.as_ptr() as u64,
+                self.entries,
+                BUFFER_GROUP,
+                0,
+            )
+        }
+    }
+
+    /// The first `len` bytes of buffer `bid`, as a completion named them.
+    fn read(&self, bid: u16, len: usize) -> &[u8] {
+        let start = usize::from(bid % self.entries) * self.size;
+        &self.memory[start..start + len.min(self.size)]
+    }
+
+    /// Put buffer `bid` back in the ring for the kernel to fill again.
+    fn give_back(&mut self, bid: u16) {
+        let bid = bid % self.entries;
+        let slot = usize::from(self.tail % self.entries);
+        let address = self.memory[usize::from(bid) * self.size..].as_mut_ptr() as u64;
+        // SAFETY: `slot` is within the descriptors; the kernel reads a descriptor only once
+        // the tail below has moved past it. Each setter writes its own field, never the tail
+        // that shares the first descriptor.
+        unsafe {
+            let descriptor = &mut *self.descriptors.as_ptr().add(slot);
+            descriptor.set_addr(address);
+            descriptor.set_len(self.size as u32);
+            descriptor.set_bid(bid);
+        }
+        self.tail = self.tail.wrapping_add(1);
+        // SAFETY: the tail is a u16 inside the first descriptor, aligned for it; the release
+        // store publishes the descriptor written above before the kernel can see the tail.
+        unsafe {
+            let tail = types::BufRingEntry::tail(self.descriptors.as_ptr()).cast::<AtomicU16>();
+            (*tail).store(self.tail, Ordering::Release);
+        }
+    }
+}
+
+impl Drop for ReceiveBuffers {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `new` with this layout.
+        unsafe { std::alloc::dealloc(self.descriptors.as_ptr().cast(), self.layout) }
+    }
 }
 
 /// A socket address as connect(2) takes it, kept where the ring can read it.
@@ -128,26 +298,12 @@ struct Conn {
     /// index: operations then name the slot, and the kernel takes no reference to the file
     /// for each of them.
     registered: bool,
+    /// Counted up at every close: operations carry it, so a completion for a socket already
+    /// closed is told from one for the socket open now.
+    generation: u16,
+    /// Whether the connection's multishot receive is armed.
+    receiving: bool,
     exchange: Exchange,
-    /// Completions the ring still owes this connection.
-    pending: u32,
-    /// What to do once they have all come: the request already failed (or is to be sent
-    /// again on a new connection) while operations were in the ring.
-    after_drain: Option<AfterDrain>,
-    /// Since when it waits for them.
-    drain_started: Instant,
-    /// Whether this idle period's poll for the server's close was armed.
-    idle_watched: bool,
-    buffer: Box<[u8]>,
-}
-
-/// What a connection waiting for its last completions does then.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum AfterDrain {
-    /// Its request was counted as failed: it is free for the next one.
-    Free,
-    /// The server closed a reused keep-alive connection: send the request again on a new one.
-    Retry,
 }
 
 /// One ring and its share of the connections.
@@ -155,15 +311,15 @@ pub(crate) struct Worker<'a> {
     /// First, so it is dropped first: the kernel lets go of every operation before the
     /// buffers and addresses they point into are freed.
     ring: Option<IoUring>,
+    buffers: ReceiveBuffers,
     plan: &'a Plan,
     books: Books<'a>,
     conns: Vec<Conn>,
     /// The targets' addresses as connect(2) takes them (read by the ring).
     addrs: Vec<RawAddr>,
-    /// Completions taken from the ring, handled after it is released (reused).
-    reaped: Vec<(u64, i32)>,
-    /// Whether a send's successful completion can be skipped (IORING_FEAT_CQE_SKIP, 5.17).
-    skip_send_completions: bool,
+    /// Completions taken from the ring (user data, result, flags), handled after it is
+    /// released (reused).
+    reaped: Vec<(u64, i32, u32)>,
     /// Whether the ring has a table of registered files, a slot per connection (5.19).
     registered_files: bool,
 }
@@ -197,31 +353,34 @@ impl<'a> Worker<'a> {
             .map(|i| Conn {
                 fd: None,
                 registered: false,
+                generation: 0,
+                receiving: false,
                 exchange: Exchange::new((first + i) % plan.targets.len().max(1), now),
-                pending: 0,
-                after_drain: None,
-                drain_started: now,
-                idle_watched: false,
-                buffer: vec![0u8; RECV_BUFFER].into_boxed_slice(),
             })
             .collect();
-        // Room for every connection's operation and a cancel each.
+        // Room for every connection's operations in one round (a receive and a send, or a
+        // cancel and a connect) and a spare.
         let entries = (2 * connections).next_power_of_two().clamp(8, 32_768) as u32;
+        // A buffer per connection: a connection holds one only between the kernel's filling
+        // it and this worker's reading it, in the same round. Fewer would end receives for
+        // want of buffers (re-armed, but a system call's worth of work each).
+        let buffers = connections.next_power_of_two().clamp(8, 32_768) as u16;
         Worker {
             plan,
             books: Books::new(plan, shared, window, connections, schedule, budget),
             conns,
             addrs: plan.targets.iter().map(|t| RawAddr::new(t.addr)).collect(),
             ring: None,
+            buffers: ReceiveBuffers::new(buffers, RECV_BUFFER),
             reaped: Vec::with_capacity(entries as usize),
-            skip_send_completions: false,
             registered_files: false,
         }
         .with_ring(entries)
     }
 
     /// The ring: completions run only when this thread enters the ring (DEFER_TASKRUN, 6.1),
-    /// else at the next transition to the kernel (COOP_TASKRUN, 5.19), else plainly.
+    /// else at the next transition to the kernel (COOP_TASKRUN, 5.19), else plainly. It has
+    /// the worker's receive buffers registered, or it is not made.
     fn with_ring(mut self, entries: u32) -> Self {
         let ring = IoUring::builder()
             .setup_single_issuer()
@@ -229,11 +388,9 @@ impl<'a> Worker<'a> {
             .build(entries)
             .or_else(|_| IoUring::builder().setup_coop_taskrun().build(entries))
             .or_else(|_| IoUring::new(entries))
-            .ok();
-
-        self.skip_send_completions = ring
-            .as_ref()
-            .is_some_and(|r| r.params().is_feature_skip_cqe_on_success());
+            .ok()
+            // SAFETY: the ring is dropped before the buffers (the field order of `Worker`).
+            .filter(|ring| unsafe { self.buffers.register(ring) }.is_ok());
         let slots = self.conns.len().min(u32::MAX as usize) as u32;
         self.registered_files = ring
             .as_ref()
@@ -266,10 +423,7 @@ impl<'a> Worker<'a> {
             let now = Instant::now();
             let past_deadline = deadline.is_some_and(|d| now >= d);
             let stopped = self.books.shared.stop.load(Ordering::Relaxed);
-            let ending = past_deadline || stopped || self.books.exhausted();
-            if ((past_deadline || stopped) && self.books.all_idle())
-                || (ending && self.only_stuck_left(now))
-            {
+            if (past_deadline || stopped) && self.books.all_idle() {
                 break;
             }
             let dispatched = self.books.dispatch(now, past_deadline);
@@ -283,12 +437,11 @@ impl<'a> Worker<'a> {
             if self.books.all_finished() {
                 break;
             }
-            self.watch_idle();
             let wait = self.books.wait(now, next_expiry_check, deadline);
             self.submit_and_reap(wait);
             let reaped = std::mem::take(&mut self.reaped);
-            for &(user_data, result) in &reaped {
-                self.on_completion(user_data, result);
+            for &(user_data, result, flags) in &reaped {
+                self.on_completion(user_data, result, flags);
             }
             self.reaped = reaped;
             let now = Instant::now();
@@ -297,25 +450,9 @@ impl<'a> Worker<'a> {
                 next_expiry_check = now + tick;
             }
         }
-        // Sockets close as the connections drop; nothing is left in the ring by now except
-        // what a stop abandoned, which the kernel ends with the ring.
+        // Sockets close as the connections drop; what is left in the ring (receives, and
+        // what a stop abandoned) the kernel ends with the ring, dropped first.
         self.books.into_result()
-    }
-
-    /// Whether every connection still busy has waited over 5 s for the ring to give back a
-    /// cancelled operation: once nothing is left to send (the budget spent, the deadline
-    /// past, a stop) the run ends without them rather than never (their requests are
-    /// already counted as failed; the ring, dropped first, lets go of their buffers).
-    fn only_stuck_left(&self, now: Instant) -> bool {
-        let stuck = self
-            .conns
-            .iter()
-            .filter(|c| {
-                c.after_drain.is_some()
-                    && now.duration_since(c.drain_started) > Duration::from_secs(5)
-            })
-            .count();
-        stuck > 0 && self.books.ready.len() + self.books.finished + stuck == self.conns.len()
     }
 
     /// Submit what is queued and wait up to `wait` for at least one completion (one system
@@ -327,93 +464,42 @@ impl<'a> Worker<'a> {
         let timespec = types::Timespec::from(wait);
         let args = types::SubmitArgs::new().timespec(&timespec);
         // Return as soon as one completion is there. Asking for more with a short minimum
-        // wait (IORING_FEAT_MIN_TIMEOUT) made a quarter of the system calls but cost more CPU
-        // per request (8.5–10 µs against 6–7.5 µs, nginx, 50 connections): the timer's.
+        // wait (IORING_FEAT_MIN_TIMEOUT) made fewer system calls but cost more CPU per
+        // request (measured twice, README's benchmark notes), and asking for more without one
+        // would hold answers already there until others come, inside the latency measured.
         // ETIME (the wait ended) and EINTR (a signal) are not failures; EBUSY means the
         // completion queue is full, which reaping below empties.
         let _ = ring.submitter().submit_with_args(1, &args);
         self.reaped.clear();
         for entry in ring.completion() {
-            self.reaped.push((entry.user_data(), entry.result()));
+            self.reaped
+                .push((entry.user_data(), entry.result(), entry.flags()));
         }
     }
 
-    /// Put operations in the submission queue together (submitting first if they do not
-    /// fit); `completions` is how many of them will complete for this connection.
-    fn push(&mut self, index: usize, entries: &[(u64, squeue::Entry)], completions: u32) {
+    /// Put an operation for connection `index` in the submission queue (submitting first if
+    /// it is full).
+    fn push(&mut self, index: usize, op: u64, entry: squeue::Entry) {
         let Some(ring) = self.ring.as_mut() else {
             return;
         };
-        let mut queue = ring.submission();
-        if queue.capacity() - queue.len() < entries.len() {
-            drop(queue);
-            let _ = ring.submit();
-            queue = ring.submission();
-        }
-        for (op, entry) in entries {
-            let entry = entry.clone().user_data(((index as u64) << 8) | op);
-            // SAFETY: every buffer and address an entry points to lives in `self.conns`,
-            // `self.addrs` or the plan, none of which moves or is freed while the worker
-            // runs, and a connection's buffer serves one request until every completion of
-            // that request has come back (see `pending`). The queue has room (above: the
-            // ring holds twice the connections, and a submit empties it).
-            let _ = unsafe { queue.push(&entry) };
-        }
-        drop(queue);
-        self.conns[index].pending += completions;
-    }
-
-    /// Arm a poll on each keep-alive connection left idle by this round's dispatch, so a
-    /// server closing it is seen at once, as mio's epoll sees it, instead of only when the
-    /// next request is sent on it (sent again, and counted as retried). In the closed model
-    /// an answered connection is given its next request at once, so this costs nothing
-    /// there; in the open model it is one poll per idle period.
-    fn watch_idle(&mut self) {
-        for slot in 0..self.books.ready.len() {
-            let index = self.books.ready[slot];
-            let conn = &mut self.conns[index];
-            if conn.idle_watched
-                || conn.pending > 0
-                || conn.after_drain.is_some()
-                || conn.exchange.state != State::Idle
-            {
-                continue;
+        let entry = entry.user_data(user_data(index, self.conns[index].generation, op));
+        // SAFETY: every buffer and address an entry points to lives in the worker's receive
+        // buffers, `self.addrs` or the plan, none of which moves or is freed before the ring
+        // is dropped.
+        while unsafe { ring.submission().push(&entry) }.is_err() {
+            if ring.submit().is_err() {
+                break;
             }
-            let Some(fd) = conn.fd.as_ref() else {
-                continue;
-            };
-            conn.idle_watched = true;
-            let mask = (libc::POLLIN | libc::POLLRDHUP) as u32;
-            let poll = on_file!(conn, index, fd, |file| opcode::PollAdd::new(file, mask)
-                .build());
-            self.push(index, &[(OP_IDLE_POLL, poll)], 1);
-        }
-    }
-
-    /// The idle poll fired (`result` is the event mask) or was cancelled (negative). Fired,
-    /// the server closed the connection, or sent something nobody asked for (a 408 before
-    /// closing): as on mio, it is dropped, and the next request opens a new one rather than
-    /// racing the close or taking the stray bytes for its answer.
-    fn on_idle_poll(&mut self, index: usize, result: i32) {
-        let conn = &self.conns[index];
-        if result > 0 && conn.exchange.state == State::Idle && conn.fd.is_some() {
-            self.close(index);
         }
     }
 
     fn start_request(&mut self, index: usize, intended: Instant) {
         self.books.start(&mut self.conns[index].exchange, intended);
         let conn = &mut self.conns[index];
-        if std::mem::take(&mut conn.idle_watched) && conn.pending > 0 {
-            // Its idle poll is still in the ring: gone before the request is sent (the
-            // cancel is queued first), its completion then ignored.
-            let cancel = opcode::AsyncCancel::new(((index as u64) << 8) | OP_IDLE_POLL).build();
-            self.push(index, &[(OP_CANCEL, cancel)], 0);
-        }
-        let conn = &mut self.conns[index];
         if conn.fd.is_some() {
             conn.exchange.reused = true;
-            self.send_and_receive(index);
+            self.send(index);
         } else {
             self.connect(index);
         }
@@ -459,106 +545,122 @@ impl<'a> Worker<'a> {
         conn.fd = Some(fd);
         conn.exchange.reused = false;
         conn.exchange.state = State::Connecting;
-        self.push(index, &[(OP_CONNECT, entry)], 1);
+        self.push(index, OP_CONNECT, entry);
     }
 
-    /// The request and the receive of its response, linked: the receive starts once the
-    /// whole request is sent (MSG_WAITALL: the kernel finishes a short send itself, and a
-    /// send that fails cancels the receive).
-    fn send_and_receive(&mut self, index: usize) {
+    /// Arm the connection's multishot receive: from now on whatever the server sends comes
+    /// back as completions, until the connection closes (or the ring runs out of buffers).
+    fn arm_receive(&mut self, index: usize) {
+        let conn = &mut self.conns[index];
+        let Some(fd) = conn.fd.as_ref() else {
+            return;
+        };
+        conn.receiving = true;
+        let entry = on_file!(conn, index, fd, |file| opcode::RecvMulti::new(
+            file,
+            BUFFER_GROUP
+        )
+        .build());
+        self.push(index, OP_RECV, entry);
+    }
+
+    /// Send the request (MSG_WAITALL: the kernel finishes a short send itself). Its success
+    /// is not reported (SKIP_SUCCESS); its answer comes to the connection's receive, armed
+    /// before it.
+    fn send(&mut self, index: usize) {
+        if !self.conns[index].receiving {
+            self.arm_receive(index);
+        }
         let conn = &mut self.conns[index];
         let Some(fd) = conn.fd.as_ref() else {
             return;
         };
         conn.exchange.state = State::Writing;
         let request = &self.plan.targets[conn.exchange.target].request;
-        // The send's success is not reported (SKIP_SUCCESS): the pair then completes once,
-        // with the receive's completion when the send succeeded, or with the send's own when
-        // it failed — for a failing skip-success link head the kernel also skips the
-        // cancelled receive's completion. Either way one completion ends the pair.
-        let mut link = squeue::Flags::IO_LINK;
-        if self.skip_send_completions {
-            link |= squeue::Flags::SKIP_SUCCESS;
-        }
-        let send = on_file!(conn, index, fd, |file| opcode::Send::new(
+        let entry = on_file!(conn, index, fd, |file| opcode::Send::new(
             file,
             request.as_ptr(),
             request.len().min(u32::MAX as usize) as u32,
         )
         .flags(libc::MSG_NOSIGNAL | libc::MSG_WAITALL)
         .build()
-        .flags(link));
-        let recv = on_file!(conn, index, fd, |file| opcode::Recv::new(
-            file,
-            conn.buffer.as_mut_ptr(),
-            conn.buffer.len() as u32,
-        )
-        .build());
-        let completions = if self.skip_send_completions { 1 } else { 2 };
-        self.push(index, &[(OP_SEND, send), (OP_RECV, recv)], completions);
+        .flags(squeue::Flags::SKIP_SUCCESS));
+        self.push(index, OP_SEND, entry);
     }
 
-    /// Another receive, for the rest of a response.
-    fn recv(&mut self, index: usize) {
-        let conn = &mut self.conns[index];
-        let Some(fd) = conn.fd.as_ref() else {
-            return;
-        };
-        let entry = on_file!(conn, index, fd, |file| opcode::Recv::new(
-            file,
-            conn.buffer.as_mut_ptr(),
-            conn.buffer.len() as u32,
-        )
-        .build());
-        self.push(index, &[(OP_RECV, entry)], 1);
-    }
-
-    fn on_completion(&mut self, user_data: u64, result: i32) {
-        let (index, op) = ((user_data >> 8) as usize, user_data & 0xff);
-        if op == OP_CANCEL || index >= self.conns.len() {
-            return;
-        }
-        let conn = &mut self.conns[index];
-        conn.pending = conn.pending.saturating_sub(1);
-        if let Some(then) = conn.after_drain {
-            // The request is over already; this completion only says the ring let go.
-            if conn.pending == 0 {
-                conn.after_drain = None;
-                match then {
-                    AfterDrain::Free => {
-                        conn.exchange.state = State::Idle;
-                        self.books.ready.push_back(index);
-                    }
-                    AfterDrain::Retry => self.connect(index),
+    fn on_completion(&mut self, user_data: u64, result: i32, flags: u32) {
+        let (index, generation, op) = (
+            (user_data >> 24) as usize,
+            (user_data >> 8) as u16,
+            user_data & 0xff,
+        );
+        let buffer = cqueue::buffer_select(flags);
+        let current = index < self.conns.len() && self.conns[index].generation == generation;
+        if op == OP_RECV && current {
+            self.conns[index].receiving &= cqueue::more(flags);
+            self.on_receive(index, result, buffer);
+        } else if op == OP_CONNECT && current {
+            if self.conns[index].exchange.state == State::Connecting {
+                match result {
+                    0.. => self.send(index),
+                    _ => self.fail(
+                        index,
+                        &connect_class(&std::io::Error::from_raw_os_error(-result)),
+                    ),
                 }
             }
-            return;
+        } else if op == OP_SEND && current && result < 0 {
+            // Only a failed send is reported.
+            if matches!(
+                self.conns[index].exchange.state,
+                State::Writing | State::Reading
+            ) {
+                self.fail_io(index, &std::io::Error::from_raw_os_error(-result));
+            }
         }
-        let error = (result < 0).then(|| std::io::Error::from_raw_os_error(-result));
-        match (op, conn.exchange.state) {
-            (OP_CONNECT, State::Connecting) => match error {
-                Some(e) => self.fail(index, &connect_class(&e)),
-                None => self.send_and_receive(index),
-            },
-            (OP_SEND, State::Writing) => match error {
-                Some(e) => self.fail_io(index, &e),
-                // Sent whole (MSG_WAITALL); the linked receive is under way.
-                None => conn.exchange.state = State::Reading,
-            },
-            (OP_IDLE_POLL, _) => self.on_idle_poll(index, result),
-            (OP_RECV, State::Writing | State::Reading) => match error {
-                Some(e) => self.fail_io(index, &e),
-                None if result == 0 => self.on_eof(index),
-                None => {
-                    conn.exchange.state = State::Reading;
-                    match conn.exchange.response.feed(&conn.buffer[..result as usize]) {
-                        Progress::Complete { status, close } => self.finish(index, status, close),
-                        Progress::Invalid => self.fail(index, "invalid response"),
-                        Progress::More => self.recv(index),
-                    }
-                }
-            },
-            _ => {}
+        // Whoever it was for (a closed connection's last receive too), a buffer goes back
+        // to the ring once read.
+        if let Some(bid) = buffer {
+            self.buffers.give_back(bid);
+        }
+    }
+
+    /// What the connection's receive brought: `result` bytes in buffer `buffer`, the end of
+    /// the stream (0), or an error.
+    fn on_receive(&mut self, index: usize, result: i32, buffer: Option<u16>) {
+        if result == -libc::ENOBUFS {
+            // The ring ran out of buffers: what came waits in the socket for the receive,
+            // armed again.
+            return self.arm_receive(index);
+        }
+        match self.conns[index].exchange.state {
+            State::Writing | State::Reading => {}
+            State::Idle => {
+                // An idle keep-alive connection: the server closed it, or sent something
+                // nobody asked for (a 408 before closing). As on mio, it is dropped, and the
+                // next request opens a new one rather than racing the close or taking the
+                // stray bytes for its answer.
+                return self.close(index);
+            }
+            State::Connecting | State::Done => return,
+        }
+        if result < 0 {
+            return self.fail_io(index, &std::io::Error::from_raw_os_error(-result));
+        }
+        if result == 0 {
+            return self.on_eof(index);
+        }
+        let Some(bid) = buffer else {
+            return self.fail(index, "invalid response");
+        };
+        let piece = self.buffers.read(bid, result as usize);
+        let conn = &mut self.conns[index];
+        conn.exchange.state = State::Reading;
+        match conn.exchange.response.feed(piece) {
+            Progress::Complete { status, close } => self.finish(index, status, close),
+            Progress::Invalid => self.fail(index, "invalid response"),
+            Progress::More if !conn.receiving => self.arm_receive(index),
+            Progress::More => {}
         }
     }
 
@@ -585,15 +687,8 @@ impl<'a> Worker<'a> {
         let target = conn.exchange.target;
         self.books.retried(target);
         self.close(index);
-        let conn = &mut self.conns[index];
-        conn.exchange.retried_stale = true;
-        if conn.pending > 0 {
-            // A failed send: its linked receive is still to come back, cancelled.
-            conn.after_drain = Some(AfterDrain::Retry);
-            conn.drain_started = Instant::now();
-        } else {
-            self.connect(index);
-        }
+        self.conns[index].exchange.retried_stale = true;
+        self.connect(index);
         true
     }
 
@@ -608,12 +703,23 @@ impl<'a> Worker<'a> {
         self.books.answered(index, target, status, intended);
     }
 
-    /// Close the connection's socket: its descriptor, and its slot, which would otherwise
-    /// keep the socket open (no FIN sent) until the slot is next filled. Operations still in
-    /// the ring keep what they use until they complete.
+    /// Close the connection's socket: cancel its receive, which would otherwise hold the
+    /// socket open, clear its slot, which would too (no FIN sent until the slot is next
+    /// filled), and count its generation up, so what the ring still owes the socket is
+    /// ignored when it comes.
     fn close(&mut self, index: usize) {
+        if self.conns[index].fd.is_none() {
+            return;
+        }
+        if self.conns[index].receiving {
+            let receive = user_data(index, self.conns[index].generation, OP_RECV);
+            self.push(index, OP_CANCEL, opcode::AsyncCancel::new(receive).build());
+        }
         let conn = &mut self.conns[index];
-        if conn.fd.take().is_some() && std::mem::take(&mut conn.registered) {
+        conn.receiving = false;
+        conn.fd = None;
+        conn.generation = conn.generation.wrapping_add(1);
+        if std::mem::take(&mut conn.registered) {
             if let Some(ring) = self.ring.as_ref() {
                 let _ = ring.submitter().register_files_update(index as u32, &[-1]);
             }
@@ -633,23 +739,14 @@ impl<'a> Worker<'a> {
         self.fail(index, &io_class(error));
     }
 
-    /// Count the request as failed and close its connection. Operations still in the ring
-    /// are cancelled; the connection is free once the ring has given them all back.
+    /// Count the request as failed and close its connection (what the ring still owes it is
+    /// ignored when it comes); the connection is free for the next request at once.
     fn fail(&mut self, index: usize, class: &str) {
         self.close(index);
         let conn = &mut self.conns[index];
         let target = conn.exchange.target;
         conn.exchange.state = State::Idle;
-        let pending = conn.pending > 0;
-        if pending {
-            conn.after_drain = Some(AfterDrain::Free);
-            conn.drain_started = Instant::now();
-            for op in [OP_CONNECT, OP_SEND, OP_RECV, OP_IDLE_POLL] {
-                let cancel = opcode::AsyncCancel::new(((index as u64) << 8) | op).build();
-                self.push(index, &[(OP_CANCEL, cancel)], 0);
-            }
-        }
-        self.books.failed(index, target, class, !pending);
+        self.books.failed(index, target, class);
     }
 
     /// Fail requests that have waited longer than their timeout.
@@ -657,9 +754,6 @@ impl<'a> Worker<'a> {
         let now = Instant::now();
         for index in 0..self.conns.len() {
             let conn = &self.conns[index];
-            if conn.after_drain.is_some() {
-                continue;
-            }
             let (limit, class) = match conn.exchange.state {
                 State::Connecting => (self.plan.connect_timeout, "connect timeout"),
                 State::Writing | State::Reading => (self.plan.timeout, "timeout"),

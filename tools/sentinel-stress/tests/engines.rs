@@ -111,3 +111,53 @@ fn a_ring_refused_registered_files_runs_its_connections_on_their_descriptors() {
         assert_eq!(refused, counts(&[BIN]), "{extra:?}");
     }
 }
+
+#[test]
+fn a_ring_without_provided_buffer_rings_leaves_the_load_to_mio_and_says_why() {
+    // As on kernels before 5.19: rings work, but a ring of provided buffers, which the
+    // engine's multishot receives read into, cannot be registered.
+    let service = SampleService::start(&["--error-rate", "5"]);
+    let deny = workspace_bin("deny-io-uring");
+    let deny = deny.to_str().unwrap();
+    let auto = tool(deny)
+        .args([
+            "--buffer-rings",
+            BIN,
+            "-v",
+            "-n",
+            "400",
+            "-c",
+            "6",
+            "--output",
+            "json",
+            &service.url(),
+        ])
+        .run();
+    assert_eq!(auto.code, Some(0), "{}", auto.stderr);
+    assert!(
+        auto.stderr.contains(
+            "load engine: mio (io_uring is not usable on this machine: io_uring provided-buffer ring (5.19): Operation not permitted"
+        ),
+        "{}",
+        auto.stderr
+    );
+    let r = result(&auto.stdout);
+    assert_eq!(r["successfulRequests"], 380, "{r}");
+    let demanded = tool(deny)
+        .args([
+            "--buffer-rings",
+            BIN,
+            "--engine",
+            "io-uring",
+            "-n",
+            "10",
+            &service.url(),
+        ])
+        .run();
+    assert_eq!(demanded.code, Some(2), "{}", demanded.stderr);
+    assert!(
+        demanded.stderr.contains("provided-buffer ring"),
+        "{}",
+        demanded.stderr
+    );
+}

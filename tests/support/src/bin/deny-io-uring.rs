@@ -1,8 +1,9 @@
-//! `deny-io-uring [--file-registration] COMMAND [ARGS...]`: run COMMAND under a seccomp
-//! filter that refuses io_uring_setup(2) with EPERM, as the default seccomp profiles of some
-//! container runtimes do, so tests see how a tool behaves where io_uring is forbidden. With
-//! `--file-registration`, rings are allowed but io_uring_register(2)'s registrations of
-//! files are refused, so tests see a ring without registered files.
+//! `deny-io-uring [--file-registration | --buffer-rings] COMMAND [ARGS...]`: run COMMAND
+//! under a seccomp filter that refuses io_uring_setup(2) with EPERM, as the default seccomp
+//! profiles of some container runtimes do, so tests see how a tool behaves where io_uring is
+//! forbidden. With `--file-registration`, rings are allowed but io_uring_register(2)'s
+//! registrations of files are refused, so tests see a ring without registered files; with
+//! `--buffer-rings`, its registration of provided-buffer rings is, as on kernels before 5.19.
 
 use std::os::unix::process::CommandExt;
 
@@ -35,19 +36,27 @@ const OFFSET_ARCH: u32 = 4;
 const OFFSET_SECOND_ARGUMENT: u32 = 16 + 8;
 /// io_uring_register(2) opcodes that register files: IORING_REGISTER_FILES,
 /// IORING_REGISTER_FILES_UPDATE, IORING_REGISTER_FILES2, IORING_REGISTER_FILES_UPDATE2.
-const FILE_REGISTRATIONS: [u32; 4] = [2, 6, 13, 14];
+const FILE_REGISTRATIONS: &[u32] = &[2, 6, 13, 14];
+/// The io_uring_register(2) opcode that registers a provided-buffer ring:
+/// IORING_REGISTER_PBUF_RING.
+const BUFFER_RING_REGISTRATIONS: &[u32] = &[22];
 const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
 const AUDIT_ARCH_AARCH64: u32 = 0xc000_00b7;
 
 #[allow(clippy::print_stderr)] // the helper's own usage errors
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let file_registration = args.first().is_some_and(|a| a == "--file-registration");
-    if file_registration {
+    // The io_uring_register(2) opcodes to refuse; none: refuse io_uring_setup(2) instead.
+    let registrations = match args.first().map(String::as_str) {
+        Some("--file-registration") => FILE_REGISTRATIONS,
+        Some("--buffer-rings") => BUFFER_RING_REGISTRATIONS,
+        _ => &[],
+    };
+    if !registrations.is_empty() {
         args.remove(0);
     }
     let Some((program, rest)) = args.split_first() else {
-        eprintln!("usage: deny-io-uring [--file-registration] COMMAND [ARGS...]");
+        eprintln!("usage: deny-io-uring [--file-registration | --buffer-rings] COMMAND [ARGS...]");
         std::process::exit(2);
     };
     let arch = if cfg!(target_arch = "x86_64") {
@@ -83,13 +92,13 @@ fn main() {
         ret(SECCOMP_RET_ALLOW),
         load(OFFSET_NR),
     ];
-    if file_registration {
-        let count = FILE_REGISTRATIONS.len() as u8;
+    if !registrations.is_empty() {
+        let count = registrations.len() as u8;
         // Not io_uring_register: on to the allow after the comparisons.
         filter.push(jump_if(libc::SYS_io_uring_register as u32, 0, count + 1));
         filter.push(load(OFFSET_SECOND_ARGUMENT));
-        for (i, opcode) in FILE_REGISTRATIONS.into_iter().enumerate() {
-            // A file registration: on to the refusal, past the other comparisons and the allow.
+        for (i, &opcode) in registrations.iter().enumerate() {
+            // One to refuse: on to the refusal, past the other comparisons and the allow.
             filter.push(jump_if(opcode, count - i as u8, 0));
         }
         filter.push(allow);
