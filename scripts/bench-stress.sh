@@ -12,6 +12,8 @@
 # Usage: scripts/bench-stress.sh            (5 rounds of 10 s at concurrency 50 and 1)
 #        ROUNDS=7 DURATION=10 scripts/bench-stress.sh
 #        HTTPS=0 MEMORY=0 scripts/bench-stress.sh   (skip the https rounds / the memory check)
+#        PROFILE=1 scripts/bench-stress.sh   (also where each tool's CPU goes: perf samples with
+#                                             kernel symbols; needs kernel.perf_event_paranoid <= 1)
 # Besides plain http it runs the same rounds at concurrency 50 against nginx's https port
 # (a self-signed certificate made with openssl; skipped without openssl), HTTP/2 rounds over
 # that port (nginx's http2; sentinel-stress --http2 beside h2load from Debian's
@@ -26,6 +28,7 @@ duration=${DURATION:-10}
 with_https=${HTTPS:-1}
 with_memory=${MEMORY:-1}
 with_h2=${H2:-1}
+with_profile=${PROFILE:-0}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 nginx_bin=$(command -v nginx || true)
@@ -240,6 +243,60 @@ for scheme, conns in series:
         rps, cpu = ratios(scheme, conns, tool, 1), ratios(scheme, conns, tool, 5)
         if rps: print(f"| {scheme} | {conns} | {tool} | " + " | ".join(f"{a:.2f}, {b:.2f}" for a, b in zip(rps, cpu)) + " |")
 PY
+
+# Where the CPU goes: a 3 s round per tool at 50 connections under perf's CPU-clock sampler
+# (4000 samples a second, kernel symbols included), the samples sorted into kinds of work.
+if [[ $with_profile == 1 ]] && { [[ $(cat /proc/sys/kernel/perf_event_paranoid) -gt 1 ]] ||
+    ! perf record -F 4000 -o "$work/probe.data" -- true >/dev/null 2>&1; }; then
+  echo "bench-stress: PROFILE=1 needs perf with kernel samples (sysctl kernel.perf_event_paranoid=1 or lower); skipped" >&2
+  with_profile=0
+fi
+if [[ $with_profile == 1 ]]; then
+  echo "profile: perf record, 3 s at 50 connections, http" >&2
+  : >"$work/profiles"
+  for tool in "${tools[@]}"; do
+    [[ $tool == sentinel-stress* || $tool == wrk ]] || continue
+    # shellcheck disable=SC2046
+    perf record -F 4000 -o "$work/$tool.data" -- $(command_of "$tool" 50 "$url" 3) >"$work/profout" 2>/dev/null
+    read -r _ _ _ n < <(parse_output "$tool" "$work/profout")
+    perf report -i "$work/$tool.data" --no-children --sort sym --stdio -g none 2>/dev/null >"$work/$tool.report"
+    echo "$tool $n $work/$tool.report" >>"$work/profiles"
+  done
+  python3 - "$work/profiles" <<'PY'
+import re, sys
+# Kinds of work, by symbol (the first that matches); user space is the tool's own code.
+kinds = [
+    ("scheduler: switching", r"finish_task_switch|__schedule|^schedule|pick_next|switch_mm|__switch_to|dequeue_|enqueue_|update_curr|update_load|put_prev|set_next|psi_|sched_|reweight|newidle"),
+    ("waking others", r"try_to_wake_up|ttwu|select_task|_raw_spin_unlock_irq|__wake_up|autoremove_wake|ep_poll_callback|default_wake|wake_up|resched|send_call_function|flush_smp_call|llist"),
+    ("io_uring", r"^_*io_|io_uring|tctx|task_work"),
+    ("epoll", r"^ep_|epoll"),
+    ("system call entry and exit", r"entry_SYSCALL|syscall_|do_syscall|^__x64_sys|ksys_|__sys_|fdget|fput|__fget|vfs_read|vfs_write|_thunk|exit_to_user"),
+    ("TCP/IP, loopback, sockets", r"tcp|^ip|inet|skb|sock|^sk_|__sk|dev_|net|loopback|backlog|napi|bbr|lock_sock|release_sock|validate_xmit|eth_|fib|dst|neigh|csum|softirq|__local_bh|irq_exit|sysvec"),
+    ("memory (slab, copies)", r"slab|kmem_|kmalloc|kfree|__alloc|free_|page_frag|copy_|_copy|memcpy|memset|memmove|check_object_size|virt_addr_valid"),
+]
+rows = {}
+for line in open(sys.argv[1]):
+    tool, n, report = line.split()
+    text = open(report).read()
+    total_ns = int(re.search(r"Event count \(approx\.\): (\d+)", text).group(1))
+    shares = {}
+    for m in re.finditer(r"^\s+([\d.]+)%\s+(\[.\])\s+(.*?)\s*$", text, re.M):
+        pct, ring, sym = float(m.group(1)), m.group(2), m.group(3)
+        kind = "user space (the tool)" if ring == "[.]" else next(
+            (k for k, rx in kinds if re.search(rx, sym)), "other kernel")
+        shares[kind] = shares.get(kind, 0) + pct
+    rows[tool] = (total_ns / 1000 / max(int(n), 1), shares)
+names = list(rows)
+print()
+print("Where the CPU goes (perf samples, 3 s at 50 connections, µs per request, perf's own cost included):")
+print()
+print("| kind of work | " + " | ".join(names) + " |")
+print("|---|" + "---|" * len(names))
+print("| all | " + " | ".join(f"{rows[t][0]:.2f}" for t in names) + " |")
+for kind in ["user space (the tool)"] + [k for k, _ in kinds] + ["other kernel"]:
+    print(f"| {kind} | " + " | ".join(f"{rows[t][0] * rows[t][1].get(kind, 0) / 100:.2f}" for t in names) + " |")
+PY
+fi
 
 if [[ $with_h2 == 1 && -n $tls_url ]]; then
   # HTTP/2: 10 connections with 10 concurrent streams each, over TLS (ALPN h2).
