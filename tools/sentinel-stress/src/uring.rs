@@ -693,27 +693,39 @@ impl<'a> Worker<'a> {
     }
 
     fn finish(&mut self, index: usize, status: u16, close: bool) {
+        let conn = &mut self.conns[index];
+        conn.exchange.response.reset();
+        // Answered: its send is over (the server read the request), nothing to cancel.
+        conn.exchange.state = State::Idle;
+        let (target, intended) = (conn.exchange.target, conn.exchange.intended);
         if close || !self.plan.keepalive {
             self.close(index);
         }
-        let conn = &mut self.conns[index];
-        conn.exchange.response.reset();
-        conn.exchange.state = State::Idle;
-        let (target, intended) = (conn.exchange.target, conn.exchange.intended);
         self.books.answered(index, target, status, intended);
     }
 
-    /// Close the connection's socket: cancel its receive, which would otherwise hold the
-    /// socket open, clear its slot, which would too (no FIN sent until the slot is next
-    /// filled), and count its generation up, so what the ring still owes the socket is
-    /// ignored when it comes.
+    /// Close the connection's socket: cancel what the ring may still be doing on it (its
+    /// receive, and a connect or a send of a request not answered: a send to a server that
+    /// never reads waits for ever), each of which would otherwise hold the socket open; clear
+    /// its slot, which would too (no FIN sent until the slot is next filled); and count its
+    /// generation up, so what the ring still owes the socket is ignored when it comes.
     fn close(&mut self, index: usize) {
-        if self.conns[index].fd.is_none() {
+        let conn = &self.conns[index];
+        if conn.fd.is_none() {
             return;
         }
-        if self.conns[index].receiving {
-            let receive = user_data(index, self.conns[index].generation, OP_RECV);
-            self.push(index, OP_CANCEL, opcode::AsyncCancel::new(receive).build());
+        let in_flight = [
+            (conn.receiving, OP_RECV),
+            (conn.exchange.state == State::Connecting, OP_CONNECT),
+            (
+                matches!(conn.exchange.state, State::Writing | State::Reading),
+                OP_SEND,
+            ),
+        ];
+        let generation = conn.generation;
+        for (_, op) in in_flight.into_iter().filter(|(busy, _)| *busy) {
+            let target = user_data(index, generation, op);
+            self.push(index, OP_CANCEL, opcode::AsyncCancel::new(target).build());
         }
         let conn = &mut self.conns[index];
         conn.receiving = false;

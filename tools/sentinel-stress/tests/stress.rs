@@ -1353,6 +1353,66 @@ fn a_large_post_to_a_server_that_never_reads_times_out_within_its_timeout() {
 }
 
 #[test]
+fn a_request_that_timed_out_sending_leaves_no_socket_open_behind_it() {
+    // A send to a server that never reads never ends by itself: the timeout must end it, or
+    // every timed-out request would keep its socket (and the server's connection) open for
+    // the rest of the run.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(500).collect();
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        drop(held);
+    });
+    let dir = tempdir().unwrap();
+    let body = dir.path().join("body");
+    std::fs::write(&body, vec![b'x'; 8 * 1024 * 1024]).unwrap();
+    let child = stress()
+        .args(["-z", "4s", "-c", "2", "-m", "POST", "--timeout", "200ms"])
+        .arg("--body-file")
+        .arg(&body)
+        .args(["--output", "json", &format!("http://127.0.0.1:{port}/")])
+        .spawn();
+    // Past a dozen timeouts of each connection.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    // Counted by the kernel's table of TCP connections, not by the client's descriptors: a
+    // socket an operation still holds is open without one.
+    let sockets = established_to(port);
+    let output = child.wait_with_output().unwrap();
+    let run = Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let result = json_result(&run);
+    assert!(
+        result["errors"]["timeout"].as_u64().unwrap() >= 10,
+        "{result}"
+    );
+    // The two connections' sockets, and at most one more for each while it reopens.
+    assert!(
+        sockets <= 4,
+        "{sockets} connections open after 3 s: {result}"
+    );
+}
+
+/// How many client-side TCP connections to 127.0.0.1:`port` are established (from
+/// /proc/net/tcp: local address, remote address and state are its second to fourth fields).
+fn established_to(port: u16) -> usize {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+    let remote = format!("0100007F:{port:04X}");
+    table
+        .lines()
+        .skip(1)
+        .filter(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            fields.get(2) == Some(&remote.as_str()) && fields.get(3) == Some(&"01")
+        })
+        .count()
+}
+
+#[test]
 fn a_second_signal_ends_a_run_waiting_for_its_requests_in_flight_at_once() {
     let hanging = Receiver::start(Reply::Hang);
     let mut child = std::process::Command::new(BIN)
