@@ -255,8 +255,11 @@ pub(crate) struct Exchange {
     pub(crate) response: ResponseReader,
     /// When the request was due (latency is measured from here).
     pub(crate) intended: Instant,
-    /// When it was actually started (timeouts are measured from here).
+    /// When it was actually started (its timeout is measured from here).
     pub(crate) started: Instant,
+    /// When its connection's connect began (the connect timeout is measured from here: a
+    /// retry's new connect has its own).
+    pub(crate) connecting_since: Instant,
     /// Whether the request went on a connection kept alive from an earlier one.
     pub(crate) reused: bool,
     /// A reused connection the server had closed is reopened once without charging the budget.
@@ -271,6 +274,7 @@ impl Exchange {
             response: ResponseReader::new(),
             intended: now,
             started: now,
+            connecting_since: now,
             reused: false,
             retried_stale: false,
         }
@@ -282,5 +286,29 @@ impl Exchange {
         self.started = Instant::now();
         self.response.reset_for(method);
         self.retried_stale = false;
+    }
+
+    /// Its connection starts connecting, now.
+    pub(crate) fn connecting(&mut self) {
+        self.state = State::Connecting;
+        self.reused = false;
+        self.connecting_since = Instant::now();
+    }
+
+    /// The error class of a request that has waited longer than its limit at `now`, if it
+    /// has: a connect its connect timeout since it began, a request its timeout since it
+    /// started.
+    pub(crate) fn overdue(&self, now: Instant, plan: &Plan) -> Option<&'static str> {
+        match self.state {
+            State::Connecting
+                if now.duration_since(self.connecting_since) >= plan.connect_timeout =>
+            {
+                Some("connect timeout")
+            }
+            State::Writing | State::Reading if now.duration_since(self.started) >= plan.timeout => {
+                Some("timeout")
+            }
+            _ => None,
+        }
     }
 }

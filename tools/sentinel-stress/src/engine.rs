@@ -655,8 +655,7 @@ impl<'a> Worker<'a> {
                 let _ = stream.set_nodelay(true);
                 let conn = &mut self.conns[index];
                 conn.stream = Some(stream);
-                conn.exchange.reused = false;
-                conn.exchange.state = State::Connecting;
+                conn.exchange.connecting();
             }
             Err(e) => self.fail(poll, index, &connect_class(&e)),
         }
@@ -950,13 +949,7 @@ impl<'a> Worker<'a> {
     fn expire(&mut self, poll: &Poll) {
         let now = Instant::now();
         for index in 0..self.conns.len() {
-            let conn = &self.conns[index];
-            let (limit, class) = match conn.exchange.state {
-                State::Connecting => (self.plan.connect_timeout, "connect timeout"),
-                State::Writing | State::Reading => (self.plan.timeout, "timeout"),
-                _ => continue,
-            };
-            if now.duration_since(conn.exchange.started) >= limit {
+            if let Some(class) = self.conns[index].exchange.overdue(now, self.plan) {
                 self.fail(poll, index, class);
             }
         }

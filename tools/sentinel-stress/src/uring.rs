@@ -47,6 +47,13 @@ const OP_SEND: u64 = 2;
 const OP_RECV: u64 = 3;
 const OP_CANCEL: u64 = 4;
 
+/// Requests longer than this have their send's success reported: the kernel may still be
+/// sending them when the answer comes (a server may answer before it has read a body), and
+/// the request is over only once both are. A shorter one fits in an idle socket's send
+/// buffer, so its send is over when it is submitted (its success not reported: a completion
+/// fewer per request).
+const REPORTED_SEND: usize = 4096;
+
 /// The buffer group of the worker's ring of receive buffers, its only one.
 const BUFFER_GROUP: u16 = 0;
 
@@ -149,8 +156,10 @@ struct ReceiveBuffers {
     /// Where the next buffer given back goes (counts up, wraps at 2^16 as the kernel's does).
     tail: u16,
     size: usize,
-    /// Written by the kernel, read here once a completion has named a buffer.
-    memory: Box<[u8]>,
+    /// The buffers, `entries * size` bytes: written by the kernel, read here once a
+    /// completion has named a buffer. A raw pointer, never a Rust reference to the whole,
+    /// since the kernel may be writing into other buffers meanwhile.
+    memory: NonNull<u8>,
 }
 
 impl ReceiveBuffers {
@@ -176,7 +185,11 @@ impl ReceiveBuffers {
             entries,
             tail: 0,
             size,
-            memory: vec![0u8; usize::from(entries) * size].into_boxed_slice(),
+            memory: NonNull::new(Box::into_raw(
+                vec![0u8; usize::from(entries) * size].into_boxed_slice(),
+            ))
+            .expect("a boxed slice is not null")
+            .cast(),
         };
         for bid in 0..entries {
             buffers.give_back(bid);
@@ -203,14 +216,17 @@ impl ReceiveBuffers {
     /// The first `len` bytes of buffer `bid`, as a completion named them.
     fn read(&self, bid: u16, len: usize) -> &[u8] {
         let start = usize::from(bid % self.entries) * self.size;
-        &self.memory[start..start + len.min(self.size)]
+        // SAFETY: the buffer is within the allocation, and the kernel is done with it: a
+        // completion named it, and it is not back in the ring until `give_back`.
+        unsafe { std::slice::from_raw_parts(self.memory.as_ptr().add(start), len.min(self.size)) }
     }
 
     /// Put buffer `bid` back in the ring for the kernel to fill again.
     fn give_back(&mut self, bid: u16) {
         let bid = bid % self.entries;
         let slot = usize::from(self.tail % self.entries);
-        let address = self.memory[usize::from(bid) * self.size..].as_mut_ptr() as u64;
+        // SAFETY: the offset is within the allocation (bid < entries).
+        let address = unsafe { self.memory.as_ptr().add(usize::from(bid) * self.size) } as u64;
         // SAFETY: `slot` is within the descriptors; the kernel reads a descriptor only once
         // the tail below has moved past it. Each setter writes its own field, never the tail
         // that shares the first descriptor.
@@ -232,8 +248,16 @@ impl ReceiveBuffers {
 
 impl Drop for ReceiveBuffers {
     fn drop(&mut self) {
-        // SAFETY: allocated in `new` with this layout.
-        unsafe { std::alloc::dealloc(self.descriptors.as_ptr().cast(), self.layout) }
+        let length = usize::from(self.entries) * self.size;
+        // SAFETY: both allocated in `new`, the descriptors with this layout, the buffers as a
+        // boxed slice of this length.
+        unsafe {
+            std::alloc::dealloc(self.descriptors.as_ptr().cast(), self.layout);
+            drop(Box::from_raw(std::ptr::slice_from_raw_parts_mut(
+                self.memory.as_ptr(),
+                length,
+            )));
+        }
     }
 }
 
@@ -303,6 +327,13 @@ struct Conn {
     generation: u16,
     /// Whether the connection's multishot receive is armed.
     receiving: bool,
+    /// Whether a send of this socket's may still be in the ring (cancelled at close).
+    send_in_ring: bool,
+    /// Whether the request's send, whose success is reported, has yet to complete.
+    sending: bool,
+    /// The answer that came before the request's send completed (status, close), finished
+    /// once it does.
+    early_answer: Option<(u16, bool)>,
     exchange: Exchange,
 }
 
@@ -322,6 +353,9 @@ pub(crate) struct Worker<'a> {
     reaped: Vec<(u64, i32, u32)>,
     /// Whether the ring has a table of registered files, a slot per connection (5.19).
     registered_files: bool,
+    /// Entries that found the submission queue full and could not be submitted (the
+    /// completion queue was full too): queued first at the next enter.
+    backlog: Vec<squeue::Entry>,
 }
 
 /// `$build` with the connection's file as an operation names it: its slot in the ring's
@@ -355,6 +389,9 @@ impl<'a> Worker<'a> {
                 registered: false,
                 generation: 0,
                 receiving: false,
+                send_in_ring: false,
+                sending: false,
+                early_answer: None,
                 exchange: Exchange::new((first + i) % plan.targets.len().max(1), now),
             })
             .collect();
@@ -374,6 +411,7 @@ impl<'a> Worker<'a> {
             buffers: ReceiveBuffers::new(buffers, RECV_BUFFER),
             reaped: Vec::with_capacity(entries as usize),
             registered_files: false,
+            backlog: Vec::new(),
         }
         .with_ring(entries)
     }
@@ -461,6 +499,13 @@ impl<'a> Worker<'a> {
         let Some(ring) = self.ring.as_mut() else {
             return;
         };
+        while let Some(entry) = self.backlog.last() {
+            // SAFETY: as in `push`.
+            if unsafe { ring.submission().push(entry) }.is_err() {
+                break;
+            }
+            self.backlog.pop();
+        }
         let timespec = types::Timespec::from(wait);
         let args = types::SubmitArgs::new().timespec(&timespec);
         // Return as soon as one completion is there. Asking for more with a short minimum
@@ -489,7 +534,10 @@ impl<'a> Worker<'a> {
         // is dropped.
         while unsafe { ring.submission().push(&entry) }.is_err() {
             if ring.submit().is_err() {
-                break;
+                // The completion queue is full (EBUSY) until the completions in hand are
+                // reaped: kept for the next enter, not lost.
+                self.backlog.insert(0, entry);
+                return;
             }
         }
     }
@@ -543,8 +591,7 @@ impl<'a> Worker<'a> {
         )
         .build());
         conn.fd = Some(fd);
-        conn.exchange.reused = false;
-        conn.exchange.state = State::Connecting;
+        conn.exchange.connecting();
         self.push(index, OP_CONNECT, entry);
     }
 
@@ -564,9 +611,9 @@ impl<'a> Worker<'a> {
         self.push(index, OP_RECV, entry);
     }
 
-    /// Send the request (MSG_WAITALL: the kernel finishes a short send itself). Its success
-    /// is not reported (SKIP_SUCCESS); its answer comes to the connection's receive, armed
-    /// before it.
+    /// Send the request (MSG_WAITALL: the kernel finishes a short send itself). The success
+    /// of a short one is not reported (SKIP_SUCCESS), a long one's is ([`REPORTED_SEND`]);
+    /// its answer comes to the connection's receive, armed before it.
     fn send(&mut self, index: usize) {
         if !self.conns[index].receiving {
             self.arm_receive(index);
@@ -577,14 +624,21 @@ impl<'a> Worker<'a> {
         };
         conn.exchange.state = State::Writing;
         let request = &self.plan.targets[conn.exchange.target].request;
+        let reported = request.len() > REPORTED_SEND;
         let entry = on_file!(conn, index, fd, |file| opcode::Send::new(
             file,
             request.as_ptr(),
             request.len().min(u32::MAX as usize) as u32,
         )
         .flags(libc::MSG_NOSIGNAL | libc::MSG_WAITALL)
-        .build()
-        .flags(squeue::Flags::SKIP_SUCCESS));
+        .build());
+        let entry = if reported {
+            entry
+        } else {
+            entry.flags(squeue::Flags::SKIP_SUCCESS)
+        };
+        conn.sending = reported;
+        conn.send_in_ring = true;
         self.push(index, OP_SEND, entry);
     }
 
@@ -609,14 +663,8 @@ impl<'a> Worker<'a> {
                     ),
                 }
             }
-        } else if op == OP_SEND && current && result < 0 {
-            // Only a failed send is reported.
-            if matches!(
-                self.conns[index].exchange.state,
-                State::Writing | State::Reading
-            ) {
-                self.fail_io(index, &std::io::Error::from_raw_os_error(-result));
-            }
+        } else if op == OP_SEND && current {
+            self.on_send(index, result);
         }
         // Whoever it was for (a closed connection's last receive too), a buffer goes back
         // to the ring once read.
@@ -625,9 +673,34 @@ impl<'a> Worker<'a> {
         }
     }
 
+    /// A send completed: a long request's, sent whole (or failed), or a short one's, failed
+    /// (its success is not reported).
+    fn on_send(&mut self, index: usize, result: i32) {
+        let conn = &mut self.conns[index];
+        if !matches!(conn.exchange.state, State::Writing | State::Reading) {
+            return;
+        }
+        conn.sending = false;
+        conn.send_in_ring = false;
+        if result < 0 {
+            // Answered or not, a request not sent whole failed, as on mio (which writes the
+            // whole request before it reads).
+            conn.early_answer = None;
+            return self.fail_io(index, &std::io::Error::from_raw_os_error(-result));
+        }
+        if let Some((status, close)) = conn.early_answer.take() {
+            self.finish(index, status, close);
+        }
+    }
+
     /// What the connection's receive brought: `result` bytes in buffer `buffer`, the end of
     /// the stream (0), or an error.
     fn on_receive(&mut self, index: usize, result: i32, buffer: Option<u16>) {
+        if self.conns[index].early_answer.is_some() {
+            // Answered, its send still going: what comes after the answer (more bytes, the
+            // server's close) changes nothing until the send ends, well or not.
+            return;
+        }
         if result == -libc::ENOBUFS {
             // The ring ran out of buffers: what came waits in the socket for the receive,
             // armed again.
@@ -657,6 +730,11 @@ impl<'a> Worker<'a> {
         let conn = &mut self.conns[index];
         conn.exchange.state = State::Reading;
         match conn.exchange.response.feed(piece) {
+            // Answered before its send is over (a server may answer before reading a body):
+            // the request ends when the send does, as on mio.
+            Progress::Complete { status, close } if conn.sending => {
+                conn.early_answer = Some((status, close));
+            }
             Progress::Complete { status, close } => self.finish(index, status, close),
             Progress::Invalid => self.fail(index, "invalid response"),
             Progress::More if !conn.receiving => self.arm_receive(index),
@@ -695,7 +773,6 @@ impl<'a> Worker<'a> {
     fn finish(&mut self, index: usize, status: u16, close: bool) {
         let conn = &mut self.conns[index];
         conn.exchange.response.reset();
-        // Answered: its send is over (the server read the request), nothing to cancel.
         conn.exchange.state = State::Idle;
         let (target, intended) = (conn.exchange.target, conn.exchange.intended);
         if close || !self.plan.keepalive {
@@ -717,10 +794,7 @@ impl<'a> Worker<'a> {
         let in_flight = [
             (conn.receiving, OP_RECV),
             (conn.exchange.state == State::Connecting, OP_CONNECT),
-            (
-                matches!(conn.exchange.state, State::Writing | State::Reading),
-                OP_SEND,
-            ),
+            (conn.send_in_ring, OP_SEND),
         ];
         let generation = conn.generation;
         for (_, op) in in_flight.into_iter().filter(|(busy, _)| *busy) {
@@ -729,6 +803,9 @@ impl<'a> Worker<'a> {
         }
         let conn = &mut self.conns[index];
         conn.receiving = false;
+        conn.send_in_ring = false;
+        conn.sending = false;
+        conn.early_answer = None;
         conn.fd = None;
         conn.generation = conn.generation.wrapping_add(1);
         if std::mem::take(&mut conn.registered) {
@@ -765,13 +842,7 @@ impl<'a> Worker<'a> {
     fn expire(&mut self) {
         let now = Instant::now();
         for index in 0..self.conns.len() {
-            let conn = &self.conns[index];
-            let (limit, class) = match conn.exchange.state {
-                State::Connecting => (self.plan.connect_timeout, "connect timeout"),
-                State::Writing | State::Reading => (self.plan.timeout, "timeout"),
-                State::Idle | State::Done => continue,
-            };
-            if now.duration_since(conn.exchange.started) >= limit {
+            if let Some(class) = self.conns[index].exchange.overdue(now, self.plan) {
                 self.fail(index, class);
             }
         }

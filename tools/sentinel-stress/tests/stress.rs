@@ -1413,6 +1413,60 @@ fn established_to(port: u16) -> usize {
 }
 
 #[test]
+fn an_answer_that_comes_before_the_body_is_sent_ends_the_request_only_once_it_is() {
+    // The server answers each POST as soon as its head arrives and reads the 4 MB body
+    // after: the next request may go out only once this one is sent whole, or the two
+    // requests' bytes mix on the connection (the server answers 400 to what is not a request
+    // line, and closes).
+    let server = EdgeCases::start_with(&["--answer-before-body"]);
+    let dir = tempdir().unwrap();
+    let body = dir.path().join("body");
+    std::fs::write(&body, vec![b'x'; 4 * 1024 * 1024]).unwrap();
+    let run = stress()
+        .args(["-n", "60", "-c", "2", "-m", "POST", "--timeout", "5s"])
+        .arg("--body-file")
+        .arg(&body)
+        .args(["--output", "json", &server.url("/ok")])
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let result = json_result(&run);
+    assert_eq!(
+        result["statusCodes"],
+        serde_json::json!({"200": 60}),
+        "{result}"
+    );
+}
+
+#[test]
+fn a_retried_request_s_new_connect_has_its_own_connect_timeout() {
+    // Every reused connection is reset unanswered after 100 ms (--close-after 1 and a slow
+    // reset), so each second request is sent again on a new connection. Its connect is
+    // quick; counted from when the request first started it would be past a 50 ms connect
+    // timeout before it began.
+    let server = EdgeCases::start_with(&["--close-after", "1", "--reset-delay", "0.1"]);
+    let run = stress()
+        .args([
+            "-n",
+            "40",
+            "-c",
+            "4",
+            "--connect-timeout",
+            "50ms",
+            "--timeout",
+            "5s",
+        ])
+        .args(["--output", "json", &server.url("/ok")])
+        .run();
+    let result = json_result(&run);
+    assert_eq!(run.code, Some(0), "{result}");
+    assert_eq!(result["successfulRequests"], 40, "{result}");
+    assert!(
+        result["retriedRequests"].as_u64().unwrap() >= 10,
+        "{result}"
+    );
+}
+
+#[test]
 fn a_second_signal_ends_a_run_waiting_for_its_requests_in_flight_at_once() {
     let hanging = Receiver::start(Reply::Hang);
     let mut child = std::process::Command::new(BIN)

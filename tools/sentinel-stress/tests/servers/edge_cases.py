@@ -13,11 +13,19 @@ and anything else 404. Keep-alive, except as these options change it:
                          (nginx's keepalive_timeout)
   --close-after N        answer N requests on a connection, then close it when the next one
                          arrives without reading it (a reset: the request was never seen)
+  --reset-delay SECONDS  with --close-after: wait this long after the next request arrives
+                         before the reset
   --stray-408            with --idle-close: before closing an idle connection, send it a
                          408 Request Timeout nobody asked for, and close 50 ms later (what
                          nginx and Apache send; a client must not take it for an answer)
   --speak-first          on each new connection send a 200 with Connection: close before
                          the request has arrived, then read the request and close
+  --answer-before-body   answer a request as soon as its head has arrived, then read its
+                         body (Content-Length) before the next one, as a server turning an
+                         upload down may; connections get a 64 KiB receive buffer, so a
+                         client with a large body is still sending when the answer comes.
+                         A request whose head is not a request line (two requests'
+                         bytes mixed) is answered 400 and its connection closed
 
 Prints its port on the first line of stdout, then serves until killed."""
 
@@ -82,6 +90,7 @@ def serve(conn, options):
             if options.close_after is not None and served >= options.close_after:
                 # Wait for the next request, then reset the connection without reading it.
                 select.select([conn], [], [])
+                time.sleep(options.reset_delay)
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 return
             while b"\r\n\r\n" not in buffered:
@@ -96,6 +105,12 @@ def serve(conn, options):
                     return
                 buffered += chunk
             head, buffered = buffered.split(b"\r\n\r\n", 1)
+            if options.answer_before_body:
+                buffered = answer_before_body(conn, head, buffered)
+                if buffered is None:
+                    return
+                served += 1
+                continue
             path = head.split(b" ")[1].decode()
             conn.sendall(answer(path))
             if path == "/count":
@@ -103,15 +118,42 @@ def serve(conn, options):
             served += 1
 
 
+def answer_before_body(conn, head, buffered):
+    """--answer-before-body: answer, then read the body. What follows the body, or None when
+    the connection is to close."""
+    request_line, *fields = head.split(b"\r\n")
+    words = request_line.split(b" ")
+    if len(words) != 3 or not words[0].isalpha() or not words[2].startswith(b"HTTP/1."):
+        conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        return None
+    length = 0
+    for field in fields:
+        name, _, value = field.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    conn.sendall(answer("/ok"))
+    while len(buffered) < length:
+        chunk = conn.recv(1 << 20)
+        if not chunk:
+            return None
+        buffered += chunk
+    return buffered[length:]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--idle-close", type=float, default=None)
     parser.add_argument("--close-after", type=int, default=None)
+    parser.add_argument("--reset-delay", type=float, default=0)
     parser.add_argument("--speak-first", action="store_true")
     parser.add_argument("--stray-408", action="store_true")
+    parser.add_argument("--answer-before-body", action="store_true")
     options = parser.parse_args()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if options.answer_before_body:
+        # Inherited by accepted connections; set before listen so the window is small.
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
     listener.bind(("127.0.0.1", 0))
     listener.listen(128)
     print(listener.getsockname()[1], flush=True)
