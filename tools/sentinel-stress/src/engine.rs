@@ -527,6 +527,10 @@ struct Conn {
     /// Bytes arrived before the request was all written (a server that speaks first): the
     /// edge-triggered readiness was spent, so they are read as soon as the request is out.
     unread: bool,
+    /// The server has closed its side (an event said so): the connection is not kept once
+    /// the response in hand is read, since the edge that said so is spent and no other
+    /// would come while it waits idle (a half-closed server never answers the next request).
+    peer_closed: bool,
 }
 
 struct Worker<'a> {
@@ -557,6 +561,7 @@ impl<'a> Worker<'a> {
                 exchange: Exchange::new((first + i) % plan.targets.len().max(1), now),
                 written: 0,
                 unread: false,
+                peer_closed: false,
             })
             .collect();
         Worker {
@@ -609,6 +614,9 @@ impl<'a> Worker<'a> {
             for event in events.iter() {
                 let index = event.token().0;
                 if index < self.conns.len() {
+                    if event.is_read_closed() {
+                        self.conns[index].peer_closed = true;
+                    }
                     self.on_ready(&poll, index, event.is_readable(), event.is_writable());
                 }
             }
@@ -655,6 +663,7 @@ impl<'a> Worker<'a> {
                 let _ = stream.set_nodelay(true);
                 let conn = &mut self.conns[index];
                 conn.stream = Some(stream);
+                conn.peer_closed = false;
                 conn.exchange.connecting();
             }
             Err(e) => self.fail(poll, index, &connect_class(&e)),
@@ -894,7 +903,7 @@ impl<'a> Worker<'a> {
     }
 
     fn finish(&mut self, poll: &Poll, index: usize, status: u16, close: bool) {
-        if close || !self.plan.keepalive {
+        if close || self.conns[index].peer_closed || !self.plan.keepalive {
             self.close(poll, index);
         }
         let conn = &mut self.conns[index];

@@ -1438,6 +1438,20 @@ fn an_answer_that_comes_before_the_body_is_sent_ends_the_request_only_once_it_is
 }
 
 #[test]
+fn a_connection_the_server_half_closed_after_its_answer_is_not_kept() {
+    // The server answers keep-alive, then shuts down its sending side (the FIN often in the
+    // same read as the answer): a next request on that connection would never be answered.
+    let server = EdgeCases::start_with(&["--half-close"]);
+    let run = stress()
+        .args(["-n", "100", "-c", "1", "--timeout", "500ms"])
+        .args(["--output", "json", &server.url("/ok")])
+        .run();
+    let result = json_result(&run);
+    assert_eq!(run.code, Some(0), "{result}");
+    assert_eq!(result["successfulRequests"], 100, "{result}");
+}
+
+#[test]
 fn a_retried_request_s_new_connect_has_its_own_connect_timeout() {
     // Every reused connection is reset unanswered after 100 ms (--close-after 1 and a slow
     // reset), so each second request is sent again on a new connection. Its connect is

@@ -20,6 +20,8 @@ and anything else 404. Keep-alive, except as these options change it:
                          nginx and Apache send; a client must not take it for an answer)
   --speak-first          on each new connection send a 200 with Connection: close before
                          the request has arrived, then read the request and close
+  --half-close           after each answer (sent keep-alive) shut down the sending side,
+                         and go on reading: a next request on the connection is never answered
   --answer-before-body   answer a request as soon as its head has arrived, then read its
                          body (Content-Length) before the next one, as a server turning an
                          upload down may; connections get a 64 KiB receive buffer, so a
@@ -113,6 +115,11 @@ def serve(conn, options):
                 continue
             path = head.split(b" ")[1].decode()
             conn.sendall(answer(path))
+            if options.half_close:
+                conn.shutdown(socket.SHUT_WR)
+                while conn.recv(65536):
+                    pass
+                return
             if path == "/count":
                 return  # the asker reads to the end
             served += 1
@@ -148,6 +155,7 @@ def main():
     parser.add_argument("--speak-first", action="store_true")
     parser.add_argument("--stray-408", action="store_true")
     parser.add_argument("--answer-before-body", action="store_true")
+    parser.add_argument("--half-close", action="store_true")
     options = parser.parse_args()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
