@@ -38,41 +38,35 @@ fn both_engines_count_the_same_answers_from_the_same_server() {
     assert_eq!(uring, counts("mio"));
 }
 
-#[test]
-fn io_uring_refused_by_a_seccomp_profile_falls_back_to_mio_and_says_so() {
-    let service = SampleService::start(&[]);
+/// Under `deny-io-uring FILTER...`: `auto` runs on mio, `-v` says so and why (`reason`),
+/// and every request is answered; `--engine io-uring` exits 2 with the reason and what to
+/// use instead. The result of the `auto` run.
+fn falls_back_to_mio_under(filter: &[&str], reason: &str, service: &SampleService) -> Value {
     let deny = workspace_bin("deny-io-uring");
-    let refused = tool(&deny)
-        .args([
-            BIN,
-            "-v",
-            "-n",
-            "300",
-            "-c",
-            "6",
-            "--output",
-            "json",
-            &service.url(),
-        ])
+    let auto = tool(&deny)
+        .args(filter)
+        .args([BIN, "-v", "-n", "400", "-c", "6", "--output", "json"])
+        .arg(service.url())
         .run();
-    assert_eq!(refused.code, Some(0), "{}", refused.stderr);
-    assert_eq!(result(&refused.stdout)["successfulRequests"], 300);
-    assert!(
-        refused
-            .stderr
-            .contains("load engine: mio (io_uring is not usable on this machine: io_uring_setup: Operation not permitted"),
-        "{}",
-        refused.stderr
-    );
+    assert_eq!(auto.code, Some(0), "{}", auto.stderr);
+    let said = format!("load engine: mio (io_uring is not usable on this machine: {reason}");
+    assert!(auto.stderr.contains(&said), "{}", auto.stderr);
     let demanded = tool(&deny)
+        .args(filter)
         .args([BIN, "--engine", "io-uring", "-n", "10", &service.url()])
         .run();
     assert_eq!(demanded.code, Some(2), "{}", demanded.stderr);
-    assert!(
-        demanded.stderr.contains("--engine auto"),
-        "{}",
-        demanded.stderr
-    );
+    for needed in [reason, "--engine auto"] {
+        assert!(demanded.stderr.contains(needed), "{}", demanded.stderr);
+    }
+    result(&auto.stdout)
+}
+
+#[test]
+fn io_uring_refused_by_a_seccomp_profile_falls_back_to_mio_and_says_so() {
+    let service = SampleService::start(&[]);
+    let refused = falls_back_to_mio_under(&[], "io_uring_setup: Operation not permitted", &service);
+    assert_eq!(refused["successfulRequests"], 400);
     let allowed = tool(BIN)
         .args(["-v", "-n", "10", "--output", "json", &service.url()])
         .run();
@@ -117,47 +111,10 @@ fn a_ring_without_provided_buffer_rings_leaves_the_load_to_mio_and_says_why() {
     // As on kernels before 5.19: rings work, but a ring of provided buffers, which the
     // engine's multishot receives read into, cannot be registered.
     let service = SampleService::start(&["--error-rate", "5"]);
-    let deny = workspace_bin("deny-io-uring");
-    let deny = deny.to_str().unwrap();
-    let auto = tool(deny)
-        .args([
-            "--buffer-rings",
-            BIN,
-            "-v",
-            "-n",
-            "400",
-            "-c",
-            "6",
-            "--output",
-            "json",
-            &service.url(),
-        ])
-        .run();
-    assert_eq!(auto.code, Some(0), "{}", auto.stderr);
-    assert!(
-        auto.stderr.contains(
-            "load engine: mio (io_uring is not usable on this machine: io_uring provided-buffer ring (5.19): Operation not permitted"
-        ),
-        "{}",
-        auto.stderr
+    let auto = falls_back_to_mio_under(
+        &["--buffer-rings"],
+        "io_uring provided-buffer ring (5.19): Operation not permitted",
+        &service,
     );
-    let r = result(&auto.stdout);
-    assert_eq!(r["successfulRequests"], 380, "{r}");
-    let demanded = tool(deny)
-        .args([
-            "--buffer-rings",
-            BIN,
-            "--engine",
-            "io-uring",
-            "-n",
-            "10",
-            &service.url(),
-        ])
-        .run();
-    assert_eq!(demanded.code, Some(2), "{}", demanded.stderr);
-    assert!(
-        demanded.stderr.contains("provided-buffer ring"),
-        "{}",
-        demanded.stderr
-    );
+    assert_eq!(auto["successfulRequests"], 380, "{auto}");
 }

@@ -1312,19 +1312,31 @@ fn connections_reset_after_a_few_answers_are_reopened_and_every_request_is_count
     );
 }
 
-#[test]
-fn a_large_post_to_a_server_that_never_reads_times_out_within_its_timeout() {
+/// A server on a loopback port (returned) that accepts and holds up to `connections`
+/// connections for a minute, reading nothing.
+fn server_that_never_reads(connections: usize) -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    // Accepts and holds every connection, reading nothing.
     std::thread::spawn(move || {
-        let held: Vec<_> = listener.incoming().take(64).collect();
+        let held: Vec<_> = listener.incoming().take(connections).collect();
         std::thread::sleep(std::time::Duration::from_secs(60));
         drop(held);
     });
-    let dir = tempdir().unwrap();
+    port
+}
+
+/// A request body file of `megabytes` MiB in `dir`.
+fn megabytes_of_body(dir: &tempfile::TempDir, megabytes: usize) -> std::path::PathBuf {
     let body = dir.path().join("body");
-    std::fs::write(&body, vec![b'x'; 5 * 1024 * 1024]).unwrap();
+    std::fs::write(&body, vec![b'x'; megabytes * 1024 * 1024]).unwrap();
+    body
+}
+
+#[test]
+fn a_large_post_to_a_server_that_never_reads_times_out_within_its_timeout() {
+    let port = server_that_never_reads(64);
+    let dir = tempdir().unwrap();
+    let body = megabytes_of_body(&dir, 5);
     let started = std::time::Instant::now();
     let run = stress()
         .args([
@@ -1357,16 +1369,9 @@ fn a_request_that_timed_out_sending_leaves_no_socket_open_behind_it() {
     // A send to a server that never reads never ends by itself: the timeout must end it, or
     // every timed-out request would keep its socket (and the server's connection) open for
     // the rest of the run.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let held: Vec<_> = listener.incoming().take(500).collect();
-        std::thread::sleep(std::time::Duration::from_secs(60));
-        drop(held);
-    });
+    let port = server_that_never_reads(500);
     let dir = tempdir().unwrap();
-    let body = dir.path().join("body");
-    std::fs::write(&body, vec![b'x'; 8 * 1024 * 1024]).unwrap();
+    let body = megabytes_of_body(&dir, 8);
     let child = stress()
         .args(["-z", "4s", "-c", "2", "-m", "POST", "--timeout", "200ms"])
         .arg("--body-file")
@@ -1420,8 +1425,7 @@ fn an_answer_that_comes_before_the_body_is_sent_ends_the_request_only_once_it_is
     // line, and closes).
     let server = EdgeCases::start_with(&["--answer-before-body"]);
     let dir = tempdir().unwrap();
-    let body = dir.path().join("body");
-    std::fs::write(&body, vec![b'x'; 4 * 1024 * 1024]).unwrap();
+    let body = megabytes_of_body(&dir, 4);
     let run = stress()
         .args(["-n", "60", "-c", "2", "-m", "POST", "--timeout", "5s"])
         .arg("--body-file")
