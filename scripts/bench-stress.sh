@@ -42,7 +42,8 @@ stress="$repo/target/release/sentinel-stress"
 oha_bin=${OHA:-$(command -v oha || true)}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-stress.XXXXXX")
-port=$((30000 + RANDOM % 20000))
+# Below Linux's ephemeral range (32768 and up), where the tools' own connections take ports.
+port=$((20000 + RANDOM % 12000))
 mkdir -p "$work/html" "$work/logs"
 # nginx's workers run as an unprivileged user: let them read the page.
 chmod 755 "$work" "$work/html"
