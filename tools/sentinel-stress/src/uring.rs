@@ -682,11 +682,18 @@ impl<'a> Worker<'a> {
         }
         conn.sending = false;
         conn.send_in_ring = false;
-        if result < 0 {
+        let length = self.plan.targets[conn.exchange.target].request.len();
+        if result < 0 || (result as usize) < length {
             // Answered or not, a request not sent whole failed, as on mio (which writes the
-            // whole request before it reads).
+            // whole request before it reads). A send cut short by the server's reset reports
+            // the bytes it sent, not an error.
             conn.early_answer = None;
-            return self.fail_io(index, &std::io::Error::from_raw_os_error(-result));
+            let error = if result < 0 {
+                std::io::Error::from_raw_os_error(-result)
+            } else {
+                std::io::Error::from(std::io::ErrorKind::ConnectionReset)
+            };
+            return self.fail_io(index, &error);
         }
         if let Some((status, close)) = conn.early_answer.take() {
             self.finish(index, status, close);

@@ -1439,6 +1439,20 @@ fn an_answer_that_comes_before_the_body_is_sent_ends_the_request_only_once_it_is
         serde_json::json!({"200": 60}),
         "{result}"
     );
+
+    // Answered, then closed with the body unread: the send is cut short (reporting the bytes
+    // it sent, or an error), and a request not sent whole failed whatever its answer said.
+    let closing = EdgeCases::start_with(&["--answer-before-body", "--close-unread"]);
+    let body = megabytes_of_body(&dir, 8);
+    let run = stress()
+        .args(["-n", "20", "-c", "2", "-m", "POST", "--timeout", "5s"])
+        .arg("--body-file")
+        .arg(&body)
+        .args(["--output", "json", &closing.url("/ok")])
+        .run();
+    let result = json_result(&run);
+    assert_eq!(run.code, Some(1), "{result}");
+    assert_eq!(result["errors"]["reset"], 20, "{result}");
 }
 
 #[test]

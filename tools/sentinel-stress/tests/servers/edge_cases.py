@@ -28,6 +28,9 @@ and anything else 404. Keep-alive, except as these options change it:
                          client with a large body is still sending when the answer comes.
                          A request whose head is not a request line (two requests'
                          bytes mixed) is answered 400 and its connection closed
+  --close-unread         with --answer-before-body: answer with Connection: close and
+                         close without reading the body (a reset: the client's send is cut
+                         short)
 
 Prints its port on the first line of stdout, then serves until killed."""
 
@@ -108,7 +111,7 @@ def serve(conn, options):
                 buffered += chunk
             head, buffered = buffered.split(b"\r\n\r\n", 1)
             if options.answer_before_body:
-                buffered = answer_before_body(conn, head, buffered)
+                buffered = answer_before_body(conn, head, buffered, options)
                 if buffered is None:
                     return
                 served += 1
@@ -125,7 +128,7 @@ def serve(conn, options):
             served += 1
 
 
-def answer_before_body(conn, head, buffered):
+def answer_before_body(conn, head, buffered, options):
     """--answer-before-body: answer, then read the body. What follows the body, or None when
     the connection is to close."""
     request_line, *fields = head.split(b"\r\n")
@@ -138,6 +141,9 @@ def answer_before_body(conn, head, buffered):
         name, _, value = field.partition(b":")
         if name.strip().lower() == b"content-length":
             length = int(value)
+    if options.close_unread:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        return None
     conn.sendall(answer("/ok"))
     while len(buffered) < length:
         chunk = conn.recv(1 << 20)
@@ -156,6 +162,7 @@ def main():
     parser.add_argument("--stray-408", action="store_true")
     parser.add_argument("--answer-before-body", action="store_true")
     parser.add_argument("--half-close", action="store_true")
+    parser.add_argument("--close-unread", action="store_true")
     options = parser.parse_args()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
