@@ -61,6 +61,15 @@ fn user_data(index: usize, generation: u16, op: u64) -> u64 {
     ((index as u64) << 24) | (u64::from(generation) << 8) | op
 }
 
+/// The connection, generation and operation a completion's user data names.
+fn parts_of(user_data: u64) -> (usize, u16, u64) {
+    (
+        (user_data >> 24) as usize,
+        (user_data >> 8) as u16,
+        user_data & 0xff,
+    )
+}
+
 /// Whether this machine lets a process make a ring (a seccomp profile, as in some
 /// containers, refuses `io_uring_setup`; old kernels lack it) and the ring does what the
 /// engine needs. `Err` says why not.
@@ -643,11 +652,7 @@ impl<'a> Worker<'a> {
     }
 
     fn on_completion(&mut self, user_data: u64, result: i32, flags: u32) {
-        let (index, generation, op) = (
-            (user_data >> 24) as usize,
-            (user_data >> 8) as u16,
-            user_data & 0xff,
-        );
+        let (index, generation, op) = parts_of(user_data);
         let buffer = cqueue::buffer_select(flags);
         let current = index < self.conns.len() && self.conns[index].generation == generation;
         if op == OP_RECV && current {
